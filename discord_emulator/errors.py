@@ -1,0 +1,83 @@
+"""Discord's error replies as one exception type.
+
+Shapes follow DOCS/codes ("JSON Error Codes") and DOCS/ref ("Error Messages"):
+`{"message", "code"}` and, for form errors, a nested `errors` object whose
+leaves are `{"_errors": [{"code", "message"}]}`. Messages are the ones the live
+API sends (title case), not the docs' table wording.
+"""
+
+from http import HTTPStatus
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: int, message: str, errors: dict | None = None):
+        super().__init__(f"{status} {code} {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.errors = errors
+
+    def body(self) -> dict:
+        body = {"message": self.message, "code": self.code}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body
+
+
+def http_error(status: int) -> ApiError:
+    """The generic `"<status>: <phrase>"` body Discord's edge returns with code 0."""
+    return ApiError(status, 0, f"{status}: {HTTPStatus(status).phrase}")
+
+
+_UNKNOWN = {
+    "channel": (10003, "Unknown Channel"),
+    "guild": (10004, "Unknown Guild"),
+    "member": (10007, "Unknown Member"),
+    "message": (10008, "Unknown Message"),
+    "overwrite": (10009, "Unknown Overwrite"),
+    "role": (10011, "Unknown Role"),
+    "user": (10013, "Unknown User"),
+    "webhook": (10015, "Unknown Webhook"),
+    "interaction": (10062, "Unknown interaction"),
+}
+
+
+def unknown(kind: str) -> ApiError:
+    code, message = _UNKNOWN[kind]
+    return ApiError(404, code, message)
+
+
+def missing_permissions() -> ApiError:
+    return ApiError(403, 50013, "Missing Permissions")
+
+
+def missing_access() -> ApiError:
+    return ApiError(403, 50001, "Missing Access")
+
+
+def invalid_webhook_token() -> ApiError:
+    return ApiError(401, 50027, "Invalid Webhook Token")
+
+
+def bad_channel_type() -> ApiError:
+    return ApiError(400, 50024, "Cannot execute action on this channel type")
+
+
+def form_error(path: str, code: str, message: str) -> ApiError:
+    """One field error; `path` is dotted for nested fields, e.g. "permission_overwrites.0.id"."""
+    leaf = {"_errors": [{"code": code, "message": message}]}
+    for key in reversed(path.split(".")):
+        leaf = {key: leaf}
+    return ApiError(400, 50035, "Invalid Form Body", leaf)
+
+
+def bad_length(field: str, low: int, high: int) -> ApiError:
+    if low == 0:
+        message = f"Must be {high} or fewer in length."
+    else:
+        message = f"Must be between {low} and {high} in length."
+    return form_error(field, "BASE_TYPE_BAD_LENGTH", message)
+
+
+def required(field: str) -> ApiError:
+    return form_error(field, "BASE_TYPE_REQUIRED", "This field is required")

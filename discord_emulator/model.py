@@ -1,0 +1,187 @@
+"""The objects a guild is made of, and their JSON form.
+
+Ids and permissions are strings on the wire and (for permissions) ints here,
+so rules can use bit arithmetic and `to_json` is the only place that converts.
+"""
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+DISCORD_EPOCH_MS = 1420070400000
+
+TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM = 0, 2, 4, 5, 13, 15
+CHANNEL_TYPE_NAMES = {
+    TEXT: "text", VOICE: "voice", CATEGORY: "category",
+    ANNOUNCEMENT: "announcement", STAGE: "stage", FORUM: "forum",
+}
+# Types whose names Discord slugs (lower-case, dashes); voice-like and categories keep theirs.
+SLUGGED_TYPES = {TEXT, ANNOUNCEMENT, FORUM}
+VOICE_LIKE = {VOICE, STAGE}
+
+
+class Snowflakes:
+    """((ms since the Discord epoch) << 22) | counter, strictly increasing across threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counter = itertools.count()
+        self._last = 0
+
+    def next(self) -> str:
+        with self._lock:
+            ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+            value = (ms << 22) | (next(self._counter) & 0x3FFFFF)
+            # A counter wrap or clock step back must not hand out a smaller id.
+            value = max(value, self._last + 1)
+            self._last = value
+            return str(value)
+
+
+def iso_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass
+class User:
+    id: str
+    username: str
+    bot: bool = False
+
+    def to_json(self) -> dict:
+        data = {
+            "id": self.id, "username": self.username, "global_name": None,
+            "discriminator": "0", "avatar": None, "public_flags": 0,
+        }
+        if self.bot:
+            data["bot"] = True
+        return data
+
+
+@dataclass
+class Role:
+    id: str
+    name: str
+    permissions: int
+    position: int
+    color: int = 0
+    hoist: bool = False
+    mentionable: bool = False
+    managed: bool = False
+    bot_id: str | None = None
+
+    def to_json(self) -> dict:
+        data = {
+            "id": self.id, "name": self.name, "color": self.color,
+            "colors": {"primary_color": self.color, "secondary_color": None, "tertiary_color": None},
+            "hoist": self.hoist, "icon": None, "unicode_emoji": None,
+            "position": self.position, "permissions": str(self.permissions),
+            "managed": self.managed, "mentionable": self.mentionable, "flags": 0,
+        }
+        if self.bot_id:
+            data["tags"] = {"bot_id": self.bot_id}
+        return data
+
+
+@dataclass
+class Member:
+    user_id: str
+    role_ids: list[str] = field(default_factory=list)
+    joined_at: str = field(default_factory=iso_now)
+
+    def to_json(self, user: User) -> dict:
+        return {
+            "user": user.to_json(), "nick": None, "avatar": None, "roles": list(self.role_ids),
+            "joined_at": self.joined_at, "premium_since": None, "deaf": False, "mute": False,
+            "flags": 0, "pending": False,
+        }
+
+
+@dataclass
+class Overwrite:
+    id: str
+    type: int  # 0 role, 1 member
+    allow: int = 0
+    deny: int = 0
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
+
+
+@dataclass
+class Channel:
+    id: str
+    guild_id: str
+    type: int
+    name: str
+    position: int
+    parent_id: str | None = None
+    topic: str | None = None
+    nsfw: bool = False
+    overwrites: dict[str, Overwrite] = field(default_factory=dict)  # insertion-ordered by id
+
+    def to_json(self) -> dict:
+        data = {
+            "id": self.id, "type": self.type, "guild_id": self.guild_id, "name": self.name,
+            "position": self.position, "parent_id": self.parent_id,
+            "permission_overwrites": [ow.to_json() for ow in self.overwrites.values()],
+            "topic": self.topic, "nsfw": self.nsfw, "flags": 0,
+        }
+        if self.type in VOICE_LIKE:
+            data.update(bitrate=64000, user_limit=0, rtc_region=None)
+        if self.type != CATEGORY:
+            data["rate_limit_per_user"] = 0
+        return data
+
+
+@dataclass
+class Message:
+    id: str
+    channel_id: str
+    author: User
+    content: str = ""
+    flags: int = 0
+    embeds: list = field(default_factory=list)
+    components: list = field(default_factory=list)
+    allowed_mentions: dict | None = None
+    timestamp: str = field(default_factory=iso_now)
+    edited_timestamp: str | None = None
+    webhook_id: str | None = None
+
+    def to_json(self) -> dict:
+        # allowed_mentions is not part of Discord's message object; it is kept so tests
+        # can check what the bot asked for.
+        data = {
+            "id": self.id, "type": 0, "channel_id": self.channel_id, "author": self.author.to_json(),
+            "content": self.content, "timestamp": self.timestamp,
+            "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
+            "mentions": [], "mention_roles": [], "attachments": [], "embeds": list(self.embeds),
+            "components": list(self.components), "pinned": False, "flags": self.flags,
+            "allowed_mentions": self.allowed_mentions,
+        }
+        if self.webhook_id:
+            data["webhook_id"] = self.webhook_id
+        return data
+
+
+@dataclass
+class Guild:
+    id: str
+    name: str
+    owner_id: str
+    forums_enabled: bool = True
+    disabled_types: set[int] = field(default_factory=set)  # 400 50024 when created
+    roles: dict[str, Role] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
+    channel_ids: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "icon": None, "owner_id": self.owner_id,
+            "features": ["COMMUNITY", "NEWS"] if self.forums_enabled else [],
+            "roles": [r.to_json() for r in sorted(self.roles.values(), key=lambda r: r.position)],
+            "emojis": [], "stickers": [], "premium_tier": 0, "preferred_locale": "en-US",
+            "verification_level": 0, "mfa_level": 0, "nsfw_level": 0,
+        }

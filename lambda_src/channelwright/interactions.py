@@ -1,0 +1,171 @@
+"""The interactions endpoint: verify, validate, record, enqueue, and answer within Discord's 3 s.
+
+No Discord REST call happens here: the answer must hold on a cold start even when Discord is slow.
+Everything long-running happens in the worker, driven by the queued tasks.
+"""
+
+import functools
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from . import permissions
+from .commands import Invocation, campaign_key, campaign_name
+from .http import HttpRequest, HttpResponse
+from .plan import build_plan, load_template
+from .problems import Problem
+from .signature import SignatureVerifier
+from .store import FAILED, Campaign, CampaignExists, CampaignStore
+from .task_queue import Task, TaskQueue
+
+log = logging.getLogger("channelwright.interactions")
+
+# Interaction and callback types (developers/interactions/receiving-and-responding.mdx).
+PING, APPLICATION_COMMAND, AUTOCOMPLETE = 1, 2, 4
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 8
+EPHEMERAL = 1 << 6
+BOT_NEEDS = permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES
+
+
+@dataclass(frozen=True)
+class Deps:
+    verifier: SignatureVerifier
+    store: CampaignStore
+    tasks: TaskQueue
+
+
+@functools.cache
+def default_deps() -> Deps:
+    """Built on first use and kept for the container's life (one client per AWS service)."""
+    return Deps(
+        verifier=SignatureVerifier(os.environ["DISCORD_PUBLIC_KEY"]),
+        store=CampaignStore(boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]),
+        tasks=TaskQueue(boto3.client("sqs"), os.environ["TASK_QUEUE_URL"]),
+    )
+
+
+def handler(event: dict, context: Any) -> dict:
+    return respond(HttpRequest.from_api_gateway(event), default_deps()).to_api_gateway()
+
+
+def ephemeral(text: str) -> dict:
+    return {"type": CHANNEL_MESSAGE,
+            "data": {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}}
+
+
+def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
+    if not deps.verifier.verify(request.headers, request.body):
+        return HttpResponse.text(401, "invalid request signature")
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        payload = None
+    if not isinstance(payload, dict):
+        return HttpResponse.json(400, {"error": "the request body is not a JSON object"})
+
+    kind = payload.get("type")
+    if kind == PING:
+        return HttpResponse.json(200, {"type": PONG})
+    if kind == APPLICATION_COMMAND:
+        return HttpResponse.json(200, run_command(Invocation.from_payload(payload), deps))
+    if kind == AUTOCOMPLETE:
+        return HttpResponse.json(200, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}})
+    return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
+
+
+def run_command(invocation: Invocation, deps: Deps) -> dict:
+    command = COMMANDS.get(invocation.command)
+    if command is None:
+        return ephemeral(Problem(
+            f"I don't know the command `/{invocation.command}`.",
+            "The commands registered for this bot are out of date.",
+            "Ask the bot operator to register the current commands.").text())
+    return command(invocation, deps)
+
+
+def add_campaign(invocation: Invocation, deps: Deps) -> dict:
+    problem = _may_add_campaign(invocation)
+    name, name_problem = campaign_name(invocation.options.get("name"))
+    problem = problem or name_problem
+    if problem:
+        return ephemeral(problem.text())
+
+    template = load_template("default")
+    campaign = Campaign(
+        guild_id=invocation.guild_id, key=campaign_key(name), name=name, template=template.id,
+        plan=[step.to_dict() for step in build_plan(name, template)],
+        interaction_id=invocation.interaction_id, interaction_token=invocation.token,
+        requested_by=invocation.user_id, requested_by_name=invocation.user_name,
+        bot_permissions=str(invocation.app_permissions),
+    )
+    try:
+        deps.store.create(campaign)
+    except CampaignExists as exists:
+        campaign = _rerun_or_refuse(exists.existing, invocation, deps)
+        if isinstance(campaign, dict):
+            return campaign
+    return _enqueue(campaign, deps)
+
+
+def _may_add_campaign(invocation: Invocation) -> Problem | None:
+    if not invocation.guild_id:
+        return Problem("`/add-campaign` only works inside a server.",
+                       "A campaign is made of a server's roles and channels.",
+                       "Run the command in the server where the campaign should live.")
+    lacking = permissions.missing(invocation.member_permissions, permissions.MANAGE_CHANNELS)
+    if lacking:
+        return Problem("You need the Manage Channels permission to add a campaign.",
+                       "Building a campaign creates channels and roles in this server.",
+                       "Ask a server admin to run it, or to give one of your roles Manage Channels.")
+    lacking = permissions.missing(invocation.app_permissions, BOT_NEEDS)
+    if lacking:
+        listed = " and ".join(lacking)
+        return Problem(f"I'm missing the {listed} permission{'s' if len(lacking) > 1 else ''}.",
+                       "I need Manage Channels to create the campaign's channels and Manage Roles "
+                       "to create its roles and keep GM channels private.",
+                       f"In Server Settings → Roles, give my role {listed} (or re-invite me with "
+                       "those permissions), then run `/add-campaign` again.")
+    return None
+
+
+def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign | dict:
+    """A retried request re-sends its own tasks; a failed campaign may be resumed; else refuse."""
+    if existing.interaction_id == invocation.interaction_id:
+        return existing
+    if existing.status == FAILED:
+        resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
+                                     interaction_token=invocation.token,
+                                     requested_by=invocation.user_id,
+                                     requested_by_name=invocation.user_name,
+                                     bot_permissions=str(invocation.app_permissions))
+        if resumed:
+            return resumed
+    return ephemeral(Problem(
+        f"A campaign named “{existing.name}” already exists in this server.",
+        f"Its status is {existing.status}; names are unique per server, ignoring case.",
+        "Pick a different name for the new campaign.").text())
+
+
+def _enqueue(campaign: Campaign, deps: Deps) -> dict:
+    tasks = [Task(campaign.guild_id, campaign.key, campaign.interaction_id, step)
+             for step in range(len(campaign.plan))]
+    try:
+        deps.tasks.enqueue(tasks)
+    except deps.tasks.errors as error:
+        log.error("could not enqueue campaign tasks: %s", error)
+        problem = Problem("I couldn't start building the campaign.",
+                          "My task queue is unavailable right now; nothing new was created.",
+                          "Try `/add-campaign` again in a minute.")
+        if campaign.run == 1:
+            deps.store.forget_request(campaign)
+        else:
+            deps.store.set_status(campaign, FAILED, failure=problem.to_dict())
+        return ephemeral(problem.text())
+    return {"type": DEFERRED_CHANNEL_MESSAGE}
+
+
+COMMANDS = {"add-campaign": add_campaign}

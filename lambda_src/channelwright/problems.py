@@ -1,0 +1,68 @@
+"""Failures told to a user: what happened, why, and what to do about it.
+
+Every message a user reads about a failure is built from a Problem, and Discord's error codes map
+to Problems in one table (`for_discord_code`), not in scattered if-chains.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    what: str
+    why: str
+    fix: str
+
+    def text(self) -> str:
+        return f"❌ **{self.what}**\n{self.why}\n**What to do:** {self.fix}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"what": self.what, "why": self.why, "fix": self.fix}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Problem":
+        return cls(data.get("what", ""), data.get("why", ""), data.get("fix", ""))
+
+
+RERUN = "then run `/add-campaign` again with the same name: what already exists is kept, nothing is duplicated."
+
+# Discord JSON error code -> (why, what to do). Codes from developers/topics/opcodes-and-status-codes.mdx.
+_BY_CODE: dict[int, tuple[str, str]] = {
+    50013: ("Discord says I lack a permission for this: either my role is missing Manage Channels / "
+            "Manage Roles, or the role I must assign sits above my own role.",
+            "In Server Settings → Roles, give my role Manage Channels and Manage Roles and drag it "
+            "above the roles I create; " + RERUN),
+    50001: ("Discord says I can't access a channel or category involved.",
+            "Make sure my role can View Channels in this server; " + RERUN),
+    30013: ("This server has reached Discord's limit of 500 channels.",
+            "Delete unused channels to make room; " + RERUN),
+    30005: ("This server has reached Discord's limit of 250 roles.",
+            "Delete unused roles to make room; " + RERUN),
+    10004: ("Discord no longer knows this server: I may have been removed from it.",
+            "Re-invite me to the server, then run `/add-campaign` again."),
+    40333: ("Discord's edge blocked my request.",
+            "This is on the bot operator's side; tell them, and try again later."),
+    40001: ("My bot token was refused by Discord.",
+            "The bot operator must set a valid bot token; tell them."),
+    50035: ("Discord refused one of my requests as invalid.",
+            "Try again with a simpler campaign name; if it keeps failing, report it to the bot operator."),
+}
+
+_CATEGORY_FULL = ("The campaign's category already holds Discord's maximum of 50 channels.",
+                  "Remove channels from the category, or use a template with fewer channels; " + RERUN)
+
+
+def for_discord_code(doing: str, status: int, code: int | None, detail: str = "") -> Problem:
+    """The Problem for a Discord error met while `doing` something ("creating the GM role")."""
+    if code == 50035 and "MAX_CHANNELS" in detail:
+        why, fix = _CATEGORY_FULL
+    elif code in _BY_CODE:
+        why, fix = _BY_CODE[code]
+    elif status == 401:
+        why, fix = _BY_CODE[40001]
+    elif status == 403:
+        why, fix = _BY_CODE[50013]
+    else:
+        why = f"Discord answered HTTP {status}" + (f" (code {code})" if code else "") + "."
+        fix = "Try again in a few minutes; if it keeps failing, report it to the bot operator."
+    return Problem(f"I couldn't finish {doing}.", why, fix)

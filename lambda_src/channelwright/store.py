@@ -1,0 +1,144 @@
+"""The campaign record in DynamoDB: one item per campaign, keyed by server and normalised name.
+
+The key makes "one campaign of a name per server" an atomic conditional write. The item holds the
+plan and every Discord id created so far, which is what makes each build step idempotent.
+"""
+
+import time
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+QUEUED, BUILDING, COMPLETED, FAILED = "queued", "building", "completed", "failed"
+
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the record uses ints."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Campaign:
+    guild_id: str
+    key: str
+    name: str
+    template: str
+    plan: list[dict]
+    interaction_id: str
+    interaction_token: str
+    requested_by: str
+    requested_by_name: str
+    bot_permissions: str
+    status: str = QUEUED
+    run: int = 1
+    resources: dict[str, dict] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    failure: dict | None = None
+    created_at: int = 0
+
+    def to_item(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["campaign_key"] = data.pop("key")
+        if data["failure"] is None:
+            del data["failure"]
+        return {k: _serialize(v) for k, v in data.items()}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Campaign":
+        data = _plain({k: _deserialize(v) for k, v in item.items()})
+        data["key"] = data.pop("campaign_key")
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class CampaignExists(Exception):
+    def __init__(self, existing: Campaign):
+        super().__init__(f"campaign {existing.name!r} already exists")
+        self.existing = existing
+
+
+class CampaignStore:
+    def __init__(self, client, table_name: str):
+        self._db = client
+        self._table = table_name
+
+    def _key(self, guild_id: str, key: str) -> dict:
+        return {"guild_id": {"S": guild_id}, "campaign_key": {"S": key}}
+
+    def create(self, campaign: Campaign) -> None:
+        """Record a new campaign; CampaignExists if the server already has one of that name."""
+        item = replace(campaign, created_at=campaign.created_at or int(time.time() * 1000)).to_item()
+        try:
+            self._db.put_item(TableName=self._table, Item=item,
+                              ConditionExpression="attribute_not_exists(guild_id)",
+                              ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            old = error.response.get("Item")
+            existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
+            raise CampaignExists(existing) from None
+
+    def get(self, guild_id: str, key: str) -> Campaign | None:
+        item = self._db.get_item(TableName=self._table, Key=self._key(guild_id, key),
+                                 ConsistentRead=True).get("Item")
+        return Campaign.from_item(item) if item else None
+
+    def restart(self, failed: Campaign, **changes: Any) -> Campaign | None:
+        """Start a new run of a failed campaign, keeping what it created. None if it isn't failed."""
+        fresh = replace(failed, status=QUEUED, run=failed.run + 1, failure=None, **changes)
+        try:
+            self._db.put_item(TableName=self._table, Item=fresh.to_item(),
+                              ConditionExpression="#s = :failed AND #r = :run",
+                              ExpressionAttributeNames={"#s": "status", "#r": "run"},
+                              ExpressionAttributeValues={":failed": {"S": FAILED},
+                                                         ":run": {"N": str(failed.run)}})
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return None
+        return fresh
+
+    def forget_request(self, campaign: Campaign) -> None:
+        """Undo `create` when the build could not be queued, so the name is free again."""
+        try:
+            self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
+                                 ConditionExpression="interaction_id = :i",
+                                 ExpressionAttributeValues={":i": {"S": campaign.interaction_id}})
+        except self._db.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None):
+        kwargs = {"ExpressionAttributeValues": values} if values else {}
+        self._db.update_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
+                             UpdateExpression=expression, ExpressionAttributeNames=names, **kwargs)
+
+    def mark_pending(self, campaign: Campaign, step_key: str, started_ms: int) -> None:
+        """Note that a create is about to be sent, so a lost reply can be reconciled later."""
+        self._update(campaign, "SET pending.#k = :t", {"#k": step_key}, {":t": {"N": str(started_ms)}})
+
+    def record(self, campaign: Campaign, step_key: str, resource: dict) -> None:
+        self._update(campaign, "SET resources.#k = :r REMOVE pending.#k", {"#k": step_key},
+                     {":r": _serialize(resource)})
+
+    def forget(self, campaign: Campaign, step_keys: list[str]) -> None:
+        """Drop ids of things someone deleted, so the next step re-creates them."""
+        if not step_keys:
+            return
+        names = {f"#k{i}": k for i, k in enumerate(step_keys)}
+        self._update(campaign, "REMOVE " + ", ".join(f"resources.{n}" for n in names), names)
+
+    def set_status(self, campaign: Campaign, status: str, failure: dict | None = None) -> None:
+        if failure is None:
+            self._update(campaign, "SET #s = :s REMOVE failure", {"#s": "status"},
+                         {":s": {"S": status}})
+        else:
+            self._update(campaign, "SET #s = :s, failure = :f", {"#s": "status"},
+                         {":s": {"S": status}, ":f": _serialize(failure)})

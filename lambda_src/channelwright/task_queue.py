@@ -1,0 +1,53 @@
+"""The build's tasks on the SQS FIFO queue: one message per plan step.
+
+MessageGroupId is the server id: SQS then hands one server's steps to one worker at a time, in
+order (which is also how Discord rate-limits writes), while other servers proceed in parallel.
+Deduplication ids derive from the interaction id, so a retried request enqueues nothing twice.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+SQS_BATCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Task:
+    guild_id: str
+    campaign_key: str
+    run: str  # the interaction that started this run; tasks of an abandoned run are ignored
+    step: int
+
+    def to_body(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_body(cls, body: str) -> "Task":
+        data = json.loads(body)
+        return cls(str(data["guild_id"]), str(data["campaign_key"]), str(data["run"]), int(data["step"]))
+
+
+class EnqueueFailed(Exception):
+    pass
+
+
+class TaskQueue:
+    errors = (EnqueueFailed, BotoCoreError, ClientError)
+
+    def __init__(self, client, queue_url: str):
+        self._sqs = client
+        self._url = queue_url
+
+    def enqueue(self, tasks: list[Task]) -> None:
+        for start in range(0, len(tasks), SQS_BATCH_LIMIT):
+            chunk = tasks[start:start + SQS_BATCH_LIMIT]
+            result = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
+                {"Id": str(t.step), "MessageBody": t.to_body(), "MessageGroupId": t.guild_id,
+                 "MessageDeduplicationId": f"{t.run}-{t.step}"}
+                for t in chunk
+            ])
+            if result.get("Failed"):
+                codes = sorted({f.get("Code", "?") for f in result["Failed"]})
+                raise EnqueueFailed(f"SQS refused {len(result['Failed'])} task(s): {', '.join(codes)}")

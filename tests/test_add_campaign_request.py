@@ -1,0 +1,186 @@
+"""/add-campaign on the request path: checks, the recorded campaign, and the queued tasks."""
+
+import json
+
+import pytest
+
+from channelwright import permissions
+from channelwright.http import HttpRequest
+from channelwright.interactions import Deps, respond
+from channelwright.signature import SignatureVerifier
+from channelwright.store import FAILED, CampaignStore
+from channelwright.task_queue import TaskQueue
+from discord_emulator.signing import InteractionSigner
+from tests.support import interactions
+
+DEFAULT_PLAN_LENGTH = 2 + 1 + 1 + 10 + 1  # roles, GM assignment, category, channels, complete
+
+
+@pytest.fixture
+def signer():
+    return InteractionSigner()
+
+
+@pytest.fixture
+def store(aws):
+    return CampaignStore(aws.dynamodb, aws.table_name)
+
+
+@pytest.fixture
+def send(aws, signer, store):
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url))
+
+    def send(payload):
+        response = respond(HttpRequest.from_api_gateway(signer.api_gateway_event(payload)), deps)
+        assert response.status == 200, response.body
+        return json.loads(response.body)
+    return send
+
+
+def ephemeral_text(reply):
+    assert reply["type"] == 4
+    assert reply["data"]["flags"] == 64
+    assert reply["data"]["allowed_mentions"] == {"parse": []}
+    return reply["data"]["content"]
+
+
+def test_accepted_campaign_is_recorded_queued_and_deferred(send, aws):
+    reply = send(interactions.add_campaign("  Curse   of Strahd "))
+    assert reply == {"type": 5}
+
+    [campaign] = aws.items()
+    assert campaign.guild_id == interactions.GUILD_ID
+    assert campaign.name == "Curse of Strahd" and campaign.key == "curse of strahd"
+    assert campaign.status == "queued" and campaign.requested_by == interactions.USER_ID
+    assert [s["name"] for s in campaign.plan if s["kind"] == "role"] == [
+        "Curse of Strahd Players", "Curse of Strahd GM"]
+    assert len(campaign.plan) == DEFAULT_PLAN_LENGTH
+
+    messages = aws.drain()
+    assert [m["body"]["step"] for m in messages] == list(range(DEFAULT_PLAN_LENGTH))
+    assert {m["group"] for m in messages} == {interactions.GUILD_ID}
+    assert len({m["dedup"] for m in messages}) == DEFAULT_PLAN_LENGTH
+    assert all(m["dedup"].startswith("786008729715212338-") for m in messages)
+    assert all(m["body"]["run"] == "786008729715212338" for m in messages)
+
+
+def test_retried_request_enqueues_nothing_twice(send, aws):
+    assert send(interactions.add_campaign()) == {"type": 5}
+    assert send(interactions.add_campaign()) == {"type": 5}
+    assert len(aws.drain()) == DEFAULT_PLAN_LENGTH
+    assert len(aws.items()) == 1
+
+
+def test_same_name_in_any_case_already_exists(send, aws):
+    send(interactions.add_campaign("Curse of Strahd"))
+    aws.drain()
+    reply = send(interactions.add_campaign("CURSE OF STRAHD", interaction_id="786008729715212999"))
+    assert "already exists" in ephemeral_text(reply)
+    assert aws.drain() == []
+    [campaign] = aws.items()
+    assert campaign.interaction_id == "786008729715212338"
+
+
+def test_same_name_in_another_server_is_a_different_campaign(send, aws):
+    send(interactions.add_campaign())
+    assert send(interactions.add_campaign(interaction_id="786008729715213000",
+                                          guild_id="111111111111111111")) == {"type": 5}
+    assert sorted(c.guild_id for c in aws.items()) == ["111111111111111111", interactions.GUILD_ID]
+
+
+def test_failed_campaign_is_resumed_by_running_the_command_again(send, aws, store):
+    send(interactions.add_campaign())
+    aws.drain()
+    [first] = aws.items()
+    store.record(first, "role:players", {"id": "1"})
+    store.set_status(first, FAILED, failure={"what": "x", "why": "y", "fix": "z"})
+
+    assert send(interactions.add_campaign(interaction_id="786008729715219999")) == {"type": 5}
+    [resumed] = aws.items()
+    assert resumed.status == "queued" and resumed.run == 2 and resumed.failure is None
+    assert resumed.resources == {"role:players": {"id": "1"}}
+    assert {m["body"]["run"] for m in aws.drain()} == {"786008729715219999"}
+
+
+def test_outside_a_server_is_refused(send, aws):
+    text = ephemeral_text(send(interactions.add_campaign(guild_id=None)))
+    assert "only works inside a server" in text
+    assert aws.items() == [] and aws.drain() == []
+
+
+def test_invoker_without_manage_channels_is_refused(send, aws):
+    text = ephemeral_text(send(interactions.add_campaign(member_permissions=permissions.SEND_MESSAGES)))
+    assert "You need the Manage Channels permission" in text
+    assert aws.items() == [] and aws.drain() == []
+
+
+def test_administrator_may_add_a_campaign(send):
+    assert send(interactions.add_campaign(member_permissions=permissions.ADMINISTRATOR)) == {"type": 5}
+
+
+@pytest.mark.parametrize("bot_permissions, missing", [
+    (permissions.MANAGE_CHANNELS, "Manage Roles permission"),
+    (permissions.MANAGE_ROLES, "Manage Channels permission"),
+    (permissions.VIEW_CHANNEL, "Manage Channels and Manage Roles permissions"),
+])
+def test_bot_missing_permissions_says_which_and_how_to_fix(send, aws, bot_permissions, missing):
+    text = ephemeral_text(send(interactions.add_campaign(app_permissions=bot_permissions)))
+    assert f"I'm missing the {missing}" in text
+    assert "Server Settings → Roles" in text
+    assert aws.items() == [] and aws.drain() == []
+
+
+def test_bot_with_administrator_needs_nothing_else(send):
+    assert send(interactions.add_campaign(app_permissions=permissions.ADMINISTRATOR)) == {"type": 5}
+
+
+@pytest.mark.parametrize("name, says", [
+    ("", "empty"), ("   ", "empty"), ("x" * 91, "91 characters long"),
+    ("Bad\u0000Name", "control characters"), ("Zero\u200bWidth", "control characters"),
+])
+def test_invalid_names_are_refused_and_change_nothing(send, aws, name, says):
+    assert says in ephemeral_text(send(interactions.add_campaign(name)))
+    assert aws.items() == [] and aws.drain() == []
+
+
+def test_ninety_character_name_is_accepted(send, aws):
+    assert send(interactions.add_campaign("x" * 90)) == {"type": 5}
+    assert max(len(s.get("name", "")) for s in aws.items()[0].plan) <= 100
+
+
+def test_missing_name_option_is_refused(send, aws):
+    assert "empty" in ephemeral_text(send(interactions.command("add-campaign", {})))
+    assert aws.items() == []
+
+
+def test_name_with_mentions_is_stored_verbatim_and_never_pings(send, aws):
+    assert send(interactions.add_campaign("@everyone party")) == {"type": 5}
+    assert aws.items()[0].name == "@everyone party"
+
+
+def test_unknown_command_gets_a_clear_answer(send, aws):
+    assert "I don't know the command `/roll-dice`" in ephemeral_text(send(interactions.command("roll-dice")))
+    assert aws.items() == []
+
+
+def test_queue_failure_frees_the_name_and_says_so(aws, signer, store):
+    broken = TaskQueue(aws.sqs, aws.queue_url.replace("channelwright-tasks", "missing-queue"))
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, broken)
+    response = respond(HttpRequest.from_api_gateway(
+        signer.api_gateway_event(interactions.add_campaign())), deps)
+    assert "couldn't start building" in ephemeral_text(json.loads(response.body))
+    assert aws.items() == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
+def test_malformed_json_gets_400_not_500(signer, aws, store, body):
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url))
+    # API Gateway base64-encodes bodies that are not valid text.
+    event = signer.api_gateway_event(body, base64_body=body.startswith(b"\xff"))
+    response = respond(HttpRequest.from_api_gateway(event), deps)
+    assert response.status == 400 and "JSON" in response.body
+
+
+def test_autocomplete_and_components_get_valid_answers(send):
+    assert send({"type": 4, "id": "1", "token": "t", "data": {"name": "add-campaign"}})["type"] == 8
+    assert ephemeral_text(send({"type": 3, "id": "1", "token": "t", "data": {}}))

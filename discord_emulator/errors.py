@@ -64,9 +64,10 @@ def bad_channel_type() -> ApiError:
 
 
 def form_error(path: str, code: str, message: str) -> ApiError:
-    """One field error; `path` is dotted for nested fields, e.g. "permission_overwrites.0.id"."""
+    """One field error; `path` is dotted for nested fields, e.g. "permission_overwrites.0.id",
+    or empty for an error about the whole body."""
     leaf = {"_errors": [{"code": code, "message": message}]}
-    for key in reversed(path.split(".")):
+    for key in reversed(path.split(".") if path else []):
         leaf = {key: leaf}
     return ApiError(400, 50035, "Invalid Form Body", leaf)
 

@@ -70,6 +70,10 @@ for _bit in PERMISSION_NAMES:
 # but no MANAGE_* bits).
 DEFAULT_EVERYONE = 1071698660929
 
+# What the bot's managed role gets unless a test says otherwise: enough to build a campaign.
+DEFAULT_BOT_PERMISSIONS = (MANAGE_CHANNELS | MANAGE_ROLES | VIEW_CHANNEL | SEND_MESSAGES
+                           | READ_MESSAGE_HISTORY | EMBED_LINKS | CONNECT | SPEAK)
+
 
 def permission_names(bits: int) -> list[str]:
     return [name for value, name in sorted(PERMISSION_NAMES.items()) if bits & value]

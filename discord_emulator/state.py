@@ -160,7 +160,8 @@ class State:
         texts = [self.channels[c] for c in guild.channel_ids if self.channels[c].type == TEXT]
         if texts:
             return min(texts, key=lambda c: (c.position, int(c.id)))
-        return self.insert_channel(guild, TEXT, "general")
+        # A name no campaign template would use, so tests can tell it from the bot's channels.
+        return self.insert_channel(guild, TEXT, "bot-commands")
 
     @staticmethod
     def overwrite(id: str, type: int, allow: int = 0, deny: int = 0) -> Overwrite:

@@ -45,6 +45,7 @@ class Campaign:
     resources: dict[str, dict] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)
     failure: dict | None = None
+    message_expired: bool = False  # the interaction token stopped working; never use it again
     created_at: int = 0
 
     def to_item(self) -> dict[str, Any]:
@@ -95,7 +96,8 @@ class CampaignStore:
 
     def restart(self, failed: Campaign, **changes: Any) -> Campaign | None:
         """Start a new run of a failed campaign, keeping what it created. None if it isn't failed."""
-        fresh = replace(failed, status=QUEUED, run=failed.run + 1, failure=None, **changes)
+        fresh = replace(failed, status=QUEUED, run=failed.run + 1, failure=None,
+                        message_expired=False, **changes)
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
                               ConditionExpression="#s = :failed AND #r = :run",
@@ -117,8 +119,10 @@ class CampaignStore:
 
     def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None):
         kwargs = {"ExpressionAttributeValues": values} if values else {}
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
         self._db.update_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
-                             UpdateExpression=expression, ExpressionAttributeNames=names, **kwargs)
+                             UpdateExpression=expression, **kwargs)
 
     def mark_pending(self, campaign: Campaign, step_key: str, started_ms: int) -> None:
         """Note that a create is about to be sent, so a lost reply can be reconciled later."""
@@ -134,6 +138,9 @@ class CampaignStore:
             return
         names = {f"#k{i}": k for i, k in enumerate(step_keys)}
         self._update(campaign, "REMOVE " + ", ".join(f"resources.{n}" for n in names), names)
+
+    def mark_message_expired(self, campaign: Campaign) -> None:
+        self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})
 
     def set_status(self, campaign: Campaign, status: str, failure: dict | None = None) -> None:
         if failure is None:

@@ -1,0 +1,34 @@
+"""The campaign store: one DynamoDB item per campaign, keyed by guild."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+
+class CampaignStore(Construct):
+    """Every Discord id a campaign created, its status and progress; what makes steps idempotent."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, retain: bool, point_in_time_recovery: bool
+    ) -> None:
+        super().__init__(scope, id)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            # Partitioned by guild: list/info/delete are per-server queries, and one server's
+            # campaigns stay together.
+            partition_key=dynamodb.Attribute(name="guild_id", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="campaign_key", type=dynamodb.AttributeType.STRING),
+            # Traffic is a few bursts a day; on-demand costs nothing when idle.
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=point_in_time_recovery
+            ),
+            # Losing the store orphans real roles and channels in users' servers (nothing
+            # would know to delete them), so a kept stage guards the table twice.
+            deletion_protection=retain,
+            removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )

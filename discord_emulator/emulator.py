@@ -1,0 +1,320 @@
+"""`DiscordEmulator`: the one object tests, benchmarks and the demo hold.
+
+It owns the model (state, actions, messages, interactions), the HTTP server on
+127.0.0.1, rate limits, faults and the request log, and offers the test-facing
+API: set a guild up, fake an interaction, break things mid-build, look inside.
+"""
+
+import threading
+
+from .actions import Actions, normalise_channel_name
+from .faults import Faults
+from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions
+from .messages import LOADING, ChannelMessages
+from .model import Overwrite
+from .permissions import DEFAULT_BOT_PERMISSIONS, as_bits, channel_permissions
+from .ratelimit import RateLimiter
+from .recording import Recorder, RecordedRequest
+from .render import render_tree
+from .server import Api, EmulatorHTTPServer
+from .state import State
+
+
+def overwrites_from_json(items) -> list[Overwrite]:
+    return [Overwrite(str(o["id"]), int(o.get("type", 0)), as_bits(o.get("allow")), as_bits(o.get("deny")))
+            for o in items or ()]
+
+
+class DiscordEmulator:
+    def __init__(self, bot_token: str = "test-bot-token", application_id: str = "1100000000000000001",
+                 bot_name: str = "Channelwright", port: int = 0):
+        self.bot_token = bot_token
+        self.application_id = str(application_id)
+        self.bot_user_id = self.application_id  # a bot's user id is its application id
+        self.latency = 0.0  # seconds slept in the handler thread before every answer
+        self.faults = Faults()
+        self.rate_limiter = RateLimiter()
+        self.internal_errors: list[str] = []  # tracebacks of emulator bugs (answered as 500)
+        self._state = State(self.application_id, bot_name)
+        self._actions = Actions(self._state)
+        self._interactions = Interactions(self._state, self.application_id)
+        self._api = Api(self._state, self._actions, ChannelMessages(self._state, self._actions),
+                        self._interactions)
+        self._recorder = Recorder()
+        self._port = port
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> "DiscordEmulator":
+        self._server = EmulatorHTTPServer(self, self._port)
+        self._port = self._server.server_address[1]  # a restart reuses the same port
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="discord-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> "DiscordEmulator":
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if not self._port:
+            raise RuntimeError("the emulator has no port until start()")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    # -- setting a guild up -----------------------------------------------------------------
+
+    def add_guild(self, name: str = "Test Guild", bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+                  forums_enabled: bool = True, filler_channels: int = 0, filler_roles: int = 0,
+                  disabled_channel_types=(), owner_name: str = "owner") -> str:
+        """A guild with @everyone, an owner, and the bot holding a managed role at the top
+        whose permissions are `bot_permissions`. Fillers help reach the 500/250 limits;
+        filler roles sit below the bot's role."""
+        st = self._state
+        with st.lock:
+            guild = st.add_guild(name, int(bot_permissions), forums_enabled, disabled_channel_types, owner_name)
+            for i in range(1, filler_roles + 1):
+                st.add_role(guild, f"filler-role-{i}", 0, position=i)
+            for i in range(1, filler_channels + 1):
+                st.insert_channel(guild, 0, f"filler-{i}")
+            return guild.id
+
+    def add_user(self, name: str = "user") -> str:
+        with self._state.lock:
+            return self._state.add_user(name).id
+
+    def add_member(self, guild_id: str, name: str = "member", permissions: int = 0, roles=()) -> str:
+        """A new user in the guild; non-zero `permissions` come from a new role of their own."""
+        st = self._state
+        with st.lock:
+            guild = st.guild(guild_id)
+            role_ids = list(roles)
+            if permissions:
+                role_ids.append(st.add_role(guild, f"{name}'s role", int(permissions), position=1).id)
+            return st.add_member(guild, st.add_user(name), role_ids).user_id
+
+    def add_role(self, guild_id: str, name: str = "role", permissions: int = 0,
+                 position: int | None = 1, above_bot: bool = False) -> str:
+        """A role created in the client. Default position 1 (as Discord does); `above_bot`
+        puts it at the very top, out of the bot's reach."""
+        st = self._state
+        with st.lock:
+            guild = st.guild(guild_id)
+            return st.add_role(guild, name, int(permissions), position=None if above_bot else position).id
+
+    def give_role(self, guild_id: str, user_id: str, role_id: str) -> None:
+        """Give a member a role, as an admin in the client would (no hierarchy checks)."""
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            member = self._state.member(guild, user_id)
+            if role_id not in member.role_ids:
+                member.role_ids.append(self._state.role(guild, role_id).id)
+
+    def add_channel(self, guild_id: str, name: str, type: int = 0, parent_id: str | None = None,
+                    permission_overwrites=(), topic: str | None = None) -> str:
+        """A channel made in the client: no permission or limit checks, names still normalised."""
+        st = self._state
+        with st.lock:
+            guild = st.guild(guild_id)
+            return st.insert_channel(guild, type, normalise_channel_name(name, type), parent_id,
+                                     overwrites_from_json(permission_overwrites), topic).id
+
+    assign_role = give_role
+
+    def set_bot_permissions(self, guild_id: str, permissions: int) -> None:
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            for role_id in self._state.bot_member(guild).role_ids:
+                if guild.roles[role_id].managed:
+                    guild.roles[role_id].permissions = int(permissions)
+
+    # -- sabotage, as an admin in the client would ------------------------------------------
+
+    def delete_channel(self, channel_id: str) -> None:
+        with self._state.lock:
+            self._state.remove_channel(self._state.channel(channel_id))
+
+    def delete_role(self, guild_id: str, role_id: str) -> None:
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            self._state.remove_role(guild, self._state.role(guild, role_id))
+
+    def delete_guild(self, guild_id: str) -> None:
+        with self._state.lock:
+            self._state.remove_guild(self._state.guild(guild_id))
+
+    # -- interactions -----------------------------------------------------------------------
+
+    def create_interaction(self, guild_id, user_id, command: str, options=None, app_permissions=None,
+                           member_permissions=None, channel_id=None, locale: str = "en-US") -> dict:
+        """An APPLICATION_COMMAND payload as Discord would POST it. Without `channel_id` it
+        comes from the guild's first text channel, creating "bot-commands" if there is none.
+        `guild_id=None` makes a DM interaction (`user` instead of `member`). Permissions
+        default to those computed in the channel; pass ints or strings to override."""
+        with self._state.lock:
+            return self._interactions.create(guild_id, user_id, command, options, app_permissions,
+                                             member_permissions, channel_id, locale)
+
+    def acknowledge(self, payload, response) -> None:
+        """Record the bot's inline reply (dict, JSON text, or API Gateway result). Type 5
+        creates a loading @original; type 4 an @original with data.content. Raises
+        AcknowledgedTooLate (and invalidates the token) when it comes more than
+        `ack_deadline` seconds after create_interaction(); ValueError for a reply
+        Discord would refuse or a second acknowledgement."""
+        token = payload["token"] if isinstance(payload, dict) else payload
+        with self._state.lock:
+            self._interactions.acknowledge(token, response)
+
+    def original_message(self, token: str) -> dict | None:
+        """@original as Discord would return it, plus `loading` (True until the first edit
+        of a type-5 defer). None before acknowledgement or after deletion."""
+        with self._state.lock:
+            interaction = self._interactions.by_token.get(token)
+            original = interaction.original if interaction else None
+            if original is None:
+                return None
+            return {**original.to_json(), "loading": bool(original.flags & LOADING)}
+
+    def message_history(self, token: str) -> list[str]:
+        """Every content @original has had: the type-4 reply (a type-5 defer adds nothing),
+        then one entry per successful PATCH."""
+        with self._state.lock:
+            return list(self._interactions.by_token[token].history)
+
+    def followup_messages(self, token: str) -> list[dict]:
+        with self._state.lock:
+            return [m.to_json() for m in self._interactions.by_token[token].followups.values()]
+
+    def expire_token(self, token: str) -> None:
+        with self._state.lock:
+            self._interactions.expire(token)
+
+    def forget_token(self, token: str) -> None:
+        with self._state.lock:
+            self._interactions.forget(token)
+
+    @property
+    def token_lifetime(self) -> float:
+        """Seconds before a token answers 401 50027 on its own (Discord: 15 minutes)."""
+        return self._interactions.token_lifetime
+
+    @token_lifetime.setter
+    def token_lifetime(self, seconds: float) -> None:
+        self._interactions.token_lifetime = seconds
+
+    @property
+    def ack_deadline(self) -> float | None:
+        """Seconds the bot has to acknowledge (Discord: 3); None disables the check."""
+        return self._interactions.ack_deadline
+
+    @ack_deadline.setter
+    def ack_deadline(self, seconds: float | None) -> None:
+        self._interactions.ack_deadline = seconds
+
+    # -- looking inside -----------------------------------------------------------------------
+
+    def guild(self, guild_id: str) -> dict:
+        with self._state.lock:
+            return self._state.guild(guild_id).to_json()
+
+    def guild_channels(self, guild_id: str) -> list[dict]:
+        with self._state.lock:
+            return [self._state.channels[c].to_json() for c in self._state.guild(guild_id).channel_ids]
+
+    def guild_roles(self, guild_id: str) -> list[dict]:
+        with self._state.lock:
+            return self._state.guild(guild_id).to_json()["roles"]
+
+    def channel(self, channel_id: str) -> dict | None:
+        with self._state.lock:
+            channel = self._state.channels.get(str(channel_id))
+            return channel.to_json() if channel else None
+
+    def find_channel(self, guild_id: str, name: str, type: int | None = None) -> dict | None:
+        return next((c for c in self.guild_channels(guild_id)
+                     if c["name"] == name and (type is None or c["type"] == type)), None)
+
+    def find_role(self, guild_id: str, name: str) -> dict | None:
+        return next((r for r in self.guild_roles(guild_id) if r["name"] == name), None)
+
+    def member_role_ids(self, guild_id: str, user_id: str) -> list[str]:
+        with self._state.lock:
+            return list(self._state.member(self._state.guild(guild_id), user_id).role_ids)
+
+    def channel_messages(self, channel_id: str) -> list[dict]:
+        """Oldest first, each with the `allowed_mentions` the bot sent."""
+        with self._state.lock:
+            return [m.to_json() for m in self._state.messages.get(str(channel_id), [])]
+
+    def visible_to(self, channel_id: str, user_id: str) -> bool:
+        with self._state.lock:
+            return self._state.visible_to(self._state.channel(channel_id), user_id)
+
+    def permissions_in(self, channel_id: str, user_id: str) -> int:
+        """A member's computed permissions in a channel (DOCS/perms algorithm)."""
+        with self._state.lock:
+            channel = self._state.channel(channel_id)
+            guild = self._state.guild(channel.guild_id)
+            return channel_permissions(guild, self._state.member(guild, user_id), channel)
+
+    def render_tree(self, guild_id: str) -> str:
+        with self._state.lock:
+            return render_tree(self._state, guild_id)
+
+    @property
+    def strict_channel_access(self) -> bool:
+        """True (default): /channels/{id} routes answer 403 50001 when the bot cannot see the channel."""
+        return self._state.strict_channel_access
+
+    @strict_channel_access.setter
+    def strict_channel_access(self, value: bool) -> None:
+        self._state.strict_channel_access = value
+
+    # -- the request log and rate limits --------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self._recorder.snapshot()
+
+    def count(self, method=None, path_regex=None, status=None, route_regex=None) -> int:
+        return self._recorder.count(method, path_regex, status, route_regex)
+
+    def clear_requests(self) -> None:
+        self._recorder.clear()
+
+    def set_bucket(self, route_regex: str, limit: int, per_seconds: float, bucket: str | None = None) -> None:
+        self.rate_limiter.set_bucket(route_regex, limit, per_seconds, bucket)
+
+    def set_global_limit(self, limit: int | None, per_seconds: float = 1.0) -> None:
+        self.rate_limiter.set_global_limit(limit, per_seconds)
+
+    def reset_rate_limits(self) -> None:
+        """Close every open window; bucket settings stay."""
+        self.rate_limiter.reset()
+
+    def reset(self) -> None:
+        """A clean slate for the next test with a module-scoped emulator: default knobs
+        (faults, buckets, global limit, latency, token timings, strict access) and an
+        empty request log. Guilds, users and interactions stay."""
+        self.clear_requests()
+        self.faults.clear()
+        self.rate_limiter.reset(overrides=True)
+        self.latency = 0.0
+        self.token_lifetime = TOKEN_LIFETIME
+        self.ack_deadline = ACK_DEADLINE
+        self.strict_channel_access = True

@@ -1,0 +1,249 @@
+"""Interactions: the payload Discord POSTs to the bot, and the webhook messages
+the bot later edits with the interaction token.
+
+DOCS/rr: the bot must answer within 3 s or the token is invalidated; the token
+then works for 15 minutes. Live Discord answers an expired token with 401 50027
+and an unknown one with 404 10015 (see the reference notes, §1.6).
+"""
+
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from . import errors
+from .errors import ApiError
+from .messages import (EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS,
+                       message_fields, refuse_if_empty)
+from .model import Message, iso_now
+from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, READ_MESSAGE_HISTORY, SEND_MESSAGES,
+                          USE_EXTERNAL_EMOJIS, VIEW_CHANNEL, channel_permissions)
+
+TOKEN_LIFETIME = 15 * 60.0
+ACK_DEADLINE = 3.0
+# A plausible set for a bot in a DM; Discord computes it, nothing in this project depends on it.
+DM_APP_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
+                      | ADD_REACTIONS | USE_EXTERNAL_EMOJIS)
+EDITABLE_FLAGS = SUPPRESS_EMBEDS | IS_COMPONENTS_V2
+RESPONSE_FLAGS = EPHEMERAL | SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
+
+
+class AcknowledgedTooLate(RuntimeError):
+    """The bot answered after `ack_deadline`; Discord shows "interaction failed" and the
+    token stops working (later webhook calls: 404 10015)."""
+
+
+@dataclass
+class Interaction:
+    id: str
+    token: str
+    guild_id: str | None
+    channel_id: str
+    user_id: str
+    created: float = field(default_factory=time.monotonic)
+    status: str = "active"  # "active" | "expired" | "forgotten"
+    acknowledged: bool = False
+    original: Message | None = None
+    history: list[str] = field(default_factory=list)
+    followups: dict[str, Message] = field(default_factory=dict)
+
+
+def parse_response(response) -> dict:
+    """The bot's inline reply as a dict; accepts a dict, JSON text, or an API Gateway result."""
+    if isinstance(response, dict) and "statusCode" in response:
+        if response["statusCode"] != 200:
+            raise ValueError(f"the bot answered HTTP {response['statusCode']}, not an interaction response")
+        body = response.get("body") or "{}"
+        response = base64.b64decode(body) if response.get("isBase64Encoded") else body
+    if isinstance(response, (bytes, str)):
+        response = json.loads(response)
+    return response
+
+
+class Interactions:
+    def __init__(self, state, application_id: str):
+        self.state = state
+        self.application_id = application_id
+        self.by_token: dict[str, Interaction] = {}
+        self.by_id: dict[str, Interaction] = {}
+        self.command_ids: dict[str, str] = {}
+        self.dm_channels: dict[str, str] = {}
+        self.token_lifetime = TOKEN_LIFETIME
+        self.ack_deadline: float | None = ACK_DEADLINE
+
+    # -- what Discord sends the bot --------------------------------------------------
+
+    def create(self, guild_id, user_id, command, options=None, app_permissions=None,
+               member_permissions=None, channel_id=None, locale="en-US") -> dict:
+        st = self.state
+        user = st.users[str(user_id)]
+        iid = st.ids.next()
+        raw = f"interaction:{iid}:{secrets.token_urlsafe(48)}".encode()
+        token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        data = {"id": self.command_ids.setdefault(command, st.ids.next()), "name": command, "type": 1}
+        if options:
+            data["options"] = options
+        payload = {
+            "type": 2, "id": iid, "application_id": self.application_id, "token": token,
+            "version": 1, "locale": locale, "data": data, "entitlements": [],
+            "attachment_size_limit": 10485760,
+        }
+        if guild_id is None:
+            channel_id = self.dm_channels.setdefault(user.id, st.ids.next())
+            payload.update(channel_id=channel_id, user=user.to_json(), context=1,
+                           channel={"id": channel_id, "type": 1},
+                           authorizing_integration_owners={"0": "0"},
+                           app_permissions=str(DM_APP_PERMISSIONS if app_permissions is None
+                                               else int(app_permissions)))
+        else:
+            guild = st.guild(guild_id)
+            channel = st.channel(channel_id) if channel_id else st.first_text_channel(guild)
+            if channel.guild_id != guild.id:
+                raise ValueError(f"channel {channel.id} is not in guild {guild.id}")
+            member = st.member(guild, user.id)
+            bot = st.bot_member(guild)
+            if member_permissions is None:
+                member_permissions = channel_permissions(guild, member, channel)
+            if app_permissions is None:
+                app_permissions = channel_permissions(guild, bot, channel)
+            member_json = member.to_json(user)
+            member_json["permissions"] = str(int(member_permissions))
+            channel_json = channel.to_json()
+            channel_json["permissions"] = member_json["permissions"]
+            channel_id = channel.id
+            payload.update(guild_id=guild.id, guild_locale="en-US", member=member_json, context=0,
+                           channel_id=channel.id, channel=channel_json,
+                           guild={"id": guild.id, "locale": "en-US", "features": guild.to_json()["features"]},
+                           authorizing_integration_owners={"0": guild.id},
+                           app_permissions=str(int(app_permissions)))
+        interaction = Interaction(iid, token, payload.get("guild_id"), channel_id, user.id)
+        self.by_token[token] = interaction
+        self.by_id[iid] = interaction
+        return payload
+
+    def acknowledge(self, token: str, response) -> None:
+        """Record the bot's inline HTTP reply; AcknowledgedTooLate after the 3 s deadline."""
+        interaction = self.by_token.get(token)
+        if interaction is None:
+            raise ValueError(f"no interaction with token {token[:12]}...")
+        if interaction.acknowledged:
+            raise ValueError("Interaction has already been acknowledged (40060)")
+        if self._too_late(interaction):
+            late = time.monotonic() - interaction.created
+            raise AcknowledgedTooLate(
+                f"acknowledged {late:.2f} s after create_interaction(), deadline {self.ack_deadline} s; "
+                "the token is now invalid (set emu.ack_deadline = None to turn the check off)")
+        try:
+            self._ack(interaction, parse_response(response))
+        except ApiError as exc:
+            raise ValueError(f"Discord would reject this response: {exc.body()}") from None
+
+    def callback(self, interaction_id: str, token: str, body: dict) -> None:
+        """POST /interactions/{id}/{token}/callback, the REST way of acknowledging."""
+        interaction = self.by_id.get(interaction_id)
+        if interaction is None or interaction.token != token or interaction.status != "active":
+            raise errors.unknown("interaction")
+        if interaction.acknowledged:
+            raise ApiError(400, 40060, "Interaction has already been acknowledged.")
+        if self._too_late(interaction):
+            raise errors.unknown("interaction")
+        self._ack(interaction, body)
+
+    def _too_late(self, interaction: Interaction) -> bool:
+        if self.ack_deadline is not None and time.monotonic() - interaction.created > self.ack_deadline:
+            interaction.status = "forgotten"
+            return True
+        return False
+
+    def _ack(self, interaction: Interaction, response: dict) -> None:
+        kind = response.get("type")
+        data = response.get("data") or {}
+        message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
+                          webhook_id=self.application_id)
+        if kind == 5:
+            # DOCS/rr: only EPHEMERAL may be set on a deferred reply; the user sees "thinking".
+            message.flags = (data.get("flags") or 0) & EPHEMERAL | LOADING
+        elif kind == 4:
+            for key, value in message_fields(data).items():
+                setattr(message, key, value)
+            message.flags &= RESPONSE_FLAGS
+            refuse_if_empty(message)
+            interaction.history.append(message.content)
+        else:
+            raise errors.form_error("type", "BASE_TYPE_CHOICES", "Value must be one of {4, 5}.")
+        interaction.acknowledged = True
+        interaction.original = message
+
+    def expire(self, token: str) -> None:
+        self.by_token[token].status = "expired"
+
+    def forget(self, token: str) -> None:
+        self.by_token[token].status = "forgotten"
+
+    # -- webhook routes -------------------------------------------------------------------
+
+    def lookup(self, application_id: str, token: str) -> Interaction:
+        interaction = self.by_token.get(token)
+        if interaction is None or application_id != self.application_id:
+            raise errors.unknown("webhook")
+        if interaction.status == "active" and time.monotonic() - interaction.created > self.token_lifetime:
+            interaction.status = "expired"
+        if interaction.status == "expired":
+            raise errors.invalid_webhook_token()
+        if interaction.status == "forgotten":
+            raise errors.unknown("webhook")
+        return interaction
+
+    def _message(self, interaction: Interaction, message_id: str) -> Message:
+        if message_id == "@original":
+            message = interaction.original
+        else:
+            message = interaction.followups.get(message_id)
+        if message is None:
+            raise errors.unknown("message")
+        return message
+
+    def get_message(self, application_id, token, message_id) -> dict:
+        interaction = self.lookup(application_id, token)
+        return self._message(interaction, message_id).to_json()
+
+    def edit_message(self, application_id, token, message_id, body: dict) -> dict:
+        interaction = self.lookup(application_id, token)
+        message = self._message(interaction, message_id)
+        fields = message_fields(body)
+        content = fields.get("content", message.content)
+        embeds = fields.get("embeds", message.embeds)
+        components = fields.get("components", message.components)
+        if not content and not embeds and not components:
+            raise ApiError(400, 50006, "Cannot send an empty message")
+        message.content, message.embeds, message.components = content, embeds, components
+        # DOCS/rr: an existing message's ephemeral state cannot change; editing ends "thinking".
+        flags = fields.get("flags", message.flags)
+        message.flags = (message.flags & EPHEMERAL) | (flags & EDITABLE_FLAGS)
+        # Without allowed_mentions in the edit, Discord parses with defaults, so record its absence.
+        message.allowed_mentions = fields.get("allowed_mentions")
+        message.edited_timestamp = iso_now()
+        if message is interaction.original:
+            interaction.history.append(message.content)
+        return message.to_json()
+
+    def delete_message(self, application_id, token, message_id) -> None:
+        interaction = self.lookup(application_id, token)
+        message = self._message(interaction, message_id)
+        if message is interaction.original:
+            interaction.original = None
+        else:
+            del interaction.followups[message.id]
+
+    def followup(self, application_id, token, body: dict) -> dict:
+        interaction = self.lookup(application_id, token)
+        if not interaction.acknowledged:
+            raise errors.unknown("webhook")
+        fields = message_fields(body)
+        fields["flags"] = fields.get("flags", 0) & RESPONSE_FLAGS
+        message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
+                          webhook_id=self.application_id, **fields)
+        refuse_if_empty(message)
+        interaction.followups[message.id] = message
+        return message.to_json()

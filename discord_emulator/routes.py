@@ -1,0 +1,116 @@
+"""Which method and path does what: the route table of the emulated API.
+
+Templates double as rate-limit route keys ("POST /guilds/{guild_id}/channels").
+Webhook routes carry their credential (the interaction token) in the URL, need
+no Authorization header and are not bound to the global limit (DOCS/rr).
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+# The top-level resources Discord keys buckets by (DOCS/rl).
+MAJOR_PARAMS = (("guild_id",), ("channel_id",), ("application_id", "interaction_token"),
+                ("interaction_id", "interaction_token"))
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    handler: Callable[..., tuple[int, Any]]
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.template}"
+
+    @property
+    def webhook(self) -> bool:
+        return self.template.startswith(("/webhooks/", "/interactions/"))
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template) + "$")
+
+    def major(self, params: dict) -> str | None:
+        for names in MAJOR_PARAMS:
+            if all(n in params for n in names):
+                return "/".join(params[n] for n in names)
+        return None
+
+
+def _limit(query: dict) -> int:
+    try:
+        return int(query.get("limit", ["50"])[0])
+    except ValueError:
+        return 50
+
+
+# Each handler: (api, params, body, query) -> (status, json or None).
+# `api` bundles state, actions, messages and interactions (see server.Api).
+_TABLE = [
+    ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.to_json())),
+    ("GET", "/guilds/{guild_id}", lambda a, p, b, q: (200, a.state.guild(p["guild_id"]).to_json())),
+    ("GET", "/guilds/{guild_id}/channels", lambda a, p, b, q: (
+        200, [a.state.channels[c].to_json() for c in a.state.guild(p["guild_id"]).channel_ids])),
+    # Discord answers a created channel with 201 Created.
+    ("POST", "/guilds/{guild_id}/channels", lambda a, p, b, q: (
+        201, a.actions.create_channel(p["guild_id"], b))),
+    ("GET", "/guilds/{guild_id}/roles", lambda a, p, b, q: (200, a.state.guild(p["guild_id"]).to_json()["roles"])),
+    ("POST", "/guilds/{guild_id}/roles", lambda a, p, b, q: (200, a.actions.create_role(p["guild_id"], b))),
+    ("PATCH", "/guilds/{guild_id}/roles/{role_id}", lambda a, p, b, q: (
+        200, a.actions.modify_role(p["guild_id"], p["role_id"], b))),
+    ("DELETE", "/guilds/{guild_id}/roles/{role_id}", lambda a, p, b, q: (
+        204, a.actions.delete_role(p["guild_id"], p["role_id"]))),
+    ("GET", "/guilds/{guild_id}/members/{user_id}", lambda a, p, b, q: (200, a.member_json(p))),
+    ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (
+        204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], True))),
+    ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (
+        204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], False))),
+    ("GET", "/channels/{channel_id}", lambda a, p, b, q: (
+        200, a.actions.visible_channel(p["channel_id"])[0].to_json())),
+    ("PATCH", "/channels/{channel_id}", lambda a, p, b, q: (
+        200, a.actions.modify_channel(p["channel_id"], b))),
+    ("DELETE", "/channels/{channel_id}", lambda a, p, b, q: (
+        200, a.actions.delete_channel(p["channel_id"]))),
+    ("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", lambda a, p, b, q: (
+        204, a.actions.put_overwrite(p["channel_id"], p["overwrite_id"], b))),
+    ("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", lambda a, p, b, q: (
+        204, a.actions.delete_overwrite(p["channel_id"], p["overwrite_id"]))),
+    ("GET", "/channels/{channel_id}/messages", lambda a, p, b, q: (
+        200, a.messages.list(p["channel_id"], _limit(q)))),
+    ("POST", "/channels/{channel_id}/messages", lambda a, p, b, q: (
+        200, a.messages.create(p["channel_id"], b))),
+    # @original before {message_id}: the first route matching path and method wins.
+    ("GET", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
+        200, a.interactions.get_message(p["application_id"], p["interaction_token"], "@original"))),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
+        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], "@original", b))),
+    ("DELETE", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
+        204, a.interactions.delete_message(p["application_id"], p["interaction_token"], "@original"))),
+    ("GET", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
+        200, a.interactions.get_message(p["application_id"], p["interaction_token"], p["message_id"]))),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
+        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], p["message_id"], b))),
+    ("DELETE", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
+        204, a.interactions.delete_message(p["application_id"], p["interaction_token"], p["message_id"]))),
+    ("POST", "/webhooks/{application_id}/{interaction_token}", lambda a, p, b, q: (
+        200, a.interactions.followup(p["application_id"], p["interaction_token"], b))),
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q: (
+        204, a.interactions.callback(p["interaction_id"], p["interaction_token"], b))),
+]
+
+ROUTES = [Route(method, template, handler) for method, template, handler in _TABLE]
+_PATTERNS = [(route, route.pattern) for route in ROUTES]
+
+
+def resolve(method: str, path: str) -> tuple[Route | None, dict, set[str]]:
+    """(route, params, methods allowed on this path); route None with methods means 405."""
+    allowed: set[str] = set()
+    for route, pattern in _PATTERNS:
+        match = pattern.match(path)
+        if match:
+            allowed.add(route.method)
+            if route.method == method:
+                return route, match.groupdict(), allowed
+    return None, {}, allowed

@@ -1,0 +1,211 @@
+"""The HTTP front: one pipeline every request goes through, on a real socket.
+
+Order of checks, chosen to match what a client of the live API sees:
+  record -> latency -> User-Agent (403 40333) -> route (404/405) -> Authorization
+  (401, not for webhook routes) -> injected 5xx / 429 -> rate limits (429) ->
+  injected 403 -> body (Content-Type 50035, JSON 50109) -> action -> reply
+  (or a dropped connection for `lose_reply`).
+Responses from the rate-limit step on carry the bucket headers; earlier ones
+do not, as with errors raised at Discord's edge.
+"""
+
+import json
+import socket
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from . import errors
+from .errors import ApiError
+from .recording import RecordedRequest
+from .routes import resolve
+
+API_PREFIX = "/api/v10"
+
+
+class Api:
+    """What route handlers act on (see routes._TABLE)."""
+
+    def __init__(self, state, actions, messages, interactions):
+        self.state = state
+        self.actions = actions
+        self.messages = messages
+        self.interactions = interactions
+
+    def member_json(self, params: dict) -> dict:
+        guild = self.state.guild(params["guild_id"])
+        member = self.state.member(guild, params["user_id"])
+        return member.to_json(self.state.users[member.user_id])
+
+
+class _Reply:
+    def __init__(self, status: int, body=None, headers=None, lost: bool = False):
+        self.status, self.body, self.headers, self.lost = status, body, headers or {}, lost
+
+    @classmethod
+    def error(cls, exc: ApiError, headers=None) -> "_Reply":
+        return cls(exc.status, exc.body(), headers)
+
+
+def _rate_limited(retry_after: float, is_global: bool, headers: dict) -> _Reply:
+    body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3),
+            "global": is_global}
+    return _Reply(429, body, headers)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a requests.Session expects
+    timeout = 120
+    # One buffered write per reply plus TCP_NODELAY: headers and body sent apart meet
+    # delayed ACKs and cost ~40 ms a request on loopback.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline().strip():
+                pass
+            return b"".join(chunks)
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _handle(self):
+        emu = self.server.emulator
+        started = time.monotonic()
+        raw = self._read_body()
+        full_path, _, query = self.path.partition("?")
+        path = full_path[len(API_PREFIX):] if full_path.startswith(API_PREFIX + "/") else full_path
+        route, params, allowed = resolve(self.command, path) if path != full_path else (None, {}, set())
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        record = emu._recorder.start(RecordedRequest(
+            self.command, path, route.key if route else None, headers, body, started, query=query))
+        if emu.latency:
+            time.sleep(emu.latency)
+        try:
+            reply = self._process(emu, path, route, params, allowed, headers, raw, body, query)
+        except Exception:  # an emulator bug must not look like a Discord outage silently
+            emu.internal_errors.append(traceback.format_exc())
+            reply = _Reply.error(errors.http_error(500))
+        if reply.lost:
+            emu._recorder.finish(record, reply_lost=True, finished=time.monotonic())
+            self.close_connection = True
+            return
+        emu._recorder.finish(record, status=reply.status, response=reply.body, finished=time.monotonic(),
+                             response_headers={k.lower(): v for k, v in reply.headers.items()})
+        self._write(reply)
+
+    def _process(self, emu, path, route, params, allowed, headers, raw, body, query) -> _Reply:
+        if not headers.get("user-agent", "").startswith("DiscordBot ("):
+            return _Reply(403, {"message": "Cloudflare is blocking your request. This can often be "
+                                           "resolved by setting a proper User Agent", "code": 40333})
+        if route is None:
+            if allowed:
+                return _Reply(405, {"message": "405: Method Not Allowed", "code": 0},
+                              {"Allow": ", ".join(sorted(allowed))})
+            return _Reply.error(errors.http_error(404))
+        if not route.webhook and headers.get("authorization") != f"Bot {emu.bot_token}":
+            return _Reply.error(errors.http_error(401))
+        fault = emu.faults.take(("fail", "storm"), self.command, path)
+        if fault is not None and fault.kind == "fail":
+            return _Reply.error(errors.http_error(fault.status))
+        if fault is not None:
+            return _rate_limited(fault.retry_after, fault.is_global, emu.rate_limiter.storm_headers(
+                route.key, route.webhook, fault.retry_after, fault.is_global))
+        verdict = emu.rate_limiter.check(route.key, route.major(params), route.webhook)
+        if not verdict.allowed:
+            return _rate_limited(verdict.retry_after, verdict.is_global, verdict.headers)
+        limit_headers = verdict.headers
+        if emu.faults.take(("forbid",), self.command, path) is not None:
+            return _Reply.error(errors.missing_permissions(), limit_headers)
+        if raw:
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/json":
+                return _Reply.error(errors.form_error(
+                    "", "CONTENT_TYPE_INVALID",
+                    'Expected "Content-Type" header to be one of {\'application/json\', '
+                    '\'application/x-www-form-urlencoded\', \'multipart/form-data\'}.'), limit_headers)
+            if body is None:
+                return _Reply.error(ApiError(400, 50109, "The request body contains invalid JSON."),
+                                    limit_headers)
+            if not isinstance(body, dict):
+                return _Reply.error(errors.form_error(
+                    "", "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
+                    limit_headers)
+        lost = emu.faults.take(("lose",), self.command, path) is not None
+        try:
+            with emu._state.lock:
+                status, data = route.handler(emu._api, params, body or {}, parse_qs(query))
+        except ApiError as exc:
+            return _Reply(exc.status, exc.body(), limit_headers, lost)
+        return _Reply(status, data, limit_headers, lost)
+
+    def _write(self, reply: _Reply) -> None:
+        payload = b"" if reply.status == 204 else json.dumps(reply.body).encode()
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if reply.status != 204:
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """Tracks open connections so `close()` can cut keep-alive clients loose."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, emulator, port: int = 0):
+        self.emulator = emulator
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        # A client hanging up is its business; anything else is an emulator bug to surface.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            self.emulator.internal_errors.append(traceback.format_exc())
+
+    def close(self) -> None:
+        self.shutdown()
+        with self._open_lock:
+            for conn in list(self._open):
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        self.server_close()

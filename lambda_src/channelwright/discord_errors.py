@@ -1,0 +1,61 @@
+"""What can go wrong talking to Discord, as types that say whether trying again can help.
+
+Discord's JSON error shape is `{"message": ..., "code": N, "errors": {...}}`
+(developers/reference.mdx, "Error Messages"). 401/403/404-class answers are never retried: each
+one counts toward Discord's invalid-request limit (10,000 per 10 minutes bans the IP).
+"""
+
+import json
+from typing import Any
+
+
+class DiscordError(Exception):
+    retryable = False
+
+    def __init__(self, message: str, *, status: int = 0, code: int | None = None,
+                 errors: Any = None, route: str = ""):
+        super().__init__(message)
+        self.status, self.code, self.errors, self.route = status, code, errors, route
+
+    def __str__(self) -> str:
+        code = f" code {self.code}" if self.code is not None else ""
+        return f"{self.route}: HTTP {self.status}{code}: {self.args[0]}"
+
+    @property
+    def detail(self) -> str:
+        """Field-level error codes flattened to text, e.g. 'parent_id:CHANNEL_PARENT_MAX_CHANNELS'."""
+        return json.dumps(self.errors, sort_keys=True) if self.errors else ""
+
+
+class DiscordRejected(DiscordError):
+    """A 4xx answer: Discord understood the request and refused it. Retrying won't help."""
+
+
+class DiscordUnavailable(DiscordError):
+    """5xx answers, timeouts and edge blocks that outlasted our retries: try again later."""
+
+    retryable = True
+
+
+class OutcomeUnknown(DiscordUnavailable):
+    """A create was sent but its reply never arrived: Discord may or may not have done it.
+
+    Never re-send blindly; first look at what the server now has.
+    """
+
+
+class RateLimitedTooLong(DiscordUnavailable):
+    """Waiting out a rate limit would run past the time this invocation has left."""
+
+
+def from_response(status: int, body: bytes, route: str) -> DiscordError:
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    message = str(data.get("message") or f"HTTP {status}")
+    code = data.get("code") if isinstance(data.get("code"), int) else None
+    kind = DiscordUnavailable if status >= 500 else DiscordRejected
+    return kind(message, status=status, code=code, errors=data.get("errors"), route=route)

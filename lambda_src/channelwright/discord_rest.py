@@ -1,0 +1,206 @@
+"""DiscordRest: the one place that talks HTTP to Discord, waits for rate limits and retries.
+
+Modelled on discord.py's `http.py` and discord.js's REST package: one small Bucket per rate limit,
+looked up by route until Discord names the bucket (X-RateLimit-Bucket), then by that hash, always
+per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx says.
+A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
+past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead.
+"""
+
+import hashlib
+import re
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from . import PROJECT_URL, __version__
+from .discord_errors import (DiscordError, DiscordUnavailable, OutcomeUnknown,
+                             RateLimitedTooLong, from_response)
+
+USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
+IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+RESET_MARGIN = 0.05  # Discord's reset times are rounded; discord.js adds the same offset
+MAX_429_RETRIES = 5
+
+_MAJOR = re.compile(r"^/(guilds|channels)/(\d+)|^/webhooks/(\d+)/([^/?]+)")
+_SNOWFLAKE = re.compile(r"/\d{5,}")
+
+
+def route_of(method: str, path: str) -> tuple[str, str]:
+    """("POST /guilds/{id}/channels", "guilds:123") — the route names no token, so it can be logged."""
+    match = _MAJOR.match(path)
+    if not match:
+        return f"{method} {_SNOWFLAKE.sub('/{id}', path)}", ""
+    if match.group(1):
+        major = f"{match.group(1)}:{match.group(2)}"
+        rest = f"/{match.group(1)}/{{id}}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
+    else:
+        token_hash = hashlib.sha256(match.group(4).encode()).hexdigest()[:16]
+        major = f"webhooks:{match.group(3)}:{token_hash}"
+        rest = "/webhooks/{id}/{token}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
+    return f"{method} {rest}", major
+
+
+class Bucket:
+    """What Discord last told us about one rate limit; its lock makes requests take turns."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.remaining: int | None = None
+        self.reset_at = 0.0
+
+    def wait_time(self, now: float) -> float:
+        if self.remaining is not None and self.remaining <= 0 and now < self.reset_at:
+            return self.reset_at - now
+        return 0.0
+
+    def update(self, headers, now: float) -> None:
+        try:
+            remaining = int(headers["X-RateLimit-Remaining"])
+            reset_after = float(headers["X-RateLimit-Reset-After"])
+        except (KeyError, ValueError):
+            return
+        self.remaining, self.reset_at = remaining, now + reset_after + RESET_MARGIN
+
+
+def _was_sent(error: requests.RequestException) -> bool:
+    """Whether the request may have reached Discord (so a create may have happened)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    reason = error.args[0] if error.args else None
+    return not (isinstance(reason, MaxRetryError) and isinstance(reason.reason, NewConnectionError))
+
+
+def audit_reason(text: str) -> str:
+    """X-Audit-Log-Reason takes 1-512 URL-encoded UTF-8 characters (developers/resources/audit-log.mdx)."""
+    encoded = urllib.parse.quote(text, safe=" ")
+    while len(encoded) > 512:
+        text = text[:-1]
+        encoded = urllib.parse.quote(text, safe=" ")
+    return encoded
+
+
+class DiscordRest:
+    def __init__(self, base_url: str, token: str | None, *, session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (3.05, 10.0), max_retries: int = 3,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._session = session or self._new_session()
+        self._timeout, self._max_retries = timeout, max_retries
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._hashes: dict[str, str] = {}
+        self._buckets: dict[str, Bucket] = {}
+        self._global_until = 0.0
+        self.deadline = float("inf")
+        self.stats: Counter = Counter()
+
+    @staticmethod
+    def _new_session() -> requests.Session:
+        # Connection failures never reach Discord, so urllib3 may retry them; anything after the
+        # request was sent is ours to judge (a lost reply to a create must not be re-sent blindly).
+        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2,
+                      respect_retry_after_header=False, raise_on_status=False)
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        session.headers["User-Agent"] = USER_AGENT
+        return session
+
+    def request(self, method: str, path: str, *, json: Any = None, reason: str | None = None) -> Any:
+        route, major = route_of(method, path)
+        headers = {}
+        if self._token and not path.startswith("/webhooks/"):
+            headers["Authorization"] = f"Bot {self._token}"
+        if reason:
+            headers["X-Audit-Log-Reason"] = audit_reason(reason)
+        failures = limited = 0
+        while True:
+            bucket = self._bucket(route, major)
+            with bucket.lock:
+                self._pause(max(bucket.wait_time(self._clock()), self._global_until - self._clock()),
+                            route)
+                self.stats["requests"] += 1
+                try:
+                    response = self._session.request(method, self._base + path, json=json,
+                                                     headers=headers, timeout=self._timeout)
+                except requests.RequestException as error:
+                    if _was_sent(error) and method not in IDEMPOTENT:
+                        raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=route) from None
+                    failures += 1
+                    if failures > self._max_retries:
+                        raise DiscordUnavailable(f"unreachable ({type(error).__name__})",
+                                                 route=route) from None
+                    self._pause(self._backoff(failures), route)
+                    continue
+                bucket.update(response.headers, self._clock())
+                self._learn_bucket(route, major, response.headers.get("X-RateLimit-Bucket"), bucket)
+
+            status = response.status_code
+            if status < 300:
+                return response.json() if response.content else None
+            if status == 429:
+                limited += 1
+                self._wait_out_429(response, route, limited)
+                continue
+            if status >= 500:
+                if method not in IDEMPOTENT and status in (500, 504):
+                    # Discord may have finished the create before failing to answer.
+                    raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=route)
+                failures += 1
+                if failures <= self._max_retries:
+                    self._pause(self._backoff(failures), route)
+                    continue
+            raise from_response(status, response.content, route)
+
+    def _bucket(self, route: str, major: str) -> Bucket:
+        with self._lock:
+            key = f"{self._hashes.get(route, route)}:{major}"
+            return self._buckets.setdefault(key, Bucket())
+
+    def _learn_bucket(self, route: str, major: str, bucket_hash: str | None, bucket: Bucket) -> None:
+        if not bucket_hash:
+            return
+        with self._lock:
+            if self._hashes.get(route) != bucket_hash:
+                self._hashes[route] = bucket_hash
+                self._buckets.setdefault(f"{bucket_hash}:{major}", bucket)
+
+    def _wait_out_429(self, response: requests.Response, route: str, attempts: int) -> None:
+        self.stats["rate_limited"] += 1
+        try:
+            body = response.json()
+            retry_after = float(body["retry_after"])
+        except (ValueError, KeyError, TypeError):
+            # A 429 without Discord's JSON is the edge (Cloudflare) refusing us: back off for real.
+            raise DiscordUnavailable("blocked by Discord's edge (429 without JSON)", status=429,
+                                     route=route) from None
+        if attempts > MAX_429_RETRIES:
+            raise DiscordUnavailable("still rate limited after several waits", status=429, route=route)
+        if body.get("global"):
+            self._global_until = self._clock() + retry_after
+        self._pause(retry_after, route)
+
+    def _backoff(self, failures: int) -> float:
+        return min(0.25 * 2 ** (failures - 1), 4.0)
+
+    def _pause(self, seconds: float, route: str) -> None:
+        if seconds <= 0:
+            return
+        if self._clock() + seconds > self.deadline:
+            raise RateLimitedTooLong(f"would wait {seconds:.1f}s, past this invocation's time",
+                                     route=route)
+        self._sleep(seconds)
+
+
+__all__ = ["DiscordRest", "DiscordError", "route_of", "USER_AGENT"]

@@ -1,0 +1,127 @@
+"""The message the user watches: a live progress bar, then the summary or what went wrong.
+
+Edits go to the interaction's original response (PATCH /webhooks/{app}/{token}/messages/@original).
+Those share a 5-per-2-seconds webhook limit, so edits are coalesced: a background thread sends the
+latest text at most every MIN_INTERVAL, and the build never waits for it. Every edit carries
+`allowed_mentions: {"parse": []}`: a campaign named "@everyone" must ping no one.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from .discord_errors import DiscordError, DiscordRejected
+from .discord_rest import DiscordRest
+
+log = logging.getLogger("channelwright.progress")
+
+BAR_CELLS = 20
+MIN_INTERVAL = 0.45
+NO_MENTIONS = {"parse": []}
+TOKEN_LIFETIME_MS = 15 * 60 * 1000
+DISCORD_EPOCH_MS = 1420070400000
+
+
+def bar(done: int, total: int) -> str:
+    fraction = done / total if total else 1.0
+    filled = int(fraction * BAR_CELLS)
+    return f"[{'█' * filled}{'░' * (BAR_CELLS - filled)}] {int(fraction * 100)}% ({done}/{total})"
+
+
+def progress_text(name: str, done: int, total: int, latest: str) -> str:
+    lines = [f"🏗️ Creating Campaign: {name}", "", bar(done, total)]
+    if latest:
+        lines += ["", f"✅ Created: {latest}"]
+    return "\n".join(lines)
+
+
+def token_expired(interaction_id: str, now_ms: int | None = None) -> bool:
+    """Interaction tokens last 15 minutes; a snowflake id carries its creation time."""
+    created_ms = (int(interaction_id) >> 22) + DISCORD_EPOCH_MS
+    now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+    return now_ms - created_ms > TOKEN_LIFETIME_MS - 30_000
+
+
+class ProgressMessage:
+    """Coalesced edits of one interaction's original message."""
+
+    def __init__(self, rest: DiscordRest, application_id: str, token: str, *,
+                 expired: bool = False, on_expired: Callable[[], None] = lambda: None,
+                 clock: Callable[[], float] = time.monotonic):
+        self._rest = rest
+        self._path = f"/webhooks/{application_id}/{token}/messages/@original"
+        self._clock = clock
+        self._wake = threading.Condition()
+        self._pending: str | None = None
+        self._sent: str | None = None
+        self._last_sent_at = float("-inf")
+        self._thread: threading.Thread | None = None
+        self.expired = expired  # once true, the message can no longer be edited
+        self._on_expired = on_expired
+
+    def show(self, text: str) -> None:
+        """Make `text` the next thing shown; returns at once."""
+        if self.expired:
+            return
+        with self._wake:
+            self._pending = text
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def finish(self, text: str) -> bool:
+        """Send `text` as the final state, waiting for it; False if the token no longer works."""
+        self.close()
+        if self.expired:
+            return False
+        self._send(text, raise_unavailable=True)
+        return not self.expired
+
+    def close(self) -> None:
+        """Flush what is pending and stop the background sender."""
+        thread = self._thread
+        if thread is None:
+            return
+        with self._wake:
+            self._thread = None
+            self._wake.notify()
+        thread.join()
+
+    def _run(self) -> None:
+        me = threading.current_thread()
+        while True:
+            with self._wake:
+                while self._pending is None and self._thread is me:
+                    self._wake.wait()
+                text, self._pending = self._pending, None
+                stopping = self._thread is not me
+            if text is not None:
+                delay = self._last_sent_at + MIN_INTERVAL - self._clock()
+                if delay > 0 and not stopping:
+                    time.sleep(delay)
+                    with self._wake:  # something newer may have arrived while we slept
+                        text, self._pending = self._pending or text, None
+                self._send(text)
+            if stopping:
+                return
+
+    def _send(self, text: str, raise_unavailable: bool = False) -> None:
+        if self.expired or text == self._sent:
+            return
+        try:
+            self._rest.request("PATCH", self._path,
+                               json={"content": text[:2000], "allowed_mentions": NO_MENTIONS})
+            self._sent, self._last_sent_at = text, self._clock()
+        except DiscordRejected as error:
+            # 401/50027 after 15 minutes, 404/10015 for a token Discord forgot: stop using it
+            # (repeating either counts toward Discord's invalid-request ban).
+            if error.status in (401, 403, 404):
+                self.expired = True
+                self._on_expired()
+            log.warning("progress edit refused: %s", error)
+        except DiscordError as error:
+            log.warning("progress edit failed: %s", error)
+            if raise_unavailable:
+                raise

@@ -1,0 +1,163 @@
+"""The worker Lambda: takes build tasks off the FIFO queue and carries them out.
+
+SQS delivers at least once, so every task is safe to run twice. One invocation receives up to ten
+tasks, usually consecutive steps of one campaign; they share one CampaignBuild (and one progress
+message, flushed before the invocation ends). Failures:
+- permanent (Discord refused, or no room): the campaign is marked failed, the user is told what to
+  fix, and the task is acknowledged — retrying would only repeat the refusal;
+- transient (Discord down, rate-limited past our time): the task goes back to SQS; on the last
+  allowed attempt the user is told before the task moves to the dead-letter queue.
+"""
+
+import functools
+import logging
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import boto3
+
+from .builder import BuildStopped, CampaignBuild
+from .discord_errors import DiscordError, DiscordRejected
+from .discord_rest import DiscordRest
+from .plan import TYPE_NAMES
+from .problems import Problem, for_discord_code
+from .store import BUILDING, COMPLETED, FAILED, CampaignStore
+from .summary import failure_text
+from .task_queue import Task
+
+log = logging.getLogger("channelwright.worker")
+
+DEFAULT_API = "https://discord.com/api/v10"
+SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
+
+
+@dataclass
+class WorkerDeps:
+    rest: DiscordRest
+    store: CampaignStore
+    application_id: str
+    max_receive_count: int
+    _bot_user_id: str | None = field(default=None, repr=False)
+
+    def bot_user_id(self) -> str:
+        if self._bot_user_id is None:
+            self._bot_user_id = str(self.rest.request("GET", "/users/@me")["id"])
+        return self._bot_user_id
+
+
+def bot_token() -> str:
+    """From the environment locally; from Secrets Manager (the bare token string) in AWS."""
+    token = os.environ.get("DISCORD_BOT_TOKEN")
+    if token:
+        return token
+    secret = boto3.client("secretsmanager").get_secret_value(
+        SecretId=os.environ["DISCORD_BOT_TOKEN_SECRET_ARN"])
+    return secret["SecretString"].strip()
+
+
+@functools.cache
+def default_deps() -> WorkerDeps:
+    return WorkerDeps(
+        rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token()),
+        store=CampaignStore(boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]),
+        application_id=os.environ["DISCORD_APPLICATION_ID"],
+        max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
+    )
+
+
+def handler(event: dict, context: Any) -> dict:
+    deps = default_deps()
+    remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
+    deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
+    return process_tasks(event, deps, context)
+
+
+def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
+    """Run the batch's tasks in order and report the ones to retry.
+
+    As in a FIFO queue, once a server's task fails its later tasks are handed back too, to keep
+    their order — unless that failure stopped the campaign: then they are acknowledged, since they
+    would only be skipped later after piling up receive counts (and landing in the DLQ with it).
+    Powertools' SqsFifoPartialProcessor can't make that exception, hence this small loop.
+    """
+    builds: dict[tuple[str, str], CampaignBuild] = {}
+    failures, stalled_groups = [], set()
+    try:
+        for record in event.get("Records", []):
+            group = record.get("attributes", {}).get("MessageGroupId")
+            attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 1)
+            try:
+                task = Task.from_body(record["body"])
+                build = builds.get((task.guild_id, task.campaign_key))
+                if group in stalled_groups and not (build and build.status == FAILED):
+                    failures.append(record["messageId"])
+                    continue
+                run_task(task, attempt, deps, builds)
+            except Exception:
+                log.warning("task %s handed back to SQS", record.get("messageId"))
+                failures.append(record["messageId"])
+                stalled_groups.add(group)
+    finally:
+        for build in builds.values():
+            build.progress.close()
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+
+
+def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
+    build = builds.get((task.guild_id, task.campaign_key))
+    if build is None:
+        campaign = deps.store.get(task.guild_id, task.campaign_key)
+        if campaign is None or campaign.interaction_id != task.run or campaign.status == COMPLETED:
+            return  # an abandoned run, or a duplicate of finished work
+        build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
+            campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
+            bot_user_id=deps.bot_user_id)
+    if build.status == FAILED:
+        failure = build.campaign.failure or {}
+        if not (failure.get("transient") and failure.get("step") == task.step):
+            return  # the build stopped earlier; later steps wait for a resume
+        # An operator redrove the dead-lettered task: finish the whole build from here.
+        deps.store.set_status(build.campaign, BUILDING)
+        build.status = BUILDING
+        steps = range(task.step, len(build.steps))
+    else:
+        steps = [task.step]
+    try:
+        for step in steps:
+            build.run_step(step)
+    except BuildStopped as stop:
+        _stop(build, task, stop.problem, transient=False, deps=deps)
+    except DiscordRejected as error:
+        step = build.steps[task.step]
+        doing = f"creating {step.name or 'the campaign'}" + (
+            f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
+        _stop(build, task, for_discord_code(doing, error.status, error.code, error.detail),
+              transient=False, deps=deps)
+        log.warning("campaign stopped by Discord: %s", error)
+    except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
+        log.warning("task failed (attempt %d of %d): %s", attempt, deps.max_receive_count, error,
+                    exc_info=not isinstance(error, DiscordError))
+        if attempt >= deps.max_receive_count:
+            why = (str(error) if isinstance(error, DiscordError) else type(error).__name__)
+            _stop(build, task, Problem(
+                "Discord kept failing while I built the campaign, so I stopped.",
+                f"I tried {attempt} times ({why}). Everything created so far is kept.",
+                "Run `/add-campaign` again with the same name in a few minutes to finish it; "
+                "the bot operator has also been alerted."), transient=True, deps=deps)
+        raise
+
+
+def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,
+          deps: WorkerDeps) -> None:
+    failure = {**problem.to_dict(), "step": task.step, "transient": transient}
+    deps.store.set_status(build.campaign, FAILED, failure=failure)
+    build.status = FAILED
+    build.campaign = replace(build.campaign, status=FAILED, failure=failure)
+    done, total = build.counts()
+    try:
+        build.progress.finish(failure_text(build.campaign.name, done, total, problem))
+    except DiscordError as error:
+        log.warning("could not tell the user: %s", error)
+

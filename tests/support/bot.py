@@ -1,0 +1,51 @@
+"""The whole bot against the Discord emulator and moto: the real handlers, wired like AWS does."""
+
+import json
+
+from channelwright.discord_rest import DiscordRest
+from channelwright.http import HttpRequest
+from channelwright.interactions import Deps, respond
+from channelwright.signature import SignatureVerifier
+from channelwright.store import CampaignStore
+from channelwright.task_queue import TaskQueue
+from channelwright.worker import WorkerDeps, process_tasks
+from channelwright_local.sqs_event_source import SqsEventSource
+from discord_emulator.signing import InteractionSigner
+from tests.support.aws import MAX_RECEIVE_COUNT
+
+
+class Bot:
+    def __init__(self, aws, emulator, *, timeout=(1.0, 2.0)):
+        self.aws, self.emulator = aws, emulator
+        self.signer = InteractionSigner()
+        self.store = CampaignStore(aws.dynamodb, aws.table_name)
+        self.front = Deps(SignatureVerifier(self.signer.public_key_hex), self.store,
+                          TaskQueue(aws.sqs, aws.queue_url))
+        self.rest = DiscordRest(emulator.base_url, emulator.bot_token, timeout=timeout)
+        self.worker = WorkerDeps(rest=self.rest, store=self.store,
+                                 application_id=emulator.application_id,
+                                 max_receive_count=MAX_RECEIVE_COUNT)
+        self.events = SqsEventSource(aws.sqs, aws.queue_url,
+                                     lambda event, context: process_tasks(event, self.worker, context))
+
+    def interact(self, payload: dict) -> dict:
+        """Send a signed interaction the way Discord does, and let Discord see the answer."""
+        event = self.signer.api_gateway_event(payload)
+        response = respond(HttpRequest.from_api_gateway(event), self.front)
+        assert response.status == 200, response.body
+        body = json.loads(response.body)
+        self.emulator.acknowledge(payload, body)
+        return body
+
+    def add_campaign(self, guild_id, user_id, name="Curse of Strahd", **kwargs) -> dict:
+        payload = self.emulator.create_interaction(
+            guild_id, user_id, "add-campaign",
+            options=[{"type": 3, "name": "name", "value": name}], **kwargs)
+        self.interact(payload)
+        return payload
+
+    def run_worker(self, **kwargs):
+        return self.events.drain(**kwargs)
+
+    def campaign(self, guild_id, name="Curse of Strahd"):
+        return self.store.get(guild_id, " ".join(name.split()).casefold())

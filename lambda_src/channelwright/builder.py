@@ -55,6 +55,7 @@ class CampaignBuild:
         self.resources = dict(campaign.resources)
         self.pending = dict(campaign.pending)
         self.status = campaign.status
+        self._reserved: set[str] = set()  # pending marks written by this invocation
         self._bot_user_id = bot_user_id
         self._now_ms = now_ms
         self._guild = f"/guilds/{campaign.guild_id}"
@@ -65,6 +66,20 @@ class CampaignBuild:
             on_expired=lambda: store.mark_message_expired(campaign))
 
     # -- running steps ---------------------------------------------------------------------
+
+    def reserve(self, indices: list[int]) -> None:
+        """Mark the pending creates of these steps in one write, before any is sent.
+
+        A step already pending from an earlier invocation keeps its older mark: its create may
+        have been sent then, and reconciling must look back that far.
+        """
+        keys = sorted({self.steps[i].key for i in indices if self.steps[i].creates}
+                      - set(self.resources) - set(self.pending))
+        if keys:
+            now = self._now_ms()
+            self.store.mark_pending(self.campaign, keys, now)
+            self.pending.update(dict.fromkeys(keys, now))
+            self._reserved.update(keys)
 
     def run_step(self, index: int) -> None:
         if self.status == QUEUED:
@@ -101,11 +116,11 @@ class CampaignBuild:
         return True
 
     def _create(self, step: Step) -> None:
-        if step.key in self.pending and self._reconcile(step):
-            return
+        if step.key not in self.pending:
+            self.reserve([self.steps.index(step)])
+        elif step.key not in self._reserved and self._reconcile(step):
+            return  # an earlier invocation's create did happen
         for _ in range(3):
-            self.pending[step.key] = self._now_ms()
-            self.store.mark_pending(self.campaign, step.key, self.pending[step.key])
             try:
                 self._record(step, self._send_create(step))
                 return

@@ -73,6 +73,8 @@ class ProgressMessage:
 
     def finish(self, text: str) -> bool:
         """Send `text` as the final state, waiting for it; False if the token no longer works."""
+        with self._wake:
+            self._pending = None  # superseded by the final text
         self.close()
         if self.expired:
             return False
@@ -80,7 +82,7 @@ class ProgressMessage:
         return not self.expired
 
     def close(self) -> None:
-        """Flush what is pending and stop the background sender."""
+        """Send what is pending now and stop the background sender."""
         thread = self._thread
         if thread is None:
             return
@@ -95,14 +97,12 @@ class ProgressMessage:
             with self._wake:
                 while self._pending is None and self._thread is me:
                     self._wake.wait()
+                # Coalesce: wait out the interval (close() cuts it short), then take the newest.
+                while self._thread is me and self._clock() < self._last_sent_at + MIN_INTERVAL:
+                    self._wake.wait(self._last_sent_at + MIN_INTERVAL - self._clock())
                 text, self._pending = self._pending, None
                 stopping = self._thread is not me
             if text is not None:
-                delay = self._last_sent_at + MIN_INTERVAL - self._clock()
-                if delay > 0 and not stopping:
-                    time.sleep(delay)
-                    with self._wake:  # something newer may have arrived while we slept
-                        text, self._pending = self._pending or text, None
                 self._send(text)
             if stopping:
                 return

@@ -124,9 +124,11 @@ class CampaignStore:
         self._db.update_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
                              UpdateExpression=expression, **kwargs)
 
-    def mark_pending(self, campaign: Campaign, step_key: str, started_ms: int) -> None:
-        """Note that a create is about to be sent, so a lost reply can be reconciled later."""
-        self._update(campaign, "SET pending.#k = :t", {"#k": step_key}, {":t": {"N": str(started_ms)}})
+    def mark_pending(self, campaign: Campaign, step_keys: list[str], started_ms: int) -> None:
+        """Note that creates may be sent from now on, so a lost reply can be reconciled later."""
+        names = {f"#k{i}": key for i, key in enumerate(step_keys)}
+        self._update(campaign, "SET " + ", ".join(f"pending.{n} = :t" for n in names), names,
+                     {":t": {"N": str(started_ms)}})
 
     def record(self, campaign: Campaign, step_key: str, resource: dict) -> None:
         self._update(campaign, "SET resources.#k = :r REMOVE pending.#k", {"#k": step_key},

@@ -82,10 +82,11 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     would only be skipped later after piling up receive counts (and landing in the DLQ with it).
     Powertools' SqsFifoPartialProcessor can't make that exception, hence this small loop.
     """
+    records = event.get("Records", [])
     builds: dict[tuple[str, str], CampaignBuild] = {}
     failures, stalled_groups = [], set()
     try:
-        for record in event.get("Records", []):
+        for record in records:
             group = record.get("attributes", {}).get("MessageGroupId")
             attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 1)
             try:
@@ -94,7 +95,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
                 if group in stalled_groups and not (build and build.status == FAILED):
                     failures.append(record["messageId"])
                     continue
-                run_task(task, attempt, deps, builds)
+                run_task(task, attempt, deps, builds, batch=records)
             except Exception:
                 log.warning("task %s handed back to SQS", record.get("messageId"))
                 failures.append(record["messageId"])
@@ -105,7 +106,8 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
 
 
-def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
+def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
+             batch: list[dict] = ()) -> None:
     build = builds.get((task.guild_id, task.campaign_key))
     if build is None:
         campaign = deps.store.get(task.guild_id, task.campaign_key)
@@ -114,6 +116,8 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)
+        if build.status != FAILED:
+            build.reserve([task.step] + _later_steps_of(task, batch))
     if build.status == FAILED:
         failure = build.campaign.failure or {}
         if not (failure.get("transient") and failure.get("step") == task.step):
@@ -147,6 +151,19 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
                 "Run `/add-campaign` again with the same name in a few minutes to finish it; "
                 "the bot operator has also been alerted."), transient=True, deps=deps)
         raise
+
+
+def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
+    """The batch's other steps of the same run: the build marks them pending in one write."""
+    steps = []
+    for record in batch:
+        try:
+            other = Task.from_body(record["body"])
+        except (KeyError, ValueError):
+            continue
+        if (other.guild_id, other.campaign_key, other.run) == (task.guild_id, task.campaign_key, task.run):
+            steps.append(other.step)
+    return steps
 
 
 def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,

@@ -81,7 +81,8 @@ class CampaignBuild:
             self.pending.update(dict.fromkeys(keys, now))
             self._reserved.update(keys)
 
-    def run_step(self, index: int) -> None:
+    def run_step(self, index: int) -> Step | None:
+        """Carry out one step; returns it if it created something just now."""
         if self.status == QUEUED:
             self._check_room()
             self.store.set_status(self.campaign, BUILDING)
@@ -89,9 +90,11 @@ class CampaignBuild:
         step = self.steps[index]
         if step.kind == COMPLETE:
             self._complete()
-            return
+            return None
         if self._ensure(step):
             self.progress.show(self._progress(step))
+            return step
+        return None
 
     def run_from(self, index: int) -> None:
         for i in range(index, len(self.steps)):
@@ -279,6 +282,9 @@ class CampaignBuild:
             guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
             gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
             bot_permissions=int(self.campaign.bot_permissions or 0), gm_only=gm_only)
+
+    def seconds_since_request(self) -> float:
+        return (self._now_ms() - created_ms(self.campaign.interaction_id)) / 1000
 
     def counts(self) -> tuple[int, int]:
         creating = [s for s in self.steps if s.creates]

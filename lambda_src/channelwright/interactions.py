@@ -6,8 +6,8 @@ Everything long-running happens in the worker, driven by the queued tasks.
 
 import functools
 import json
-import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +16,12 @@ import boto3
 from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
+from .observability import MetricUnit, count, logger, metrics
 from .plan import build_plan, load_template
 from .problems import Problem
 from .signature import SignatureVerifier
 from .store import FAILED, Campaign, CampaignExists, CampaignStore
 from .task_queue import Task, TaskQueue
-
-log = logging.getLogger("channelwright.interactions")
 
 # Interaction and callback types (developers/interactions/receiving-and-responding.mdx).
 PING, APPLICATION_COMMAND, AUTOCOMPLETE = 1, 2, 4
@@ -49,7 +48,16 @@ def default_deps() -> Deps:
 
 
 def handler(event: dict, context: Any) -> dict:
-    return respond(HttpRequest.from_api_gateway(event), default_deps()).to_api_gateway()
+    started = time.perf_counter()
+    logger.clear_state()
+    try:
+        response = respond(HttpRequest.from_api_gateway(event), default_deps())
+        logger.info("answered", status=response.status)
+        return response.to_api_gateway()
+    finally:
+        metrics.add_metric(name="AckLatency", unit=MetricUnit.Milliseconds,
+                           value=round((time.perf_counter() - started) * 1000, 2))
+        metrics.flush_metrics()
 
 
 def ephemeral(text: str) -> dict:
@@ -68,6 +76,8 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
         return HttpResponse.json(400, {"error": "the request body is not a JSON object"})
 
     kind = payload.get("type")
+    logger.append_keys(interaction_id=payload.get("id"), guild_id=payload.get("guild_id"),
+                       interaction_type=kind)
     if kind == PING:
         return HttpResponse.json(200, {"type": PONG})
     if kind == APPLICATION_COMMAND:
@@ -156,7 +166,7 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
     try:
         deps.tasks.enqueue(tasks)
     except deps.tasks.errors as error:
-        log.error("could not enqueue campaign tasks: %s", error)
+        logger.error("could not enqueue campaign tasks", error=str(error))
         problem = Problem("I couldn't start building the campaign.",
                           "My task queue is unavailable right now; nothing new was created.",
                           "Try `/add-campaign` again in a minute.")
@@ -165,6 +175,8 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
         else:
             deps.store.set_status(campaign, FAILED, failure=problem.to_dict())
         return ephemeral(problem.text())
+    count("CampaignsStarted")
+    logger.info("campaign queued", campaign=campaign.key, run=campaign.run, steps=len(tasks))
     return {"type": DEFERRED_CHANNEL_MESSAGE}
 
 

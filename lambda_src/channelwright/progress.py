@@ -6,15 +6,13 @@ latest text at most every MIN_INTERVAL, and the build never waits for it. Every 
 `allowed_mentions: {"parse": []}`: a campaign named "@everyone" must ping no one.
 """
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
-
-log = logging.getLogger("channelwright.progress")
+from .observability import logger
 
 BAR_CELLS = 20
 MIN_INTERVAL = 0.45
@@ -120,8 +118,8 @@ class ProgressMessage:
             if error.status in (401, 403, 404):
                 self.expired = True
                 self._on_expired()
-            log.warning("progress edit refused: %s", error)
+            logger.warning("progress edit refused", error=str(error))
         except DiscordError as error:
-            log.warning("progress edit failed: %s", error)
+            logger.warning("progress edit failed", error=str(error))
             if raise_unavailable:
                 raise

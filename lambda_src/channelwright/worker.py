@@ -10,7 +10,6 @@ message, flushed before the invocation ends). Failures:
 """
 
 import functools
-import logging
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -19,15 +18,14 @@ from typing import Any
 import boto3
 
 from .builder import BuildStopped, CampaignBuild
+from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
-from .plan import TYPE_NAMES
+from .plan import CATEGORY, CHANNEL, TYPE_NAMES
 from .problems import Problem, for_discord_code
 from .store import BUILDING, COMPLETED, FAILED, CampaignStore
 from .summary import failure_text
 from .task_queue import Task
-
-log = logging.getLogger("channelwright.worker")
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
@@ -68,10 +66,16 @@ def default_deps() -> WorkerDeps:
 
 
 def handler(event: dict, context: Any) -> dict:
+    logger.clear_state()
     deps = default_deps()
     remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
-    return process_tasks(event, deps, context)
+    limited_before = deps.rest.stats["rate_limited"]
+    try:
+        return process_tasks(event, deps, context)
+    finally:
+        count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
+        metrics.flush_metrics()
 
 
 def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
@@ -97,7 +101,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
                     continue
                 run_task(task, attempt, deps, builds, batch=records)
             except Exception:
-                log.warning("task %s handed back to SQS", record.get("messageId"))
+                logger.warning("task handed back to SQS", message_id=record.get("messageId"))
                 failures.append(record["messageId"])
                 stalled_groups.add(group)
     finally:
@@ -108,6 +112,8 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
 
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
              batch: list[dict] = ()) -> None:
+    logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
+                       interaction_id=task.run, step=task.step, attempt=attempt)
     build = builds.get((task.guild_id, task.campaign_key))
     if build is None:
         campaign = deps.store.get(task.guild_id, task.campaign_key)
@@ -130,7 +136,14 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         steps = [task.step]
     try:
         for step in steps:
-            build.run_step(step)
+            created = build.run_step(step)
+            if created and created.kind in (CHANNEL, CATEGORY):
+                count("ChannelsCreated")
+        if build.status == COMPLETED:
+            count("CampaignsCompleted")
+            metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
+                               value=round(build.seconds_since_request(), 1))
+            logger.info("campaign completed")
     except BuildStopped as stop:
         _stop(build, task, stop.problem, transient=False, deps=deps)
     except DiscordRejected as error:
@@ -139,10 +152,13 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
         _stop(build, task, for_discord_code(doing, error.status, error.code, error.detail),
               transient=False, deps=deps)
-        log.warning("campaign stopped by Discord: %s", error)
+        discord_error(error.code, error.status)
+        logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
-        log.warning("task failed (attempt %d of %d): %s", attempt, deps.max_receive_count, error,
-                    exc_info=not isinstance(error, DiscordError))
+        if isinstance(error, DiscordError):
+            discord_error(error.code, error.status)
+        logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
+                       exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
             why = (str(error) if isinstance(error, DiscordError) else type(error).__name__)
             _stop(build, task, Problem(
@@ -172,9 +188,11 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
     deps.store.set_status(build.campaign, FAILED, failure=failure)
     build.status = FAILED
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
+    count("CampaignsFailed")
+    logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:
         build.progress.finish(failure_text(build.campaign.name, done, total, problem))
     except DiscordError as error:
-        log.warning("could not tell the user: %s", error)
+        logger.warning("could not tell the user", error=str(error))
 

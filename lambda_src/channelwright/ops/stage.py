@@ -5,7 +5,7 @@ resources. Flags override outputs one by one, and when every resource a command 
 flags (local mode, or a stack that predates the outputs) CloudFormation is not asked at all.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
@@ -62,7 +62,7 @@ def resolve(stage: str | None, overrides: StageResources, needed: set[str],
         raise OpsError(f"Stack {stack_name(stage)} has no output {names} (its outputs: {present}). "
                        f"Deploy the current version of the app (npx cdk deploy {stack_name(stage)}) "
                        f"or pass {flags}.")
-    return replace(resources)
+    return resources
 
 
 def _stack_outputs(cloudformation, name: str) -> dict[str, str]:

@@ -1,0 +1,112 @@
+"""Both Lambdas log JSON lines keyed by interaction and guild, emit EMF metrics, and leak no token."""
+
+import io
+import json
+
+import pytest
+
+from channelwright import interactions, observability, worker
+from channelwright import permissions as p
+from discord_emulator import DiscordEmulator
+from discord_emulator.signing import InteractionSigner
+
+BOT_TOKEN = "bot-token-that-must-never-be-logged"
+
+
+class LambdaContext:
+    function_name = "worker"
+
+    def get_remaining_time_in_millis(self):
+        return 30_000
+
+
+LOG = io.StringIO()
+
+
+def output_lines(capsys):
+    """JSON log lines and EMF metric blobs printed since the last call."""
+    text = LOG.getvalue() + capsys.readouterr().out
+    LOG.seek(0)
+    LOG.truncate()
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def emf_metrics(lines):
+    return {name for line in lines if "_aws" in line
+            for metric in line["_aws"]["CloudWatchMetrics"] for name in [m["Name"] for m in metric["Metrics"]]}
+
+
+@pytest.fixture
+def deployed(aws, monkeypatch, capsys):
+    """The two handlers configured as the stack configures them, Discord emulated."""
+    # The logger bound its stream (stdout) at import; read its lines from a buffer instead.
+    original = observability.logger.registered_handler.setStream(LOG)
+    signer = InteractionSigner()
+    with DiscordEmulator(bot_token=BOT_TOKEN, application_id="1100000000000000001") as emu:
+        for name, value in {"DISCORD_PUBLIC_KEY": signer.public_key_hex,
+                            "DISCORD_APPLICATION_ID": emu.application_id,
+                            "DISCORD_API_BASE_URL": emu.base_url, "DISCORD_BOT_TOKEN": BOT_TOKEN,
+                            "CAMPAIGN_TABLE_NAME": aws.table_name, "TASK_QUEUE_URL": aws.queue_url,
+                            "TASK_MAX_RECEIVE_COUNT": "5"}.items():
+            monkeypatch.setenv(name, value)
+        interactions.default_deps.cache_clear()
+        worker.default_deps.cache_clear()
+        yield signer, emu
+        interactions.default_deps.cache_clear()
+        worker.default_deps.cache_clear()
+    observability.logger.registered_handler.setStream(original)
+
+
+def test_logs_and_metrics_of_a_whole_campaign(deployed, aws, capsys):
+    signer, emu = deployed
+    guild = emu.add_guild(name="G", bot_permissions=p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL
+                          | p.SEND_MESSAGES)
+    user = emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS)
+    payload = emu.create_interaction(guild, user, "add-campaign",
+                                     options=[{"type": 3, "name": "name", "value": "Logged"}])
+    response = interactions.handler(signer.api_gateway_event(payload), None)
+    emu.acknowledge(payload, response)
+    front = output_lines(capsys)
+
+    logs = [line for line in front if "level" in line]
+    assert logs and all(line["interaction_id"] == payload["id"] and line["guild_id"] == guild
+                        for line in logs)
+    assert {"CampaignsStarted", "AckLatency"} <= emf_metrics(front)
+
+    while True:
+        messages = aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10,
+                                           AttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            break
+        event = {"Records": [{"messageId": m["MessageId"], "body": m["Body"],
+                              "attributes": m["Attributes"]} for m in messages]}
+        assert worker.handler(event, LambdaContext()) == {"batchItemFailures": []}
+        for m in messages:
+            aws.sqs.delete_message(QueueUrl=aws.queue_url, ReceiptHandle=m["ReceiptHandle"])
+    back = output_lines(capsys)
+
+    assert {"ChannelsCreated", "CampaignsCompleted", "BuildSeconds", "DiscordRateLimited"} <= emf_metrics(back)
+    worker_logs = [line for line in back if "level" in line]
+    assert any(line["message"] == "campaign completed" for line in worker_logs)
+    assert all(line["guild_id"] == guild for line in worker_logs)
+    everything = json.dumps(front + back)
+    assert payload["token"] not in everything and BOT_TOKEN not in everything
+
+
+def test_discord_errors_are_counted_by_code(deployed, aws, capsys):
+    signer, emu = deployed
+    guild = emu.add_guild(name="G", bot_permissions=p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL)
+    user = emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS)
+    emu.faults.forbid(method="POST", path_regex=r"/roles$")
+    payload = emu.create_interaction(guild, user, "add-campaign",
+                                     options=[{"type": 3, "name": "name", "value": "Refused"}])
+    emu.acknowledge(payload, interactions.handler(signer.api_gateway_event(payload), None))
+    capsys.readouterr()
+    messages = aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10,
+                                       AttributeNames=["All"])["Messages"]
+    worker.handler({"Records": [{"messageId": m["MessageId"], "body": m["Body"],
+                                 "attributes": m["Attributes"]} for m in messages]}, LambdaContext())
+    lines = output_lines(capsys)
+    codes = [line["code"] for line in lines if "_aws" in line and "DiscordErrors" in line]
+    assert codes == ["50013"]
+    assert "CampaignsFailed" in emf_metrics(lines)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from . import access
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
+from .lifecycle import undo_buttons
 from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY,
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
 from .problems import Problem
@@ -261,7 +262,7 @@ class CampaignBuild:
             if repair:
                 self.rest.request("PATCH", f"/channels/{current['id']}", json=repair, reason=self.reason)
         text = summary_text(self.campaign.name, self.steps, self.resources)
-        if not self.progress.finish(text):
+        if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
             self._post_in_first_text_channel(text)
         self.store.set_status(self.campaign, COMPLETED)
         self.status = COMPLETED

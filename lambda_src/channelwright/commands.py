@@ -5,7 +5,7 @@ so registration and validation share one source.
 """
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import permissions
@@ -13,24 +13,62 @@ from .problems import Problem
 
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
-ADD_CAMPAIGN = {
-    "name": "add-campaign",
-    "type": 1,
-    "description": "Build a campaign space: roles, a private category, text, voice and forum channels.",
-    "default_member_permissions": str(permissions.MANAGE_CHANNELS),
-    "contexts": [0],
-    "options": [
-        {"type": 3, "name": "name", "description": "The campaign's name, e.g. Curse of Strahd",
-         "required": True, "min_length": 1, "max_length": NAME_MAX_LENGTH},
-    ],
-}
+STRING, USER, ATTACHMENT, SUB_COMMAND = 3, 6, 11, 1
+MANAGERS = str(permissions.MANAGE_CHANNELS)
 
-DEFINITIONS = [ADD_CAMPAIGN]
+
+def _option(kind: int, name: str, description: str, *, required: bool = True, **extra) -> dict:
+    return {"type": kind, "name": name, "description": description, "required": required, **extra}
+
+
+def _campaign_option(name: str = "campaign") -> dict:
+    return _option(STRING, name, "The campaign", autocomplete=True, max_length=NAME_MAX_LENGTH)
+
+
+def _command(name: str, description: str, options: list | None = None, *,
+             managers_only: bool = False) -> dict:
+    # contexts [0]: guild only (developers/interactions/application-commands.mdx).
+    return {"name": name, "type": 1, "description": description, "contexts": [0],
+            "default_member_permissions": MANAGERS if managers_only else None,
+            "options": options or []}
+
+
+ADD_CAMPAIGN = _command(
+    "add-campaign", "Build a campaign space: roles, a private category, text, voice and forum channels.",
+    [_option(STRING, "name", "The campaign's name, e.g. Curse of Strahd", min_length=1,
+             max_length=NAME_MAX_LENGTH),
+     _option(STRING, "template", "The channel layout (default: the full campaign)", required=False,
+             autocomplete=True)],
+    managers_only=True)
+LIST_CAMPAIGNS = _command("list-campaigns", "List this server's campaigns.")
+CAMPAIGN_INFO = _command("campaign-info", "What a campaign has now, what is missing, who runs it.",
+                         [_campaign_option("name")])
+ADD_PLAYER = _command("add-player", "Give someone a campaign's Players role.",
+                      [_campaign_option(), _option(USER, "user", "The new player")])
+REMOVE_PLAYER = _command("remove-player", "Take a campaign's Players role from someone.",
+                         [_campaign_option(), _option(USER, "user", "The player to remove")])
+ASSIGN_GM = _command("assign-gm", "Give someone a campaign's GM role.",
+                     [_campaign_option(), _option(USER, "user", "The new game master")])
+DELETE_CAMPAIGN = _command("delete-campaign", "Delete a campaign's channels, category and roles.",
+                           [_campaign_option("name")], managers_only=True)
+CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign templates.", [
+    _option(SUB_COMMAND, "import", "Add or replace a template from a JSON or YAML file", required=False,
+            options=[_option(ATTACHMENT, "file", "The template file (.json, .yaml or .yml)")]),
+    _option(SUB_COMMAND, "list", "List the built-in and this server's templates", required=False),
+    _option(SUB_COMMAND, "show", "Show a template's channels", required=False,
+            options=[_option(STRING, "name", "The template", autocomplete=True)]),
+    _option(SUB_COMMAND, "remove", "Remove one of this server's templates", required=False,
+            options=[_option(STRING, "name", "The template", autocomplete=True)]),
+], managers_only=True)
+
+DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
+BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """The parts of an APPLICATION_COMMAND interaction the handlers use."""
+    """The parts of a command, autocomplete or component interaction the handlers use."""
 
     interaction_id: str
     token: str
@@ -42,25 +80,45 @@ class Invocation:
     user_name: str
     member_permissions: int
     app_permissions: int
+    subcommand: str | None = None
+    focused: str | None = None  # the option being typed, for autocomplete
+    resolved: dict = field(default_factory=dict)
+    custom_id: str = ""  # for button clicks
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Invocation":
         data = payload.get("data") or {}
         member = payload.get("member") or {}
         user = member.get("user") or payload.get("user") or {}
+        options = [o for o in data.get("options") or [] if isinstance(o, dict)]
+        subcommand = None
+        if options and options[0].get("type") == SUB_COMMAND:
+            subcommand = options[0].get("name")
+            options = [o for o in options[0].get("options") or [] if isinstance(o, dict)]
         return cls(
             interaction_id=str(payload.get("id", "")),
             token=str(payload.get("token", "")),
             command=str(data.get("name", "")),
-            options={o.get("name"): o.get("value") for o in data.get("options") or []
-                     if isinstance(o, dict)},
+            options={o.get("name"): o.get("value") for o in options},
             guild_id=payload.get("guild_id"),
             channel_id=payload.get("channel_id"),
             user_id=str(user.get("id", "")),
             user_name=str(user.get("global_name") or user.get("username") or "someone"),
             member_permissions=permissions.parse(member.get("permissions")),
             app_permissions=permissions.parse(payload.get("app_permissions")),
+            subcommand=subcommand,
+            focused=next((o.get("name") for o in options if o.get("focused")), None),
+            resolved=data.get("resolved") or {},
+            custom_id=str(data.get("custom_id", "")),
         )
+
+    def resolved_user(self, option: str) -> dict | None:
+        user_id = self.options.get(option)
+        return (self.resolved.get("users") or {}).get(str(user_id)) if user_id else None
+
+    def resolved_attachment(self, option: str) -> dict | None:
+        attachment_id = self.options.get(option)
+        return (self.resolved.get("attachments") or {}).get(str(attachment_id)) if attachment_id else None
 
 
 def campaign_name(raw: Any) -> tuple[str, Problem | None]:

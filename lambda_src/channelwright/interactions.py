@@ -13,20 +13,19 @@ from typing import Any
 
 import boto3
 
-from . import permissions
+from . import lifecycle, permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
 from .plan import build_plan, load_template
 from .problems import Problem
+from .responses import PONG, choices, deferred, ephemeral
 from .signature import SignatureVerifier
 from .store import FAILED, Campaign, CampaignExists, CampaignStore
 from .task_queue import Task, TaskQueue
 
-# Interaction and callback types (developers/interactions/receiving-and-responding.mdx).
-PING, APPLICATION_COMMAND, AUTOCOMPLETE = 1, 2, 4
-PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 1, 4, 5, 8
-EPHEMERAL = 1 << 6
+# Interaction types (developers/interactions/receiving-and-responding.mdx).
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
 BOT_NEEDS = permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES
 
 
@@ -60,11 +59,6 @@ def handler(event: dict, context: Any) -> dict:
         metrics.flush_metrics()
 
 
-def ephemeral(text: str) -> dict:
-    return {"type": CHANNEL_MESSAGE,
-            "data": {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}}
-
-
 def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
     if not deps.verifier.verify(request.headers, request.body):
         return HttpResponse.text(401, "invalid request signature")
@@ -83,11 +77,26 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
     if kind == APPLICATION_COMMAND:
         return HttpResponse.json(200, run_command(Invocation.from_payload(payload), deps))
     if kind == AUTOCOMPLETE:
-        return HttpResponse.json(200, {"type": AUTOCOMPLETE_RESULT, "data": {"choices": []}})
+        return HttpResponse.json(200, autocomplete(Invocation.from_payload(payload), deps))
+    if kind == MESSAGE_COMPONENT:
+        return HttpResponse.json(200, lifecycle.on_button(Invocation.from_payload(payload), deps))
     return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
 
 
+def autocomplete(invocation: Invocation, deps: Deps) -> dict:
+    if not invocation.guild_id:
+        return choices([])
+    if invocation.focused == "template" or invocation.command == "campaign-template":
+        from . import template_commands  # imported when used: keeps the cold start light
+        return template_commands.template_autocomplete(invocation, deps)
+    return lifecycle.campaign_choices(invocation, deps)
+
+
 def run_command(invocation: Invocation, deps: Deps) -> dict:
+    if not invocation.guild_id:
+        return ephemeral(Problem(f"`/{invocation.command}` only works inside a server.",
+                                 "Campaigns are made of a server's roles and channels.",
+                                 "Run the command in the server where the campaign lives.").text())
     command = COMMANDS.get(invocation.command)
     if command is None:
         return ephemeral(Problem(
@@ -110,7 +119,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         plan=[step.to_dict() for step in build_plan(name, template)],
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
-        bot_permissions=str(invocation.app_permissions),
+        bot_permissions=str(invocation.app_permissions), gms=frozenset({invocation.user_id}),
     )
     try:
         deps.store.create(campaign)
@@ -122,10 +131,6 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
 
 
 def _may_add_campaign(invocation: Invocation) -> Problem | None:
-    if not invocation.guild_id:
-        return Problem("`/add-campaign` only works inside a server.",
-                       "A campaign is made of a server's roles and channels.",
-                       "Run the command in the server where the campaign should live.")
     lacking = permissions.missing(invocation.member_permissions, permissions.MANAGE_CHANNELS)
     if lacking:
         return Problem("You need the Manage Channels permission to add a campaign.",
@@ -177,7 +182,21 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
         return ephemeral(problem.text())
     count("CampaignsStarted")
     logger.info("campaign queued", campaign=campaign.key, run=campaign.run, steps=len(tasks))
-    return {"type": DEFERRED_CHANNEL_MESSAGE}
+    return deferred()
 
 
-COMMANDS = {"add-campaign": add_campaign}
+def _campaign_template(invocation: Invocation, deps: Deps) -> dict:
+    from . import template_commands  # imported when used: keeps the cold start light
+    return template_commands.campaign_template(invocation, deps)
+
+
+COMMANDS = {
+    "add-campaign": add_campaign,
+    "list-campaigns": lifecycle.list_campaigns,
+    "campaign-info": lifecycle.campaign_info,
+    "add-player": lifecycle.change_member,
+    "remove-player": lifecycle.change_member,
+    "assign-gm": lifecycle.change_member,
+    "delete-campaign": lifecycle.delete_campaign,
+    "campaign-template": _campaign_template,
+}

@@ -24,7 +24,10 @@ class Problem:
         return cls(data.get("what", ""), data.get("why", ""), data.get("fix", ""))
 
 
-RERUN = "then run `/add-campaign` again with the same name: what already exists is kept, nothing is duplicated."
+# "{again}" is filled with how to retry what failed (a build, by default).
+RERUN = "then {again}."
+AGAIN_BUILD = ("run `/add-campaign` again with the same name: what already exists is kept, "
+               "nothing is duplicated")
 
 # Discord JSON error code -> (why, what to do). Codes from developers/topics/opcodes-and-status-codes.mdx.
 _BY_CODE: dict[int, tuple[str, str]] = {
@@ -52,7 +55,8 @@ _CATEGORY_FULL = ("The campaign's category already holds Discord's maximum of 50
                   "Remove channels from the category, or use a template with fewer channels; " + RERUN)
 
 
-def for_discord_code(doing: str, status: int, code: int | None, detail: str = "") -> Problem:
+def for_discord_code(doing: str, status: int, code: int | None, detail: str = "",
+                     again: str = AGAIN_BUILD) -> Problem:
     """The Problem for a Discord error met while `doing` something ("creating the GM role")."""
     if code == 50035 and "MAX_CHANNELS" in detail:
         why, fix = _CATEGORY_FULL
@@ -65,4 +69,4 @@ def for_discord_code(doing: str, status: int, code: int | None, detail: str = ""
     else:
         why = f"Discord answered HTTP {status}" + (f" (code {code})" if code else "") + "."
         fix = "Try again in a few minutes; if it keeps failing, report it to the bot operator."
-    return Problem(f"I couldn't finish {doing}.", why, fix)
+    return Problem(f"I couldn't finish {doing}.", why, fix.replace("{again}", again))

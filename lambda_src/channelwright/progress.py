@@ -69,14 +69,14 @@ class ProgressMessage:
                 self._thread.start()
             self._wake.notify()
 
-    def finish(self, text: str) -> bool:
+    def finish(self, text: str, components: list | None = None) -> bool:
         """Send `text` as the final state, waiting for it; False if the token no longer works."""
         with self._wake:
             self._pending = None  # superseded by the final text
         self.close()
         if self.expired:
             return False
-        self._send(text, raise_unavailable=True)
+        self._send(text, raise_unavailable=True, components=components)
         return not self.expired
 
     def close(self) -> None:
@@ -105,12 +105,15 @@ class ProgressMessage:
             if stopping:
                 return
 
-    def _send(self, text: str, raise_unavailable: bool = False) -> None:
-        if self.expired or text == self._sent:
+    def _send(self, text: str, raise_unavailable: bool = False,
+              components: list | None = None) -> None:
+        if self.expired or (text == self._sent and components is None):
             return
+        body = {"content": text[:2000], "allowed_mentions": NO_MENTIONS}
+        if components is not None:
+            body["components"] = components
         try:
-            self._rest.request("PATCH", self._path,
-                               json={"content": text[:2000], "allowed_mentions": NO_MENTIONS})
+            self._rest.request("PATCH", self._path, json=body)
             self._sent, self._last_sent_at = text, self._clock()
         except DiscordRejected as error:
             # 401/50027 after 15 minutes, 404/10015 for a token Discord forgot: stop using it

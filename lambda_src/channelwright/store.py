@@ -12,6 +12,10 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 QUEUED, BUILDING, COMPLETED, FAILED = "queued", "building", "completed", "failed"
+DELETING = "deleting"
+# Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
+# a prefix no template key has.
+CAMPAIGN_PREFIX = "campaign#"
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -46,19 +50,23 @@ class Campaign:
     pending: dict[str, int] = field(default_factory=dict)
     failure: dict | None = None
     message_expired: bool = False  # the interaction token stopped working; never use it again
+    players: frozenset[str] = frozenset()
+    gms: frozenset[str] = frozenset()
     created_at: int = 0
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
-        data["campaign_key"] = data.pop("key")
-        if data["failure"] is None:
-            del data["failure"]
-        return {k: _serialize(v) for k, v in data.items()}
+        data["campaign_key"] = CAMPAIGN_PREFIX + data.pop("key")
+        # DynamoDB has no empty sets and no need to store an absent failure.
+        data = {k: v for k, v in data.items() if v is not None and v != frozenset()}
+        return {k: _serialize(set(v) if isinstance(v, frozenset) else v) for k, v in data.items()}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "Campaign":
         data = _plain({k: _deserialize(v) for k, v in item.items()})
-        data["key"] = data.pop("campaign_key")
+        data["key"] = data.pop("campaign_key").removeprefix(CAMPAIGN_PREFIX)
+        for name in ("players", "gms"):
+            data[name] = frozenset(data.get(name) or ())
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -75,7 +83,7 @@ class CampaignStore:
         self._table = table_name
 
     def _key(self, guild_id: str, key: str) -> dict:
-        return {"guild_id": {"S": guild_id}, "campaign_key": {"S": key}}
+        return {"guild_id": {"S": guild_id}, "campaign_key": {"S": CAMPAIGN_PREFIX + key}}
 
     def create(self, campaign: Campaign) -> None:
         """Record a new campaign; CampaignExists if the server already has one of that name."""
@@ -107,6 +115,33 @@ class CampaignStore:
         except self._db.exceptions.ConditionalCheckFailedException:
             return None
         return fresh
+
+    def campaigns(self, guild_id: str) -> list[Campaign]:
+        """The server's campaigns, by name."""
+        campaigns, start = [], {}
+        while True:
+            page = self._db.query(
+                TableName=self._table, ConsistentRead=True, **start,
+                KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
+                ExpressionAttributeValues={":g": {"S": guild_id}, ":p": {"S": CAMPAIGN_PREFIX}})
+            campaigns += [Campaign.from_item(item) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return sorted(campaigns, key=lambda c: c.key)
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    def find_by_run(self, guild_id: str, run: str) -> Campaign | None:
+        """The campaign a button belongs to (buttons name the run, which fits a custom_id)."""
+        return next((c for c in self.campaigns(guild_id) if c.interaction_id == run), None)
+
+    def delete(self, campaign: Campaign) -> None:
+        self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key))
+
+    def add_member(self, campaign: Campaign, group: str, user_id: str) -> None:
+        """Add a user to the campaign's `players` or `gms` (string sets: adding twice is harmless)."""
+        self._update(campaign, f"ADD {group} :u", {}, {":u": {"SS": [user_id]}})
+
+    def remove_member(self, campaign: Campaign, group: str, user_id: str) -> None:
+        self._update(campaign, f"DELETE {group} :u", {}, {":u": {"SS": [user_id]}})
 
     def forget_request(self, campaign: Campaign) -> None:
         """Undo `create` when the build could not be queued, so the name is free again."""

@@ -6,27 +6,40 @@ Deduplication ids derive from the interaction id, so a retried request enqueues 
 """
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 SQS_BATCH_LIMIT = 10
 
 
+BUILD = "build"
+
+
 @dataclass(frozen=True)
 class Task:
+    """One unit of worker work. Build steps carry only ids; the others (delete, member changes,
+    info, template import) carry their request in `args`, including the interaction token their
+    answer is edited with (valid 15 minutes; tools that show task bodies redact it)."""
+
     guild_id: str
     campaign_key: str
-    run: str  # the interaction that started this run; tasks of an abandoned run are ignored
-    step: int
+    run: str  # the interaction that started this work; tasks of an abandoned run are ignored
+    step: int = 0
+    kind: str = BUILD
+    args: dict = field(default_factory=dict)
 
     def to_body(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        data = asdict(self)
+        if self.kind == BUILD:
+            del data["kind"], data["args"]
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_body(cls, body: str) -> "Task":
         data = json.loads(body)
-        return cls(str(data["guild_id"]), str(data["campaign_key"]), str(data["run"]), int(data["step"]))
+        return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), str(data["run"]),
+                   int(data.get("step", 0)), str(data.get("kind", BUILD)), dict(data.get("args") or {}))
 
 
 class EnqueueFailed(Exception):

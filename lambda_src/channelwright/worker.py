@@ -17,7 +17,9 @@ from typing import Any
 
 import boto3
 
+from . import membership, survey, teardown
 from .builder import BuildStopped, CampaignBuild
+from .lifecycle import undo_buttons
 from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
@@ -25,7 +27,8 @@ from .plan import CATEGORY, CHANNEL, TYPE_NAMES
 from .problems import Problem, for_discord_code
 from .store import BUILDING, COMPLETED, FAILED, CampaignStore
 from .summary import failure_text
-from .task_queue import Task
+from .progress import ProgressMessage, token_expired
+from .task_queue import BUILD, Task
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
@@ -113,7 +116,10 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
              batch: list[dict] = ()) -> None:
     logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
-                       interaction_id=task.run, step=task.step, attempt=attempt)
+                       interaction_id=task.run, step=task.step, attempt=attempt, kind=task.kind)
+    if task.kind != BUILD:
+        run_request(task, attempt, deps)
+        return
     build = builds.get((task.guild_id, task.campaign_key))
     if build is None:
         campaign = deps.store.get(task.guild_id, task.campaign_key)
@@ -169,6 +175,30 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         raise
 
 
+REQUESTS = {"delete": teardown.run_delete, "member": membership.run_member_change,
+            "info": survey.run_info}
+
+
+def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
+    """A command's deferred half; its answer is an edit of the command's response."""
+    run = REQUESTS.get(task.kind)
+    if run is None:
+        logger.error("unknown task kind; dropped", kind=task.kind)
+        return
+    try:
+        run(task, deps)
+    except Exception as error:
+        if isinstance(error, DiscordError):
+            discord_error(error.code, error.status)
+        logger.warning("request failed", error=str(error), exc_info=not isinstance(error, DiscordError))
+        if attempt >= deps.max_receive_count:
+            ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
+                            expired=token_expired(task.run)).finish(Problem(
+                "Discord kept failing, so I gave up.", f"I tried {attempt} times.",
+                "Try the command again in a few minutes.").text())
+        raise
+
+
 def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
     """The batch's other steps of the same run: the build marks them pending in one write."""
     steps = []
@@ -177,7 +207,8 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
             other = Task.from_body(record["body"])
         except (KeyError, ValueError):
             continue
-        if (other.guild_id, other.campaign_key, other.run) == (task.guild_id, task.campaign_key, task.run):
+        if (other.kind, other.guild_id, other.campaign_key, other.run) == (
+                BUILD, task.guild_id, task.campaign_key, task.run):
             steps.append(other.step)
     return steps
 
@@ -192,7 +223,8 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:
-        build.progress.finish(failure_text(build.campaign.name, done, total, problem))
+        build.progress.finish(failure_text(build.campaign.name, done, total, problem),
+                              components=undo_buttons(build.campaign, failed=True) if done else None)
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
 

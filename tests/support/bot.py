@@ -37,6 +37,13 @@ class Bot:
         self.emulator.acknowledge(payload, body)
         return body
 
+    def interact_raw(self, payload: dict) -> dict:
+        """Send a signed interaction that Discord does not acknowledge (autocomplete)."""
+        event = self.signer.api_gateway_event(payload)
+        response = respond(HttpRequest.from_api_gateway(event), self.front)
+        assert response.status == 200, response.body
+        return json.loads(response.body)
+
     def add_campaign(self, guild_id, user_id, name="Curse of Strahd", **kwargs) -> dict:
         payload = self.emulator.create_interaction(
             guild_id, user_id, "add-campaign",

@@ -1,0 +1,51 @@
+"""Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side)."""
+
+from .discord_errors import DiscordRejected
+from .plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
+from .problems import Problem, for_discord_code
+from .progress import ProgressMessage, token_expired
+
+UNKNOWN_MEMBER, UNKNOWN_ROLE = 10007, 10011
+
+
+def run_member_change(task, deps) -> None:
+    args = task.args
+    reply = ProgressMessage(deps.rest, deps.application_id, args["token"], expired=token_expired(task.run))
+    campaign = deps.store.get(task.guild_id, task.campaign_key)
+    if campaign is None:
+        reply.finish("That campaign no longer exists.")
+        return
+    is_gm = args["group"] == "gms"
+    role = campaign.resources.get(GM_ROLE_KEY if is_gm else PLAYERS_ROLE_KEY, {}).get("id")
+    user, adding = args["user_id"], args["action"] == "add"
+    what = "a GM" if is_gm else "a player"
+    if role is None:
+        reply.finish(Problem(f"“{campaign.name}” has no {'GM' if is_gm else 'Players'} role.",
+                             "It was never created or has been removed from the campaign.",
+                             "Use `/campaign-info` to see what is missing.").text())
+        return
+    try:
+        deps.rest.request("PUT" if adding else "DELETE",
+                          f"/guilds/{task.guild_id}/members/{user}/roles/{role}",
+                          reason=f"Channelwright: {args.get('by', 'someone')} made them "
+                                 f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
+    except DiscordRejected as error:
+        if error.code == UNKNOWN_MEMBER:
+            problem = Problem("That person isn't a member of this server.",
+                              "Only server members can be given a campaign's roles.",
+                              "Invite them to the server first.")
+        elif error.code == UNKNOWN_ROLE:
+            problem = Problem("The campaign's role was deleted by hand.",
+                              "There is no role left to give.",
+                              "Use `/campaign-info` to see what is missing.")
+        else:
+            problem = for_discord_code(f"changing <@{user}>'s roles", error.status, error.code,
+                                       error.detail, again="try the command again")
+        reply.finish(problem.text())
+        return
+    if adding:
+        deps.store.add_member(campaign, args["group"], user)
+    else:
+        deps.store.remove_member(campaign, args["group"], user)
+    verb = f"is now {what} in" if adding else f"is no longer {what} in"
+    reply.finish(f"✅ <@{user}> {verb} **{campaign.name}**.")

@@ -1,0 +1,40 @@
+"""Interaction responses (developers/interactions/receiving-and-responding.mdx, "Interaction Response").
+
+Every message carries `allowed_mentions: {"parse": []}`: campaign and user names are user data and
+must never ping anyone.
+"""
+
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
+UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 7, 8
+EPHEMERAL = 1 << 6
+NO_MENTIONS = {"parse": []}
+DANGER, SECONDARY = 4, 2  # button styles
+
+
+def ephemeral(text: str, components: list | None = None) -> dict:
+    data = {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+    if components is not None:
+        data["components"] = components
+    return {"type": CHANNEL_MESSAGE, "data": data}
+
+
+def deferred(*, private: bool = False) -> dict:
+    """"Thinking…" now, the answer edited in later by the worker."""
+    return {"type": DEFERRED_CHANNEL_MESSAGE, **({"data": {"flags": EPHEMERAL}} if private else {})}
+
+
+def update_message(text: str, components: list | None = None) -> dict:
+    """Replace the message whose button was clicked (components [] removes the buttons)."""
+    return {"type": UPDATE_MESSAGE, "data": {"content": text[:2000], "components": components or [],
+                                             "allowed_mentions": NO_MENTIONS}}
+
+
+def buttons(*specs: tuple[str, str, int]) -> list[dict]:
+    """One action row of (label, custom_id, style) buttons."""
+    return [{"type": 1, "components": [{"type": 2, "label": label, "custom_id": custom_id,
+                                        "style": style} for label, custom_id, style in specs]}]
+
+
+def choices(pairs: list[tuple[str, str]]) -> dict:
+    return {"type": AUTOCOMPLETE_RESULT,
+            "data": {"choices": [{"name": n[:100], "value": v} for n, v in pairs[:25]]}}

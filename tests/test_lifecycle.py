@@ -1,0 +1,143 @@
+"""A campaign's life after the build: list, info, players and GMs — end to end against the emulator."""
+
+import pytest
+
+from channelwright import permissions as p
+from discord_emulator import DiscordEmulator
+from tests.support.bot import Bot
+from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
+
+NAME = "Curse of Strahd"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with DiscordEmulator(bot_token="test-bot-token", application_id="1100000000000000001") as emu:
+        yield emu
+
+
+@pytest.fixture
+def world(aws, emulator):
+    """A server with a built campaign, its GM, a would-be player and a bystander."""
+    emulator.reset()
+    bot = Bot(aws, emulator)
+    guild = emulator.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
+    gm = emulator.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
+    player = emulator.add_member(guild, name="bob", permissions=0)
+    bystander = emulator.add_member(guild, name="carol", permissions=0)
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    return bot, emulator, guild, gm, player, bystander
+
+
+def command(bot, guild, user, name, options=None, users=()):
+    """Send a slash command as `user`; returns (interaction payload, inline response)."""
+    payload = bot.emulator.create_interaction(guild, user, name, options=options or [])
+    if users:
+        payload["data"]["resolved"] = {"users": {u: {"id": u, "username": f"user{u[-3:]}"} for u in users}}
+    return payload, bot.interact(payload)
+
+
+def answer(bot, payload):
+    """The final text the user saw for a command (inline or edited in by the worker)."""
+    bot.run_worker()
+    return bot.emulator.message_history(payload["token"])[-1]
+
+
+def member_options(user):
+    return [{"type": 3, "name": "campaign", "value": NAME.upper()}, {"type": 6, "name": "user", "value": user}]
+
+
+def test_list_campaigns_answers_at_once_from_the_store(world):
+    bot, emu, guild, gm, player, _ = world
+    payload, reply = command(bot, guild, player, "list-campaigns")
+    text = reply["data"]["content"]
+    assert reply["data"]["flags"] == 64
+    assert f"**{NAME}** — completed · GM: <@{gm}> · 0 players · 10 channels" in text
+    assert emu.count(path_regex=payload["token"]) == 0, "no worker involved"
+
+
+def test_add_player_gives_the_role_and_opens_the_channels(world):
+    bot, emu, guild, gm, player, _ = world
+    payload, reply = command(bot, guild, gm, "add-player", member_options(player), users=[player])
+    assert reply == {"type": 5, "data": {"flags": 64}}
+    assert answer(bot, payload) == f"✅ <@{player}> is now a player in **{NAME}**."
+    roles, _, children = campaign_state(emu, guild)
+    players_role = next(r["id"] for r in roles if r["name"].endswith("Players"))
+    assert players_role in emu.member_role_ids(guild, player)
+    general = next(c for c in children if c["name"] == "general")
+    assert emu.visible_to(general["id"], player)
+    assert player in bot.campaign(guild).players
+
+    payload, _ = command(bot, guild, player, "list-campaigns")
+    assert "· 1 player ·" in emu.original_message(payload["token"])["content"]
+
+
+def test_remove_player_takes_the_role_away(world):
+    bot, emu, guild, gm, player, _ = world
+    add, _ = command(bot, guild, gm, "add-player", member_options(player), users=[player])
+    answer(bot, add)
+    remove, _ = command(bot, guild, gm, "remove-player", member_options(player), users=[player])
+    assert answer(bot, remove) == f"✅ <@{player}> is no longer a player in **{NAME}**."
+    roles, _, _ = campaign_state(emu, guild)
+    assert not set(r["id"] for r in roles) & set(emu.member_role_ids(guild, player))
+    assert bot.campaign(guild).players == frozenset()
+
+
+def test_assign_gm_lets_the_new_gm_see_gm_channels_and_manage_players(world):
+    bot, emu, guild, gm, player, bystander = world
+    payload, _ = command(bot, guild, gm, "assign-gm", member_options(player), users=[player])
+    assert answer(bot, payload) == f"✅ <@{player}> is now a GM in **{NAME}**."
+    gm_notes = next(c for c in campaign_state(emu, guild)[2] if c["name"] == "gm-notes")
+    assert emu.visible_to(gm_notes["id"], player)
+    assert bot.campaign(guild).gms == frozenset({gm, player})
+
+    # The new GM has no server permissions, yet may add players to their campaign.
+    payload, reply = command(bot, guild, player, "add-player", member_options(bystander), users=[bystander])
+    assert answer(bot, payload).startswith("✅")
+
+
+def test_only_gms_and_managers_may_change_members(world):
+    bot, emu, guild, gm, player, bystander = world
+    payload, reply = command(bot, guild, bystander, "add-player", member_options(bystander), users=[bystander])
+    assert reply["type"] == 4 and "Only the GMs of “Curse of Strahd” or server managers" in reply["data"]["content"]
+    assert bot.aws.drain() == []
+
+
+def test_unknown_campaign_is_a_clear_ephemeral_error(world):
+    bot, emu, guild, gm, player, _ = world
+    options = [{"type": 3, "name": "campaign", "value": "Tomb of Annihilation"},
+               {"type": 6, "name": "user", "value": player}]
+    _, reply = command(bot, guild, gm, "add-player", options, users=[player])
+    assert "There is no campaign named “Tomb of Annihilation”" in reply["data"]["content"]
+
+
+def test_bots_cannot_be_made_players(world):
+    bot, emu, guild, gm, player, _ = world
+    payload = emu.create_interaction(guild, gm, "add-player", options=member_options(emu.bot_user_id))
+    payload["data"]["resolved"] = {"users": {emu.bot_user_id: {"id": emu.bot_user_id, "bot": True}}}
+    assert "isn't someone I can add" in bot.interact(payload)["data"]["content"]
+
+
+def test_campaign_info_reports_what_exists_and_what_was_deleted_by_hand(world):
+    bot, emu, guild, gm, player, _ = world
+    _, _, children = campaign_state(emu, guild)
+    emu.delete_channel(next(c["id"] for c in children if c["name"] == "dice-rolls"))
+    emu.add_channel(guild, "homebrew", parent_id=children[0]["parent_id"])
+    payload, reply = command(bot, guild, player, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
+    assert reply == {"type": 5, "data": {"flags": 64}}
+    text = answer(bot, payload)
+    assert text.startswith(f"**{NAME}** — completed")
+    assert f"GMs: <@{gm}>" in text
+    assert "✅ Exists (12)" in text
+    assert "⚠️ Missing (1), deleted by hand or never built: dice-rolls (text)" in text
+    assert "#homebrew" in text
+
+
+def test_campaign_autocomplete_suggests_this_servers_campaigns(world):
+    bot, emu, guild, gm, *_ = world
+    payload = emu.create_interaction(guild, gm, "campaign-info",
+                                     options=[{"type": 3, "name": "name", "value": "str", "focused": True}])
+    payload["type"] = 4
+    reply = bot.interact_raw(payload)
+    assert reply == {"type": 8, "data": {"choices": [{"name": NAME, "value": NAME}]}}

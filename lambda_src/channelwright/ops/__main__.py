@@ -6,6 +6,7 @@ AWS credentials in the environment. See docs/dead-letters.md.
 
 import argparse
 import functools
+import os
 import shlex
 import sys
 
@@ -59,14 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     dead = groups.add_parser(
         "dlq", help="inspect, redrive or purge dead-lettered build tasks",
-        description="Dead-lettered build tasks: steps that failed on every retry. "
-                    "Runbook: docs/dead-letters.md.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Dead-lettered build tasks: campaign steps that failed on every retry.\n"
+                    "Runbook: docs/dead-letters.md.",
+        epilog=f"""examples:
+  {PROG} dlq list --stage prod
+  {PROG} dlq show 3f2a9c1e --stage prod
+  {PROG} dlq redrive --stage prod
+  {PROG} dlq moves --stage prod
+  {PROG} dlq purge --stage dev --yes
+
+Run from the repository with PYTHONPATH=lambda_src, with AWS credentials in the environment.""")
 
     where = argparse.ArgumentParser(add_help=False)
     found = where.add_argument_group("where (a stage's stack outputs, or flags)")
     found.add_argument("--stage", help="deployed stage, e.g. dev or prod: reads the outputs of "
                                        "the CloudFormation stack Channelwright-<stage>")
-    found.add_argument("--region", help="AWS region (default: AWS_REGION / your AWS config)")
+    found.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then your AWS config)")
     found.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
     found.add_argument("--queue-url", help="task queue URL (overrides the TaskQueueUrl output)")
     found.add_argument("--dlq-url",
@@ -142,7 +152,10 @@ def main(argv: list[str] | None = None, *, clients=None, console: Console | None
     """Exit code: 0 done, 1 failed, 2 usage (argparse exits with 2 itself)."""
     args = build_parser().parse_args(argv)
     console = console or Console(sys.stdout, sys.stderr, sys.stdin)
-    clients = clients or AwsClients(region=args.region, profile=args.profile)
+    # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, which the AWS CLI v2 and the docs use;
+    # honour it the CLI's way (above the profile's region), so both name the same account.
+    region = args.region or os.environ.get("AWS_REGION") or None
+    clients = clients or AwsClients(region=region, profile=args.profile)
     return run_safely(lambda: run(args, clients, console, wait_seconds=wait_seconds), console.err)
 
 

@@ -10,7 +10,8 @@ from .console import Console
 from .describe import CampaignLookup
 from .errors import OK, FAILED, OpsError
 from .peek import DEFAULT_LIMIT, peek, queue_counts
-from .redrive import METHOD_NAMES, MoveTasksUnavailable, list_move_tasks, queue_arn, redrive
+from .redrive import (METHOD_NAMES, MoveTasksUnavailable, list_move_tasks, not_aws, queue_arn,
+                      redrive)
 from .report import dead_letter_detail, dead_letter_table, move_task_table, now_ms, short_id
 from .stage import DLQ, QUEUE, TABLE, StageResources
 
@@ -42,8 +43,8 @@ def list_command(sqs, dynamodb, resources: StageResources, console: Console, *,
     console.say(f"{len(diagnoses)} dead-lettered task(s) on {_name(resources.dlq_url)}.")
     for note in seen.notes():
         console.say(note)
-    console.say(f"Details: {PROG} dlq show <ID>{stage_flag}   "
-                f"Redrive all: {PROG} dlq redrive{stage_flag}")
+    console.say(f"Details:     {PROG} dlq show <ID>{stage_flag}")
+    console.say(f"Redrive all: {PROG} dlq redrive{stage_flag}")
     return OK
 
 
@@ -105,6 +106,9 @@ def redrive_command(sqs, resources: StageResources, console: Console, *, assume_
 def moves_command(sqs, resources: StageResources, console: Console, *,
                   now: int | None = None) -> int:
     try:
+        elsewhere = not_aws(sqs)
+        if elsewhere:
+            raise MoveTasksUnavailable(elsewhere)
         tasks = list_move_tasks(sqs, queue_arn(sqs, resources.dlq_url))
     except MoveTasksUnavailable as unavailable:
         raise OpsError(f"This SQS endpoint does not offer message move tasks ({unavailable}); "

@@ -46,7 +46,7 @@ def explain(error: BotoCoreError | ClientError) -> str:
     if isinstance(error, PartialCredentialsError):
         return f"Incomplete AWS credentials: {error}. Set both the key id and the secret key."
     if isinstance(error, NoRegionError):
-        return ("No AWS region set: pass --region or set AWS_REGION to the region the stack is "
+        return ("No AWS region set: pass --region, or set AWS_REGION to the region the stack is "
                 "deployed in.")
     if isinstance(error, ProfileNotFound):
         return f"{error}: check AWS_PROFILE or --profile against ~/.aws/config."

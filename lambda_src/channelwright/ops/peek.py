@@ -9,8 +9,9 @@ its place at the head of its group, so the order is kept.
 Why hold messages until the end: while a message is in flight, a FIFO queue returns no other
 message of the same group (that lock is what keeps a group in order), and releasing early would
 make the next receive hand back the same messages again. Holding them lets every receive move on
-to groups not yet seen. The flip side: one receive returns at most 10 messages, so a group with
-more than 10 dead letters shows only its first 10 — the counts SQS reports tell the operator so.
+to groups not yet seen. The flip side: a group's later messages can only be received together
+with its head, in one receive of at most 10, so a group with more than 10 dead letters shows only
+its first 10 — the counts SQS reports tell the operator so.
 """
 
 import json
@@ -54,10 +55,14 @@ class DeadLetter:
         return int(self.attributes.get("ApproximateReceiveCount") or 0)
 
     def pretty_body(self) -> str:
+        """The body for an operator's eyes: interaction tokens (credentials) are redacted."""
         try:
-            return json.dumps(json.loads(self.body), indent=2, sort_keys=True)
+            data = json.loads(self.body)
         except ValueError:
             return self.body
+        if isinstance(data, dict) and isinstance(data.get("args"), dict) and "token" in data["args"]:
+            data["args"]["token"] = "<redacted>"
+        return json.dumps(data, indent=2, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class Peek:
     def notes(self) -> list[str]:
         """What the operator should know about how complete this view is."""
         notes = []
-        if self.limited:
+        if self.limited and self.counts.total > len(self.letters):
             notes.append(f"Showing the first {len(self.letters)}; SQS counts about "
                          f"{self.counts.total}. Pass --limit to see more.")
         elif self.counts.visible > len(self.letters):
@@ -107,41 +112,70 @@ def queue_counts(sqs, queue_url: str) -> QueueCounts:
 
 
 def peek(sqs, queue_url: str, *, limit: int = DEFAULT_LIMIT, wait_seconds: int = 1) -> Peek:
-    """Every message on the queue (up to `limit`), in queue order, left where it was.
+    """Every message on the queue (up to `limit`), each guild's in queue order, left where it was.
 
     `wait_seconds` > 0 makes each receive a long poll, which asks all of SQS's servers rather
     than a sample; a short poll can answer "empty" while messages exist. The cost is one wait of
-    that length at the end, when nothing is left.
+    that length whenever a round of receives runs dry.
     """
     counts = queue_counts(sqs, queue_url)
-    letters: dict[str, DeadLetter] = {}
-    receipts: dict[str, str] = {}
-    limited = False
+    held = _Held()
     try:
+        held.receive_all(sqs, queue_url, limit, wait_seconds)
+        # A receive returns at most 10 messages, so a group's head can come back without the rest
+        # of the group, which its held head then locks. While SQS counts more than were seen, give
+        # each group a turn alone: release it (the others stay locked) and receive from its head.
+        turns = 0
+        while turns < len(held.groups) and len(held.letters) < min(counts.visible, limit):
+            group = list(held.groups)[turns]
+            turns += 1
+            release(sqs, queue_url, held.drop_receipts(group))
+            held.receive_all(sqs, queue_url, limit, wait_seconds)
+    finally:
+        unreleased = release(sqs, queue_url, held.drop_receipts())
+    letters = sorted(held.letters.values(), key=lambda letter: held.groups[letter.group_id])
+    return Peek(letters, counts, limited=held.limited, unreleased=unreleased)
+
+
+class _Held:
+    """What a peek has received so far, and the receipt handles that still hold it in flight."""
+
+    def __init__(self):
+        self.letters: dict[str, DeadLetter] = {}
+        self.receipts: dict[str, str] = {}
+        self.groups: dict[str, int] = {}    # group -> order of first appearance
+        self.limited = False
+
+    def receive_all(self, sqs, queue_url: str, limit: int, wait_seconds: int) -> None:
+        """Receive until nothing new comes back, holding everything received."""
         while True:
-            if len(letters) >= limit:
-                limited = True
-                break
+            if len(self.letters) >= limit:
+                self.limited = True
+                return
             batch = sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=min(SQS_BATCH, limit - len(letters)),
+                QueueUrl=queue_url, MaxNumberOfMessages=min(SQS_BATCH, limit - len(self.letters)),
                 VisibilityTimeout=PEEK_VISIBILITY_S, WaitTimeSeconds=wait_seconds,
                 MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"],
             ).get("Messages", [])
             fresh = 0
             for message in batch:
-                # Only the latest receipt handle of a message is valid for changing it.
-                receipts[message["MessageId"]] = message["ReceiptHandle"]
-                if message["MessageId"] not in letters:
-                    fresh += 1
-                    letters[message["MessageId"]] = DeadLetter(
-                        message["MessageId"], message.get("Body", ""),
-                        dict(message.get("Attributes", {})),
-                        dict(message.get("MessageAttributes", {})))
+                # Only the latest receipt handle of a message can change its visibility.
+                self.receipts[message["MessageId"]] = message["ReceiptHandle"]
+                if message["MessageId"] in self.letters:
+                    continue
+                fresh += 1
+                letter = DeadLetter(message["MessageId"], message.get("Body", ""),
+                                    dict(message.get("Attributes", {})),
+                                    dict(message.get("MessageAttributes", {})))
+                self.letters[letter.message_id] = letter
+                self.groups.setdefault(letter.group_id, len(self.groups))
             if not fresh:
-                break
-    finally:
-        unreleased = release(sqs, queue_url, list(receipts.values()))
-    return Peek(list(letters.values()), counts, limited=limited, unreleased=unreleased)
+                return
+
+    def drop_receipts(self, group: str | None = None) -> list[str]:
+        """The receipt handles of one group (or all), forgotten here so they are released once."""
+        ids = [i for i in self.receipts if group is None or self.letters[i].group_id == group]
+        return [self.receipts.pop(i) for i in ids]
 
 
 def release(sqs, queue_url: str, receipt_handles: list[str]) -> int:

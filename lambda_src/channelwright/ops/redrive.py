@@ -4,8 +4,8 @@ The preferred way is an SQS message move task (StartMessageMoveTask): SQS moves 
 itself, oldest first, as new messages (new id, fresh receive count), and reports progress through
 ListMessageMoveTasks. It runs asynchronously, so the command returns its handle at once.
 
-Where move tasks are not available (some SQS emulators, moto among them), the fallback does the
-same by hand: receive, send to the task queue with the same MessageGroupId (the guild, so the
+Where move tasks are not available (SQS emulators, moto among them), the fallback does the same
+by hand: receive, send to the task queue with the same MessageGroupId (the guild, so the
 guild's steps stay serialised), delete. The new MessageDeduplicationId is `redrive-<message id>`:
 fresh, so the send is not swallowed by the id the task went out with, yet stable, so if the
 delete fails after the send, a second redrive within SQS's 5-minute deduplication window does not
@@ -13,6 +13,7 @@ enqueue the task twice.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
 
@@ -33,6 +34,19 @@ _UNSUPPORTED_CODES = {"UnsupportedOperation", "AWS.SimpleQueueService.Unsupporte
 
 class MoveTasksUnavailable(Exception):
     """This SQS endpoint does not offer message move tasks; the text says why."""
+
+
+def not_aws(sqs) -> str | None:
+    """Why not to try move tasks on this client's endpoint, or None when it is AWS's own.
+
+    Local mode points boto3 at moto's server (AWS_ENDPOINT_URL), which answers actions it lacks
+    with an HTML 500 that botocore retries; asking it is slow and says nothing useful.
+    """
+    endpoint = getattr(getattr(sqs, "meta", None), "endpoint_url", None) or ""
+    host = urlparse(endpoint).hostname or ""
+    if not endpoint or host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".api.aws")):
+        return None
+    return f"{endpoint} is not an AWS endpoint"
 
 
 def _move_task_call(call, **kwargs) -> dict:
@@ -137,6 +151,10 @@ class Redrive:
 
 def redrive(sqs, dlq_url: str, queue_url: str, *, method: str = AUTO,
             wait_seconds: int = 1) -> Redrive:
+    elsewhere = not_aws(sqs) if method == AUTO else None
+    if elsewhere:
+        return Redrive(RESEND, resent=resend(sqs, dlq_url, queue_url, wait_seconds=wait_seconds),
+                       fallback_reason=elsewhere)
     if method in (AUTO, MOVE_TASK):
         try:
             handle = start_move_task(sqs, queue_arn(sqs, dlq_url), queue_arn(sqs, queue_url))

@@ -7,7 +7,7 @@ from channelwright.plan import Step
 
 from .describe import Diagnosis, describe_step
 
-ERROR_WIDTH = 110  # the list's last column; `dlq show` prints the error in full
+ERROR_WIDTH = 160  # the list's last column; `dlq show` prints the error in full
 
 
 def now_ms() -> int:
@@ -80,7 +80,8 @@ def dead_letter_detail(d: Diagnosis, now: int) -> list[str]:
     else:
         lines += [f"Task: guild {task.guild_id}, campaign {task.campaign_key!r}, run {task.run}",
                   f"  Step:        {d.step_label()}"
-                  + (f" (of 0..{len(campaign.plan) - 1})" if campaign and campaign.plan else "")]
+                  + (f"; the plan has {len(campaign.plan)} steps, 0 to {len(campaign.plan) - 1}"
+                     if campaign and campaign.plan else "")]
 
     lines.append("")
     if campaign is None:

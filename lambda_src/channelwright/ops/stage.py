@@ -38,7 +38,7 @@ def stack_name(stage: str) -> str:
 
 
 def resolve(stage: str | None, overrides: StageResources, needed: set[str],
-            cloudformation=None) -> StageResources:
+            cloudformation) -> StageResources:
     """The resources a command needs; `cloudformation` is a client, or a callable returning one.
 
     Passing a callable lets a caller with every flag set never build a CloudFormation client.

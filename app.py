@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import aws_cdk as cdk
+import cdk_nag
 
 from channelwright_stack import add_stage_stacks, read_cdk_json_context
 
@@ -37,6 +38,10 @@ def build_app(*, outdir: str | None = None, extra_context: dict | None = None) -
         },
     )
     add_stage_stacks(app)
+    # cdk-nag's AWS Solutions checks run on every synth of the real app (and so before every
+    # deploy): a finding neither fixed nor acknowledged in code (channelwright_stack/nag.py)
+    # makes synth fail.
+    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
     return app
 
 

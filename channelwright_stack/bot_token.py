@@ -6,6 +6,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from .nag import acknowledge
+
 
 class BotToken(Construct):
     """A secret whose value the operator replaces with the bare bot token after the first deploy.
@@ -28,4 +30,12 @@ class BotToken(Construct):
                 password_length=32, exclude_punctuation=True
             ),
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            self.secret.node.default_child,
+            "AwsSolutions-SMG4",
+            "A Discord bot token cannot be rotated by AWS: only the Discord Developer Portal can "
+            "reset it, and there is no API a rotation function could call. The operator rotates "
+            "it by resetting it there and running put-secret-value (docs/operations.md); the "
+            "worker reads the new value on its next cold start.",
         )

@@ -6,6 +6,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from .nag import acknowledge
+
 
 class CampaignStore(Construct):
     """Every Discord id a campaign created, its status and progress; what makes steps idempotent."""
@@ -32,3 +34,11 @@ class CampaignStore(Construct):
             deletion_protection=retain,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
+        if not point_in_time_recovery:
+            acknowledge(
+                self.table.node.default_child,
+                "AwsSolutions-DDB3",
+                "Point-in-time recovery is a per-stage choice (StageSettings): it is off only "
+                "where the data is disposable (dev: test campaigns in test servers, table "
+                "deleted with the stack). Stages that keep their data turn it on.",
+            )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jsii
 from aws_cdk import BundlingOptions, Duration, ILocalBundling, RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -150,6 +151,17 @@ class RuntimeAsset(Construct):
         log_group = logs.LogGroup(
             scope, f"{id}Logs", retention=log_retention, removal_policy=removal_policy
         )
+        # An execution role of our own instead of the AWSLambdaBasicExecutionRole managed
+        # policy, which lets a function create any log group and write to every one in the
+        # account: this function may write to its own group and nothing else (grants add the
+        # rest). The group already exists, so logs:CreateLogGroup is not needed either.
+        role = iam.Role(
+            scope,
+            f"{id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role: {description}",
+        )
+        log_group.grant_write(role)
         return lambda_.Function(
             scope,
             id,
@@ -160,6 +172,7 @@ class RuntimeAsset(Construct):
             description=description,
             memory_size=memory_mb,
             timeout=timeout,
+            role=role,
             log_group=log_group,
             environment=environment,
         )

@@ -48,6 +48,8 @@ class StageSettings:
     worker_max_concurrency: int
     api_throttle_rate: float
     api_throttle_burst: int
+    # Where the stage's alarm topic e-mails (AWS asks the address to confirm once). Empty: the
+    # topic exists but has no subscription; subscribe to its AlarmTopicArn output by hand.
     alarm_email: str = ""
     account: str | None = None
     region: str | None = None

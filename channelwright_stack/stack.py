@@ -8,6 +8,7 @@ from constructs import Construct
 from .bot_token import BotToken
 from .campaign_store import CampaignStore
 from .ingress import Ingress
+from .monitoring import INTERACTIONS_SERVICE, METRICS_NAMESPACE, WORKER_SERVICE, Monitoring
 from .runtime_asset import RuntimeAsset
 from .settings import StageSettings
 from .task_queue import TaskQueue
@@ -33,14 +34,16 @@ class ChannelwrightStack(Stack):
             "DISCORD_APPLICATION_ID": stage.discord_application_id,
             "TASK_QUEUE_URL": tasks.queue.queue_url,
             "CAMPAIGN_TABLE_NAME": store.table.table_name,
-            "POWERTOOLS_SERVICE_NAME": "channelwright-interactions",
+            "POWERTOOLS_SERVICE_NAME": INTERACTIONS_SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         })
         worker = Worker(self, "Worker", runtime=runtime, tasks=tasks, stage=stage, environment={
             "DISCORD_APPLICATION_ID": stage.discord_application_id,
             "DISCORD_BOT_TOKEN_SECRET_ARN": token.secret.secret_arn,
             "CAMPAIGN_TABLE_NAME": store.table.table_name,
             "TASK_MAX_RECEIVE_COUNT": str(tasks.max_receive_count),
-            "POWERTOOLS_SERVICE_NAME": "channelwright-worker",
+            "POWERTOOLS_SERVICE_NAME": WORKER_SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         })
 
         # Least privilege: the public-facing function can enqueue and keep records, nothing
@@ -50,12 +53,31 @@ class ChannelwrightStack(Stack):
         store.table.grant_read_write_data(worker.function)
         token.secret.grant_read(worker.function)
 
+        monitoring = Monitoring(
+            self, "Monitoring", ingress=ingress, tasks=tasks, worker=worker, stage=stage
+        )
+
         CfnOutput(self, "InteractionsEndpointUrl", value=ingress.endpoint_url,
                   description="Paste into the Discord Developer Portal: General Information > "
                               "Interactions Endpoint URL")
         CfnOutput(self, "BotTokenSecretArn", value=token.secret.secret_arn,
                   description="Set the bot token: aws secretsmanager put-secret-value "
                               "--secret-id <this ARN> --secret-string <token>")
+        # What the operations CLI (python -m channelwright.ops) looks up by stack name, so no
+        # one copies resource names by hand.
+        CfnOutput(self, "TaskQueueUrl", value=tasks.queue.queue_url,
+                  description="The FIFO queue of campaign steps")
+        CfnOutput(self, "DeadLetterQueueUrl", value=tasks.dead_letter_queue.queue_url,
+                  description="Steps that failed every attempt; list and redrive with "
+                              "python -m channelwright.ops dlq")
+        CfnOutput(self, "CampaignTableName", value=store.table.table_name,
+                  description="The campaign store (DynamoDB)")
+        CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn,
+                  description="Every alarm of this stage publishes here; subscribe to be told")
+        CfnOutput(self, "DashboardName", value=monitoring.dashboard.dashboard_name,
+                  description="The stage's CloudWatch dashboard")
+        CfnOutput(self, "DashboardUrl", value=monitoring.dashboard_url,
+                  description="Open the stage's CloudWatch dashboard")
 
         if stage.uses_placeholder_discord_identity:
             Annotations.of(self).add_warning_v2(
@@ -65,8 +87,8 @@ class ChannelwrightStack(Stack):
                 "holds the values from the Discord Developer Portal.",
             )
 
-        # Kept for the units that come next (monitoring), which watch these, and for tests.
+        # For tests, which look resources up through the units that own them.
         self.stage_settings = stage
-        self.ingress, self.tasks, self.worker, self.store, self.token = (
-            ingress, tasks, worker, store, token,
+        self.ingress, self.tasks, self.worker, self.store, self.token, self.monitoring = (
+            ingress, tasks, worker, store, token, monitoring,
         )

@@ -7,14 +7,12 @@ S3Key, exactly as a real synth computes it; only the bundle itself is not built.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-ROOT = Path(__file__).resolve().parents[2]
-NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
+from channelwright_stack.snapshots import NO_BUNDLING, ROOT, build_offline_stacks  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,19 +22,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def build_test_stacks() -> dict:
-    """The stacks app.py defines, from the same cdk.json context, without bundling."""
-    import aws_cdk as cdk
-
-    from channelwright_stack import add_stage_stacks, read_cdk_json_context
-
-    app = cdk.App(context={**read_cdk_json_context(ROOT / "cdk.json"), **NO_BUNDLING})
-    return add_stage_stacks(app)
-
-
 @pytest.fixture(scope="session")
 def stacks() -> dict:
-    return build_test_stacks()
+    """The stacks app.py defines, without bundling and without cdk-nag (see real_app below)."""
+    return build_offline_stacks()
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +53,17 @@ def dev(templates):
 @pytest.fixture(scope="session")
 def prod(templates):
     return templates["prod"]
+
+
+@pytest.fixture(scope="session")
+def cloud_assembly(tmp_path_factory):
+    """The real app (app.py, with cdk-nag registered) synthesized once, bundling skipped.
+
+    Synth raises if cdk-nag finds anything unacknowledged, so every test using this fails with
+    the findings in its message.
+    """
+    from app import build_app
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = build_app(outdir=str(outdir), extra_context=NO_BUNDLING)
+    return app, app.synth(), outdir

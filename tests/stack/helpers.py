@@ -8,6 +8,13 @@ from aws_cdk import Stack
 from aws_cdk.assertions import Template
 from aws_cdk import aws_lambda as lambda_
 
+from channelwright_stack.snapshots import joined
+
+__all__ = [
+    "actions", "allowed_actions_on", "get_att", "joined", "logical_id", "properties", "ref",
+    "resource", "role_statements",
+]
+
 
 def logical_id(stack: Stack, construct) -> str:
     """The logical id of an L2 construct's CloudFormation resource."""
@@ -53,3 +60,4 @@ def allowed_actions_on(statements: list[dict], resource_value: Any) -> set[str]:
         if statement["Effect"] == "Allow" and resource_value in resources:
             found |= actions(statement)
     return found
+

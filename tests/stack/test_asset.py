@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 
 import pytest
 from aws_cdk import BundlingOptions, FileSystem
+from aws_cdk.assertions import Template
 
 from channelwright_stack.runtime_asset import (
     ARCHITECTURE,
@@ -17,8 +19,6 @@ from channelwright_stack.runtime_asset import (
     PipLocalBundling,
     pip_platform_args,
 )
-
-from .conftest import NO_BUNDLING
 
 # ELF e_machine values: https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html
 ELF_MACHINE = {"arm64": 183, "x86_64": 62}  # EM_AARCH64, EM_X86_64
@@ -31,22 +31,16 @@ def s3_keys(template) -> set[str]:
     }
 
 
-def test_app_py_defines_both_stages_and_hashes_the_asset_as_the_tests_do(templates, tmp_path):
-    from aws_cdk.assertions import Template
-
-    from app import build_app
-
+def test_app_py_defines_both_stages_and_hashes_the_asset_as_the_tests_do(templates, cloud_assembly):
     # A second, independent synth through app.py itself.
-    app = build_app(outdir=str(tmp_path), extra_context=NO_BUNDLING)
-    assembly = app.synth()
+    _, assembly, outdir = cloud_assembly
     assert sorted(s.stack_name for s in assembly.stacks) == ["Channelwright-dev", "Channelwright-prod"]
-    assert (tmp_path / "Channelwright-prod.template.json").is_file()
 
     expected = s3_keys(templates["dev"])
     assert len(expected) == 1
-    for stack in app.node.children:
-        if hasattr(stack, "stage_settings"):
-            assert s3_keys(Template.from_stack(stack)) == expected
+    for stack in assembly.stacks:
+        template = Template.from_json(json.loads((outdir / stack.template_file).read_text()))
+        assert s3_keys(template) == expected
 
 
 def test_pip_targets_lambdas_platform_not_this_machines():

@@ -45,6 +45,7 @@ def test_interactions_environment_is_exactly_the_runtime_contract(dev, dev_stack
         "TASK_QUEUE_URL": ref(dev_stack, dev_stack.tasks.queue),
         "CAMPAIGN_TABLE_NAME": ref(dev_stack, dev_stack.store.table),
         "POWERTOOLS_SERVICE_NAME": "channelwright-interactions",
+        "POWERTOOLS_METRICS_NAMESPACE": "Channelwright",
     }
 
 
@@ -56,6 +57,7 @@ def test_worker_environment_is_exactly_the_runtime_contract(dev, dev_stack):
         "CAMPAIGN_TABLE_NAME": ref(dev_stack, dev_stack.store.table),
         "TASK_MAX_RECEIVE_COUNT": str(dev_stack.tasks.max_receive_count),
         "POWERTOOLS_SERVICE_NAME": "channelwright-worker",
+        "POWERTOOLS_METRICS_NAMESPACE": "Channelwright",
     }
     # The code defaults to Discord's real API; only tests and local mode point elsewhere.
     assert "DISCORD_API_BASE_URL" not in env

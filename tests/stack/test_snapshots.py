@@ -1,8 +1,9 @@
 """Full-template snapshots: any infrastructure change shows up as a reviewable JSON diff.
 
 Regenerate after an intended change with
-    pytest tests/stack/test_snapshots.py --snapshot-update
-and review the diff of tests/stack/__snapshots__/ like code.
+    .venv/bin/pytest tests/stack --snapshot-update
+and review the diff of tests/stack/__snapshots__/ like code (scripts/template_diff renders it
+per resource, against the committed snapshots).
 """
 
 from __future__ import annotations
@@ -10,19 +11,7 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-ASSET_KEY_PLACEHOLDER = "<asset hash>.zip"
-
-
-def masked(value):
-    """The template with asset object keys masked: they change with every lambda_src edit."""
-    if isinstance(value, dict):
-        return {
-            key: ASSET_KEY_PLACEHOLDER if key == "S3Key" and isinstance(item, str) else masked(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [masked(item) for item in value]
-    return value
+from channelwright_stack.snapshots import masked, snapshot_path
 
 
 @pytest.fixture
@@ -33,3 +22,5 @@ def json_snapshot(snapshot):
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_template_matches_snapshot(stage, templates, json_snapshot):
     assert masked(templates[stage].to_json()) == json_snapshot
+    # scripts/template_diff and local mode find the snapshot by this path.
+    assert snapshot_path(stage).is_file()

@@ -1,0 +1,67 @@
+"""The committed template snapshots: how they are synthesized, masked and found.
+
+Shared by the snapshot test (tests/stack/test_snapshots.py), which keeps them current, and by
+scripts/template_diff, which compares them with a fresh synth for review. Both must build and
+mask the templates the same way, or the diff would show noise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON = ROOT / "cdk.json"
+# Where syrupy keeps tests/stack/test_snapshots.py::test_template_matches_snapshot[<stage>].
+SNAPSHOT_DIR = ROOT / "tests" / "stack" / "__snapshots__" / "test_snapshots"
+
+# Skipping bundling leaves each S3Key exactly as a real synth computes it; only the bundle itself
+# (pip downloads) is not built, so a synth needs neither the network nor Docker.
+NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
+ASSET_KEY_PLACEHOLDER = "<asset hash>.zip"
+
+
+def snapshot_path(stage: str) -> Path:
+    return SNAPSHOT_DIR / f"test_template_matches_snapshot[{stage}].json"
+
+
+def build_offline_stacks() -> dict:
+    """The stacks app.py defines, from the same cdk.json context, without bundling or cdk-nag.
+
+    Stage name -> ChannelwrightStack. (cdk-nag runs in the real app; tests/stack/test_checks.py.)
+    """
+    import aws_cdk as cdk
+
+    from . import add_stage_stacks
+    from .settings import read_cdk_json_context
+
+    app = cdk.App(context={**read_cdk_json_context(CDK_JSON), **NO_BUNDLING})
+    return add_stage_stacks(app)
+
+
+def masked(value: Any) -> Any:
+    """The template with asset object keys masked: they change with every lambda_src edit, which
+    the code review shows anyway."""
+    if isinstance(value, dict):
+        return {
+            key: ASSET_KEY_PLACEHOLDER if key == "S3Key" and isinstance(item, str) else masked(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def joined(value: Any) -> str:
+    """A string-valued property as text: an Fn::Join's parts joined, each intrinsic written as
+    <LogicalId>, <LogicalId.Attribute> or <AWS::Region>. Makes a dashboard body readable JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(joined(part) for part in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return "<{}.{}>".format(*value["Fn::GetAtt"])
+    raise ValueError(f"cannot render {value!r} as text")

@@ -72,6 +72,12 @@ class StubQueue:
         self.sent += len(tasks)
 
 
+class StubTemplates:
+    def get(self, guild_id, template_id):
+        from channelwright.plan import load_template
+        return load_template(template_id)
+
+
 def warm(requests: int) -> float:
     from channelwright.http import HttpRequest
     from channelwright.interactions import Deps, respond
@@ -80,7 +86,7 @@ def warm(requests: int) -> float:
     from tests.support.interactions import add_campaign
 
     signer = InteractionSigner()
-    deps = Deps(SignatureVerifier(signer.public_key_hex), StubStore(), StubQueue())
+    deps = Deps(SignatureVerifier(signer.public_key_hex), StubStore(), StubQueue(), StubTemplates())
     events = [signer.api_gateway_event(add_campaign(f"Campaign {i}", interaction_id=str(10**17 + i)))
               for i in range(requests)]
     respond(HttpRequest.from_api_gateway(events[0]), deps)  # warm-up: template file, caches

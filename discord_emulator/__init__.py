@@ -7,9 +7,10 @@ and the local demo. Standard library only.
         ...  # point the bot's client at emu.base_url
 
 Modules: `state` (storage), `model` (objects and JSON), `permissions` (bits and
-the overwrite algorithm), `actions` / `messages` / `interactions` (Discord's
-rules per resource), `routes` (the route table), `server` (the HTTP pipeline),
-`ratelimit`, `faults`, `recording`, `render`, `emulator` (the facade).
+the overwrite algorithm), `actions` / `messages` / `interactions` /
+`application_commands` (Discord's rules per resource), `attachments` (the CDN
+serving uploaded files), `routes` (the route table), `server` (the HTTP
+pipeline), `ratelimit`, `faults`, `recording`, `render`, `emulator` (the facade).
 """
 
 from .emulator import DiscordEmulator

@@ -8,6 +8,8 @@ API: set a guild up, fake an interaction, break things mid-build, look inside.
 import threading
 
 from .actions import Actions, normalise_channel_name
+from .application_commands import DAILY_CREATES, ApplicationCommands
+from .attachments import Attachments
 from .faults import Faults
 from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions
 from .messages import LOADING, ChannelMessages
@@ -38,8 +40,10 @@ class DiscordEmulator:
         self._state = State(self.application_id, bot_name)
         self._actions = Actions(self._state)
         self._interactions = Interactions(self._state, self.application_id)
+        self._commands = ApplicationCommands(self._state, self.application_id)
+        self._attachments = Attachments(self._state.ids)
         self._api = Api(self._state, self._actions, ChannelMessages(self._state, self._actions),
-                        self._interactions)
+                        self._interactions, self._commands)
         self._recorder = Recorder()
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -161,14 +165,22 @@ class DiscordEmulator:
     # -- interactions -----------------------------------------------------------------------
 
     def create_interaction(self, guild_id, user_id, command: str, options=None, app_permissions=None,
-                           member_permissions=None, channel_id=None, locale: str = "en-US") -> dict:
+                           member_permissions=None, channel_id=None, locale: str = "en-US",
+                           resolved: dict | None = None, attachments=()) -> dict:
         """An APPLICATION_COMMAND payload as Discord would POST it. Without `channel_id` it
         comes from the guild's first text channel, creating "bot-commands" if there is none.
         `guild_id=None` makes a DM interaction (`user` instead of `member`). Permissions
-        default to those computed in the channel; pass ints or strings to override."""
+        default to those computed in the channel; pass ints or strings to override.
+        `resolved` becomes `data.resolved`; `attachments` (objects from add_attachment) are
+        added to `data.resolved.attachments` by id. Subcommand options nest as Discord sends
+        them: `[{"type": 1, "name": "import", "options": [{"type": 11, "name": "file",
+        "value": attachment["id"]}]}]`."""
+        resolved = {k: dict(v) if isinstance(v, dict) else v for k, v in (resolved or {}).items()}
+        if attachments:
+            resolved.setdefault("attachments", {}).update({a["id"]: dict(a) for a in attachments})
         with self._state.lock:
             return self._interactions.create(guild_id, user_id, command, options, app_permissions,
-                                             member_permissions, channel_id, locale)
+                                             member_permissions, channel_id, locale, resolved or None)
 
     def acknowledge(self, payload, response) -> None:
         """Record the bot's inline reply (dict, JSON text, or API Gateway result). Type 5
@@ -225,6 +237,40 @@ class DiscordEmulator:
     @ack_deadline.setter
     def ack_deadline(self, seconds: float | None) -> None:
         self._interactions.ack_deadline = seconds
+
+    # -- uploads and application commands -------------------------------------------------------
+
+    def add_attachment(self, filename: str, content: bytes, content_type: str | None = None,
+                       channel_id: str | None = None) -> dict:
+        """A file "uploaded" to Discord: the attachment object an interaction's
+        `data.resolved.attachments` holds ({id, filename, size, url, proxy_url, content_type}).
+        `url` is a signed CDN link served by this emulator (after start()) without auth; its
+        requests are recorded with route "GET /attachments/{channel_id}/{attachment_id}/{filename}".
+        `content_type` defaults to a guess from the file name."""
+        base = f"http://127.0.0.1:{self.port}"
+        with self._state.lock:
+            attachment = self._attachments.add(filename, bytes(content), content_type,
+                                               str(channel_id or self._state.ids.next()))
+            return self._attachments.to_json(attachment, base)
+
+    def expire_attachment(self, attachment_id: str) -> None:
+        """Its CDN link now answers 404, as an expired or deleted upload's does."""
+        with self._state.lock:
+            self._attachments.by_id[str(attachment_id)].expired = True
+
+    def registered_commands(self, guild_id: str | None = None) -> list[dict]:
+        """The application commands as the last bulk overwrite left them (global, or a guild's)."""
+        with self._state.lock:
+            return [dict(c) for c in self._commands.by_scope.get(guild_id, [])]
+
+    @property
+    def daily_command_creates(self) -> int:
+        """How many command creates a scope may make before 30034 (Discord: 200 a day)."""
+        return self._commands.daily_creates
+
+    @daily_command_creates.setter
+    def daily_command_creates(self, value: int) -> None:
+        self._commands.daily_creates = int(value)
 
     # -- looking inside -----------------------------------------------------------------------
 
@@ -310,8 +356,11 @@ class DiscordEmulator:
     def reset(self) -> None:
         """A clean slate for the next test with a module-scoped emulator: default knobs
         (faults, buckets, global limit, latency, token timings, strict access) and an
-        empty request log. Guilds, users and interactions stay."""
+        empty request log, a new day for command creates. Guilds, users, interactions,
+        attachments and registered commands stay."""
         self.clear_requests()
+        self._commands.creates.clear()
+        self._commands.daily_creates = DAILY_CREATES
         self.faults.clear()
         self.rate_limiter.reset(overrides=True)
         self.latency = 0.0

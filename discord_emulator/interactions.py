@@ -75,7 +75,7 @@ class Interactions:
     # -- what Discord sends the bot --------------------------------------------------
 
     def create(self, guild_id, user_id, command, options=None, app_permissions=None,
-               member_permissions=None, channel_id=None, locale="en-US") -> dict:
+               member_permissions=None, channel_id=None, locale="en-US", resolved=None) -> dict:
         st = self.state
         user = st.users[str(user_id)]
         iid = st.ids.next()
@@ -84,6 +84,8 @@ class Interactions:
         data = {"id": self.command_ids.setdefault(command, st.ids.next()), "name": command, "type": 1}
         if options:
             data["options"] = options
+        if resolved:
+            data["resolved"] = resolved
         payload = {
             "type": 2, "id": iid, "application_id": self.application_id, "token": token,
             "version": 1, "locale": locale, "data": data, "entitlements": [],

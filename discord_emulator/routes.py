@@ -25,6 +25,10 @@ class Route:
         return f"{self.method} {self.template}"
 
     @property
+    def array_body(self) -> bool:
+        return self.key in ARRAY_BODY
+
+    @property
     def webhook(self) -> bool:
         return self.template.startswith(("/webhooks/", "/interactions/"))
 
@@ -98,7 +102,19 @@ _TABLE = [
         200, a.interactions.followup(p["application_id"], p["interaction_token"], b))),
     ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q: (
         204, a.interactions.callback(p["interaction_id"], p["interaction_token"], b))),
+    # Application commands (DOCS/ac): only the bulk routes; PUT takes a JSON array.
+    ("GET", "/applications/{application_id}/commands", lambda a, p, b, q: (
+        200, a.commands.list(p["application_id"]))),
+    ("PUT", "/applications/{application_id}/commands", lambda a, p, b, q: (
+        200, a.commands.overwrite(p["application_id"], None, b))),
+    ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", lambda a, p, b, q: (
+        200, a.commands.list(p["application_id"], p["guild_id"]))),
+    ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", lambda a, p, b, q: (
+        200, a.commands.overwrite(p["application_id"], p["guild_id"], b))),
 ]
+# Routes whose JSON body is an array rather than an object.
+ARRAY_BODY = frozenset({"PUT /applications/{application_id}/commands",
+                        "PUT /applications/{application_id}/guilds/{guild_id}/commands"})
 
 ROUTES = [Route(method, template, handler) for method, template, handler in _TABLE]
 _PATTERNS = [(route, route.pattern) for route in ROUTES]

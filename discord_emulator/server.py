@@ -6,7 +6,9 @@ Order of checks, chosen to match what a client of the live API sees:
   injected 403 -> body (Content-Type 50035, JSON 50109) -> action -> reply
   (or a dropped connection for `lose_reply`).
 Responses from the rate-limit step on carry the bucket headers; earlier ones
-do not, as with errors raised at Discord's edge.
+do not, as with errors raised at Discord's edge. Attachment downloads
+(`/attachments/...`, the CDN) skip all of it but latency and `fail_next` /
+`lose_reply` faults: no User-Agent, Authorization or rate-limit checks.
 """
 
 import json
@@ -24,16 +26,19 @@ from .recording import RecordedRequest
 from .routes import resolve
 
 API_PREFIX = "/api/v10"
+CDN_PREFIXES = ("/attachments/", "/media/attachments/")
+CDN_ROUTE = "GET /attachments/{channel_id}/{attachment_id}/{filename}"
 
 
 class Api:
     """What route handlers act on (see routes._TABLE)."""
 
-    def __init__(self, state, actions, messages, interactions):
+    def __init__(self, state, actions, messages, interactions, commands=None):
         self.state = state
         self.actions = actions
         self.messages = messages
         self.interactions = interactions
+        self.commands = commands
 
     def member_json(self, params: dict) -> dict:
         guild = self.state.guild(params["guild_id"])
@@ -88,6 +93,8 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         raw = self._read_body()
         full_path, _, query = self.path.partition("?")
+        if full_path.startswith(CDN_PREFIXES):
+            return self._handle_cdn(emu, started, full_path, query)
         path = full_path[len(API_PREFIX):] if full_path.startswith(API_PREFIX + "/") else full_path
         route, params, allowed = resolve(self.command, path) if path != full_path else (None, {}, set())
         try:
@@ -109,6 +116,32 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         emu._recorder.finish(record, status=reply.status, response=reply.body, finished=time.monotonic(),
+                             response_headers={k.lower(): v for k, v in reply.headers.items()})
+        self._write(reply)
+
+    def _handle_cdn(self, emu, started, path, query):
+        """Attachment downloads: no User-Agent or Authorization checks, no rate limits (a CDN)."""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        record = emu._recorder.start(RecordedRequest(self.command, path, CDN_ROUTE, headers, None, started,
+                                                     query=query))
+        if emu.latency:
+            time.sleep(emu.latency)
+        fault = emu.faults.take(("fail", "lose"), self.command, path)
+        if self.command not in ("GET", "HEAD"):
+            reply = _Reply(405, b"Method Not Allowed", {"Content-Type": "text/plain", "Allow": "GET, HEAD"})
+        elif fault is not None and fault.kind == "lose":
+            reply = _Reply(0, lost=True)
+        elif fault is not None:
+            reply = _Reply(fault.status, b"upstream error", {"Content-Type": "text/plain"})
+        else:
+            with emu._state.lock:
+                status, content, reply_headers = emu._attachments.serve(path, query)
+            reply = _Reply(status, content, reply_headers)
+        if reply.lost:
+            emu._recorder.finish(record, reply_lost=True, finished=time.monotonic())
+            self.close_connection = True
+            return
+        emu._recorder.finish(record, status=reply.status, finished=time.monotonic(),
                              response_headers={k.lower(): v for k, v in reply.headers.items()})
         self._write(reply)
 
@@ -145,25 +178,31 @@ class _Handler(BaseHTTPRequestHandler):
             if body is None:
                 return _Reply.error(ApiError(400, 50109, "The request body contains invalid JSON."),
                                     limit_headers)
-            if not isinstance(body, dict):
+            if not isinstance(body, dict) and not (route.array_body and isinstance(body, list)):
                 return _Reply.error(errors.form_error(
                     "", "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
                     limit_headers)
         lost = emu.faults.take(("lose",), self.command, path) is not None
         try:
             with emu._state.lock:
-                status, data = route.handler(emu._api, params, body or {}, parse_qs(query))
+                status, data = route.handler(emu._api, params, {} if body is None else body, parse_qs(query))
         except ApiError as exc:
             return _Reply(exc.status, exc.body(), limit_headers, lost)
         return _Reply(status, data, limit_headers, lost)
 
     def _write(self, reply: _Reply) -> None:
-        payload = b"" if reply.status == 204 else json.dumps(reply.body).encode()
+        raw = isinstance(reply.body, (bytes, bytearray))
+        if raw:
+            payload = bytes(reply.body)
+        else:
+            payload = b"" if reply.status == 204 else json.dumps(reply.body).encode()
         try:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            if reply.status != 204:
+            if raw:
+                self.send_header("Content-Length", str(len(payload)))
+            elif reply.status != 204:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -10,6 +10,7 @@ from channelwright.interactions import Deps, respond
 from channelwright.signature import SignatureVerifier
 from channelwright.store import FAILED, CampaignStore
 from channelwright.task_queue import TaskQueue
+from channelwright.template_library import TemplateLibrary
 from discord_emulator.signing import InteractionSigner
 from tests.support import interactions
 
@@ -28,7 +29,8 @@ def store(aws):
 
 @pytest.fixture
 def send(aws, signer, store):
-    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url))
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url),
+                TemplateLibrary(aws.dynamodb, aws.table_name))
 
     def send(payload):
         response = respond(HttpRequest.from_api_gateway(signer.api_gateway_event(payload)), deps)
@@ -165,7 +167,8 @@ def test_unknown_command_gets_a_clear_answer(send, aws):
 
 def test_queue_failure_frees_the_name_and_says_so(aws, signer, store):
     broken = TaskQueue(aws.sqs, aws.queue_url.replace("channelwright-tasks", "missing-queue"))
-    deps = Deps(SignatureVerifier(signer.public_key_hex), store, broken)
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, broken,
+                TemplateLibrary(aws.dynamodb, aws.table_name))
     response = respond(HttpRequest.from_api_gateway(
         signer.api_gateway_event(interactions.add_campaign())), deps)
     assert "couldn't start building" in ephemeral_text(json.loads(response.body))
@@ -174,7 +177,8 @@ def test_queue_failure_frees_the_name_and_says_so(aws, signer, store):
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
 def test_malformed_json_gets_400_not_500(signer, aws, store, body):
-    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url))
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, TaskQueue(aws.sqs, aws.queue_url),
+                TemplateLibrary(aws.dynamodb, aws.table_name))
     # API Gateway base64-encodes bodies that are not valid text.
     event = signer.api_gateway_event(body, base64_body=body.startswith(b"\xff"))
     response = respond(HttpRequest.from_api_gateway(event), deps)

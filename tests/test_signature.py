@@ -10,6 +10,7 @@ from channelwright.http import HttpRequest
 from channelwright.signature import SignatureVerifier
 from channelwright.store import CampaignStore
 from channelwright.task_queue import TaskQueue
+from channelwright.template_library import TemplateLibrary
 from discord_emulator.signing import InteractionSigner, api_gateway_event
 from tests.support import interactions
 
@@ -24,7 +25,8 @@ def signer():
 @pytest.fixture
 def deps(aws, signer):
     return Deps(SignatureVerifier(signer.public_key_hex),
-                CampaignStore(aws.dynamodb, aws.table_name), TaskQueue(aws.sqs, aws.queue_url))
+                CampaignStore(aws.dynamodb, aws.table_name), TaskQueue(aws.sqs, aws.queue_url),
+                TemplateLibrary(aws.dynamodb, aws.table_name))
 
 
 def call(event, deps):

@@ -143,3 +143,16 @@ def campaign_name(raw: Any) -> tuple[str, Problem | None]:
 def campaign_key(name: str) -> str:
     """Two names that differ only in case or spacing are the same campaign."""
     return " ".join(name.split()).casefold()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m channelwright.commands register [--guild ID] [--dry-run]` (see registration.py)."""
+    from .registration import main as registration_main
+
+    return registration_main(argv, definitions=DEFINITIONS)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

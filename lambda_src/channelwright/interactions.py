@@ -17,12 +17,13 @@ from . import lifecycle, permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
-from .plan import build_plan, load_template
+from .plan import build_plan
 from .problems import Problem
 from .responses import PONG, choices, deferred, ephemeral
 from .signature import SignatureVerifier
 from .store import FAILED, Campaign, CampaignExists, CampaignStore
 from .task_queue import Task, TaskQueue
+from .template_library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -34,15 +35,18 @@ class Deps:
     verifier: SignatureVerifier
     store: CampaignStore
     tasks: TaskQueue
+    templates: TemplateLibrary
 
 
 @functools.cache
 def default_deps() -> Deps:
     """Built on first use and kept for the container's life (one client per AWS service)."""
+    dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
     return Deps(
         verifier=SignatureVerifier(os.environ["DISCORD_PUBLIC_KEY"]),
-        store=CampaignStore(boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]),
+        store=CampaignStore(dynamodb, table),
         tasks=TaskQueue(boto3.client("sqs"), os.environ["TASK_QUEUE_URL"]),
+        templates=TemplateLibrary(dynamodb, table),
     )
 
 
@@ -113,7 +117,13 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     if problem:
         return ephemeral(problem.text())
 
-    template = load_template("default")
+    template_id = str(invocation.options.get("template") or "default").strip()
+    template = deps.templates.get(invocation.guild_id, template_id)
+    if template is None:
+        return ephemeral(Problem(
+            f"There is no template called “{template_id}”.",
+            "A campaign is built from a built-in template or one imported into this server.",
+            "Pick one from the suggestions, or see them all with `/campaign-template list`.").text())
     campaign = Campaign(
         guild_id=invocation.guild_id, key=campaign_key(name), name=name, template=template.id,
         plan=[step.to_dict() for step in build_plan(name, template)],

@@ -29,6 +29,8 @@ from .store import BUILDING, COMPLETED, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
 from .task_queue import BUILD, Task
+from .template_commands import TEMPLATE_IMPORT, run_template_import
+from .template_library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
@@ -40,6 +42,7 @@ class WorkerDeps:
     store: CampaignStore
     application_id: str
     max_receive_count: int
+    templates: TemplateLibrary
     _bot_user_id: str | None = field(default=None, repr=False)
 
     def bot_user_id(self) -> str:
@@ -60,11 +63,13 @@ def bot_token() -> str:
 
 @functools.cache
 def default_deps() -> WorkerDeps:
+    dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
     return WorkerDeps(
         rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token()),
-        store=CampaignStore(boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]),
+        store=CampaignStore(dynamodb, table),
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
+        templates=TemplateLibrary(dynamodb, table),
     )
 
 
@@ -181,6 +186,9 @@ REQUESTS = {"delete": teardown.run_delete, "member": membership.run_member_chang
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
     """A command's deferred half; its answer is an edit of the command's response."""
+    if task.kind == TEMPLATE_IMPORT:  # it tells the user itself on the last attempt
+        run_template_import(task, deps, last_attempt=attempt >= deps.max_receive_count)
+        return
     run = REQUESTS.get(task.kind)
     if run is None:
         logger.error("unknown task kind; dropped", kind=task.kind)

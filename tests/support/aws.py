@@ -53,7 +53,9 @@ class AwsResources:
                                  "dedup": message["Attributes"]["MessageDeduplicationId"]})
                 self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
-    def items(self) -> list[dict]:
-        from channelwright.store import Campaign
+    def items(self) -> list:
+        """The campaigns in the table (server templates share it and are skipped)."""
+        from channelwright.store import CAMPAIGN_PREFIX, Campaign
         return [Campaign.from_item(i) for i in
-                self.dynamodb.scan(TableName=self.table_name).get("Items", [])]
+                self.dynamodb.scan(TableName=self.table_name).get("Items", [])
+                if i["campaign_key"]["S"].startswith(CAMPAIGN_PREFIX)]

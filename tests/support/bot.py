@@ -8,6 +8,7 @@ from channelwright.interactions import Deps, respond
 from channelwright.signature import SignatureVerifier
 from channelwright.store import CampaignStore
 from channelwright.task_queue import TaskQueue
+from channelwright.template_library import TemplateLibrary
 from channelwright.worker import WorkerDeps, process_tasks
 from channelwright_local.sqs_event_source import SqsEventSource
 from discord_emulator.signing import InteractionSigner
@@ -19,12 +20,13 @@ class Bot:
         self.aws, self.emulator = aws, emulator
         self.signer = InteractionSigner()
         self.store = CampaignStore(aws.dynamodb, aws.table_name)
+        self.templates = TemplateLibrary(aws.dynamodb, aws.table_name)
         self.front = Deps(SignatureVerifier(self.signer.public_key_hex), self.store,
-                          TaskQueue(aws.sqs, aws.queue_url))
+                          TaskQueue(aws.sqs, aws.queue_url), self.templates)
         self.rest = DiscordRest(emulator.base_url, emulator.bot_token, timeout=timeout)
         self.worker = WorkerDeps(rest=self.rest, store=self.store,
                                  application_id=emulator.application_id,
-                                 max_receive_count=MAX_RECEIVE_COUNT)
+                                 max_receive_count=MAX_RECEIVE_COUNT, templates=self.templates)
         self.events = SqsEventSource(aws.sqs, aws.queue_url,
                                      lambda event, context: process_tasks(event, self.worker, context))
 

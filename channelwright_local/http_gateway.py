@@ -1,0 +1,183 @@
+"""What API Gateway's HTTP API does in front of a Lambda: HTTP request -> payload 2.0 event ->
+handler -> HTTP response. The routes are the template's (`POST /interactions`).
+
+Payload format 2.0, as documented in
+https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+- header names lower-cased, repeated headers joined with commas, cookies moved to `cookies`;
+- the body as text when it is UTF-8, else base64 with `isBase64Encoded` (the signature covers the
+  exact bytes, so this must round-trip);
+- a result with `statusCode` is the response; any other result is a 200 JSON body;
+- a handler that raises (or overruns its timeout) gives 500 {"message": "Internal Server Error"}.
+
+Paths under /local/ are not API Gateway's: they go to the read-only local API (local_api.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+log = logging.getLogger("local.gateway")
+
+# HTTP API's payload limit; larger requests never reach the function.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+LOCAL_PREFIX = "/local/"
+_TOKEN_IN_PATH = re.compile(r"(/local/interactions/)[^ /?\"]+")
+
+Invoke = Callable[[dict], dict]  # event -> Lambda result
+LocalApi = Callable[[str, str, bytes], tuple[int, str, bytes]]  # method, path+query, body
+
+
+def api_gateway_event(*, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
+                      route_key: str, source_ip: str, domain: str, now: float | None = None) -> dict:
+    now = time.time() if now is None else now
+    url = urlsplit(target)
+    joined: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        name = name.lower()
+        if name == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+            continue
+        joined[name] = f"{joined[name]},{value}" if name in joined else value
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(url.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    event = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": url.path,
+        "rawQueryString": url.query,
+        "headers": joined,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": domain,
+            "domainPrefix": domain.split(".")[0], "requestId": str(uuid.uuid4()),
+            "routeKey": route_key, "stage": "$default",
+            "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1",
+                     "sourceIp": source_ip, "userAgent": joined.get("user-agent", "")},
+            "time": datetime.fromtimestamp(now, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        try:
+            event["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+    return event
+
+
+def http_response(result) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A Lambda result as HTTP API turns it into a response (format 2.0)."""
+    if isinstance(result, dict) and "statusCode" in result:
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+        headers = [(str(k), str(v)) for k, v in (result.get("headers") or {}).items()]
+        headers += [("set-cookie", c) for c in result.get("cookies") or []]
+        return int(result["statusCode"]), headers, data
+    return 200, [("content-type", "application/json")], json.dumps(result).encode()
+
+
+def error(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    return status, [("content-type", "application/json")], json.dumps({"message": message}).encode()
+
+
+def match_route(routes: dict[str, Invoke], method: str, path: str) -> tuple[str, Invoke] | None:
+    for key in (f"{method} {path}", f"ANY {path}", "$default"):
+        if key in routes:
+            return key, routes[key]
+    return None
+
+
+class Gateway:
+    """Routes a request to its function (by route key) or to the local API."""
+
+    def __init__(self, routes: dict[str, Invoke], local_api: LocalApi | None = None, *,
+                 slow_warning_s: float = 3.0):
+        self._routes, self._local = routes, local_api
+        # Discord gives up on an interaction after 3 s; say so when a request takes longer.
+        self._slow = slow_warning_s
+
+    def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
+               source_ip: str, domain: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        path = urlsplit(target).path
+        if path.startswith(LOCAL_PREFIX) and self._local is not None:
+            status, content_type, data = self._local(method, target, body)
+            return status, [("content-type", content_type)], data
+        found = match_route(self._routes, method, path)
+        if found is None:
+            return error(404, "Not Found")
+        if len(body) > MAX_BODY_BYTES:
+            return error(413, "Request Entity Too Large")
+        route_key, invoke = found
+        event = api_gateway_event(method=method, target=target, headers=headers, body=body,
+                                  route_key=route_key, source_ip=source_ip, domain=domain)
+        started = time.monotonic()
+        try:
+            result = invoke(event)
+        except Exception:
+            log.exception("%s: the function failed", route_key)
+            return error(500, "Internal Server Error")
+        finally:
+            elapsed = time.monotonic() - started
+            if elapsed > self._slow:
+                log.warning("%s took %.2f s: Discord would have shown \"The application did not "
+                            "respond\"", route_key, elapsed)
+        status, response_headers, data = http_response(result)
+        log.info("%s -> %d (%.0f ms)", route_key, status, elapsed * 1000)
+        return status, response_headers, data
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "GatewayServer"
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        status, headers, data = self.server.gateway.handle(
+            self.command, self.path, list(self.headers.items()), body,
+            source_ip=self.client_address[0], domain=host)
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format, *args):  # the gateway logs each invocation itself
+        # Interaction tokens are credentials for 15 minutes; keep them out of logs even locally.
+        line = _TOKEN_IN_PATH.sub(r"\1{token}", format % args)
+        log.debug("%s %s", self.client_address[0], line)
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """One thread per request, as concurrent requests reach separate Lambda containers."""
+
+    daemon_threads = True
+
+    def __init__(self, gateway: Gateway, port: int = 0, host: str = "127.0.0.1"):
+        self.gateway = gateway
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"

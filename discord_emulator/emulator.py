@@ -182,6 +182,13 @@ class DiscordEmulator:
             return self._interactions.create(guild_id, user_id, command, options, app_permissions,
                                              member_permissions, channel_id, locale, resolved or None)
 
+    def click(self, token: str, user_id: str, custom_id: str, app_permissions=None,
+              member_permissions=None) -> dict:
+        """A button click on the original message of the interaction `token`, as Discord POSTs it."""
+        with self._state.lock:
+            return self._interactions.click(token, user_id, custom_id, app_permissions,
+                                            member_permissions)
+
     def acknowledge(self, payload, response) -> None:
         """Record the bot's inline reply (dict, JSON text, or API Gateway result). Type 5
         creates a loading @original; type 4 an @original with data.content. Raises

@@ -124,6 +124,25 @@ class Interactions:
         self.by_id[iid] = interaction
         return payload
 
+    def click(self, source_token: str, user_id, custom_id: str, app_permissions=None,
+              member_permissions=None) -> dict:
+        """A MESSAGE_COMPONENT payload: `user_id` clicked button `custom_id` on the original
+        message of the interaction `source_token`. Answering it with type 7 (UPDATE_MESSAGE)
+        edits that message, and so do later edits of the new interaction's @original."""
+        source = self.by_token[source_token]
+        message = source.original
+        buttons = [c.get("custom_id") for row in (message.components if message else [])
+                   for c in row.get("components", [])]
+        if custom_id not in buttons:
+            raise ValueError(f"the message has no button {custom_id!r} (it has {buttons})")
+        payload = self.create(source.guild_id, user_id, "component", None, app_permissions,
+                              member_permissions, source.channel_id)
+        payload.update(type=3, data={"custom_id": custom_id, "component_type": 2},
+                       message=message.to_json())
+        clicked = self.by_token[payload["token"]]
+        clicked.original, clicked.history = message, source.history  # one message, one history
+        return payload
+
     def acknowledge(self, token: str, response) -> None:
         """Record the bot's inline HTTP reply; AcknowledgedTooLate after the 3 s deadline."""
         interaction = self.by_token.get(token)
@@ -161,6 +180,18 @@ class Interactions:
     def _ack(self, interaction: Interaction, response: dict) -> None:
         kind = response.get("type")
         data = response.get("data") or {}
+        if kind in (6, 7) and interaction.original is not None:
+            # Component answers: 6 defers an edit, 7 edits the clicked message now (DOCS/rr).
+            if kind == 7:
+                message = interaction.original
+                fields = message_fields(data)
+                message.content = fields.get("content", message.content)
+                message.components = fields.get("components", message.components)
+                message.allowed_mentions = fields.get("allowed_mentions")
+                message.edited_timestamp = iso_now()
+                interaction.history.append(message.content)
+            interaction.acknowledged = True
+            return
         message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
                           webhook_id=self.application_id)
         if kind == 5:

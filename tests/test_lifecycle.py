@@ -141,3 +141,181 @@ def test_campaign_autocomplete_suggests_this_servers_campaigns(world):
     payload["type"] = 4
     reply = bot.interact_raw(payload)
     assert reply == {"type": 8, "data": {"choices": [{"name": NAME, "value": NAME}]}}
+
+
+# -- delete and undo ------------------------------------------------------------------------------
+
+def buttons_of(message):
+    return [c["custom_id"] for row in message.get("components", []) for c in row["components"]]
+
+
+def click(bot, token, user, prefix):
+    """Click the button whose custom_id starts with `prefix` on the interaction's message."""
+    message = bot.emulator.original_message(token)
+    custom_id = next(b for b in buttons_of(message) if b.startswith(prefix))
+    payload = bot.emulator.click(token, user, custom_id)
+    return payload, bot.interact(payload)
+
+
+def ask_to_delete(bot, guild, user):
+    return command(bot, guild, user, "delete-campaign", [{"type": 3, "name": "name", "value": NAME}])
+
+
+def assert_campaign_gone(bot, emu, guild):
+    assert campaign_state(emu, guild) == ([], [], [])
+    assert not [c for c in emu.guild_channels(guild) if c["name"] in ("general", "gm-notes")]
+    assert bot.campaign(guild) is None
+
+
+def test_delete_asks_first_then_removes_all_it_made_and_keeps_others_channels(world):
+    bot, emu, guild, gm, *_ = world
+    category = campaign_state(emu, guild)[1][0]["id"]
+    emu.add_channel(guild, "homebrew", parent_id=category)
+    payload, reply = ask_to_delete(bot, guild, gm)
+    assert reply["type"] == 4 and reply["data"]["flags"] == 64
+    assert "Delete **Curse of Strahd**? This deletes its 10 channels" in reply["data"]["content"]
+    assert len(campaign_state(emu, guild)[2]) == 11, "nothing happens before confirming"
+
+    click_payload, update = click(bot, payload["token"], gm, "delete:")
+    assert update["type"] == 7 and update["data"]["components"] == []
+    bot.run_worker(deliver_twice=True)
+
+    assert_campaign_gone(bot, emu, guild)
+    homebrew = emu.find_channel(guild, "homebrew")
+    assert homebrew is not None and homebrew.get("parent_id") is None
+    final = emu.message_history(click_payload["token"])[-1]
+    assert final.startswith("🗑️ Deleted **Curse of Strahd**")
+    assert "Left alone (added by someone else, now outside any category): #homebrew" in final
+
+    # The name is free again.
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert bot.campaign(guild).status == "completed"
+
+
+def test_cancel_deletes_nothing(world):
+    bot, emu, guild, gm, *_ = world
+    payload, _ = ask_to_delete(bot, guild, gm)
+    _, update = click(bot, payload["token"], gm, "cancel:")
+    assert update["data"]["content"] == "Cancelled — nothing was deleted."
+    assert bot.aws.drain() == []
+    assert len(campaign_state(emu, guild)[2]) == 10
+
+
+def test_a_refused_delete_says_why_and_resumes_when_asked_again(world):
+    bot, emu, guild, gm, *_ = world
+    roles = campaign_state(emu, guild)[0]
+    gm_role = next(r["id"] for r in roles if r["name"].endswith(" GM"))
+    emu.faults.forbid(method="DELETE", path_regex=gm_role)
+    payload, _ = ask_to_delete(bot, guild, gm)
+    click_payload, _ = click(bot, payload["token"], gm, "delete:")
+    bot.run_worker()
+    final = emu.message_history(click_payload["token"])[-1]
+    assert "I couldn't finish deleting Curse of Strahd GM" in final
+    assert "run `/delete-campaign` again" in final
+    assert campaign_state(emu, guild)[2] == [] and len(campaign_state(emu, guild)[0]) == 1
+    assert bot.campaign(guild).status == "deleting"
+
+    emu.faults.clear()
+    payload, _ = ask_to_delete(bot, guild, gm)
+    click(bot, payload["token"], gm, "delete:")
+    bot.run_worker()
+    assert_campaign_gone(bot, emu, guild)
+
+
+def test_undo_on_the_summary_deletes_the_campaign(aws, emulator):
+    emulator.reset()
+    bot = Bot(aws, emulator)
+    guild = emulator.add_guild(name="G", bot_permissions=BOT_PERMISSIONS)
+    gm = emulator.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
+    build = bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert buttons_of(emulator.original_message(build["token"])) == [f"undo:{build['id']}"]
+
+    click_payload, update = click(bot, build["token"], gm, "undo:")
+    assert update["data"]["content"] == "🗑️ Deleting **Curse of Strahd**…"
+    bot.run_worker()
+    assert_campaign_gone(bot, emulator, guild)
+    assert emulator.message_history(build["token"])[-1].startswith("🗑️ Deleted **Curse of Strahd**")
+
+
+def test_undo_is_refused_to_bystanders(world):
+    bot, emu, guild, gm, player, bystander = world
+    token = next(r for r in emu.requests if r.method == "PATCH" and "@original" in r.path).path.split("/")[3]
+    _, reply = click(bot, token, bystander, "undo:")
+    assert reply["type"] == 4 and "Only the GMs of “Curse of Strahd” or server managers" in reply["data"]["content"]
+    assert bot.aws.drain() == []
+
+
+def test_failed_build_offers_undo_partial_build(aws, emulator):
+    emulator.reset()
+    bot = Bot(aws, emulator)
+    guild = emulator.add_guild(name="G", bot_permissions=BOT_PERMISSIONS)
+    gm = emulator.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
+    emulator.faults.forbid(method="POST", path_regex=r"/channels$")
+    build = bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert len(campaign_state(emulator, guild)[0]) == 2, "the roles were made before the refusal"
+    message = emulator.original_message(build["token"])
+    assert message["components"][0]["components"][0]["label"] == "Undo partial build"
+
+    emulator.faults.clear()
+    click(bot, build["token"], gm, "undo:")
+    bot.run_worker()
+    assert_campaign_gone(bot, emulator, guild)
+
+
+def test_delete_is_refused_while_the_campaign_is_being_built(aws, emulator):
+    emulator.reset()
+    bot = Bot(aws, emulator)
+    guild = emulator.add_guild(name="G", bot_permissions=BOT_PERMISSIONS)
+    gm = emulator.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
+    bot.add_campaign(guild, gm)
+    _, reply = ask_to_delete(bot, guild, gm)
+    assert "is still being built" in reply["data"]["content"]
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+TABLE_TALK = b"""
+id: table-talk
+title: Table talk
+channels:
+  - {name: Table Talk, type: text}
+  - {name: Voice, type: voice}
+  - {name: Secrets, type: text, gm_only: true}
+"""
+
+
+def test_a_campaign_built_from_the_servers_own_imported_template(world):
+    bot, emu, guild, gm, player, _ = world
+    attachment = emu.add_attachment("table-talk.yaml", TABLE_TALK)
+    upload = emu.create_interaction(
+        guild, gm, "campaign-template", attachments=[attachment],
+        options=[{"type": 1, "name": "import", "options": [
+            {"type": 11, "name": "file", "value": attachment["id"]}]}])
+    assert bot.interact(upload) == {"type": 5, "data": {"flags": 64}}
+    assert "table-talk" in answer(bot, upload)
+
+    build = bot.add_campaign(guild, gm, name="Side Quest")
+    payload = emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": "One Shot Night"},
+        {"type": 3, "name": "template", "value": "table-talk"}])
+    assert bot.interact(payload) == {"type": 5}
+    bot.run_worker()
+    _, [category], children = campaign_state(emu, guild, "One Shot Night")
+    assert {(c["name"], c["type"]) for c in children} == {
+        ("secrets", 0), ("table-talk", 0), ("Voice", 2)}
+    secrets = next(c for c in children if c["name"] == "secrets")
+    assert not emu.visible_to(secrets["id"], player)
+    assert "Text: table-talk, 🔒 secrets" in emu.message_history(payload["token"])[-1]
+    assert bot.campaign(guild, "Side Quest").status == "completed"
+
+
+def test_an_unknown_template_is_refused_and_changes_nothing(world):
+    bot, emu, guild, gm, *_ = world
+    payload = emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": "Nope"}, {"type": 3, "name": "template", "value": "nope"}])
+    reply = bot.interact(payload)
+    assert "There is no template called “nope”" in reply["data"]["content"]
+    assert bot.campaign(guild, "Nope") is None and bot.aws.drain() == []

@@ -94,7 +94,7 @@ def test_failed_campaign_is_resumed_by_running_the_command_again(send, aws, stor
     send(interactions.add_campaign())
     aws.drain()
     [first] = aws.items()
-    store.record(first, "role:players", {"id": "1"})
+    store.record(first, {"role:players": {"id": "1"}})
     store.set_status(first, FAILED, failure={"what": "x", "why": "y", "fix": "z"})
 
     assert send(interactions.add_campaign(interaction_id="786008729715219999")) == {"type": 5}

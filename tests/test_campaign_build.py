@@ -7,6 +7,7 @@ them, and the messages the user watched.
 import pytest
 
 from channelwright import permissions as p
+from channelwright.store import CampaignStore
 from discord_emulator import DiscordEmulator
 from tests.support.bot import Bot
 
@@ -180,15 +181,17 @@ def test_forum_refused_falls_back_to_text_and_says_so(bot, emu, gm, player):
     assert "Forum:" not in summary
 
 
-def test_expired_token_posts_the_summary_in_the_first_text_channel(bot, emu, guild, gm, player):
+@pytest.mark.parametrize("token_trouble", ["expire_token", "forget_token"])
+def test_expired_token_posts_the_summary_in_the_first_text_channel(bot, emu, guild, gm, player,
+                                                                   token_trouble):
     payload = bot.add_campaign(guild, gm)
-    emu.expire_token(payload["token"])
+    getattr(emu, token_trouble)(payload["token"])  # 401 50027, or 404 10015
     bot.run_worker()
     assert_complete_and_private(emu, guild, gm, player)
     announcements = next(c for c in campaign_state(emu, guild)[2] if c["name"] == "announcements")
     [message] = emu.channel_messages(announcements["id"])
     assert message["content"].startswith("✅ Campaign ready: Curse of Strahd")
-    assert emu.count(status=401) <= 1, "an expired token is not used again"
+    assert emu.count(status=401) + emu.count(status=404) <= 1, "a dead token is not used again"
 
 
 def test_channels_and_roles_deleted_mid_build_are_recreated(bot, emu, guild, gm, player):
@@ -250,3 +253,26 @@ def test_last_failed_attempt_tells_the_user_then_redrive_finishes(aws, emu, guil
     bot.run_worker()
     assert_complete_and_private(emu, guild, gm, player)
     assert emu.message_history(payload["token"])[-1].startswith("✅ Campaign ready")
+
+
+class StoreThatDiesOnce(CampaignStore):
+    """The worker's store, failing its first save of created ids: as if Lambda died right there."""
+
+    died = False
+
+    def record(self, campaign, resources):
+        if resources and not self.died:
+            self.died = True
+            raise ConnectionError("the invocation ended before the write")
+        super().record(campaign, resources)
+
+
+def test_replay_after_a_crash_before_saving_ids_adopts_what_was_made(aws, emu, guild, gm, player):
+    bot = Bot(aws, emu)
+    bot.worker.store = StoreThatDiesOnce(aws.dynamodb, aws.table_name)
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert bot.worker.store.died
+    assert_complete_and_private(emu, guild, gm, player)
+    assert bot.campaign(guild).status == "completed"
+    assert emu.count(method="GET", path_regex=r"/guilds/\d+/(channels|roles)$") > 2, "it reconciled"

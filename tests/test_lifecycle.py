@@ -297,7 +297,7 @@ def test_a_campaign_built_from_the_servers_own_imported_template(world):
     assert bot.interact(upload) == {"type": 5, "data": {"flags": 64}}
     assert "table-talk" in answer(bot, upload)
 
-    build = bot.add_campaign(guild, gm, name="Side Quest")
+    bot.add_campaign(guild, gm, name="Side Quest")
     payload = emu.create_interaction(guild, gm, "add-campaign", options=[
         {"type": 3, "name": "name", "value": "One Shot Night"},
         {"type": 3, "name": "template", "value": "table-talk"}])
@@ -319,3 +319,18 @@ def test_an_unknown_template_is_refused_and_changes_nothing(world):
     reply = bot.interact(payload)
     assert "There is no template called “nope”" in reply["data"]["content"]
     assert bot.campaign(guild, "Nope") is None and bot.aws.drain() == []
+
+
+def test_member_changes_survive_duplicates_and_explain_refusals(world):
+    bot, emu, guild, gm, player, bystander = world
+    payload, _ = command(bot, guild, gm, "add-player", member_options(player), users=[player])
+    bot.run_worker(deliver_twice=True)
+    assert emu.message_history(payload["token"])[-1] == f"✅ <@{player}> is now a player in **{NAME}**."
+    assert bot.campaign(guild).players == frozenset({player})
+
+    emu.faults.forbid(method="PUT", path_regex=r"/members/")
+    payload, _ = command(bot, guild, gm, "add-player", member_options(bystander), users=[bystander])
+    text = answer(bot, payload)
+    assert "I couldn't finish changing" in text and "What to do:" in text and "try the command again" in text
+    assert bystander not in bot.campaign(guild).players
+    assert emu.count(method="PUT", path_regex=bystander) == 1, "a 403 is never retried"

@@ -57,6 +57,7 @@ class CampaignBuild:
         self.pending = dict(campaign.pending)
         self.status = campaign.status
         self._reserved: set[str] = set()  # pending marks written by this invocation
+        self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
         self._bot_user_id = bot_user_id
         self._now_ms = now_ms
         self._guild = f"/guilds/{campaign.guild_id}"
@@ -86,8 +87,7 @@ class CampaignBuild:
         """Carry out one step; returns it if it created something just now."""
         if self.status == QUEUED:
             self._check_room()
-            self.store.set_status(self.campaign, BUILDING)
-            self.status = BUILDING
+            self.set_status(BUILDING)
         step = self.steps[index]
         if step.kind == COMPLETE:
             self._complete()
@@ -168,9 +168,21 @@ class CampaignBuild:
         return False
 
     def _record(self, step: Step, resource: dict) -> None:
-        self.store.record(self.campaign, step.key, resource)
+        # Kept in memory and saved in one write by flush(): should this invocation die first,
+        # the step's pending mark makes the next attempt find (reconcile) what was created.
+        self._unsaved[step.key] = resource
         self.resources[step.key] = resource
         self.pending.pop(step.key, None)
+
+    def flush(self) -> None:
+        """Save the ids created since the last flush (before status changes and at the end)."""
+        unsaved, self._unsaved = self._unsaved, {}
+        self.store.record(self.campaign, unsaved)
+
+    def set_status(self, status: str, failure: dict | None = None) -> None:
+        self.flush()
+        self.store.set_status(self.campaign, status, failure=failure)
+        self.status = status
 
     # -- knowing what the server has -------------------------------------------------------
 
@@ -210,6 +222,7 @@ class CampaignBuild:
         roles = {r["id"] for r in self.rest.request("GET", f"{self._guild}/roles")}
         gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
                 and self.resources[s.key]["id"] not in (roles if s.kind == ROLE else channels)]
+        self.flush()
         self.store.forget(self.campaign, gone)
         for key in gone:
             del self.resources[key]
@@ -231,13 +244,13 @@ class CampaignBuild:
             raise BuildStopped(Problem(
                 "This server has no room for the campaign's channels.",
                 f"This server has {len(channels)} of {MAX_GUILD_CHANNELS} channels; the campaign "
-                f"needs {need_channels}. Nothing was created.",
+                f"needs {need_channels}. Nothing new was created.",
                 "Delete unused channels, then run `/add-campaign` again."))
         if len(roles) + need_roles > MAX_GUILD_ROLES:
             raise BuildStopped(Problem(
                 "This server has no room for the campaign's roles.",
                 f"This server has {len(roles)} of {MAX_GUILD_ROLES} roles; the campaign needs "
-                f"{need_roles}. Nothing was created.",
+                f"{need_roles}. Nothing new was created.",
                 "Delete unused roles, then run `/add-campaign` again."))
 
     # -- finishing -------------------------------------------------------------------------
@@ -264,8 +277,7 @@ class CampaignBuild:
         text = summary_text(self.campaign.name, self.steps, self.resources)
         if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
             self._post_in_first_text_channel(text)
-        self.store.set_status(self.campaign, COMPLETED)
-        self.status = COMPLETED
+        self.set_status(COMPLETED)
 
     def _post_in_first_text_channel(self, text: str) -> None:
         """The interaction token has expired: leave the summary where the players will look."""

@@ -13,7 +13,9 @@ from typing import Any
 
 import boto3
 
-from . import lifecycle, permissions
+import importlib
+
+from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
@@ -83,7 +85,8 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
     if kind == AUTOCOMPLETE:
         return HttpResponse.json(200, autocomplete(Invocation.from_payload(payload), deps))
     if kind == MESSAGE_COMPONENT:
-        return HttpResponse.json(200, lifecycle.on_button(Invocation.from_payload(payload), deps))
+        on_button = _later("lifecycle", "on_button")
+        return HttpResponse.json(200, on_button(Invocation.from_payload(payload), deps))
     return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
 
 
@@ -91,9 +94,8 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
         return choices([])
     if invocation.focused == "template" or invocation.command == "campaign-template":
-        from . import template_commands  # imported when used: keeps the cold start light
-        return template_commands.template_autocomplete(invocation, deps)
-    return lifecycle.campaign_choices(invocation, deps)
+        return _later("template_commands", "template_autocomplete")(invocation, deps)
+    return _later("lifecycle", "campaign_choices")(invocation, deps)
 
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
@@ -195,18 +197,23 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
     return deferred()
 
 
-def _campaign_template(invocation: Invocation, deps: Deps) -> dict:
-    from . import template_commands  # imported when used: keeps the cold start light
-    return template_commands.campaign_template(invocation, deps)
+def _later(module: str, function: str):
+    """A handler from a module imported on first use: the cold start pays only for /add-campaign.
+
+    (Lambda compiles the asset's modules at every cold start, so each import costs real time.)
+    """
+    def run(invocation: Invocation, deps: Deps) -> dict:
+        return getattr(importlib.import_module(f"{__package__}.{module}"), function)(invocation, deps)
+    return run
 
 
 COMMANDS = {
     "add-campaign": add_campaign,
-    "list-campaigns": lifecycle.list_campaigns,
-    "campaign-info": lifecycle.campaign_info,
-    "add-player": lifecycle.change_member,
-    "remove-player": lifecycle.change_member,
-    "assign-gm": lifecycle.change_member,
-    "delete-campaign": lifecycle.delete_campaign,
-    "campaign-template": _campaign_template,
+    "list-campaigns": _later("lifecycle", "list_campaigns"),
+    "campaign-info": _later("lifecycle", "campaign_info"),
+    "add-player": _later("lifecycle", "change_member"),
+    "remove-player": _later("lifecycle", "change_member"),
+    "assign-gm": _later("lifecycle", "change_member"),
+    "delete-campaign": _later("lifecycle", "delete_campaign"),
+    "campaign-template": _later("template_commands", "campaign_template"),
 }

@@ -71,8 +71,6 @@ class ProgressMessage:
 
     def finish(self, text: str, components: list | None = None) -> bool:
         """Send `text` as the final state, waiting for it; False if the token no longer works."""
-        with self._wake:
-            self._pending = None  # superseded by the final text
         self.close()
         if self.expired:
             return False
@@ -80,11 +78,17 @@ class ProgressMessage:
         return not self.expired
 
     def close(self) -> None:
-        """Send what is pending now and stop the background sender."""
+        """Stop the background sender, waiting only for an edit already in flight.
+
+        A newer pending state is dropped rather than sent: the next invocation shows fresher
+        progress moments later, and a final state always follows through finish(). Sending it
+        here would put one more round trip between this invocation and the next.
+        """
         thread = self._thread
         if thread is None:
             return
         with self._wake:
+            self._pending = None
             self._thread = None
             self._wake.notify()
         thread.join()

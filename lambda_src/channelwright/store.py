@@ -165,9 +165,15 @@ class CampaignStore:
         self._update(campaign, "SET " + ", ".join(f"pending.{n} = :t" for n in names), names,
                      {":t": {"N": str(started_ms)}})
 
-    def record(self, campaign: Campaign, step_key: str, resource: dict) -> None:
-        self._update(campaign, "SET resources.#k = :r REMOVE pending.#k", {"#k": step_key},
-                     {":r": _serialize(resource)})
+    def record(self, campaign: Campaign, resources: dict[str, dict]) -> None:
+        """Store created ids (several in one write) and clear their pending marks."""
+        if not resources:
+            return
+        names = {f"#k{i}": key for i, key in enumerate(resources)}
+        values = {f":r{i}": _serialize(resource) for i, resource in enumerate(resources.values())}
+        expression = ("SET " + ", ".join(f"resources.#k{i} = :r{i}" for i in range(len(names)))
+                      + " REMOVE " + ", ".join(f"pending.{n}" for n in names))
+        self._update(campaign, expression, names, values)
 
     def forget(self, campaign: Campaign, step_keys: list[str]) -> None:
         """Drop ids of things someone deleted, so the next step re-creates them."""

@@ -39,7 +39,6 @@ tools that scan the table. Built-ins always win: a server template can't take a 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -219,6 +218,8 @@ def _unknown_keys(mapping: dict, allowed: tuple[str, ...], where: str, errors: l
     for key in mapping:
         if key in allowed:
             continue
+        import difflib  # only for a "did you mean" hint on a bad file; keeps imports light
+
         hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         expected = f'did you mean "{hint[0]}"?' if hint else f"expected {', '.join(allowed)}"
         errors.append(f"{where}{key}: unknown key ({expected})")

@@ -115,6 +115,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     finally:
         for build in builds.values():
             build.progress.close()
+            build.flush()
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
 
 
@@ -140,8 +141,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         if not (failure.get("transient") and failure.get("step") == task.step):
             return  # the build stopped earlier; later steps wait for a resume
         # An operator redrove the dead-lettered task: finish the whole build from here.
-        deps.store.set_status(build.campaign, BUILDING)
-        build.status = BUILDING
+        build.set_status(BUILDING)
         steps = range(task.step, len(build.steps))
     else:
         steps = [task.step]
@@ -156,13 +156,13 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
     except BuildStopped as stop:
-        _stop(build, task, stop.problem, transient=False, deps=deps)
+        _stop(build, task, stop.problem, transient=False)
     except DiscordRejected as error:
         step = build.steps[task.step]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
         _stop(build, task, for_discord_code(doing, error.status, error.code, error.detail),
-              transient=False, deps=deps)
+              transient=False)
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
@@ -176,7 +176,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
                 "Discord kept failing while I built the campaign, so I stopped.",
                 f"I tried {attempt} times ({why}). Everything created so far is kept.",
                 "Run `/add-campaign` again with the same name in a few minutes to finish it; "
-                "the bot operator has also been alerted."), transient=True, deps=deps)
+                "the bot operator has also been alerted."), transient=True)
         raise
 
 
@@ -221,11 +221,9 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
     return steps
 
 
-def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,
-          deps: WorkerDeps) -> None:
+def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool) -> None:
     failure = {**problem.to_dict(), "step": task.step, "transient": transient}
-    deps.store.set_status(build.campaign, FAILED, failure=failure)
-    build.status = FAILED
+    build.set_status(FAILED, failure=failure)
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
     count("CampaignsFailed")
     logger.warning("campaign failed", what=problem.what, transient=transient)

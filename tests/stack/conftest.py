@@ -12,7 +12,7 @@ import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from channelwright_stack.snapshots import NO_BUNDLING, ROOT, build_offline_stacks  # noqa: E402
+from channelwright_stack.snapshots import NO_BUNDLING, build_offline_stacks  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:

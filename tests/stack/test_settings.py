@@ -18,7 +18,7 @@ from channelwright_stack.settings import (
 )
 from channelwright_stack.task_queue import max_receive_count
 
-from .conftest import ROOT
+from channelwright_stack.snapshots import ROOT
 
 APP_ID = "1234567890123456789"
 PUBLIC_KEY = "ab" * 32

@@ -22,3 +22,24 @@ def aws(aws_env):
 
     with mock_aws():
         yield AwsResources.create()
+
+
+BOT_TOKEN = "test-bot-token"
+APPLICATION_ID = "1100000000000000001"  # the bot user's id too, as for current Discord apps
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    """One emulated Discord per test module (starting a server per test would be slow)."""
+    from discord_emulator import DiscordEmulator
+
+    with DiscordEmulator(bot_token=BOT_TOKEN, application_id=APPLICATION_ID) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator):
+    """The module's emulator with no state, faults or bucket settings left by earlier tests."""
+    emulator.reset()
+    yield emulator
+    assert emulator.internal_errors == [], "the emulator itself failed"

@@ -8,7 +8,6 @@ import pytest
 
 from channelwright import permissions as p
 from channelwright.store import CampaignStore
-from discord_emulator import DiscordEmulator
 from tests.support.bot import Bot
 
 BOT_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL | p.SEND_MESSAGES
@@ -18,18 +17,6 @@ TEXT = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes"]
 FORUM = ["character-sheets", "lore-and-worldbuilding", "maps-and-handouts", "gm-planning"]
 GM_ONLY = {"gm-notes", "gm-planning"}
 NAME = "Curse of Strahd"
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with DiscordEmulator(bot_token="test-bot-token", application_id="1100000000000000001") as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    return emulator
 
 
 @pytest.fixture

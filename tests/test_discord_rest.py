@@ -7,21 +7,8 @@ from channelwright import permissions as p
 from channelwright.discord_errors import (DiscordRejected, DiscordUnavailable, OutcomeUnknown,
                                           RateLimitedTooLong)
 from channelwright.discord_rest import DiscordRest, route_of
-from discord_emulator import DiscordEmulator
 
 TOKEN = "test-bot-token"
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with DiscordEmulator(bot_token=TOKEN, application_id="1100000000000000001") as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    return emulator
 
 
 @pytest.fixture

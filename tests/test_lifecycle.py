@@ -3,17 +3,10 @@
 import pytest
 
 from channelwright import permissions as p
-from discord_emulator import DiscordEmulator
 from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
 
 NAME = "Curse of Strahd"
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with DiscordEmulator(bot_token="test-bot-token", application_id="1100000000000000001") as emu:
-        yield emu
 
 
 @pytest.fixture

@@ -496,14 +496,6 @@ BOT_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL | p.SEND_
                    | p.READ_MESSAGE_HISTORY | p.CONNECT | p.SPEAK)
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    from discord_emulator import DiscordEmulator
-
-    with DiscordEmulator(bot_token="test-bot-token", application_id="1100000000000000001") as emu:
-        yield emu
-
-
 def test_a_dead_lettered_build_is_listed_then_finished_by_a_redrive(aws, emulator):
     from tests.support.bot import Bot  # the whole bot: imported here so the rest needs none of it
 

@@ -15,24 +15,10 @@ import requests
 from channelwright.commands import DEFINITIONS
 from channelwright.discord_rest import USER_AGENT, DiscordRest
 from channelwright.registration import diff_commands, main, register
-from discord_emulator import DiscordEmulator
 
 TOKEN, APP_ID = "test-bot-token", "1100000000000000001"
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = [d["name"] for d in DEFINITIONS]
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with DiscordEmulator(bot_token=TOKEN, application_id=APP_ID) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    yield emulator
-    assert emulator.internal_errors == []
 
 
 @pytest.fixture

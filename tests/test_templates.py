@@ -17,7 +17,7 @@ from channelwright.template_commands import (campaign_template, run_template_imp
                                              template_autocomplete)
 from channelwright.template_library import (BuiltinTemplate, TemplateInvalid, TemplateLibrary,
                                             builtin_templates, parse_template_file)
-from discord_emulator import MANAGE_CHANNELS, DiscordEmulator
+from discord_emulator import MANAGE_CHANNELS
 
 GUILD, OTHER_GUILD, USER = "290926798626357999", "290926798626358000", "53908232506183680"
 
@@ -443,19 +443,6 @@ def test_template_autocomplete(deps):
 
 
 # -- an import end to end: the file on Discord's CDN (emulated), the answer edited ------------------
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with DiscordEmulator(bot_token="test-bot-token", application_id="1100000000000000001") as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    yield emulator
-    assert emulator.internal_errors == []
 
 
 @pytest.fixture

@@ -97,10 +97,6 @@ class CampaignBuild:
             return step
         return None
 
-    def run_from(self, index: int) -> None:
-        for i in range(index, len(self.steps)):
-            self.run_step(i)
-
     def _ensure(self, step: Step) -> bool:
         """Make the step's resource exist; True if something was created just now."""
         if step.kind == ASSIGN_GM:

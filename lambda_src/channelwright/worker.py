@@ -25,7 +25,7 @@ from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
 from .plan import CATEGORY, CHANNEL, TYPE_NAMES
 from .problems import Problem, for_discord_code
-from .store import BUILDING, COMPLETED, FAILED, CampaignStore
+from .store import BUILDING, COMPLETED, DELETING, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
 from .task_queue import BUILD, Task
@@ -129,8 +129,9 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
     build = builds.get((task.guild_id, task.campaign_key))
     if build is None:
         campaign = deps.store.get(task.guild_id, task.campaign_key)
-        if campaign is None or campaign.interaction_id != task.run or campaign.status == COMPLETED:
-            return  # an abandoned run, or a duplicate of finished work
+        if (campaign is None or campaign.interaction_id != task.run
+                or campaign.status in (COMPLETED, DELETING)):
+            return  # an abandoned run, a duplicate of finished work, or a campaign being deleted
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)

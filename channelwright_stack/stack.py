@@ -8,7 +8,8 @@ from constructs import Construct
 from .bot_token import BotToken
 from .campaign_store import CampaignStore
 from .ingress import Ingress
-from .monitoring import INTERACTIONS_SERVICE, METRICS_NAMESPACE, WORKER_SERVICE, Monitoring
+from .monitoring import Monitoring
+from .monitoring.metrics import INTERACTIONS_SERVICE, METRICS_NAMESPACE, WORKER_SERVICE
 from .runtime_asset import RuntimeAsset
 from .settings import StageSettings
 from .task_queue import TaskQueue

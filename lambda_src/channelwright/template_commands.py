@@ -20,8 +20,8 @@ from .discord_errors import DiscordRejected, DiscordUnavailable
 from .observability import logger
 from .problems import Problem
 from .task_queue import Task
-from .template_library import (FILE_SUFFIXES, MAX_FILE_BYTES, MAX_SERVER_TEMPLATES, TemplateInvalid,
-                               describe_channels, parse_template_file, template_to_dict)
+from .template_library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
+from .template_schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid, parse_template_file
 
 TEMPLATE_IMPORT = "template_import"
 DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": 64}}

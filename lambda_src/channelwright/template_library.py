@@ -1,346 +1,33 @@
 """Campaign templates: the built-in ones shipped in `templates/`, and each server's own, uploaded
-as a JSON or YAML file and kept in the campaign table.
-
-A template file (JSON, or YAML of the same shape)::
-
-    {
-      "id": "west-marches",            # 1-32 characters: lowercase letters, digits, hyphens;
-                                       # starts and ends with a letter or digit; not a built-in id
-      "title": "West Marches",         # 1-100 characters, shown in lists and autocomplete
-      "channels": [                    # 1-45 channels, created in this order in the campaign's
-                                       # category (with the two roles this stays well inside
-                                       # Discord's 50 channels a category and 500 a server)
-        {"name": "town-square", "type": "text"},
-        {"name": "Tavern", "type": "voice"},
-        {"name": "expedition-reports", "type": "forum"},
-        {"name": "gm-notes", "type": "text", "gm_only": true}
-      ]
-    }
-
-Channel fields: `name` (1-100 characters, no control or invisible characters), `type` (`text`,
-`voice` or `forum`, any case), `gm_only` (true/false, optional, default false: only the GM role
-sees the channel). Text and forum names are normalised the way Discord shows them (lower case,
-runs of spaces to one hyphen, no leading/trailing hyphens: "Session Notes" -> "session-notes");
-two channels whose names are equal after that (ignoring case) are refused. Keys other than the
-ones above are refused, and so are duplicate keys in one object. Files are UTF-8 (a BOM is
-fine), at most `MAX_FILE_BYTES`; `.json` files are read as JSON, `.yaml`/`.yml` as YAML
-(PyYAML's SafeLoader, as `safe_load` uses, plus duplicate-key detection: no tags that build
-objects), other names by their first character ("{" or "[" means JSON).
-
-Validation collects every error, each prefixed with where it is:
-`channels[3].type: must be one of text, voice, forum (got "stage")`.
+as a JSON or YAML file (template_schema says what it may hold) and kept in the campaign table.
 
 Storage: a server's template is one item in the campaign table, `guild_id=<guild>` and
 `campaign_key=TEMPLATE_KEY_PREFIX + <id>` ("~template~west-marches"). Campaign keys are
 casefolded campaign names, which never start with "~" (campaign names starting with "~" are
 refused), so the two kinds of item cannot collide; items also carry `record_type="template"` for
 tools that scan the table. Built-ins always win: a server template can't take a built-in's id.
+
+template_schema is imported inside the functions that use it, not at the top: the interactions
+Lambda imports this module at every cold start (Lambda compiles the modules each time), and a
+request that touches no template should not pay for the schema.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 import time
-import unicodedata
 from typing import Any
 
-from .plan import TEMPLATE_DIR, ChannelSpec, Template
+from .plan import TEMPLATE_DIR, Template
 
-MAX_FILE_BYTES = 64 * 1024
-MAX_CHANNELS = 45
 MAX_SERVER_TEMPLATES = 25  # one autocomplete page (Discord shows at most 25 choices)
-ID_MAX, TITLE_MAX, NAME_MAX = 32, 100, 100
-CHANNEL_KINDS = ("text", "voice", "forum")
-SLUGGED_KINDS = ("text", "forum")  # Discord lower-cases and hyphenates these names
-TOP_KEYS = ("id", "title", "channels")
-CHANNEL_KEYS = ("name", "type", "gm_only")
 TEMPLATE_KEY_PREFIX = "~template~"
 RECORD_TYPE = "template"
-FILE_SUFFIXES = (".json", ".yaml", ".yml")
 MAX_CHOICES = 25
 
-_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
-_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
 
-
-class TemplateInvalid(Exception):
-    """A template (file, stored item or request) that can't be used; `errors` says every reason,
-    each starting with where it is (`channels[2].name: ...`, `file: ...`, `id: ...`)."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = list(errors) or ["template: invalid"]
-        super().__init__("; ".join(self.errors))
-
-
-class BuiltinTemplate(TemplateInvalid):
-    """Raised for an attempt to replace or remove a built-in template."""
-
-
-# -- parsing ----------------------------------------------------------------------------------
-
-
-class _Mapping(dict):
-    """A parsed JSON object / YAML mapping that remembers keys it saw twice."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.duplicates: list[str] = []
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
-    mapping = _Mapping()
-    for key, value in pairs:
-        if key in mapping and key not in mapping.duplicates:
-            mapping.duplicates.append(key)
-        mapping[key] = value
-    return mapping
-
-
-@functools.cache
-def _yaml_loader():
-    import yaml  # only the worker parses files; the interactions Lambda never needs PyYAML
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_map(loader, node):
-        data = _Mapping()
-        yield data
-        seen = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                if key_node.value in seen and key_node.value not in data.duplicates:
-                    data.duplicates.append(key_node.value)
-                seen.add(key_node.value)
-        data.update(loader.construct_mapping(node))
-
-    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
-    return yaml, Loader
-
-
-def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TemplateInvalid(["file: is saved as UTF-16; save it as UTF-8 and upload it again"])
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[:error.start].count(b"\n") + 1
-        raise TemplateInvalid([f"file: is not UTF-8 text (byte 0x{content[error.start]:02x} on line {line}, "
-                               f"offset {error.start}); save it as UTF-8 and upload it again"]) from None
-
-
-def _syntax(text: str, filename: str) -> str:
-    lower = filename.lower()
-    if lower.endswith(".json"):
-        return "JSON"
-    if lower.endswith((".yaml", ".yml")):
-        return "YAML"
-    return "JSON" if text.lstrip()[:1] in ("{", "[") else "YAML"
-
-
-def _load(text: str, syntax: str) -> Any:
-    try:
-        if syntax == "JSON":
-            return json.loads(text, object_pairs_hook=_json_object)
-        try:
-            yaml, loader = _yaml_loader()
-        except ImportError:  # PyYAML missing from the bundle: a deployment bug, but say something useful
-            raise TemplateInvalid(["file: YAML files can't be read by this installation; "
-                                   "upload the template as JSON"]) from None
-        try:
-            return yaml.load(text, Loader=loader)  # a SafeLoader subclass: plain data only
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            problem = " ".join(p for p in (error.context, error.problem) if p) or "invalid YAML"
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise TemplateInvalid([f"file: not valid YAML: {problem}{where}"]) from None
-        except yaml.YAMLError as error:
-            raise TemplateInvalid([f"file: not valid YAML: {error}"]) from None
-    except json.JSONDecodeError as error:
-        raise TemplateInvalid([f"file: not valid JSON: {error.msg} "
-                               f"(line {error.lineno}, column {error.colno})"]) from None
-    except RecursionError:
-        raise TemplateInvalid(["file: nested too deeply to be a template"]) from None
-
-
-def parse_template_file(content: bytes, filename: str) -> Template:
-    """The template in an uploaded file, or TemplateInvalid listing every problem in it."""
-    if len(content) > MAX_FILE_BYTES:
-        raise TemplateInvalid([f"file: is {len(content):,} bytes; templates can be at most "
-                               f"{MAX_FILE_BYTES // 1024} KiB"])
-    text = _decode(content)
-    if not text.strip():
-        raise TemplateInvalid(["file: is empty"])
-    syntax = _syntax(text, filename)
-    return validate(_load(text, syntax), builtin_ids=_builtin_ids())
-
-
-# -- validation -------------------------------------------------------------------------------
-
-
-def _shown(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return f"a number ({_shown(value)})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return f"text ({_shown(value)})"
-    return f"a {type(value).__name__} ({_shown(value)})"
-
-
-def normalise_channel_name(name: str, kind: str) -> str:
-    """The name Discord will show: text and forum names are lower-cased and hyphenated."""
-    name = " ".join(name.split())
-    if kind not in SLUGGED_KINDS:
-        return name
-    return re.sub(r"-{2,}", "-", re.sub(r"\s+", "-", name.lower())).strip("-")
-
-
-def _unknown_keys(mapping: dict, allowed: tuple[str, ...], where: str, errors: list[str]) -> None:
-    for key in getattr(mapping, "duplicates", ()):
-        errors.append(f"{where}{key}: appears twice; keep one")
-    for key in mapping:
-        if key in allowed:
-            continue
-        import difflib  # only for a "did you mean" hint on a bad file; keeps imports light
-
-        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-        expected = f'did you mean "{hint[0]}"?' if hint else f"expected {', '.join(allowed)}"
-        errors.append(f"{where}{key}: unknown key ({expected})")
-
-
-def _text(value: Any, where: str, low: int, high: int, errors: list[str]) -> str | None:
-    if value is None:
-        errors.append(f"{where}: required")
-        return None
-    if not isinstance(value, str):
-        hint = "; in YAML, put it in quotes" if isinstance(value, (int, float)) and \
-            not isinstance(value, bool) else ""
-        errors.append(f"{where}: must be text (got {_kind(value)}){hint}")
-        return None
-    text = " ".join(value.split())
-    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
-        errors.append(f"{where}: must not contain control or invisible characters")
-        return None
-    if len(text) < low:
-        errors.append(f"{where}: must not be empty")
-        return None
-    if len(text) > high:
-        errors.append(f"{where}: must be at most {high} characters (got {len(text)})")
-        return None
-    return text
-
-
-def _template_id(value: Any, builtin_ids: frozenset[str], errors: list[str]) -> str | None:
-    if value is None:
-        errors.append("id: required")
-        return None
-    if not isinstance(value, str):
-        errors.append(f"id: must be text (got {_kind(value)})")
-        return None
-    if not 1 <= len(value) <= ID_MAX:
-        errors.append(f"id: must be 1 to {ID_MAX} characters (got {len(value)})")
-        return None
-    if not _ID.fullmatch(value):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:ID_MAX].strip("-")
-        hint = f', e.g. "{suggestion}"' if suggestion and _ID.fullmatch(suggestion) else ""
-        errors.append("id: use lowercase letters, digits and hyphens, starting and ending with a "
-                      f"letter or digit{hint} (got {_shown(value)})")
-        return None
-    if value in builtin_ids:
-        errors.append(f'id: "{value}" is a built-in template\'s id; pick another id')
-        return None
-    return value
-
-
-def _channel(index: int, item: Any, errors: list[str]) -> ChannelSpec | None:
-    where = f"channels[{index}]"
-    if not isinstance(item, dict):
-        errors.append(f"{where}: must be a mapping with name and type (got {_kind(item)})")
-        return None
-    before = len(errors)
-    _unknown_keys(item, CHANNEL_KEYS, f"{where}.", errors)
-    kind = item.get("type")
-    if kind is None:
-        errors.append(f"{where}.type: required (one of {', '.join(CHANNEL_KINDS)})")
-    elif not isinstance(kind, str) or kind.strip().lower() not in CHANNEL_KINDS:
-        if isinstance(kind, str) and kind.strip().lower() == "category":
-            errors.append(f"{where}.type: must be one of {', '.join(CHANNEL_KINDS)} (got \"category\"); "
-                          "the campaign's category is made for you and holds these channels")
-        else:
-            errors.append(f"{where}.type: must be one of {', '.join(CHANNEL_KINDS)} (got {_shown(kind)})")
-        kind = None
-    else:
-        kind = kind.strip().lower()
-    name = _text(item.get("name"), f"{where}.name", 1, NAME_MAX, errors)
-    if name is not None and kind is not None:
-        normalised = normalise_channel_name(name, kind)
-        if not normalised:
-            errors.append(f"{where}.name: is empty once Discord normalises it (got {_shown(name)})")
-        name = normalised
-    gm_only = item.get("gm_only", False)
-    if not isinstance(gm_only, bool):
-        errors.append(f"{where}.gm_only: must be true or false (got {_shown(gm_only)})")
-    if len(errors) > before or name is None or kind is None:
-        return None
-    return ChannelSpec(name, kind, gm_only)
-
-
-def validate(data: Any, *, builtin_ids: frozenset[str] = frozenset()) -> Template:
-    """A Template from parsed data, or TemplateInvalid with every error and where it is.
-
-    `builtin_ids` are ids the template may not take (the built-ins, for an upload)."""
-    if not isinstance(data, dict):
-        if data is None:
-            raise TemplateInvalid(["file: is empty"])
-        hint = " (is it just the channel list? put it under \"channels\")" if isinstance(data, list) else ""
-        raise TemplateInvalid([f"file: must be a mapping with id, title and channels "
-                               f"(got {_kind(data)}){hint}"])
-    errors: list[str] = []
-    _unknown_keys(data, TOP_KEYS, "", errors)
-    template_id = _template_id(data.get("id"), builtin_ids, errors)
-    title = _text(data.get("title"), "title", 1, TITLE_MAX, errors)
-    channels = data.get("channels")
-    specs: list[ChannelSpec] = []
-    if channels is None:
-        errors.append("channels: required (a list of channels)")
-    elif not isinstance(channels, list):
-        errors.append(f"channels: must be a list of channels (got {_kind(channels)})")
-    else:
-        if not channels:
-            errors.append("channels: must hold at least 1 channel")
-        elif len(channels) > MAX_CHANNELS:
-            errors.append(f"channels: at most {MAX_CHANNELS} channels (got {len(channels)})")
-        first_use: dict[str, int] = {}
-        for index, item in enumerate(channels):
-            spec = _channel(index, item, errors)
-            if spec is None:
-                continue
-            seen = first_use.setdefault(spec.name.casefold(), index)
-            if seen != index:
-                errors.append(f"channels[{index}].name: \"{spec.name}\" is already used by "
-                              f"channels[{seen}]; channel names must differ")
-                continue
-            specs.append(spec)
-    if errors:
-        raise TemplateInvalid(errors)
-    return Template(id=template_id, title=title, channels=tuple(specs))
+# -- what a template shows ----------------------------------------------------------------------
 
 
 def template_to_dict(template: Template) -> dict:
@@ -352,6 +39,8 @@ def template_to_dict(template: Template) -> dict:
 
 def describe_channels(template: Template) -> str:
     """ "10 channels: 5 text, 1 voice, 4 forum; 2 GM-only" """
+    from .template_schema import CHANNEL_KINDS
+
     counts = {kind: sum(1 for c in template.channels if c.type == kind) for kind in CHANNEL_KINDS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     gm = sum(1 for c in template.channels if c.gm_only)
@@ -364,10 +53,12 @@ def describe_channels(template: Template) -> str:
 
 @functools.cache
 def _builtins() -> tuple[Template, ...]:
+    from .template_schema import TemplateInvalid, json_object, validate
+
     templates, errors = [], []
     for path in sorted(TEMPLATE_DIR.glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_json_object)
+            data = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=json_object)
             template = validate(data)
         except (ValueError, TemplateInvalid) as error:
             found = error.errors if isinstance(error, TemplateInvalid) else [f"file: {error}"]
@@ -388,7 +79,8 @@ def builtin_templates() -> list[Template]:
     return list(_builtins())
 
 
-def _builtin_ids() -> frozenset[str]:
+def builtin_ids() -> frozenset[str]:
+    """The built-in templates' ids: no server template may take one."""
     return frozenset(t.id for t in _builtins())
 
 
@@ -426,11 +118,15 @@ class TemplateLibrary:
 
     @staticmethod
     def _normal_id(template_id: Any) -> str | None:
+        from .template_schema import TEMPLATE_ID
+
         text = str(template_id or "").strip().lower()
-        return text if _ID.fullmatch(text) else None
+        return text if TEMPLATE_ID.fullmatch(text) else None
 
     @staticmethod
     def _from_item(item: dict) -> Template | None:
+        from .template_schema import TemplateInvalid, validate
+
         try:
             return validate(json.loads(item["definition"]["S"]))
         except (KeyError, ValueError, TemplateInvalid):
@@ -466,16 +162,18 @@ class TemplateLibrary:
         """(template, is_builtin): built-ins first, then the server's by id."""
         found = [(t, True) for t in _builtins()]
         if guild_id:
-            builtin_ids = _builtin_ids()
+            taken = builtin_ids()
             for item in self._server_items(guild_id):
                 template = self._from_item(item)
-                if template is not None and template.id not in builtin_ids:
+                if template is not None and template.id not in taken:
                     found.append((template, False))
         return found
 
     def put(self, guild_id: str, template: Template, author_id: str) -> bool:
         """Save (or replace) the server's template; True if it replaced one of the same id."""
-        if template.id in _builtin_ids():
+        from .template_schema import BuiltinTemplate, TemplateInvalid
+
+        if template.id in builtin_ids():
             raise BuiltinTemplate([f'id: "{template.id}" is a built-in template\'s id; pick another id'])
         item = {
             **self._key(guild_id, template.id),
@@ -500,6 +198,8 @@ class TemplateLibrary:
         """Delete the server's template: True if it existed, False if not.
 
         Raises BuiltinTemplate for a built-in id (built-ins can't be removed)."""
+        from .template_schema import BuiltinTemplate
+
         normal = self._normal_id(template_id)
         if normal is None:
             return False

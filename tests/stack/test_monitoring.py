@@ -8,7 +8,7 @@ import json
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
-from channelwright_stack.monitoring import METRICS_NAMESPACE
+from channelwright_stack.monitoring.metrics import METRICS_NAMESPACE
 
 from .helpers import get_att, joined, logical_id, properties, ref
 

@@ -1,0 +1,199 @@
+"""The stage's dashboard: the alarms, the business metrics the code emits and the AWS metrics
+behind them on one screen, with a note beside each row saying what to do when it turns red."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration
+from aws_cdk import aws_cloudwatch as cw
+from constructs import Construct
+
+from ..ingress import Ingress
+from ..task_queue import TaskQueue
+from ..worker import Worker
+from .alarms import DISCORD_ACK_DEADLINE_MS, RUNBOOK, alarm_name
+from .metrics import INTERACTIONS_SERVICE, PERIOD, QUEUE_PERIOD, WORKER_SERVICE, business_metric
+
+
+def stage_dashboard(
+    scope: Construct, alarms: dict[str, cw.Alarm], *, ingress: Ingress, tasks: TaskQueue,
+    worker: Worker, stage: str,
+) -> cw.Dashboard:
+    """The dashboard "Channelwright-<stage>", created in `scope` as "Dashboard"."""
+    return cw.Dashboard(
+        scope,
+        "Dashboard",
+        dashboard_name=f"Channelwright-{stage}",
+        default_interval=Duration.hours(3),
+        widgets=_DashboardLayout(alarms, stage, ingress, tasks, worker).rows(),
+    )
+
+
+def console_url(dashboard: cw.Dashboard) -> str:
+    return (
+        f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
+        f"#dashboards:name={dashboard.dashboard_name}"
+    )
+
+
+class _DashboardLayout:
+    """One screen, 24 columns: a header with the alarm states, then one row per part of the
+    system, each with its graphs and a note on what to do when they turn red."""
+
+    GRAPH = {"width": 6, "height": 6}
+
+    def __init__(self, alarms: dict[str, cw.Alarm], stage: str, ingress: Ingress, tasks: TaskQueue,
+                 worker: Worker):
+        self.alarms, self.stage = alarms, stage
+        self.ingress, self.tasks, self.worker = ingress, tasks, worker
+
+    def rows(self) -> list[list[cw.IWidget]]:
+        return [self.header(), self.campaigns(), self.interactions(), self.queue(), self.worker_row()]
+
+    def _graph(self, title: str, left: list[cw.IMetric], *, right: list[cw.IMetric] | None = None,
+               alarms: tuple[str, ...] = (), annotations: list[cw.HorizontalAnnotation] | None = None,
+               left_label: str | None = None) -> cw.GraphWidget:
+        return cw.GraphWidget(
+            title=title,
+            left=left,
+            right=right or [],
+            # The alarm's threshold drawn on the graph: the area past it is what pages.
+            left_annotations=[self.alarms[a].to_annotation() for a in alarms] + (annotations or []),
+            left_y_axis=cw.YAxisProps(label=left_label, min=0, show_units=False),
+            period=PERIOD,
+            **self.GRAPH,
+        )
+
+    @staticmethod
+    def _note(markdown: str) -> cw.TextWidget:
+        return cw.TextWidget(markdown=markdown.strip(), width=6, height=6)
+
+    def header(self) -> list[cw.IWidget]:
+        return [
+            cw.TextWidget(
+                markdown=(
+                    f"# Channelwright {self.stage}\n"
+                    "Discord → HTTP API → interactions λ → FIFO task queue → worker λ → Discord. "
+                    "Every alarm e-mails the stage's alarm topic when it fires and when it "
+                    f"recovers. Runbook: `{RUNBOOK}`."
+                ),
+                width=6, height=4,
+            ),
+            cw.AlarmStatusWidget(
+                title="Alarms",
+                alarms=list(self.alarms.values()),
+                sort_by=cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+                width=18, height=4,
+            ),
+        ]
+
+    def campaigns(self) -> list[cw.IWidget]:
+        return [
+            self._graph("Campaigns", [
+                business_metric("CampaignsStarted", INTERACTIONS_SERVICE, label="started"),
+                business_metric("CampaignsCompleted", WORKER_SERVICE, label="completed"),
+                business_metric("CampaignsFailed", WORKER_SERVICE, label="failed"),
+            ], alarms=("CampaignsFailed",)),
+            self._graph("Channels created", [
+                business_metric("ChannelsCreated", WORKER_SERVICE, label="channels"),
+            ]),
+            self._graph("Campaign build time (s)", [
+                business_metric("BuildSeconds", WORKER_SERVICE, statistic="p50", label="p50"),
+                business_metric("BuildSeconds", WORKER_SERVICE, statistic="p90", label="p90"),
+                business_metric("BuildSeconds", WORKER_SERVICE, statistic="Maximum", label="max"),
+            ], left_label="seconds"),
+            self._note(f"""
+### Campaigns failing
+**{alarm_name("campaigns-failed", self.stage)}**: a campaign ended as failed; its user was
+told what happened and what to fix.
+
+1. Find the error in the worker's log group (Logs Insights: `level = "ERROR"`).
+2. Failures in one server are usually that server's (a missing permission, Discord's 500-channel
+   or 250-role limit) and the user's to fix.
+3. Failures across many servers are ours, or Discord's: check discordstatus.com.
+"""),
+        ]
+
+    def interactions(self) -> list[cw.IWidget]:
+        fn, api = self.ingress.function, self.ingress.api
+        return [
+            self._graph("Interactions duration (ms)", [
+                fn.metric_duration(statistic="p50", period=PERIOD, label="p50"),
+                fn.metric_duration(statistic="p99", period=PERIOD, label="p99"),
+            ], alarms=("InteractionsSlow",), annotations=[cw.HorizontalAnnotation(
+                value=DISCORD_ACK_DEADLINE_MS, label="Discord's 3 s deadline", color=cw.Color.RED,
+            )], left_label="ms"),
+            self._graph("Ack latency (ms)", [
+                business_metric("AckLatency", INTERACTIONS_SERVICE, statistic="p50", label="p50"),
+                business_metric("AckLatency", INTERACTIONS_SERVICE, statistic="p99", label="p99"),
+            ], left_label="ms"),
+            self._graph("API errors", [
+                api.metric_server_error(period=PERIOD, label="5xx"),
+                api.metric_client_error(period=PERIOD, label="4xx (401: bad signatures)"),
+                fn.metric_errors(period=PERIOD, label="function errors"),
+                fn.metric_throttles(period=PERIOD, label="function throttles"),
+            ], right=[api.metric_count(period=PERIOD, label="requests")], alarms=("Api5xx",)),
+            self._note(f"""
+### Interactions slow or failing
+**{alarm_name("interactions-slow", self.stage)}**: p99 above 2 s, near Discord's 3 s deadline
+(users see "The application did not respond"). Check cold starts (`Init Duration` in the
+function's REPORT lines) and slow DynamoDB/SQS calls; more `ingress_memory_mb` means more CPU.
+
+**{alarm_name("api-5xx", self.stage)}**: the interactions function failed or timed out. Read its
+log group. 4xx are normal: Discord probes the endpoint with bad signatures.
+"""),
+        ]
+
+    def queue(self) -> list[cw.IWidget]:
+        queue, dlq = self.tasks.queue, self.tasks.dead_letter_queue
+        return [
+            self._graph("Task queue depth", [
+                queue.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD, label="waiting"),
+                queue.metric_approximate_number_of_messages_not_visible(
+                    period=QUEUE_PERIOD, label="in flight"),
+            ]),
+            self._graph("Oldest task age (s)", [
+                queue.metric_approximate_age_of_oldest_message(period=QUEUE_PERIOD, label="oldest"),
+            ], alarms=("TaskQueueAge",), left_label="seconds"),
+            self._graph("Dead letters", [
+                dlq.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD, label="dead letters"),
+            ], alarms=("DeadLetters",)),
+            self._note(f"""
+### Dead letters, stuck tasks
+**{alarm_name("dead-letters", self.stage)}**: a step failed every attempt. List:
+`python -m channelwright.ops dlq list --stage {self.stage}`; fix the cause (worker logs), then
+`python -m channelwright.ops dlq redrive --stage {self.stage}`. Steps are idempotent: a redrive
+never duplicates a channel. Dead letters are kept 14 days.
+
+**{alarm_name("task-queue-age", self.stage)}**: a step has waited over 5 min. Check the worker
+row below (errors, throttles, Discord rate limits) and discordstatus.com.
+"""),
+        ]
+
+    def worker_row(self) -> list[cw.IWidget]:
+        fn = self.worker.function
+        return [
+            self._graph("Worker errors and throttles", [
+                fn.metric_errors(period=PERIOD, label="errors"),
+                fn.metric_throttles(period=PERIOD, label="throttles"),
+            ], alarms=("WorkerErrors", "WorkerThrottles")),
+            self._graph("Worker duration (ms)", [
+                fn.metric_duration(statistic="p50", period=PERIOD, label="p50"),
+                fn.metric_duration(statistic="Maximum", period=PERIOD, label="max"),
+            ], annotations=[cw.HorizontalAnnotation(
+                value=fn.timeout.to_milliseconds(), label="timeout", color=cw.Color.RED,
+            )], left_label="ms"),
+            self._graph("Discord rate limits", [
+                business_metric("DiscordRateLimited", WORKER_SERVICE, label="rate-limited requests"),
+            ]),
+            self._note(f"""
+### Worker failing
+**{alarm_name("worker-errors", self.stage)}**: whole invocations failed (crash or timeout);
+their steps are retried, then dead-lettered. Read the worker's log group.
+
+**{alarm_name("worker-throttles", self.stage)}**: Lambda had no concurrency for the worker;
+check the account's concurrency.
+
+Rate limits climbing: Discord is slowing the bot down. The worker waits as told; if it
+persists, lower `worker_max_concurrency` in settings.py.
+"""),
+        ]

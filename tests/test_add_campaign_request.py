@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from channelwright import permissions
 from channelwright.http import HttpRequest
@@ -188,3 +189,20 @@ def test_malformed_json_gets_400_not_500(signer, aws, store, body):
 def test_autocomplete_and_components_get_valid_answers(send):
     assert send({"type": 4, "id": "1", "token": "t", "data": {"name": "add-campaign"}})["type"] == 8
     assert ephemeral_text(send({"type": 3, "id": "1", "token": "t", "data": {}}))
+
+
+class UnavailableStore(CampaignStore):
+    """DynamoDB throttling or unreachable: every write fails."""
+
+    def create(self, campaign):
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                     "Message": "slow down"}}, "PutItem")
+
+
+def test_store_failure_is_an_answer_not_a_500(aws, signer):
+    deps = Deps(SignatureVerifier(signer.public_key_hex), UnavailableStore(aws.dynamodb, aws.table_name),
+                TaskQueue(aws.sqs, aws.queue_url), TemplateLibrary(aws.dynamodb, aws.table_name))
+    response = respond(HttpRequest.from_api_gateway(signer.api_gateway_event(interactions.add_campaign())), deps)
+    assert response.status == 200
+    assert "I couldn't handle that just now" in ephemeral_text(json.loads(response.body))
+    assert aws.drain() == []

@@ -5,6 +5,7 @@ Everything long-running happens in the worker, driven by the queued tasks.
 """
 
 import functools
+import importlib
 import json
 import os
 import time
@@ -12,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-
-import importlib
+from botocore.exceptions import BotoCoreError, ClientError
 
 from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
@@ -109,7 +109,14 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
             f"I don't know the command `/{invocation.command}`.",
             "The commands registered for this bot are out of date.",
             "Ask the bot operator to register the current commands.").text())
-    return command(invocation, deps)
+    try:
+        return command(invocation, deps)
+    except (BotoCoreError, ClientError) as error:
+        # An answer the user can act on beats a 500, which Discord shows as "did not respond".
+        logger.error("AWS call failed on the request path", error=str(error))
+        return ephemeral(Problem("I couldn't handle that just now.",
+                                 "My campaign store or task queue didn't answer; nothing was changed.",
+                                 "Try again in a minute.").text())
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:

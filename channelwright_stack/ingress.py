@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import jsii
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
@@ -72,7 +71,6 @@ class Ingress(Construct):
         environment: dict[str, str],
     ) -> None:
         super().__init__(scope, id)
-        removal_policy = RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY
         self.function = runtime.new_function(
             self,
             "Function",
@@ -80,8 +78,7 @@ class Ingress(Construct):
             description="Verifies and answers Discord interactions, and enqueues campaign steps",
             memory_mb=stage.ingress_memory_mb,
             timeout=stage.ingress_timeout,
-            log_retention=stage.log_retention,
-            removal_policy=removal_policy,
+            stage=stage,
             environment=environment,
         )
 
@@ -114,7 +111,7 @@ class Ingress(Construct):
             "deadline.",
         )
         self.access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=stage.log_retention, removal_policy=removal_policy
+            self, "AccessLogs", retention=stage.log_retention, removal_policy=stage.removal_policy
         )
         # Not "Default": CDK drops that id from logical ids, which collides with the API's own.
         self.stage = self.api.add_stage(

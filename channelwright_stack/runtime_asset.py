@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, Duration, ILocalBundling, RemovalPolicy
+from aws_cdk import BundlingOptions, Duration, ILocalBundling
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from .settings import StageSettings
 
 # The newest Python runtime this CDK version offers. Every dependency ships a wheel for it on
 # both architectures (PyNaCl and cffi as abi3/cp314 manylinux2014 wheels).
@@ -142,14 +144,13 @@ class RuntimeAsset(Construct):
         description: str,
         memory_mb: int,
         timeout: Duration,
-        log_retention: logs.RetentionDays,
-        removal_policy: RemovalPolicy,
+        stage: StageSettings,
         environment: dict[str, str],
     ) -> lambda_.Function:
         # An explicit log group, so retention and removal are ours rather than Lambda's
         # never-expiring default (log_retention= is deprecated and needs a custom resource).
         log_group = logs.LogGroup(
-            scope, f"{id}Logs", retention=log_retention, removal_policy=removal_policy
+            scope, f"{id}Logs", retention=stage.log_retention, removal_policy=stage.removal_policy
         )
         # An execution role of our own instead of the AWSLambdaBasicExecutionRole managed
         # policy, which lets a function create any log group and write to every one in the

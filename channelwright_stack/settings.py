@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, Environment
+from aws_cdk import Duration, Environment, RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
@@ -96,6 +96,11 @@ class StageSettings:
     @property
     def worker_timeout(self) -> Duration:
         return Duration.seconds(self.worker_timeout_seconds)
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """What happens to data and logs when the stack is deleted."""
+        return RemovalPolicy.RETAIN if self.retain_data else RemovalPolicy.DESTROY
 
     @property
     def env(self) -> Environment | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
 from aws_cdk.aws_lambda_event_sources import SqsEventSource
 from constructs import Construct
 
@@ -36,8 +35,7 @@ class Worker(Construct):
             description="Creates a campaign's roles and channels step by step and shows progress",
             memory_mb=stage.worker_memory_mb,
             timeout=stage.worker_timeout,
-            log_retention=stage.log_retention,
-            removal_policy=RemovalPolicy.RETAIN if stage.retain_data else RemovalPolicy.DESTROY,
+            stage=stage,
             environment=environment,
         )
         # Also grants the function consume rights (receive/delete/change visibility) on the queue.

@@ -231,23 +231,16 @@ class CampaignBuild:
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
     def _check_room(self) -> None:
-        channels = self.rest.request("GET", f"{self._guild}/channels")
-        roles = self.rest.request("GET", f"{self._guild}/roles")
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
-        need_channels = sum(s.kind != ROLE for s in todo)
-        need_roles = sum(s.kind == ROLE for s in todo)
-        if len(channels) + need_channels > MAX_GUILD_CHANNELS:
-            raise BuildStopped(Problem(
-                "This server has no room for the campaign's channels.",
-                f"This server has {len(channels)} of {MAX_GUILD_CHANNELS} channels; the campaign "
-                f"needs {need_channels}. Nothing new was created.",
-                "Delete unused channels, then run `/add-campaign` again."))
-        if len(roles) + need_roles > MAX_GUILD_ROLES:
-            raise BuildStopped(Problem(
-                "This server has no room for the campaign's roles.",
-                f"This server has {len(roles)} of {MAX_GUILD_ROLES} roles; the campaign needs "
-                f"{need_roles}. Nothing new was created.",
-                "Delete unused roles, then run `/add-campaign` again."))
+        for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
+                                    ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
+            have = len(self.rest.request("GET", f"{self._guild}/{things}"))
+            if have + need > limit:
+                raise BuildStopped(Problem(
+                    f"This server has no room for the campaign's {things}.",
+                    f"This server has {have} of {limit} {things}; the campaign needs {need}. "
+                    "Nothing new was created.",
+                    f"Delete unused {things}, then run `/add-campaign` again."))
 
     # -- finishing -------------------------------------------------------------------------
 

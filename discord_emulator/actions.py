@@ -7,12 +7,10 @@ method runs under the state lock (taken by the caller) and returns wire JSON or
 raises `ApiError`.
 """
 
-import re
-
 from . import errors
+from .channel_names import rewrite_or_none
 from .errors import ApiError, form_error
-from .model import (ANNOUNCEMENT, CATEGORY, FORUM, SLUGGED_TYPES, STAGE, TEXT, VOICE, Channel,
-                    Guild, Overwrite)
+from .model import ANNOUNCEMENT, CATEGORY, FORUM, STAGE, TEXT, VOICE, Channel, Guild, Overwrite
 from .permissions import ADMINISTRATOR, MANAGE_CHANNELS, MANAGE_ROLES, VIEW_CHANNEL
 
 MAX_GUILD_CHANNELS = 500
@@ -20,14 +18,6 @@ MAX_CATEGORY_CHILDREN = 50
 MAX_ROLES = 250  # counts @everyone and the bot's managed role
 CREATABLE_TYPES = {TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM}
 KNOWN_TYPES = {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16}
-
-
-def normalise_channel_name(name: str, type: int) -> str:
-    """Text-like channels become slugs: 'Curse  of Strahd ' -> 'curse-of-strahd'."""
-    if type not in SLUGGED_TYPES:
-        return name
-    slug = re.sub(r"\s+", "-", name.lower())
-    return re.sub(r"-{2,}", "-", slug).strip("-")
 
 
 def snowflake(value, path: str) -> str:
@@ -71,16 +61,43 @@ class Actions:
     # -- channels --------------------------------------------------------------------
 
     def visible_channel(self, channel_id: str) -> tuple[Channel, int]:
-        """The channel and the bot's permissions in it; 50001 if the bot cannot see it."""
+        """The channel and the bot's permissions in it. 404 10003 once deleted; 403 50001
+        when the bot cannot view it or is not in its guild: the changelog "Channel
+        Obfuscation for Users and Bots" (discord/discord-api-docs#8454) and #867 ("Missing
+        Access when trying to do any actions on channels you don't have permissions for")."""
         channel = self.state.channel(channel_id)
         perms = self.state.bot_in(channel)
+        if not self.state.has_bot(self.state.guilds[channel.guild_id]):
+            raise errors.missing_access()
         if self.state.strict_channel_access and not perms & VIEW_CHANNEL:
             raise errors.missing_access()
         return channel, perms
 
+    def list_channels(self, guild_id: str) -> list[dict]:
+        """GET /guilds/{id}/channels. Changelog "Channel Obfuscation for Users and Bots"
+        (discord/discord-api-docs#8454): over HTTP the list "will omit those channels [the
+        bot lacks VIEW_CHANNEL on] from the response entirely"; categories included."""
+        st = self.state
+        guild = st.bot_guild(guild_id)
+        channels = [st.channels[c] for c in guild.channel_ids]
+        if st.channel_obfuscation:
+            channels = [c for c in channels if st.bot_sees(c)]
+        return [c.to_json() for c in channels]
+
+    def guild_object(self, guild_id: str) -> dict:
+        return self.state.bot_guild_object(guild_id).to_json()
+
+    def list_roles(self, guild_id: str) -> list[dict]:
+        return self.state.bot_guild(guild_id).to_json()["roles"]
+
+    def get_member(self, guild_id: str, user_id: str) -> dict:
+        guild = self.state.bot_guild(guild_id)
+        member = self.state.member(guild, user_id)
+        return member.to_json(self.state.users[member.user_id])
+
     def create_channel(self, guild_id: str, body: dict) -> dict:
         st = self.state
-        guild = st.guild(guild_id)
+        guild = st.bot_guild(guild_id)
         require(st.bot_base(guild), MANAGE_CHANNELS)
         type = body.get("type")
         type = TEXT if type is None else type
@@ -171,7 +188,7 @@ class Actions:
 
     def create_role(self, guild_id: str, body: dict) -> dict:
         st = self.state
-        guild = st.guild(guild_id)
+        guild = st.bot_guild(guild_id)
         held = st.bot_base(guild)
         require(held, MANAGE_ROLES)
         fields = self._role_fields(body)
@@ -187,7 +204,7 @@ class Actions:
 
     def modify_role(self, guild_id: str, role_id: str, body: dict) -> dict:
         st = self.state
-        guild = st.guild(guild_id)
+        guild = st.bot_guild(guild_id)
         held = st.bot_base(guild)
         require(held, MANAGE_ROLES)
         role = st.role(guild, role_id)
@@ -202,7 +219,7 @@ class Actions:
 
     def delete_role(self, guild_id: str, role_id: str) -> None:
         st = self.state
-        guild = st.guild(guild_id)
+        guild = st.bot_guild(guild_id)
         require(st.bot_base(guild), MANAGE_ROLES)
         role = st.role(guild, role_id)
         if role.id == guild.id or role.managed:
@@ -212,7 +229,7 @@ class Actions:
 
     def set_member_role(self, guild_id: str, user_id: str, role_id: str, present: bool) -> None:
         st = self.state
-        guild = st.guild(guild_id)
+        guild = st.bot_guild(guild_id)
         require(st.bot_base(guild), MANAGE_ROLES)
         member = st.member(guild, user_id)
         role = st.role(guild, role_id)
@@ -229,8 +246,10 @@ class Actions:
     # -- rules shared by the above ----------------------------------------------------------
 
     def _channel_name(self, body: dict, type: int) -> str:
-        name = normalise_channel_name(string(body, "name", 1, 100), type)
-        if not name:
+        """The name as Discord stores it (see channel_names); a text-like name with nothing
+        left after the rewrite is refused like an empty one (the stricter reading)."""
+        name = rewrite_or_none(string(body, "name", 1, 100), type)
+        if name is None:
             raise errors.bad_length("name", 1, 100)
         return name
 
@@ -285,9 +304,25 @@ class Actions:
         return list(result.values())
 
     def _check_grant(self, guild: Guild, overwrites, channel: Channel | None = None) -> None:
-        """DOCS/guild + DOCS/channel: only bits the bot holds may be allowed or denied,
-        and MANAGE_ROLES only by administrators, unless the bot holds a MANAGE_ROLES
-        overwrite in the channel being edited."""
+        """403 50013 unless the bot may put every bit of `overwrites` (allowed or denied).
+
+        DOCS/guild "Create Guild Channel": "only permissions your bot has in the guild can
+        be allowed/denied. Setting `MANAGE_ROLES` permission in channels is only possible
+        for guild administrators." DOCS/channel "Modify Channel" and "Edit Channel
+        Permissions": "Only permissions your bot has in the guild or parent channel (if
+        applicable) can be allowed/denied (unless your bot has a `MANAGE_ROLES` overwrite
+        in the channel)." Changelog 2021-01-22 "Change to Permission Checking when Creating
+        Channels": Manage Roles in an overwrite is "only possible for guild administrators
+        or users with MANAGE_ROLES as a permission overwrite in the channel".
+
+        Stricter readings, chosen on purpose: a new channel (`channel` None) is judged on
+        the bot's guild (base) permissions alone, since Create Guild Channel names no
+        parent; an existing channel with a parent is judged on the bot's permissions in
+        that parent, which replace its guild permissions ("(if applicable)"), so a parent
+        that denies the bot a bit takes it away; and a Manage Roles overwrite for the bot
+        in the channel lifts only the Manage Roles rule, not the rule for other bits.
+        Permissions the bot has in any other channel (the one a command came from, say)
+        never count."""
         wanted = 0
         for ow in overwrites:
             wanted |= ow.allow | ow.deny
@@ -295,13 +330,13 @@ class Actions:
         held = st.bot_base(guild)
         if not wanted or held & ADMINISTRATOR:
             return
-        if channel is not None:
-            if self._bot_has_manage_roles_overwrite(guild, channel):
-                return
-            parent = st.channels.get(channel.parent_id or "")
-            if parent is not None:
-                held |= st.bot_in(parent)
-        if wanted & MANAGE_ROLES or wanted & ~held:
+        parent = st.channels.get(channel.parent_id or "") if channel is not None else None
+        if parent is not None:
+            held = st.bot_in(parent)
+        if wanted & MANAGE_ROLES and not (channel is not None
+                                          and self._bot_has_manage_roles_overwrite(guild, channel)):
+            raise errors.missing_permissions()
+        if wanted & ~held & ~MANAGE_ROLES:
             raise errors.missing_permissions()
 
     def _bot_has_manage_roles_overwrite(self, guild: Guild, channel: Channel) -> bool:

@@ -7,14 +7,15 @@ API: set a guild up, fake an interaction, break things mid-build, look inside.
 
 import threading
 
-from .actions import Actions, normalise_channel_name
+from .actions import Actions
 from .application_commands import DAILY_CREATES, ApplicationCommands
 from .attachments import Attachments
 from .faults import Faults
 from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions
+from .channel_names import rewrite_or_none
 from .messages import LOADING, ChannelMessages
 from .model import Overwrite
-from .permissions import DEFAULT_BOT_PERMISSIONS, as_bits, channel_permissions
+from .permissions import DEFAULT_BOT_PERMISSIONS, SEND_MESSAGES, VIEW_CHANNEL, as_bits, channel_permissions
 from .ratelimit import RateLimiter
 from .recording import Recorder, RecordedRequest
 from .render import render_tree
@@ -39,8 +40,8 @@ class DiscordEmulator:
         self.internal_errors: list[str] = []  # tracebacks of emulator bugs (answered as 500)
         self._state = State(self.application_id, bot_name)
         self._actions = Actions(self._state)
-        self._interactions = Interactions(self._state, self.application_id)
         self._commands = ApplicationCommands(self._state, self.application_id)
+        self._interactions = Interactions(self._state, self.application_id, self._commands)
         self._attachments = Attachments(self._state.ids)
         self._api = Api(self._state, self._actions, ChannelMessages(self._state, self._actions),
                         self._interactions, self._commands)
@@ -85,13 +86,16 @@ class DiscordEmulator:
 
     def add_guild(self, name: str = "Test Guild", bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
                   forums_enabled: bool = True, filler_channels: int = 0, filler_roles: int = 0,
-                  disabled_channel_types=(), owner_name: str = "owner") -> str:
+                  disabled_channel_types=(), owner_name: str = "owner", with_bot: bool = True) -> str:
         """A guild with @everyone, an owner, and the bot holding a managed role at the top
         whose permissions are `bot_permissions`. Fillers help reach the 500/250 limits;
-        filler roles sit below the bot's role."""
+        filler roles sit below the bot's role. `with_bot=False`: a guild the app is not
+        installed in (the bot's REST calls get 403 50001, `GET /guilds/{id}` 404 10004;
+        only user-installed invocations come from it)."""
         st = self._state
         with st.lock:
-            guild = st.add_guild(name, int(bot_permissions), forums_enabled, disabled_channel_types, owner_name)
+            guild = st.add_guild(name, int(bot_permissions), forums_enabled, disabled_channel_types,
+                                 owner_name, with_bot)
             for i in range(1, filler_roles + 1):
                 st.add_role(guild, f"filler-role-{i}", 0, position=i)
             for i in range(1, filler_channels + 1):
@@ -130,22 +134,83 @@ class DiscordEmulator:
                 member.role_ids.append(self._state.role(guild, role_id).id)
 
     def add_channel(self, guild_id: str, name: str, type: int = 0, parent_id: str | None = None,
-                    permission_overwrites=(), topic: str | None = None) -> str:
-        """A channel made in the client: no permission or limit checks, names still normalised."""
+                    permission_overwrites=(), topic: str | None = None, bot_allow: int = 0,
+                    bot_deny: int = 0) -> str:
+        """A channel made in the client: no permission or limit checks, but the name is
+        rewritten as Discord rewrites it (see channel_names). `bot_allow` / `bot_deny`
+        add an overwrite for the bot's managed role: e.g. `bot_deny=VIEW_CHANNEL` makes a
+        staff channel the bot cannot see, `bot_allow=MANAGE_MESSAGES` one where it holds
+        a permission it lacks in the guild."""
         st = self._state
+        stored = rewrite_or_none(name, type)
+        if stored is None:
+            raise ValueError(f"Discord would refuse the channel name {name!r}: nothing is left of it")
         with st.lock:
             guild = st.guild(guild_id)
-            return st.insert_channel(guild, type, normalise_channel_name(name, type), parent_id,
-                                     overwrites_from_json(permission_overwrites), topic).id
+            channel = st.insert_channel(guild, type, stored, parent_id,
+                                        overwrites_from_json(permission_overwrites), topic)
+            if bot_allow or bot_deny:
+                self._edit_bot_overwrite(channel.id, int(bot_allow), int(bot_deny))
+            return channel.id
+
+    # -- channels that treat the bot differently (overwrites on its managed role) -------------
+
+    def bot_role_id(self, guild_id: str) -> str:
+        """The id of the managed role Discord gave the bot in this guild."""
+        with self._state.lock:
+            role = self._state.bot_role(self._state.guild(guild_id))
+            if role is None:
+                raise ValueError(f"the bot is not in guild {guild_id}")
+            return role.id
+
+    def hide_channel_from_bot(self, channel_id: str) -> None:
+        """A staff channel: its overwrite denies the bot's role View Channel, so the bot
+        cannot see it (no effect on an Administrator bot, as in Discord)."""
+        self._edit_bot_overwrite(channel_id, 0, VIEW_CHANNEL)
+
+    def grant_bot_in_channel(self, channel_id: str, bits: int) -> None:
+        """The channel's overwrite allows the bot's role `bits` (held here, perhaps not in
+        the guild)."""
+        self._edit_bot_overwrite(channel_id, int(bits), 0)
+
+    def make_read_only_for_bot(self, channel_id: str) -> None:
+        """The bot's role may view the channel but is denied Send Messages in it."""
+        self._edit_bot_overwrite(channel_id, VIEW_CHANNEL, SEND_MESSAGES)
+
+    def _edit_bot_overwrite(self, channel_id: str, allow: int, deny: int) -> None:
+        """Merge into the bot role's overwrite: new allows win over old denies and back."""
+        st = self._state
+        with st.lock:
+            channel = st.channel(channel_id)
+            role = st.bot_role(st.guild(channel.guild_id))
+            if role is None:
+                raise ValueError(f"the bot is not in the guild of channel {channel_id}")
+            old = channel.overwrites.get(role.id) or Overwrite(role.id, 0)
+            channel.overwrites[role.id] = Overwrite(role.id, 0, (old.allow & ~deny) | allow,
+                                                    (old.deny & ~allow) | deny)
+
+    def remove_bot(self, guild_id: str) -> None:
+        """The bot is kicked (or its app uninstalled from the guild): its member and managed
+        role go; from then on its calls to the guild get 403 50001."""
+        with self._state.lock:
+            self._state.remove_bot(self._state.guild(guild_id))
+
+    def invite_bot(self, guild_id: str, permissions: int = DEFAULT_BOT_PERMISSIONS) -> None:
+        """The bot joins a guild it is not in, with a new managed role at the top."""
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            if not self._state.has_bot(guild):
+                self._state.add_bot(guild, int(permissions))
 
     assign_role = give_role
 
     def set_bot_permissions(self, guild_id: str, permissions: int) -> None:
+        """What the bot's managed role grants in the guild, as an admin would set it."""
         with self._state.lock:
-            guild = self._state.guild(guild_id)
-            for role_id in self._state.bot_member(guild).role_ids:
-                if guild.roles[role_id].managed:
-                    guild.roles[role_id].permissions = int(permissions)
+            role = self._state.bot_role(self._state.guild(guild_id))
+            if role is None:
+                raise ValueError(f"the bot is not in guild {guild_id}")
+            role.permissions = int(permissions)
 
     # -- sabotage, as an admin in the client would ------------------------------------------
 
@@ -166,7 +231,7 @@ class DiscordEmulator:
 
     def create_interaction(self, guild_id, user_id, command: str, options=None, app_permissions=None,
                            member_permissions=None, channel_id=None, locale: str = "en-US",
-                           resolved: dict | None = None, attachments=()) -> dict:
+                           resolved: dict | None = None, attachments=(), user_installed: bool = False) -> dict:
         """An APPLICATION_COMMAND payload as Discord would POST it. Without `channel_id` it
         comes from the guild's first text channel, creating "bot-commands" if there is none.
         `guild_id=None` makes a DM interaction (`user` instead of `member`). Permissions
@@ -174,13 +239,23 @@ class DiscordEmulator:
         `resolved` becomes `data.resolved`; `attachments` (objects from add_attachment) are
         added to `data.resolved.attachments` by id. Subcommand options nest as Discord sends
         them: `[{"type": 1, "name": "import", "options": [{"type": 11, "name": "file",
-        "value": attachment["id"]}]}]`."""
+        "value": attachment["id"]}]}]`.
+
+        `member.permissions` and `app_permissions` are those in the invoking channel, its
+        overwrites included (DOCS/rr "Interaction Object"). `user_installed=True`: the user
+        installed the app, so `authorizing_integration_owners` has "1": user id, and "0"
+        only if the bot is in the guild; a guild without the bot needs it (else ValueError).
+        When the command is registered here (guild scope, then global), raises
+        CommandUnavailable if Discord would not offer it: `default_member_permissions` the
+        member lacks in that channel (Administrator and owner exempt; "0" admins only),
+        `contexts` or `integration_types` that exclude this invocation (DOCS/ac)."""
         resolved = {k: dict(v) if isinstance(v, dict) else v for k, v in (resolved or {}).items()}
         if attachments:
             resolved.setdefault("attachments", {}).update({a["id"]: dict(a) for a in attachments})
         with self._state.lock:
             return self._interactions.create(guild_id, user_id, command, options, app_permissions,
-                                             member_permissions, channel_id, locale, resolved or None)
+                                             member_permissions, channel_id, locale, resolved or None,
+                                             user_installed)
 
     def click(self, token: str, user_id: str, custom_id: str, app_permissions=None,
               member_permissions=None) -> dict:
@@ -205,7 +280,7 @@ class DiscordEmulator:
         with self._state.lock:
             interaction = self._interactions.by_token.get(token)
             original = interaction.original if interaction else None
-            if original is None:
+            if original is None or original.deleted:
                 return None
             return {**original.to_json(), "loading": bool(original.flags & LOADING)}
 
@@ -214,6 +289,13 @@ class DiscordEmulator:
         then one entry per successful PATCH."""
         with self._state.lock:
             return list(self._interactions.by_token[token].history)
+
+    def delete_original_message(self, token: str) -> None:
+        """A moderator deletes the interaction's original response in the client; from then
+        on GET, PATCH and DELETE of @original answer 404 10008 Unknown Message (DOCS/codes),
+        for this token and for clicks on that message, and nobody can click it."""
+        with self._state.lock:
+            self._interactions.delete_original_by_moderator(token)
 
     def followup_messages(self, token: str) -> list[dict]:
         with self._state.lock:
@@ -338,6 +420,17 @@ class DiscordEmulator:
     def strict_channel_access(self, value: bool) -> None:
         self._state.strict_channel_access = value
 
+    @property
+    def channel_obfuscation(self) -> bool:
+        """True (default): GET /guilds/{id}/channels omits every channel the bot cannot view
+        (changelog "Channel Obfuscation for Users and Bots"; mandatory from 2026-11-16).
+        `guild_channels()` here still shows everything, as a test needs."""
+        return self._state.channel_obfuscation
+
+    @channel_obfuscation.setter
+    def channel_obfuscation(self, value: bool) -> None:
+        self._state.channel_obfuscation = value
+
     # -- the request log and rate limits --------------------------------------------------------
 
     @property
@@ -353,6 +446,18 @@ class DiscordEmulator:
     def set_bucket(self, route_regex: str, limit: int, per_seconds: float, bucket: str | None = None) -> None:
         self.rate_limiter.set_bucket(route_regex, limit, per_seconds, bucket)
 
+    def set_long_limit(self, route_regex: str, limit: int, per_seconds: float) -> None:
+        """A limit lasting minutes to days on matching routes (re.search on the route key,
+        e.g. r"^POST /guilds/\\{guild_id\\}/roles$"), per major parameter, counted beside
+        the route's bucket; its 429 announces the real wait in Retry-After and
+        X-RateLimit-Reset-After. Default: role creation, 250 per guild per 48 h."""
+        self.rate_limiter.set_long_limit(route_regex, limit, per_seconds)
+
+    def share_bucket_hash(self, *route_keys: str) -> None:
+        """Make these routes (e.g. "GET /guilds/{guild_id}/channels") report one
+        X-RateLimit-Bucket hash while each keeps its own count (DOCS/rl)."""
+        self.rate_limiter.share_hash(*route_keys)
+
     def set_global_limit(self, limit: int | None, per_seconds: float = 1.0) -> None:
         self.rate_limiter.set_global_limit(limit, per_seconds)
 
@@ -362,7 +467,7 @@ class DiscordEmulator:
 
     def reset(self) -> None:
         """A clean slate for the next test with a module-scoped emulator: default knobs
-        (faults, buckets, global limit, latency, token timings, strict access) and an
+        (faults, buckets, global limit, latency, token timings, strict access, obfuscation) and an
         empty request log, a new day for command creates. Guilds, users, interactions,
         attachments and registered commands stay."""
         self.clear_requests()
@@ -374,3 +479,4 @@ class DiscordEmulator:
         self.token_lifetime = TOKEN_LIFETIME
         self.ack_deadline = ACK_DEADLINE
         self.strict_channel_access = True
+        self.channel_obfuscation = True

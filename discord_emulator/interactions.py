@@ -16,15 +16,19 @@ from . import errors
 from .errors import ApiError
 from .messages import (EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS,
                        message_fields, refuse_if_empty)
-from .model import Message, iso_now
-from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, READ_MESSAGE_HISTORY, SEND_MESSAGES,
-                          USE_EXTERNAL_EMOJIS, VIEW_CHANNEL, channel_permissions)
+from .command_visibility import CommandUnavailable, refuse_unless_usable, registered_command, supported_owners
+from .model import Member, Message, iso_now
+from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE, READ_MESSAGE_HISTORY,
+                          SEND_MESSAGES, USE_EXTERNAL_EMOJIS, VIEW_CHANNEL, channel_permissions)
 
 TOKEN_LIFETIME = 15 * 60.0
 ACK_DEADLINE = 3.0
 # A plausible set for a bot in a DM; Discord computes it, nothing in this project depends on it.
 DM_APP_PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
                       | ADD_REACTIONS | USE_EXTERNAL_EMOJIS)
+# Changelog "Interaction app_permissions" (2022): an app without a bot user in the guild gets
+# @everyone's permissions there, limited to what an interaction response can use.
+APP_WITHOUT_BOT_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE | USE_EXTERNAL_EMOJIS
 EDITABLE_FLAGS = SUPPRESS_EMBEDS | IS_COMPONENTS_V2
 RESPONSE_FLAGS = EPHEMERAL | SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
 
@@ -47,6 +51,7 @@ class Interaction:
     original: Message | None = None
     history: list[str] = field(default_factory=list)
     followups: dict[str, Message] = field(default_factory=dict)
+    user_installed: bool = False  # authorised by the user's installation ("1"), not only the guild's
 
 
 def parse_response(response) -> dict:
@@ -62,9 +67,10 @@ def parse_response(response) -> dict:
 
 
 class Interactions:
-    def __init__(self, state, application_id: str):
+    def __init__(self, state, application_id: str, commands=None):
         self.state = state
         self.application_id = application_id
+        self.commands = commands  # ApplicationCommands, for command visibility; None: no check
         self.by_token: dict[str, Interaction] = {}
         self.by_id: dict[str, Interaction] = {}
         self.command_ids: dict[str, str] = {}
@@ -75,53 +81,122 @@ class Interactions:
     # -- what Discord sends the bot --------------------------------------------------
 
     def create(self, guild_id, user_id, command, options=None, app_permissions=None,
-               member_permissions=None, channel_id=None, locale="en-US", resolved=None) -> dict:
+               member_permissions=None, channel_id=None, locale="en-US", resolved=None,
+               user_installed=False) -> dict:
+        """An APPLICATION_COMMAND payload; CommandUnavailable when the command is registered
+        here and Discord would not offer it to this user in this place."""
+        data = {"id": self.command_ids.setdefault(command, self.state.ids.next()), "name": command,
+                "type": 1}
+        if options:
+            data["options"] = options
+        if resolved:
+            data["resolved"] = resolved
+        payload = self._payload(guild_id, user_id, app_permissions, member_permissions, channel_id,
+                                locale, user_installed)
+        registered = self._check_visible(command, payload)
+        if registered is not None:
+            data["id"] = registered["id"]  # DOCS/rr: the id of the invoked command
+        payload.update(type=2, data=data)
+        return self._register(payload, user_installed)
+
+    def _payload(self, guild_id, user_id, app_permissions, member_permissions, channel_id, locale,
+                 user_installed) -> dict:
+        """What every interaction carries: ids, a token, and where and by whom it was sent."""
         st = self.state
         user = st.users[str(user_id)]
         iid = st.ids.next()
         raw = f"interaction:{iid}:{secrets.token_urlsafe(48)}".encode()
         token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-        data = {"id": self.command_ids.setdefault(command, st.ids.next()), "name": command, "type": 1}
-        if options:
-            data["options"] = options
-        if resolved:
-            data["resolved"] = resolved
         payload = {
-            "type": 2, "id": iid, "application_id": self.application_id, "token": token,
-            "version": 1, "locale": locale, "data": data, "entitlements": [],
+            "id": iid, "application_id": self.application_id, "token": token,
+            "version": 1, "locale": locale, "entitlements": [],
             "attachment_size_limit": 10485760,
         }
         if guild_id is None:
-            channel_id = self.dm_channels.setdefault(user.id, st.ids.next())
-            payload.update(channel_id=channel_id, user=user.to_json(), context=1,
-                           channel={"id": channel_id, "type": 1},
-                           authorizing_integration_owners={"0": "0"},
-                           app_permissions=str(DM_APP_PERMISSIONS if app_permissions is None
-                                               else int(app_permissions)))
+            payload.update(self._dm_fields(user, app_permissions, user_installed))
         else:
-            guild = st.guild(guild_id)
-            channel = st.channel(channel_id) if channel_id else st.first_text_channel(guild)
-            if channel.guild_id != guild.id:
-                raise ValueError(f"channel {channel.id} is not in guild {guild.id}")
-            member = st.member(guild, user.id)
-            bot = st.bot_member(guild)
-            if member_permissions is None:
-                member_permissions = channel_permissions(guild, member, channel)
-            if app_permissions is None:
-                app_permissions = channel_permissions(guild, bot, channel)
-            member_json = member.to_json(user)
-            member_json["permissions"] = str(int(member_permissions))
-            channel_json = channel.to_json()
-            channel_json["permissions"] = member_json["permissions"]
-            channel_id = channel.id
-            payload.update(guild_id=guild.id, guild_locale="en-US", member=member_json, context=0,
-                           channel_id=channel.id, channel=channel_json,
-                           guild={"id": guild.id, "locale": "en-US", "features": guild.to_json()["features"]},
-                           authorizing_integration_owners={"0": guild.id},
-                           app_permissions=str(int(app_permissions)))
-        interaction = Interaction(iid, token, payload.get("guild_id"), channel_id, user.id)
-        self.by_token[token] = interaction
-        self.by_id[iid] = interaction
+            payload.update(self._guild_fields(st.guild(guild_id), user, app_permissions,
+                                              member_permissions, channel_id, user_installed))
+        return payload
+
+    def _dm_fields(self, user, app_permissions, user_installed) -> dict:
+        channel_id = self.dm_channels.setdefault(user.id, self.state.ids.next())
+        # DOCS/rr "Authorizing Integration Owners Object": "0" is "0" in a DM with the bot.
+        owners = {"0": "0", **({"1": user.id} if user_installed else {})}
+        return dict(channel_id=channel_id, user=user.to_json(), context=1,
+                    channel={"id": channel_id, "type": 1}, authorizing_integration_owners=owners,
+                    app_permissions=str(DM_APP_PERMISSIONS if app_permissions is None
+                                        else int(app_permissions)))
+
+    def _guild_fields(self, guild, user, app_permissions, member_permissions, channel_id,
+                      user_installed) -> dict:
+        """`member.permissions` and `app_permissions` are computed in the invoking channel,
+        overwrites included (DOCS/rr "Interaction Object": app_permissions are the app's
+        "permissions ... in the source location"; DOCS/guild "Guild Member Object":
+        permissions "of the member in the channel, including overwrites")."""
+        st = self.state
+        channel = st.channel(channel_id) if channel_id else st.first_text_channel(guild)
+        if channel.guild_id != guild.id:
+            raise ValueError(f"channel {channel.id} is not in guild {guild.id}")
+        member = st.member(guild, user.id)
+        owners = {}
+        if st.has_bot(guild):
+            owners["0"] = guild.id
+        elif not user_installed:
+            raise ValueError(f"the app is not installed in guild {guild.id} (the bot is not a "
+                             "member): Discord sends nothing; pass user_installed=True for a "
+                             "user-installed invocation")
+        if user_installed:
+            owners["1"] = user.id
+        if member_permissions is None:
+            member_permissions = channel_permissions(guild, member, channel)
+        if app_permissions is None:
+            app_permissions = self._app_permissions(guild, channel)
+        member_json = member.to_json(user)
+        member_json["permissions"] = str(int(member_permissions))
+        # Interaction payloads are not obfuscated (changelog "Channel Obfuscation for Users
+        # and Bots"): the full channel, whatever the bot may see.
+        channel_json = channel.to_json()
+        channel_json["permissions"] = member_json["permissions"]
+        return dict(guild_id=guild.id, guild_locale="en-US", member=member_json, context=0,
+                    channel_id=channel.id, channel=channel_json,
+                    guild={"id": guild.id, "locale": "en-US", "features": guild.to_json()["features"]},
+                    authorizing_integration_owners=owners, app_permissions=str(int(app_permissions)))
+
+    def _app_permissions(self, guild, channel) -> int:
+        """The bot's permissions in the channel; for an app whose bot is not in the guild,
+        @everyone's there limited to what a response can use (changelog "Interaction
+        app_permissions": "ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE, and
+        USE_EXTERNAL_EMOJIS")."""
+        if self.state.has_bot(guild):
+            return channel_permissions(guild, self.state.bot_member(guild), channel)
+        everyone = channel_permissions(guild, Member("0", []), channel)
+        return everyone & APP_WITHOUT_BOT_PERMISSIONS
+
+    def _check_visible(self, command: str, payload: dict) -> dict | None:
+        """The registered command, once checked that Discord would offer it here (see
+        command_visibility); None when the bot never registered it in the emulator."""
+        found = registered_command(self.commands, command, payload.get("guild_id"))
+        if found is None:
+            return None
+        registered, guild_scoped = found
+        owners = supported_owners(registered, guild_scoped, payload["authorizing_integration_owners"])
+        if not owners:
+            raise CommandUnavailable(
+                f"/{command} supports installation contexts {registered.get('integration_types')}, "
+                f"none of which authorised this invocation {payload['authorizing_integration_owners']}")
+        payload["authorizing_integration_owners"] = owners
+        member = payload.get("member")
+        refuse_unless_usable(registered, payload["context"],
+                             int(member["permissions"]) if member else None)
+        return registered
+
+    def _register(self, payload: dict, user_installed: bool) -> dict:
+        interaction = Interaction(payload["id"], payload["token"], payload.get("guild_id"),
+                                  payload["channel_id"], (payload.get("member") or payload)["user"]["id"],
+                                  user_installed=user_installed)
+        self.by_token[payload["token"]] = interaction
+        self.by_id[payload["id"]] = interaction
         return payload
 
     def click(self, source_token: str, user_id, custom_id: str, app_permissions=None,
@@ -131,17 +206,27 @@ class Interactions:
         edits that message, and so do later edits of the new interaction's @original."""
         source = self.by_token[source_token]
         message = source.original
-        buttons = [c.get("custom_id") for row in (message.components if message else [])
-                   for c in row.get("components", [])]
+        if message is None or message.deleted:
+            raise ValueError("the message was deleted (or never sent): nobody can click it")
+        buttons = [c.get("custom_id") for row in message.components for c in row.get("components", [])]
         if custom_id not in buttons:
             raise ValueError(f"the message has no button {custom_id!r} (it has {buttons})")
-        payload = self.create(source.guild_id, user_id, "component", None, app_permissions,
-                              member_permissions, source.channel_id)
+        payload = self._payload(source.guild_id, user_id, app_permissions, member_permissions,
+                                source.channel_id, "en-US", source.user_installed)
         payload.update(type=3, data={"custom_id": custom_id, "component_type": 2},
                        message=message.to_json())
+        self._register(payload, source.user_installed)
         clicked = self.by_token[payload["token"]]
         clicked.original, clicked.history = message, source.history  # one message, one history
         return payload
+
+    def delete_original_by_moderator(self, token: str) -> None:
+        """A moderator deletes @original in the client; it is gone for every interaction
+        that shares it (a click's @original is the clicked message)."""
+        interaction = self.by_token[token]
+        if interaction.original is None or interaction.original.deleted:
+            raise ValueError("there is no original message to delete")
+        interaction.original.deleted = True
 
     def acknowledge(self, token: str, response) -> None:
         """Record the bot's inline HTTP reply; AcknowledgedTooLate after the 3 s deadline."""
@@ -181,6 +266,8 @@ class Interactions:
         kind = response.get("type")
         data = response.get("data") or {}
         if kind in (6, 7) and interaction.original is not None:
+            if interaction.original.deleted:
+                raise errors.unknown("message")
             # Component answers: 6 defers an edit, 7 edits the clicked message now (DOCS/rr).
             if kind == 7:
                 message = interaction.original
@@ -233,7 +320,8 @@ class Interactions:
             message = interaction.original
         else:
             message = interaction.followups.get(message_id)
-        if message is None:
+        # DOCS/codes 10008 Unknown message: never sent, or deleted by the bot or a moderator.
+        if message is None or message.deleted:
             raise errors.unknown("message")
         return message
 
@@ -264,9 +352,8 @@ class Interactions:
     def delete_message(self, application_id, token, message_id) -> None:
         interaction = self.lookup(application_id, token)
         message = self._message(interaction, message_id)
-        if message is interaction.original:
-            interaction.original = None
-        else:
+        message.deleted = True
+        if message is not interaction.original:
             del interaction.followups[message.id]
 
     def followup(self, application_id, token, body: dict) -> dict:

@@ -17,8 +17,6 @@ CHANNEL_TYPE_NAMES = {
     TEXT: "text", VOICE: "voice", CATEGORY: "category",
     ANNOUNCEMENT: "announcement", STAGE: "stage", FORUM: "forum",
 }
-# Types whose names Discord slugs (lower-case, dashes); voice-like and categories keep theirs.
-SLUGGED_TYPES = {TEXT, ANNOUNCEMENT, FORUM}
 VOICE_LIKE = {VOICE, STAGE}
 
 
@@ -149,6 +147,8 @@ class Message:
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     webhook_id: str | None = None
+    # Set when the bot or a moderator deletes it; every later look-up answers 404 10008.
+    deleted: bool = False
 
     def to_json(self) -> dict:
         # allowed_mentions is not part of Discord's message object; it is kept so tests

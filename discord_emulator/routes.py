@@ -54,19 +54,20 @@ def _limit(query: dict) -> int:
 # `api` bundles state, actions, messages and interactions (see server.Api).
 _TABLE = [
     ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.to_json())),
-    ("GET", "/guilds/{guild_id}", lambda a, p, b, q: (200, a.state.guild(p["guild_id"]).to_json())),
-    ("GET", "/guilds/{guild_id}/channels", lambda a, p, b, q: (
-        200, [a.state.channels[c].to_json() for c in a.state.guild(p["guild_id"]).channel_ids])),
+    ("GET", "/guilds/{guild_id}", lambda a, p, b, q: (200, a.actions.guild_object(p["guild_id"]))),
+    # Only the channels the bot can view (changelog "Channel Obfuscation for Users and Bots").
+    ("GET", "/guilds/{guild_id}/channels", lambda a, p, b, q: (200, a.actions.list_channels(p["guild_id"]))),
     # Discord answers a created channel with 201 Created.
     ("POST", "/guilds/{guild_id}/channels", lambda a, p, b, q: (
         201, a.actions.create_channel(p["guild_id"], b))),
-    ("GET", "/guilds/{guild_id}/roles", lambda a, p, b, q: (200, a.state.guild(p["guild_id"]).to_json()["roles"])),
+    ("GET", "/guilds/{guild_id}/roles", lambda a, p, b, q: (200, a.actions.list_roles(p["guild_id"]))),
     ("POST", "/guilds/{guild_id}/roles", lambda a, p, b, q: (200, a.actions.create_role(p["guild_id"], b))),
     ("PATCH", "/guilds/{guild_id}/roles/{role_id}", lambda a, p, b, q: (
         200, a.actions.modify_role(p["guild_id"], p["role_id"], b))),
     ("DELETE", "/guilds/{guild_id}/roles/{role_id}", lambda a, p, b, q: (
         204, a.actions.delete_role(p["guild_id"], p["role_id"]))),
-    ("GET", "/guilds/{guild_id}/members/{user_id}", lambda a, p, b, q: (200, a.member_json(p))),
+    ("GET", "/guilds/{guild_id}/members/{user_id}", lambda a, p, b, q: (
+        200, a.actions.get_member(p["guild_id"], p["user_id"]))),
     ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (
         204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], True))),
     ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (

@@ -1,8 +1,9 @@
 """The HTTP front: one pipeline every request goes through, on a real socket.
 
 Order of checks, chosen to match what a client of the live API sees:
-  record -> latency -> User-Agent (403 40333) -> route (404/405) -> Authorization
-  (401, not for webhook routes) -> injected 5xx / 429 -> rate limits (429) ->
+  record -> latency -> injected edge faults (non-JSON 429, 403 40333) ->
+  User-Agent (403 40333) -> route (404/405) -> Authorization (401, not for
+  webhook routes) -> injected 5xx / 429 -> rate limits (429) ->
   injected 403 -> body (Content-Type 50035, JSON 50109) -> action -> reply
   (or a dropped connection for `lose_reply`).
 Responses from the rate-limit step on carry the bucket headers; earlier ones
@@ -22,6 +23,7 @@ from urllib.parse import parse_qs
 
 from . import errors
 from .errors import ApiError
+from .faults import edge_response
 from .recording import RecordedRequest
 from .routes import resolve
 
@@ -115,7 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
             emu._recorder.finish(record, reply_lost=True, finished=time.monotonic())
             self.close_connection = True
             return
-        emu._recorder.finish(record, status=reply.status, response=reply.body, finished=time.monotonic(),
+        response = None if isinstance(reply.body, (bytes, bytearray)) else reply.body  # JSON only
+        emu._recorder.finish(record, status=reply.status, response=response, finished=time.monotonic(),
                              response_headers={k.lower(): v for k, v in reply.headers.items()})
         self._write(reply)
 
@@ -146,6 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(reply)
 
     def _process(self, emu, path, route, params, allowed, headers, raw, body, query) -> _Reply:
+        edge = emu.faults.take(("edge", "block"), self.command, path)
+        if edge is not None:  # Discord's edge answers before the API sees the request
+            return _Reply(*edge_response(edge))
         if not headers.get("user-agent", "").startswith("DiscordBot ("):
             return _Reply(403, {"message": "Cloudflare is blocking your request. This can often be "
                                            "resolved by setting a proper User Agent", "code": 40333})

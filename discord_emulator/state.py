@@ -26,6 +26,9 @@ class State:
         # Discord answers 403 50001 for a channel the bot cannot see, even with
         # MANAGE_* in the guild: the classic "bot locked itself out" failure.
         self.strict_channel_access = True
+        # Changelog "Channel Obfuscation for Users and Bots": GET /guilds/{id}/channels
+        # leaves out every channel the bot cannot view.
+        self.channel_obfuscation = True
 
     # -- look-ups (raise Discord's 404s) -------------------------------------------
 
@@ -58,15 +61,47 @@ class State:
 
     # -- the bot's standing in a guild ---------------------------------------------
 
+    def has_bot(self, guild: Guild) -> bool:
+        return self.bot.id in guild.members
+
+    def bot_guild(self, guild_id: str) -> Guild:
+        """The guild as the bot's REST calls reach it: 404 10004 if it does not exist,
+        403 50001 if the bot is not a member (a user-installed app, or the bot was
+        removed). Public reports: discord/discord-api-docs#5840 (only `GET /guilds/{id}`
+        answers 10004 for "not in the guild"; see `bot_guild_object`), #867 ("Missing
+        Access when trying to do any actions" where the bot has no access)."""
+        guild = self.guild(guild_id)
+        if not self.has_bot(guild):
+            raise errors.missing_access()
+        return guild
+
+    def bot_guild_object(self, guild_id: str) -> Guild:
+        """`GET /guilds/{id}`: 404 10004 both for an unknown guild and for one the bot is
+        not in, so a bot cannot learn that a guild exists (discord-api-docs#5840)."""
+        guild = self.guild(guild_id)
+        if not self.has_bot(guild):
+            raise errors.unknown("guild")
+        return guild
+
     def bot_member(self, guild: Guild) -> Member:
         return guild.members[self.bot.id]
+
+    def bot_role(self, guild: Guild) -> Role | None:
+        """The managed role Discord made for the bot when it joined (None once it left)."""
+        return next((r for r in guild.roles.values() if r.managed and r.bot_id == self.bot.id), None)
 
     def bot_base(self, guild: Guild) -> int:
         return base_permissions(guild, self.bot_member(guild))
 
     def bot_in(self, channel: Channel) -> int:
+        """The bot's permissions in `channel`, overwrites included; 0 outside its guilds."""
         guild = self.guilds[channel.guild_id]
+        if not self.has_bot(guild):
+            return 0
         return channel_permissions(guild, self.bot_member(guild), channel)
+
+    def bot_sees(self, channel: Channel) -> bool:
+        return bool(self.bot_in(channel) & VIEW_CHANNEL)
 
     def bot_top_position(self, guild: Guild) -> int:
         member = self.bot_member(guild)
@@ -87,7 +122,7 @@ class State:
         return user
 
     def add_guild(self, name: str, bot_permissions: int, forums_enabled: bool,
-                  disabled_types=(), owner_name: str = "owner") -> Guild:
+                  disabled_types=(), owner_name: str = "owner", with_bot: bool = True) -> Guild:
         owner = self.add_user(owner_name)
         guild = Guild(self.ids.next(), name, owner.id, forums_enabled, set(disabled_types))
         if not forums_enabled:
@@ -95,10 +130,25 @@ class State:
         # The @everyone role shares the guild's id (DOCS/perms).
         guild.roles[guild.id] = Role(guild.id, "@everyone", DEFAULT_EVERYONE, 0)
         guild.members[owner.id] = Member(owner.id)
-        bot_role = self.add_role(guild, self.bot.username, bot_permissions, managed=True, bot_id=self.bot.id)
-        guild.members[self.bot.id] = Member(self.bot.id, [bot_role.id])
         self.guilds[guild.id] = guild
+        if with_bot:
+            self.add_bot(guild, bot_permissions)
         return guild
+
+    def add_bot(self, guild: Guild, permissions: int) -> Member:
+        """The bot joins with a managed role of its own at the top (what inviting it does)."""
+        bot_role = self.add_role(guild, self.bot.username, permissions, managed=True, bot_id=self.bot.id)
+        member = guild.members[self.bot.id] = Member(self.bot.id, [bot_role.id])
+        return member
+
+    def remove_bot(self, guild: Guild) -> None:
+        """The bot is kicked: its member goes, and Discord deletes its managed role with it."""
+        guild.members.pop(self.bot.id, None)
+        for channel_id in guild.channel_ids:
+            self.channels[channel_id].overwrites.pop(self.bot.id, None)
+        role = self.bot_role(guild)
+        if role is not None:
+            self.remove_role(guild, role)
 
     def add_role(self, guild: Guild, name: str, permissions: int, position: int | None = None,
                  managed: bool = False, bot_id: str | None = None, **fields) -> Role:

@@ -212,6 +212,13 @@ class DiscordEmulator:
                 raise ValueError(f"the bot is not in guild {guild_id}")
             role.permissions = int(permissions)
 
+    def set_everyone_permissions(self, guild_id: str, permissions: int) -> None:
+        """What @everyone (the role sharing the guild's id, DOCS/perms) grants in the guild,
+        e.g. a server where only some roles may send messages."""
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            guild.roles[guild.id].permissions = int(permissions)
+
     # -- sabotage, as an admin in the client would ------------------------------------------
 
     def delete_channel(self, channel_id: str) -> None:

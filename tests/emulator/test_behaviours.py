@@ -147,6 +147,21 @@ def test_guilds_whose_channels_treat_the_bot_differently(emu, gid):
     assert not emu.visible_to(extra, bot) and emu.permissions_in(extra, bot) & MANAGE_MESSAGES
 
 
+def test_a_read_only_channel_on_a_server_whose_everyone_cannot_send(emu, gid):
+    """DOCS/perms "Permission Overwrites": base permissions start from @everyone's; the
+    bot's role grants Send Messages in the guild, the channel's overwrite takes it away."""
+    emu.set_everyone_permissions(gid, VIEW_CHANNEL)
+    alice = emu.add_member(gid, "alice")
+    quiet = emu.add_channel(gid, "quiet")
+    emu.make_read_only_for_bot(quiet)
+    lobby = emu.add_channel(gid, "lobby")
+    assert not emu.permissions_in(lobby, alice) & SEND_MESSAGES
+    assert emu.permissions_in(lobby, emu.bot_user_id) & SEND_MESSAGES
+    payload = emu.create_interaction(gid, alice, "add-campaign", channel_id=quiet)
+    assert not int(payload["app_permissions"]) & SEND_MESSAGES
+    assert int(emu.guild_roles(gid)[0]["permissions"]) == VIEW_CHANNEL
+
+
 def test_interaction_permissions_are_those_of_the_invoking_channel(emu, gid):
     """DOCS/rr "Interaction Object": app_permissions are the app's permissions "in the source
     location of the interaction"; DOCS/guild "Guild Member Object": member.permissions are

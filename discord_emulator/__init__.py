@@ -8,7 +8,8 @@ and the local demo. Standard library only.
 
 Modules: `state` (storage), `model` (objects and JSON), `permissions` (bits and
 the overwrite algorithm), `actions` / `messages` / `interactions` /
-`application_commands` (Discord's rules per resource), `attachments` (the CDN
+`application_commands` (Discord's rules per resource), `validation` (Discord's
+form validation of request bodies and headers, 400 50035), `attachments` (the CDN
 serving uploaded files), `routes` (the route table), `server` (the HTTP
 pipeline), `ratelimit`, `faults`, `recording`, `render`, `emulator` (the facade).
 """

@@ -271,9 +271,25 @@ class DiscordEmulator:
             return self._interactions.click(token, user_id, custom_id, app_permissions,
                                             member_permissions)
 
+    def create_autocomplete(self, guild_id, user_id, command: str, options, **create_args) -> dict:
+        """An APPLICATION_COMMAND_AUTOCOMPLETE payload (interaction type 4): `options` as for
+        create_interaction, one of them with `"focused": True`. The bot must answer it with
+        type 8 (`{"type": 8, "data": {"choices": [...]}}`); see `autocomplete_choices`.
+        `create_args`: create_interaction's keyword arguments (channel_id, permissions, ...)."""
+        with self._state.lock:
+            return self._interactions.autocomplete(guild_id, user_id, command, options, **create_args)
+
+    def autocomplete_choices(self, token: str) -> list[dict] | None:
+        """The choices of the bot's type-8 answer, None before it answered."""
+        with self._state.lock:
+            choices = self._interactions.by_token[token].autocomplete_choices
+            return None if choices is None else [dict(c) for c in choices]
+
     def acknowledge(self, payload, response) -> None:
         """Record the bot's inline reply (dict, JSON text, or API Gateway result). Type 5
-        creates a loading @original; type 4 an @original with data.content. Raises
+        creates a loading @original; type 4 an @original with data.content; 6 and 7 answer a
+        click (7 edits the clicked message); 8 answers an autocomplete interaction; 9 opens a
+        modal. The reply is held to Discord's rules (discord_emulator.validation). Raises
         AcknowledgedTooLate (and invalidates the token) when it comes more than
         `ack_deadline` seconds after create_interaction(); ValueError for a reply
         Discord would refuse or a second acknowledgement."""

@@ -66,10 +66,37 @@ def bad_channel_type() -> ApiError:
 def form_error(path: str, code: str, message: str) -> ApiError:
     """One field error; `path` is dotted for nested fields, e.g. "permission_overwrites.0.id",
     or empty for an error about the whole body."""
-    leaf = {"_errors": [{"code": code, "message": message}]}
-    for key in reversed(path.split(".") if path else []):
-        leaf = {key: leaf}
-    return ApiError(400, 50035, "Invalid Form Body", leaf)
+    errors = FormErrors()
+    errors.add(path, code, message)
+    return errors.error()
+
+
+class FormErrors:
+    """Collects field errors into Discord's nested `errors` tree, so one 400 50035 reports
+    every invalid field at once, as Discord does (DOCS/ref "Error Messages": the tree holds
+    one branch per invalid field; list indexes are string keys, "0", "1", ...).
+
+    `add("embeds.0.title", code, message)` files an error under errors.embeds.0.title._errors;
+    an empty path files it at the top (an error about the whole body)."""
+
+    def __init__(self):
+        self.tree: dict = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.tree)
+
+    def add(self, path: str, code: str, message: str) -> None:
+        node = self.tree
+        for key in path.split(".") if path else ():
+            node = node.setdefault(key, {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def error(self) -> ApiError:
+        return ApiError(400, 50035, "Invalid Form Body", self.tree)
+
+    def raise_if_any(self) -> None:
+        if self.tree:
+            raise self.error()
 
 
 def bad_length(field: str, low: int, high: int) -> ApiError:

@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from . import errors
+from . import errors, validation
 from .errors import ApiError
 from .messages import (EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS,
                        message_fields, refuse_if_empty)
@@ -21,6 +21,8 @@ from .model import Member, Message, iso_now
 from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE, READ_MESSAGE_HISTORY,
                           SEND_MESSAGES, USE_EXTERNAL_EMOJIS, VIEW_CHANNEL, channel_permissions)
 
+# DOCS/rr "Interaction Type".
+APPLICATION_COMMAND, MESSAGE_COMPONENT, APPLICATION_COMMAND_AUTOCOMPLETE = 2, 3, 4
 TOKEN_LIFETIME = 15 * 60.0
 ACK_DEADLINE = 3.0
 # A plausible set for a bot in a DM; Discord computes it, nothing in this project depends on it.
@@ -52,6 +54,9 @@ class Interaction:
     history: list[str] = field(default_factory=list)
     followups: dict[str, Message] = field(default_factory=dict)
     user_installed: bool = False  # authorised by the user's installation ("1"), not only the guild's
+    type: int = APPLICATION_COMMAND  # what Discord sent: decides which responses are valid
+    autocomplete_choices: list | None = None  # the type-8 answer's choices
+    modal: dict | None = None  # the type-9 answer's data
 
 
 def parse_response(response) -> dict:
@@ -218,6 +223,18 @@ class Interactions:
         self._register(payload, source.user_installed)
         clicked = self.by_token[payload["token"]]
         clicked.original, clicked.history = message, source.history  # one message, one history
+        clicked.type = MESSAGE_COMPONENT
+        return payload
+
+    def autocomplete(self, guild_id, user_id, command, options, **create_args) -> dict:
+        """An APPLICATION_COMMAND_AUTOCOMPLETE payload (DOCS/ac "Autocomplete"): the options
+        typed so far, one of them (possibly inside a subcommand) with `"focused": true`. It is
+        answered with type 8 (choices) only."""
+        if not _has_focused(options or []):
+            raise ValueError('an autocomplete interaction needs one option with "focused": true')
+        payload = self.create(guild_id, user_id, command, options, **create_args)
+        payload["type"] = APPLICATION_COMMAND_AUTOCOMPLETE
+        self.by_token[payload["token"]].type = APPLICATION_COMMAND_AUTOCOMPLETE
         return payload
 
     def delete_original_by_moderator(self, token: str) -> None:
@@ -241,12 +258,15 @@ class Interactions:
                 f"acknowledged {late:.2f} s after create_interaction(), deadline {self.ack_deadline} s; "
                 "the token is now invalid (set emu.ack_deadline = None to turn the check off)")
         try:
-            self._ack(interaction, parse_response(response))
+            response = parse_response(response)
+            validation.check_interaction_response(response, interaction.type)
+            self._ack(interaction, response)
         except ApiError as exc:
             raise ValueError(f"Discord would reject this response: {exc.body()}") from None
 
     def callback(self, interaction_id: str, token: str, body: dict) -> None:
-        """POST /interactions/{id}/{token}/callback, the REST way of acknowledging."""
+        """POST /interactions/{id}/{token}/callback, the REST way of acknowledging. The body
+        was validated by the server's form validation before this runs."""
         interaction = self.by_id.get(interaction_id)
         if interaction is None or interaction.token != token or interaction.status != "active":
             raise errors.unknown("interaction")
@@ -263,36 +283,49 @@ class Interactions:
         return False
 
     def _ack(self, interaction: Interaction, response: dict) -> None:
+        """Apply a validated response (validation.interaction_responses decides which types
+        and fields are allowed for this interaction)."""
         kind = response.get("type")
         data = response.get("data") or {}
-        if kind in (6, 7) and interaction.original is not None:
-            if interaction.original.deleted:
+        if kind == 8:
+            interaction.autocomplete_choices = list(data.get("choices") or [])
+        elif kind == 9:
+            interaction.modal = dict(data)
+        elif kind in (6, 7):
+            if interaction.original is not None and interaction.original.deleted:
                 raise errors.unknown("message")
             # Component answers: 6 defers an edit, 7 edits the clicked message now (DOCS/rr).
             if kind == 7:
-                message = interaction.original
-                fields = message_fields(data)
-                message.content = fields.get("content", message.content)
-                message.components = fields.get("components", message.components)
-                message.allowed_mentions = fields.get("allowed_mentions")
-                message.edited_timestamp = iso_now()
-                interaction.history.append(message.content)
-            interaction.acknowledged = True
-            return
+                self._update_clicked(interaction, data)
+        elif kind in (4, 5):
+            self._reply(interaction, kind, data)
+        else:
+            raise errors.form_error("type", "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 8, 9}.")
+        interaction.acknowledged = True
+
+    def _update_clicked(self, interaction: Interaction, data: dict) -> None:
+        message = interaction.original
+        if message is None:  # the clicked message was deleted meanwhile
+            raise errors.unknown("message")
+        fields = message_fields(data)
+        message.content = fields.get("content", message.content)
+        message.components = fields.get("components", message.components)
+        message.allowed_mentions = fields.get("allowed_mentions")
+        message.edited_timestamp = iso_now()
+        interaction.history.append(message.content)
+
+    def _reply(self, interaction: Interaction, kind: int, data: dict) -> None:
         message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
                           webhook_id=self.application_id)
         if kind == 5:
             # DOCS/rr: only EPHEMERAL may be set on a deferred reply; the user sees "thinking".
             message.flags = (data.get("flags") or 0) & EPHEMERAL | LOADING
-        elif kind == 4:
+        else:
             for key, value in message_fields(data).items():
                 setattr(message, key, value)
             message.flags &= RESPONSE_FLAGS
             refuse_if_empty(message)
             interaction.history.append(message.content)
-        else:
-            raise errors.form_error("type", "BASE_TYPE_CHOICES", "Value must be one of {4, 5}.")
-        interaction.acknowledged = True
         interaction.original = message
 
     def expire(self, token: str) -> None:
@@ -367,3 +400,8 @@ class Interactions:
         refuse_if_empty(message)
         interaction.followups[message.id] = message
         return message.to_json()
+
+
+def _has_focused(options: list) -> bool:
+    return any(isinstance(o, dict) and (o.get("focused") is True or _has_focused(o.get("options") or []))
+               for o in options)

@@ -1,48 +1,33 @@
 """Message bodies (channel messages and interaction webhook messages).
 
-DOCS/message, DOCS/webhook: content up to 2000 characters, up to 10 embeds, and
-an empty message (no content, embeds or components) is refused with 50006.
-`allowed_mentions` is stored exactly as sent so tests can check it.
+The body's form (content up to 2000 characters, embeds, components, flags, allowed_mentions)
+is checked before a route runs, by `validation.messages`; here the valid fields are taken over.
+DOCS/message, DOCS/webhook: an empty message (no content, embeds or components) is refused with
+50006. `allowed_mentions` is stored exactly as sent so tests can check it.
 """
 
 from . import errors
-from .errors import ApiError, form_error
+from .errors import ApiError
 from .model import CATEGORY, FORUM, Message
 from .permissions import READ_MESSAGE_HISTORY, SEND_MESSAGES
 
-MAX_CONTENT = 2000
-MAX_EMBEDS = 10
 SUPPRESS_EMBEDS = 1 << 2
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 SUPPRESS_NOTIFICATIONS = 1 << 12
+IS_VOICE_MESSAGE = 1 << 13
 IS_COMPONENTS_V2 = 1 << 15
+_FIELDS = ("content", "embeds", "components", "flags", "allowed_mentions")
+_EMPTY = {"content": "", "embeds": [], "components": [], "flags": 0}
 
 
 def message_fields(body: dict) -> dict:
-    """The message fields present in `body`, validated; absent fields are left out."""
+    """The message fields present in `body` (already validated); null becomes the empty value."""
     fields = {}
-    if "content" in body:
-        content = body["content"] or ""
-        if not isinstance(content, str):
-            raise form_error("content", "BASE_TYPE_STRING", f'Could not interpret "{content}" as string.')
-        if len(content) > MAX_CONTENT:
-            raise errors.bad_length("content", 0, MAX_CONTENT)
-        fields["content"] = content
-    if "embeds" in body:
-        embeds = body["embeds"] or []
-        if not isinstance(embeds, list) or len(embeds) > MAX_EMBEDS:
-            raise errors.bad_length("embeds", 0, MAX_EMBEDS)
-        fields["embeds"] = embeds
-    if "components" in body:
-        fields["components"] = body["components"] or []
-    if "flags" in body:
-        flags = body["flags"] or 0
-        if not isinstance(flags, int) or isinstance(flags, bool):
-            raise form_error("flags", "NUMBER_TYPE_COERCE", f'Value "{flags}" is not int.')
-        fields["flags"] = flags
-    if "allowed_mentions" in body:
-        fields["allowed_mentions"] = body["allowed_mentions"]
+    for key in _FIELDS:
+        if key in body:
+            value = body[key]
+            fields[key] = _EMPTY.get(key) if value is None else value
     return fields
 
 

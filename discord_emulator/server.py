@@ -4,7 +4,8 @@ Order of checks, chosen to match what a client of the live API sees:
   record -> latency -> injected edge faults (non-JSON 429, 403 40333) ->
   User-Agent (403 40333) -> route (404/405) -> Authorization (401, not for
   webhook routes) -> injected 5xx / 429 -> rate limits (429) ->
-  injected 403 -> body (Content-Type 50035, JSON 50109) -> action -> reply
+  injected 403 -> body (Content-Type 50035, JSON 50109) -> form validation (50035,
+  see `validation`) -> action -> reply
   (or a dropped connection for `lose_reply`).
 Responses from the rate-limit step on carry the bucket headers; earlier ones
 do not, as with errors raised at Discord's edge. Attachment downloads
@@ -21,7 +22,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from . import errors
+from . import errors, validation
 from .errors import ApiError
 from .faults import edge_response
 from .recording import RecordedRequest
@@ -189,9 +190,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "", "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
                     limit_headers)
         lost = emu.faults.take(("lose",), self.command, path) is not None
+        body = {} if body is None else body
+        query_params = parse_qs(query)
         try:
             with emu._state.lock:
-                status, data = route.handler(emu._api, params, {} if body is None else body, parse_qs(query))
+                # Discord's form validation (400 50035, every invalid field at once).
+                validation.check_request(route.key, params, body, headers, query_params, emu._api)
+                status, data = route.handler(emu._api, params, body, query_params)
         except ApiError as exc:
             return _Reply(exc.status, exc.body(), limit_headers, lost)
         return _Reply(status, data, limit_headers, lost)

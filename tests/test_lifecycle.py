@@ -129,11 +129,11 @@ def test_campaign_info_reports_what_exists_and_what_was_deleted_by_hand(world):
 
 def test_campaign_autocomplete_suggests_this_servers_campaigns(world):
     bot, emu, guild, gm, *_ = world
-    payload = emu.create_interaction(guild, gm, "campaign-info",
-                                     options=[{"type": 3, "name": "name", "value": "str", "focused": True}])
-    payload["type"] = 4
-    reply = bot.interact_raw(payload)
+    payload = emu.create_autocomplete(guild, gm, "campaign-info",
+                                      [{"type": 3, "name": "name", "value": "str", "focused": True}])
+    reply = bot.interact(payload)  # the emulator holds the answer to DOCS/rr's autocomplete rules
     assert reply == {"type": 8, "data": {"choices": [{"name": NAME, "value": NAME}]}}
+    assert emu.autocomplete_choices(payload["token"]) == [{"name": NAME, "value": NAME}]
 
 
 # -- delete and undo ------------------------------------------------------------------------------

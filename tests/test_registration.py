@@ -157,7 +157,8 @@ def test_discords_defaults_do_not_count_as_changes():
     ([{"name": "x", "description": "d"}, {"name": "x", "description": "e"}], "1.name"),
     ([{"name": "x", "description": "d", "options": [
         {"type": 3, "name": "a", "description": "d"},
-        {"type": 3, "name": "b", "description": "d", "required": True}]}], "0.options.1.required"),
+        # Filed on the option itself, as Discord answers (discord/discord-api-docs#5615).
+        {"type": 3, "name": "b", "description": "d", "required": True}]}], "0.options.1"),
 ])
 def test_the_emulator_validates_commands_like_discord(emu, body, field):
     response = requests.put(f"{emu.base_url}/applications/{APP_ID}/commands", json=body, timeout=2,

@@ -13,12 +13,17 @@ from .problems import Problem
 
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
-STRING, USER, ATTACHMENT, SUB_COMMAND = 3, 6, 11, 1
+STRING, USER, ATTACHMENT, SUB_COMMAND, SUB_COMMAND_GROUP = 3, 6, 11, 1, 2
 MANAGERS = str(permissions.MANAGE_CHANNELS)
 
 
 def _option(kind: int, name: str, description: str, *, required: bool = True, **extra) -> dict:
-    return {"type": kind, "name": name, "description": description, "required": required, **extra}
+    option = {"type": kind, "name": name, "description": description, **extra}
+    # `required` is valid for every option type except subcommands and groups
+    # (developers/interactions/application-commands.mdx, Application Command Option Structure).
+    if kind not in (SUB_COMMAND, SUB_COMMAND_GROUP):
+        option["required"] = required
+    return option
 
 
 def _campaign_option(name: str = "campaign") -> dict:
@@ -52,12 +57,12 @@ ASSIGN_GM = _command("assign-gm", "Give someone a campaign's GM role.",
 DELETE_CAMPAIGN = _command("delete-campaign", "Delete a campaign's channels, category and roles.",
                            [_campaign_option("name")], managers_only=True)
 CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign templates.", [
-    _option(SUB_COMMAND, "import", "Add or replace a template from a JSON or YAML file", required=False,
+    _option(SUB_COMMAND, "import", "Add or replace a template from a JSON or YAML file",
             options=[_option(ATTACHMENT, "file", "The template file (.json, .yaml or .yml)")]),
-    _option(SUB_COMMAND, "list", "List the built-in and this server's templates", required=False),
-    _option(SUB_COMMAND, "show", "Show a template's channels", required=False,
+    _option(SUB_COMMAND, "list", "List the built-in and this server's templates"),
+    _option(SUB_COMMAND, "show", "Show a template's channels",
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
-    _option(SUB_COMMAND, "remove", "Remove one of this server's templates", required=False,
+    _option(SUB_COMMAND, "remove", "Remove one of this server's templates",
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
 ], managers_only=True)
 

@@ -53,7 +53,7 @@ def _limit(query: dict) -> int:
 # Each handler: (api, params, body, query) -> (status, json or None).
 # `api` bundles state, actions, messages and interactions (see server.Api).
 _TABLE = [
-    ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.to_json())),
+    ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.current_user_json())),
     ("GET", "/guilds/{guild_id}", lambda a, p, b, q: (200, a.state.guild(p["guild_id"]).to_json())),
     ("GET", "/guilds/{guild_id}/channels", lambda a, p, b, q: (
         200, [a.state.channels[c].to_json() for c in a.state.guild(p["guild_id"]).channel_ids])),

@@ -56,8 +56,12 @@ class _Reply:
 
 
 def _rate_limited(retry_after: float, is_global: bool, headers: dict) -> _Reply:
+    # DOCS/rl "Rate Limit Response Structure" lists `code?` "for some limits"; the OpenAPI
+    # description's RatelimitedResponse (allOf Error) requires `code`. Carry it, as 0, the
+    # general error code (topics/opcodes-and-status-codes.mdx "JSON Error Codes"): the
+    # stricter reading, and a client must cope with it either way.
     body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3),
-            "global": is_global}
+            "global": is_global, "code": 0}
     return _Reply(429, body, headers)
 
 

@@ -466,6 +466,11 @@ class DiscordEmulator:
     def clear_requests(self) -> None:
         self._recorder.clear()
 
+    def observe_requests(self, callback) -> None:
+        """`callback(record)` for every request from now on, once answered (or its reply lost),
+        whatever clear_requests() or reset() later do to the log; runs on a server thread."""
+        self._recorder.observe(callback)
+
     def set_bucket(self, route_regex: str, limit: int, per_seconds: float, bucket: str | None = None) -> None:
         self.rate_limiter.set_bucket(route_regex, limit, per_seconds, bucket)
 

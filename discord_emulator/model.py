@@ -4,6 +4,7 @@ Ids and permissions are strings on the wire and (for permissions) ints here,
 so rules can use bit arithmetic and `to_json` is the only place that converts.
 """
 
+import copy
 import itertools
 import threading
 import time
@@ -49,13 +50,23 @@ class User:
     bot: bool = False
 
     def to_json(self) -> dict:
+        """A user object (resources/user.mdx "User Object") with every field the OpenAPI
+        description's UserResponse marks required; `primary_guild` null (none chosen)."""
         data = {
             "id": self.id, "username": self.username, "global_name": None,
-            "discriminator": "0", "avatar": None, "public_flags": 0,
+            "discriminator": "0", "avatar": None, "public_flags": 0, "flags": 0,
+            "primary_guild": None,
         }
         if self.bot:
             data["bot"] = True
         return data
+
+    def current_user_json(self) -> dict:
+        """GET /users/@me: the user object plus the fields the OpenAPI description's
+        UserPIIResponse requires (`mfa_enabled`, `locale`); a bot has no e-mail address
+        (resources/user.mdx "Get Current User": `email` needs the `email` scope)."""
+        return {**self.to_json(), "mfa_enabled": False, "locale": "en-US", "verified": True,
+                "email": None}
 
 
 @dataclass
@@ -90,9 +101,11 @@ class Member:
     joined_at: str = field(default_factory=iso_now)
 
     def to_json(self, user: User) -> dict:
+        """A guild member object; every field the OpenAPI GuildMemberResponse requires."""
         return {
-            "user": user.to_json(), "nick": None, "avatar": None, "roles": list(self.role_ids),
-            "joined_at": self.joined_at, "premium_since": None, "deaf": False, "mute": False,
+            "user": user.to_json(), "nick": None, "avatar": None, "banner": None,
+            "roles": list(self.role_ids), "joined_at": self.joined_at, "premium_since": None,
+            "communication_disabled_until": None, "deaf": False, "mute": False,
             "flags": 0, "pending": False,
         }
 
@@ -134,6 +147,48 @@ class Channel:
         return data
 
 
+def numbered_components(components: list) -> list:
+    """A copy of message components with every missing `id` filled in. components/reference.mdx
+    "Anatomy of a Component": the id "is generated sequentially if left empty", never reusing
+    an id another component of the message has, and an id of 0 "will be treated as empty and
+    replaced"; the OpenAPI description's *ComponentResponse schemas require it."""
+    def walk(items):
+        for item in items:
+            if isinstance(item, dict):
+                yield item
+                yield from walk(item.get("components") or [])
+
+    copied = copy.deepcopy(components)
+    taken = {c["id"] for c in walk(copied) if isinstance(c.get("id"), int) and c["id"]}
+    counter = itertools.count(1)
+    for component in walk(copied):
+        if not (isinstance(component.get("id"), int) and component["id"]):
+            component["id"] = next(n for n in counter if n not in taken)
+        if component.get("type") in SELECT_TYPES:
+            # components/reference.mdx, String Select: min_values and max_values default to 1.
+            component.setdefault("min_values", 1)
+            component.setdefault("max_values", 1)
+    return copied
+
+
+SELECT_TYPES = (3, 5, 6, 7, 8)  # string, user, role, mentionable, channel selects
+
+
+def stored_embeds(embeds: list) -> list:
+    """Embeds as a message returns them. DOCS/message "Embed Object": `type` is "rich" for
+    webhook/bot embeds, and an embed field's `inline` is optional in a request but always
+    present in the answer (the OpenAPI MessageEmbedResponse/MessageEmbedFieldResponse schemas)."""
+    result = []
+    for embed in copy.deepcopy(embeds):
+        if isinstance(embed, dict):
+            embed.setdefault("type", "rich")
+            for item in embed.get("fields") or []:
+                if isinstance(item, dict):
+                    item.setdefault("inline", False)
+        result.append(embed)
+    return result
+
+
 @dataclass
 class Message:
     id: str
@@ -157,8 +212,8 @@ class Message:
             "id": self.id, "type": 0, "channel_id": self.channel_id, "author": self.author.to_json(),
             "content": self.content, "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
-            "mentions": [], "mention_roles": [], "attachments": [], "embeds": list(self.embeds),
-            "components": list(self.components), "pinned": False, "flags": self.flags,
+            "mentions": [], "mention_roles": [], "attachments": [], "embeds": stored_embeds(self.embeds),
+            "components": numbered_components(self.components), "pinned": False, "flags": self.flags,
             "allowed_mentions": self.allowed_mentions,
         }
         if self.webhook_id:
@@ -178,10 +233,24 @@ class Guild:
     channel_ids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """A guild object (resources/guild.mdx "Guild Object") with every field the OpenAPI
+        description's GuildWithCountsResponse requires. Values are a plain new server's;
+        `region` is "deprecated", the only value Discord still sends since voice regions
+        moved to channels (discord-api-docs PR #3001; DiscordPHP PR #630 reports the value)."""
         return {
-            "id": self.id, "name": self.name, "icon": None, "owner_id": self.owner_id,
+            "id": self.id, "name": self.name, "icon": None, "description": None,
+            "home_header": None, "splash": None, "discovery_splash": None, "banner": None,
+            "owner_id": self.owner_id, "application_id": None, "region": "deprecated",
             "features": ["COMMUNITY", "NEWS"] if self.forums_enabled else [],
             "roles": [r.to_json() for r in sorted(self.roles.values(), key=lambda r: r.position)],
-            "emojis": [], "stickers": [], "premium_tier": 0, "preferred_locale": "en-US",
-            "verification_level": 0, "mfa_level": 0, "nsfw_level": 0,
+            "emojis": [], "stickers": [], "premium_tier": 0, "premium_subscription_count": 0,
+            "premium_progress_bar_enabled": False, "preferred_locale": "en-US",
+            "afk_channel_id": None, "afk_timeout": 300, "system_channel_id": None,
+            "system_channel_flags": 0, "widget_enabled": False, "widget_channel_id": None,
+            "rules_channel_id": None, "safety_alerts_channel_id": None,
+            "public_updates_channel_id": None, "vanity_url_code": None,
+            "verification_level": 0, "mfa_level": 0, "nsfw_level": 0, "nsfw": False,
+            "default_message_notifications": 0, "explicit_content_filter": 0,
+            "max_presences": None, "max_members": 250000, "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50, "incidents_data": None,
         }

@@ -1,7 +1,9 @@
 """Every request the emulator sees, as tests and benchmarks want to inspect it.
 
 A record is appended when the request arrives (status None) and completed when
-the reply is written, so in-flight and lost requests are visible too.
+the reply is written, so in-flight and lost requests are visible too. Observers
+(`Recorder.observe`) are handed each record once it is complete, so a check can
+see every request even when a test clears the log mid-way.
 Header names are lower-cased (HTTP header names are case-insensitive; one
 spelling makes `headers["authorization"]` reliable).
 """
@@ -10,7 +12,7 @@ import copy
 import re
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass
@@ -27,6 +29,7 @@ class RecordedRequest:
     reply_lost: bool = False
     query: str = ""
     response_headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
+    from_edge: bool = False            # answered by Discord's edge (an injected edge fault), not the API
 
     @property
     def code(self) -> int | None:
@@ -42,6 +45,13 @@ class Recorder:
     def __init__(self):
         self._lock = threading.Lock()
         self._records: list[RecordedRequest] = []
+        self._observers: list[Callable[[RecordedRequest], None]] = []
+
+    def observe(self, callback: Callable[[RecordedRequest], None]) -> None:
+        """Call `callback(record)` for every request once answered or its reply lost. It runs
+        on the server's handler thread, before the reply is written: keep it short."""
+        with self._lock:
+            self._observers.append(callback)
 
     def start(self, record: RecordedRequest) -> RecordedRequest:
         with self._lock:
@@ -52,6 +62,9 @@ class Recorder:
         with self._lock:
             for key, value in outcome.items():
                 setattr(record, key, value)
+            observers = list(self._observers)
+        for callback in observers:
+            callback(record)
 
     def snapshot(self) -> list[RecordedRequest]:
         with self._lock:

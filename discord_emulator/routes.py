@@ -53,7 +53,7 @@ def _limit(query: dict) -> int:
 # Each handler: (api, params, body, query) -> (status, json or None).
 # `api` bundles state, actions, messages and interactions (see server.Api).
 _TABLE = [
-    ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.to_json())),
+    ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.current_user_json())),
     ("GET", "/guilds/{guild_id}", lambda a, p, b, q: (200, a.actions.guild_object(p["guild_id"]))),
     # Only the channels the bot can view (changelog "Channel Obfuscation for Users and Bots").
     ("GET", "/guilds/{guild_id}/channels", lambda a, p, b, q: (200, a.actions.list_channels(p["guild_id"]))),

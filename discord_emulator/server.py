@@ -50,8 +50,9 @@ class Api:
 
 
 class _Reply:
-    def __init__(self, status: int, body=None, headers=None, lost: bool = False):
+    def __init__(self, status: int, body=None, headers=None, lost: bool = False, edge: bool = False):
         self.status, self.body, self.headers, self.lost = status, body, headers or {}, lost
+        self.edge = edge  # answered by Discord's edge (Cloudflare), not by the API itself
 
     @classmethod
     def error(cls, exc: ApiError, headers=None) -> "_Reply":
@@ -59,8 +60,12 @@ class _Reply:
 
 
 def _rate_limited(retry_after: float, is_global: bool, headers: dict) -> _Reply:
+    # DOCS/rl "Rate Limit Response Structure" lists `code?` "for some limits"; the OpenAPI
+    # description's RatelimitedResponse (allOf Error) requires `code`. Carry it, as 0, the
+    # general error code (topics/opcodes-and-status-codes.mdx "JSON Error Codes"): the
+    # stricter reading, and a client must cope with it either way.
     body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3),
-            "global": is_global}
+            "global": is_global, "code": 0}
     return _Reply(429, body, headers)
 
 
@@ -119,7 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         response = None if isinstance(reply.body, (bytes, bytearray)) else reply.body  # JSON only
-        emu._recorder.finish(record, status=reply.status, response=response, finished=time.monotonic(),
+        emu._recorder.finish(record, status=reply.status, response=response, from_edge=reply.edge,
+                             finished=time.monotonic(),
                              response_headers={k.lower(): v for k, v in reply.headers.items()})
         self._write(reply)
 
@@ -152,10 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _process(self, emu, path, route, params, allowed, headers, raw, body, query) -> _Reply:
         edge = emu.faults.take(("edge", "block"), self.command, path)
         if edge is not None:  # Discord's edge answers before the API sees the request
-            return _Reply(*edge_response(edge))
+            return _Reply(*edge_response(edge), edge=True)
         if not headers.get("user-agent", "").startswith("DiscordBot ("):
             return _Reply(403, {"message": "Cloudflare is blocking your request. This can often be "
-                                           "resolved by setting a proper User Agent", "code": 40333})
+                                           "resolved by setting a proper User Agent", "code": 40333}, edge=True)
         if route is None:
             if allowed:
                 return _Reply(405, {"message": "405: Method Not Allowed", "code": 0},

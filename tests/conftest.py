@@ -5,6 +5,30 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "spec_exempt(reason): the test sends Discord invalid requests on purpose; their "
+                   "request side is not held to the OpenAPI description (responses still are)")
+
+
+@pytest.fixture(autouse=True)
+def openapi_gate(request):
+    """Fail a test whose emulated Discord traffic Discord's published OpenAPI description rejects
+    (tests/support/spec_gate.py). Runs after the test's own fixtures are torn down."""
+    from tests.support import spec_gate
+
+    marker = request.node.get_closest_marker("spec_exempt")
+    if marker is not None and not (marker.args and str(marker.args[0]).strip()):
+        pytest.fail("@pytest.mark.spec_exempt needs a reason", pytrace=False)
+    late = spec_gate.take_violations(exempt_requests=False)
+    if late:  # answered after an earlier test's teardown: not this test's traffic, still checked
+        pytest.fail(spec_gate.report(late, "from requests an earlier test left in flight"), pytrace=False)
+    yield
+    violations = spec_gate.take_violations(exempt_requests=marker is not None)
+    if violations:
+        pytest.fail(spec_gate.report(violations), pytrace=False)
+
+
 @pytest.fixture
 def aws_env(monkeypatch):
     """Credentials and region for moto; never real ones (no AWS account is reachable here)."""
@@ -33,7 +57,9 @@ def emulator():
     """One emulated Discord per test module (starting a server per test would be slow)."""
     from discord_emulator import DiscordEmulator
 
-    with DiscordEmulator(bot_token=BOT_TOKEN, application_id=APPLICATION_ID) as emu:
+    from tests.support.spec_gate import watching
+
+    with DiscordEmulator(bot_token=BOT_TOKEN, application_id=APPLICATION_ID) as emu, watching(emu):
         yield emu
 
 

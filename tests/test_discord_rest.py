@@ -93,6 +93,7 @@ def test_refusals_are_never_retried(emu, guild, status):
     assert len([r for r in emu.requests if r.path == path]) == 1
 
 
+@pytest.mark.spec_exempt("sends an empty channel name to provoke a form error")
 def test_discord_json_errors_become_typed_errors(rest, emu, guild):
     with pytest.raises(DiscordRejected) as caught:
         rest.request("POST", f"/guilds/{guild}/channels", json={"name": "", "type": 0})

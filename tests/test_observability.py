@@ -9,6 +9,7 @@ from channelwright import interactions, observability, worker
 from channelwright import permissions as p
 from discord_emulator import DiscordEmulator
 from discord_emulator.signing import InteractionSigner
+from tests.support.spec_gate import watching
 
 BOT_TOKEN = "bot-token-that-must-never-be-logged"
 
@@ -42,7 +43,7 @@ def deployed(aws, monkeypatch, capsys):
     # The logger bound its stream (stdout) at import; read its lines from a buffer instead.
     original = observability.logger.registered_handler.setStream(LOG)
     signer = InteractionSigner()
-    with DiscordEmulator(bot_token=BOT_TOKEN, application_id="1100000000000000001") as emu:
+    with DiscordEmulator(bot_token=BOT_TOKEN, application_id="1100000000000000001") as emu, watching(emu):
         for name, value in {"DISCORD_PUBLIC_KEY": signer.public_key_hex,
                             "DISCORD_APPLICATION_ID": emu.application_id,
                             "DISCORD_API_BASE_URL": emu.base_url, "DISCORD_BOT_TOKEN": BOT_TOKEN,

@@ -1,17 +1,19 @@
 """Carrying out a campaign's plan against Discord, each step idempotent.
 
-Every Discord id is recorded in the campaign store as soon as it exists. Before a create is sent,
-a "pending" mark is stored; if the reply is lost, the server's current roles/channels are read and
-anything made after that mark with the step's name is adopted rather than created again. The
-complete step re-reads the server, re-creates whatever someone deleted mid-build and repairs
-channels whose category or roles changed under them, so nothing is left dangling.
+Every Discord id is recorded in the campaign store as soon as it exists, with the name Discord
+gave it (Discord rewrites text channel names; the product never predicts how). Before a create is
+sent, a "pending" mark is stored; if the reply is lost, the server's current roles/channels are
+read and what identifies the bot's own create for that step (reconcile.py) is adopted rather than
+created again. The complete step re-reads the server, re-creates whatever someone deleted
+mid-build (asking by id first: a channel missing from the list may only be hidden from the bot,
+channel_presence.py) and repairs channels whose category or roles changed under them.
 """
 
-import re
 import time
 from collections.abc import Callable
 
-from . import access
+from . import access, reconcile
+from .channel_presence import may_miss_hidden, survey
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
 from .lifecycle import undo_buttons
@@ -22,12 +24,12 @@ from .progress import ProgressMessage, progress_text, token_expired
 from .store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore
 from .summary import summary_text
 
+# Limits and codes from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes").
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
-DISCORD_EPOCH_MS = 1420070400000
-CLOCK_SKEW_MS = 5_000
+MAX_CHANNELS_REACHED, MAX_ROLES_REACHED = 30013, 30005
 FORUM_UNAVAILABLE = 50024
 UNKNOWN_MEMBER = 10007
-NORMALISED_TYPES = (0, 5, 15)  # Discord lower-cases and hyphenates these channels' names
+created_ms = reconcile.created_ms
 
 
 class BuildStopped(Exception):
@@ -36,14 +38,6 @@ class BuildStopped(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.what)
         self.problem = problem
-
-
-def created_ms(snowflake: str) -> int:
-    return (int(snowflake) >> 22) + DISCORD_EPOCH_MS
-
-
-def normal_name(name: str) -> str:
-    return re.sub(r"-{2,}", "-", re.sub(r"\s+", "-", name.strip().lower())).strip("-")
 
 
 class CampaignBuild:
@@ -58,6 +52,9 @@ class CampaignBuild:
         self.status = campaign.status
         self._reserved: set[str] = set()  # pending marks written by this invocation
         self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
+        self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
+        self.hidden: set[str] = set()  # recorded channel ids the bot can no longer view
+        self._visible_channels: int | None = None  # what the room check counted
         self._bot_user_id = bot_user_id
         self._now_ms = now_ms
         self._guild = f"/guilds/{campaign.guild_id}"
@@ -127,6 +124,10 @@ class CampaignBuild:
             except OutcomeUnknown:
                 if self._reconcile(step):
                     return
+            except DiscordRejected as error:
+                if error.code in (MAX_CHANNELS_REACHED, MAX_ROLES_REACHED):
+                    raise BuildStopped(self._out_of_room(error.code)) from error
+                raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
 
     def _send_create(self, step: Step) -> dict:
@@ -134,11 +135,14 @@ class CampaignBuild:
             role = self.rest.request("POST", f"{self._guild}/roles", reason=self.reason,
                                      json={"name": step.name, "permissions": "0",
                                            "mentionable": False, "hoist": False})
-            return {"id": role["id"]}
+            return {"id": role["id"], "name": role.get("name", step.name)}
         body = {"name": step.name, "type": CHANNEL_TYPES[step.channel_type],
                 "permission_overwrites": self._overwrites(step.gm_only)}
         if step.kind == CHANNEL:
             body["parent_id"] = self.resources["category"]["id"]
+            # Its place in the template, so a channel re-created later sorts where it was
+            # (DOCS/guild "Create Guild Channel": position; equal positions sort by id).
+            body["position"] = self._position(step)
         try:
             channel = self.rest.request("POST", f"{self._guild}/channels", json=body, reason=self.reason)
         except DiscordRejected as error:
@@ -147,7 +151,7 @@ class CampaignBuild:
             # Some servers can't have forums (developers/topics/opcodes-and-status-codes.mdx, 50024).
             channel = self.rest.request("POST", f"{self._guild}/channels", reason=self.reason,
                                         json={**body, "type": 0})
-        return {"id": channel["id"], "type": channel["type"]}
+        return _channel_resource(channel)
 
     def _assign_gm(self, step: Step) -> bool:
         gm_role = self.resources[GM_ROLE_KEY]["id"]
@@ -166,6 +170,8 @@ class CampaignBuild:
     def _record(self, step: Step, resource: dict) -> None:
         # Kept in memory and saved in one write by flush(): should this invocation die first,
         # the step's pending mark makes the next attempt find (reconcile) what was created.
+        if self._left_alone.get(step.key):
+            resource = {**resource, "left_alone": self._left_alone[step.key]}
         self._unsaved[step.key] = resource
         self.resources[step.key] = resource
         self.pending.pop(step.key, None)
@@ -183,46 +189,66 @@ class CampaignBuild:
     # -- knowing what the server has -------------------------------------------------------
 
     def _reconcile(self, step: Step) -> bool:
-        """Adopt what a create with a lost reply made; remove accidental twins. True if adopted."""
-        since = self.pending[step.key] - CLOCK_SKEW_MS
+        """Adopt what a create with a lost reply made; delete provable twins, note look-alikes.
+
+        True if adopted. The rules are reconcile.py's; this reads the server and acts on them.
+        """
         listing = self.rest.request("GET", f"{self._guild}/roles" if step.kind == ROLE
                                     else f"{self._guild}/channels")
-        known = {r.get("id") for r in self.resources.values()}
-        found = sorted((item for item in listing
-                        if item["id"] not in known and created_ms(item["id"]) >= since
-                        and self._is_made_by(step, item)), key=lambda item: int(item["id"]))
-        if not found:
+        category = self.resources.get("category", {}).get("id")
+        findings = reconcile.find(
+            step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
+            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only))
+        for twin in findings.twins:
+            self._delete_twin(step, twin)
+        self._note_left_alone(step, findings.left_alone)
+        if findings.adopt is None:
             return False
-        for twin in found[1:]:
-            path = f"{self._guild}/roles/{twin['id']}" if step.kind == ROLE else f"/channels/{twin['id']}"
-            self.rest.request("DELETE", path, reason=self.reason)
-        keep = found[0]
-        self._record(step, {"id": keep["id"]} if step.kind == ROLE
-                     else {"id": keep["id"], "type": keep["type"]})
+        keep = findings.adopt
+        self._record(step, {"id": keep["id"], "name": keep.get("name", step.name)} if step.kind == ROLE
+                     else _channel_resource(keep))
         return True
 
-    def _is_made_by(self, step: Step, item: dict) -> bool:
-        if step.kind == ROLE:
-            return item.get("name") == step.name
-        if item.get("type") not in (CHANNEL_TYPES[step.channel_type], 0):
-            return False
-        if step.kind == CHANNEL and item.get("parent_id") != self.resources.get("category", {}).get("id"):
-            return False
-        if item.get("type") in NORMALISED_TYPES:
-            return normal_name(item.get("name", "")) == normal_name(step.name)
-        return item.get("name") == step.name
+    def _owned_ids(self) -> set[str]:
+        """Ids any campaign of this server holds, this one's unsaved ids included."""
+        campaigns = self.store.campaigns(self.campaign.guild_id)
+        return reconcile.owned_ids([c.resources for c in campaigns] + [self.resources])
+
+    def _delete_twin(self, step: Step, twin: dict) -> None:
+        path = f"{self._guild}/roles/{twin['id']}" if step.kind == ROLE else f"/channels/{twin['id']}"
+        try:
+            self.rest.request("DELETE", path, reason=self.reason)
+        except DiscordRejected as error:
+            if error.status != 404:  # 404: already gone, which is what we wanted
+                raise
+
+    def _note_left_alone(self, step: Step, items: list[dict]) -> None:
+        """Remember look-alikes for the summary; they are never adopted or deleted."""
+        noted = self._left_alone.setdefault(step.key, [])
+        for item in items:
+            if all(n["id"] != item["id"] for n in noted):
+                kind = "role" if step.kind == ROLE else TYPE_NAMES.get(item.get("type"), "channel")
+                noted.append({"id": item["id"], "name": item.get("name", ""), "kind": kind})
 
     def refresh(self) -> dict[str, dict]:
-        """Read the server; forget recorded ids that no longer exist. Returns channels by id."""
-        channels = {c["id"]: c for c in self.rest.request("GET", f"{self._guild}/channels")}
+        """Read the server; forget recorded ids that no longer exist. Returns visible channels by id.
+
+        A recorded channel missing from the list is asked for by id: hidden from the bot, it is
+        kept (and noted in `hidden`), never re-created; only a deleted one is forgotten.
+        """
+        recorded = [self.resources[s.key]["id"] for s in self.steps
+                    if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
+        presence = survey(self.rest, self.campaign.guild_id, recorded)
+        self.hidden = presence.hidden
         roles = {r["id"] for r in self.rest.request("GET", f"{self._guild}/roles")}
         gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
-                and self.resources[s.key]["id"] not in (roles if s.kind == ROLE else channels)]
+                and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
+                     else self.resources[s.key]["id"] in presence.gone)]
         self.flush()
         self.store.forget(self.campaign, gone)
         for key in gone:
             del self.resources[key]
-        return channels
+        return presence.channels
 
     def _refers_to_missing(self, error: DiscordRejected) -> bool:
         detail = error.detail
@@ -231,16 +257,43 @@ class CampaignBuild:
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
     def _check_room(self) -> None:
+        """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
+        not in the list it counts (channel_presence.py), so the limit may still be met midway:
+        `_out_of_room` then stops the build cleanly."""
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
             have = len(self.rest.request("GET", f"{self._guild}/{things}"))
+            if things == "channels":
+                self._visible_channels = have
             if have + need > limit:
+                unseen = (" Channels hidden from me aren't in that count, so there may be even "
+                          "less room." if things == "channels" and self._may_miss_hidden() else "")
                 raise BuildStopped(Problem(
                     f"This server has no room for the campaign's {things}.",
                     f"This server has {have} of {limit} {things}; the campaign needs {need}. "
-                    "Nothing new was created.",
+                    f"Nothing new was created.{unseen}",
                     f"Delete unused {things}, then run `/add-campaign` again."))
+
+    def _out_of_room(self, code: int) -> Problem:
+        """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
+        done, total = self.counts()
+        if code == MAX_ROLES_REACHED:
+            what, why = "roles", f"This server reached Discord's limit of {MAX_GUILD_ROLES} roles."
+        else:
+            what = "channels"
+            hidden = "channels hidden from me count too, and I can't see them to count them."
+            seen = (f"I could see {self._visible_channels} channels when I checked for room, but {hidden}"
+                    if self._visible_channels is not None else "C" + hidden[1:])
+            why = f"This server reached Discord's limit of {MAX_GUILD_CHANNELS} channels. {seen}"
+        return Problem(
+            f"This server ran out of room for {what} partway through.",
+            f"{why} I made {done} of the campaign's {total} roles and channels before Discord refused more.",
+            f"Press **Undo partial build** to remove what I made, or delete unused {what} and run "
+            "`/add-campaign` again with the same name to finish it.")
+
+    def _may_miss_hidden(self) -> bool:
+        return may_miss_hidden(self.campaign.bot_permissions)
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -254,7 +307,7 @@ class CampaignBuild:
         for step in self.steps:
             current = channels.get(self.resources.get(step.key, {}).get("id"))
             if current is None or step.kind not in (CATEGORY, CHANNEL):
-                continue  # created just now, so already right
+                continue  # created just now (so already right), or hidden from the bot
             repair = {}
             if step.kind == CHANNEL and current.get("parent_id") != category:
                 repair["parent_id"] = category
@@ -263,7 +316,8 @@ class CampaignBuild:
                 repair["permission_overwrites"] = expected
             if repair:
                 self.rest.request("PATCH", f"/channels/{current['id']}", json=repair, reason=self.reason)
-        text = summary_text(self.campaign.name, self.steps, self.resources)
+        hidden = {s.key for s in self.steps if self.resources.get(s.key, {}).get("id") in self.hidden}
+        text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden)
         if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
             self._post_in_first_text_channel(text)
         self.set_status(COMPLETED)
@@ -272,7 +326,7 @@ class CampaignBuild:
         """The interaction token has expired: leave the summary where the players will look."""
         for step in self.steps:
             resource = self.resources.get(step.key, {})
-            if step.kind == CHANNEL and resource.get("type") == 0:
+            if step.kind == CHANNEL and resource.get("type") == 0 and resource["id"] not in self.hidden:
                 self.rest.request("POST", f"/channels/{resource['id']}/messages",
                                   json={"content": text[:2000], "allowed_mentions": {"parse": []}})
                 return
@@ -296,4 +350,14 @@ class CampaignBuild:
         done, total = self.counts()
         kind = "Role" if step.kind == ROLE else TYPE_NAMES.get(
             self.resources[step.key].get("type"), step.channel_type).title()
-        return progress_text(self.campaign.name, done, total, f"{step.name} ({kind})")
+        name = self.resources[step.key].get("name") or step.name
+        return progress_text(self.campaign.name, done, total, f"{name} ({kind})")
+
+    def _position(self, step: Step) -> int:
+        """The channel's index in its template: 0 for the first channel of the category."""
+        return [s.key for s in self.steps if s.kind == CHANNEL].index(step.key)
+
+
+def _channel_resource(channel: dict) -> dict:
+    """What the record keeps of a channel: its id, the type and name Discord gave it."""
+    return {"id": channel["id"], "type": channel["type"], "name": channel.get("name", "")}

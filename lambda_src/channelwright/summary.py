@@ -1,15 +1,26 @@
-"""The final message: what the campaign now has, grouped the way the Discord sidebar shows it."""
+"""The final message: what the campaign now has, grouped the way the Discord sidebar shows it.
 
-from .plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, TYPE_NAMES, Step
+Names are the ones Discord gave (kept in the record): Discord rewrites text channel names, so the
+template's spelling may not be what the sidebar shows.
+"""
+
+from .plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
 from .progress import bar
 from .problems import Problem
 
 GROUPS = ("text", "voice", "forum")
 
 
-def summary_text(name: str, steps: list[Step], resources: dict[str, dict]) -> str:
+def shown_name(step: Step, resources: dict[str, dict]) -> str:
+    """The name Discord gave the step's role or channel, or the planned one if none is recorded."""
+    return resources.get(step.key, {}).get("name") or step.name
+
+
+def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
+                 hidden: frozenset[str] | set[str] = frozenset()) -> str:
+    """`hidden`: keys of steps whose channels exist but are hidden from the bot."""
     channels = [s for s in steps if s.kind == CHANNEL and s.key in resources]
-    roles = {s.key: s.name for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
+    roles = {s.key: shown_name(s, resources) for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
     lines = [f"✅ Campaign ready: {name}", "",
              f"**Roles:** {roles[PLAYERS_ROLE_KEY]} (players), {roles[GM_ROLE_KEY]} (game masters)",
              f"**Category:** {name}, visible only to those roles",
@@ -21,18 +32,38 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict]) -> st
             actual = TYPE_NAMES.get(resources[step.key].get("type"), step.channel_type)
             if actual != group:
                 continue
-            names.append(("🔒 " if step.gm_only else "") + step.name)
+            names.append(("🔒 " if step.gm_only else "") + shown_name(step, resources))
             if actual != step.channel_type:
-                fell_back.append(f"⚠️ {step.name} was created as a {actual} channel: this server "
-                                 f"can't have {step.channel_type} channels.")
+                fell_back.append(f"⚠️ {shown_name(step, resources)} was created as a {actual} channel: "
+                                 f"this server can't have {step.channel_type} channels.")
         if names:
             lines.append(f"{group.title()}: " + ", ".join(names))
     lines += fell_back
+    lines += _hidden_lines(steps, resources, hidden) + _left_alone_lines(steps, resources)
     assignment = resources.get("member:gm", {})
     if assignment.get("skipped"):
         lines.append(f"⚠️ The GM role wasn't given to anyone: {assignment['skipped']}.")
     lines += ["", "🔒 = game masters only. Give players the Players role to let them in."]
     return "\n".join(lines)
+
+
+def _hidden_lines(steps: list[Step], resources: dict[str, dict], hidden) -> list[str]:
+    names = [f"#{shown_name(s, resources)}" for s in steps if s.key in hidden]
+    if not names:
+        return []
+    return [f"🙈 Hidden from me, so I couldn't check them: {', '.join(names)}. Someone denied my role "
+            "View Channel there; I left them as they are."]
+
+
+def _left_alone_lines(steps: list[Step], resources: dict[str, dict]) -> list[str]:
+    """Look-alikes found while reconciling a lost reply (reconcile.py): reported, never touched."""
+    found = [item for s in steps for item in resources.get(s.key, {}).get("left_alone", [])]
+    if not found:
+        return []
+    names = [("@" if item["kind"] == ROLE else "#") + f"{item['name']} ({item['kind']})" for item in found]
+    return [f"⚠️ Left alone: {', '.join(names)}. They are named like this campaign's but weren't "
+            "made by me for it, so I neither used nor deleted them; delete them yourself if they "
+            "are leftovers."]
 
 
 def failure_text(name: str, done: int, total: int, problem: Problem) -> str:

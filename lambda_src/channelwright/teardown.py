@@ -5,11 +5,18 @@ children (developers/resources/channel.mdx, Delete/Close Channel), and the roles
 channels' overwrites. Each deleted id is dropped from the record at once, so a retried task picks
 up where the last one stopped; "unknown channel/role" means someone already deleted it. Channels
 someone else added to the category are left alone and reported.
+
+Channels hidden from the bot are not in Discord's channel list (changelog "Channel Obfuscation for
+Users and Bots", discord/discord-api-docs#8454), so the report says what the bot could not see: a
+campaign channel hidden from it can't be deleted (403 50001) and stops the deletion before the
+category and roles, which keep that channel private; and a channel someone hid from the bot inside
+the category can't be listed, so the report warns that one may now sit outside any category.
 """
 
+from .channel_presence import MISSING_ACCESS, may_miss_hidden
 from .discord_errors import DiscordRejected
 from .plan import CATEGORY, CHANNEL, ROLE, Step
-from .problems import for_discord_code
+from .problems import Problem, for_discord_code
 from .progress import ProgressMessage, bar, token_expired
 from .store import DELETING
 
@@ -33,12 +40,19 @@ def run_delete(task, deps) -> None:
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
              + [s for s in steps if s.kind == ROLE])
     todo = [s for s in order if campaign.resources.get(s.key, {}).get("id")]
+    hidden = []
     for done, step in enumerate(todo, start=1):
+        if hidden and step.kind != CHANNEL:
+            reply.finish(_hidden_problem(campaign, hidden).text())
+            return  # the category and roles keep the hidden channels private until then
         resource_id = campaign.resources[step.key]["id"]
         path = f"{guild}/roles/{resource_id}" if step.kind == ROLE else f"/channels/{resource_id}"
         try:
             deps.rest.request("DELETE", path, reason=reason)
         except DiscordRejected as error:
+            if step.kind == CHANNEL and error.code == MISSING_ACCESS:
+                hidden.append(campaign.resources[step.key].get("name") or step.name)
+                continue
             if error.status != 404:  # 404: someone deleted it already, which is what we want
                 problem = for_discord_code(f"deleting {step.name}", error.status, error.code,
                                            error.detail, again="run `/delete-campaign` again")
@@ -46,10 +60,25 @@ def run_delete(task, deps) -> None:
                 return
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{campaign.name}**\n\n{bar(done, len(todo))}")
+    if hidden:
+        reply.finish(_hidden_problem(campaign, hidden).text())
+        return
     deps.store.delete(campaign)
 
     lines = [f"🗑️ Deleted **{campaign.name}**: its channels, its category and its roles are gone."]
     if strangers:
         lines.append("Left alone (added by someone else, now outside any category): "
                      + ", ".join(f"#{name}" for name in strangers))
+    if category and may_miss_hidden(campaign.bot_permissions):
+        lines.append("⚠️ I can't see channels hidden from me, so I can't tell whether someone put "
+                     "one in the category: if so, it is kept and now sits outside any category.")
     reply.finish("\n".join(lines), components=[])
+
+
+def _hidden_problem(campaign, names: list[str]) -> Problem:
+    listed = ", ".join(f"#{name}" for name in names)
+    return Problem(
+        f"I couldn't delete {listed}: {'it is' if len(names) == 1 else 'they are'} hidden from me.",
+        "Someone denied my role View Channel there, and Discord won't let me delete what I can't "
+        f"see. I kept “{campaign.name}”'s category and roles so {'it stays' if len(names) == 1 else 'they stay'} private.",
+        "Give my role View Channel on it (or delete it yourself), then run `/delete-campaign` again.")

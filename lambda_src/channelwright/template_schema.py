@@ -22,7 +22,7 @@ Channel fields: `name` (1-100 characters, no control or invisible characters), `
 `voice` or `forum`, any case), `gm_only` (true/false, optional, default false: only the GM role
 sees the channel). Text and forum names are normalised the way Discord shows them (lower case,
 runs of spaces to one hyphen, no leading/trailing hyphens: "Session Notes" -> "session-notes");
-two channels whose names are equal after that (ignoring case) are refused. Keys other than the
+two channels whose names differ only in case, spacing and punctuation are refused. Keys other than the
 ones above are refused, and so are duplicate keys in one object. Files are UTF-8 (a BOM is
 fine), at most `MAX_FILE_BYTES`; `.json` files are read as JSON, `.yaml`/`.yml` as YAML
 (PyYAML's SafeLoader, as `safe_load` uses, plus duplicate-key detection: no tags that build
@@ -40,6 +40,7 @@ import re
 import unicodedata
 from typing import Any
 
+from .names import fold
 from .plan import ChannelSpec, Template
 
 MAX_FILE_BYTES = 64 * 1024
@@ -326,10 +327,13 @@ def validate(data: Any, *, builtin_ids: frozenset[str] = frozenset()) -> Templat
             spec = _channel(index, item, errors)
             if spec is None:
                 continue
-            seen = first_use.setdefault(spec.name.casefold(), index)
+            # Compared as Discord may rewrite them (names.fold): two names Discord could store
+            # alike could not be told apart when a create's reply is lost (reconcile.py).
+            seen = first_use.setdefault(fold(spec.name), index)
             if seen != index:
                 errors.append(f"channels[{index}].name: \"{spec.name}\" is already used by "
-                              f"channels[{seen}]; channel names must differ")
+                              f"channels[{seen}]; channel names must differ in more than case, "
+                              "spaces and punctuation")
                 continue
             specs.append(spec)
     if errors:

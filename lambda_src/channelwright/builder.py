@@ -5,6 +5,11 @@ a "pending" mark is stored; if the reply is lost, the server's current roles/cha
 anything made after that mark with the step's name is adopted rather than created again. The
 complete step re-reads the server, re-creates whatever someone deleted mid-build and repairs
 channels whose category or roles changed under them, so nothing is left dangling.
+
+Before the first create, the build checks what needs the server's roles (and so can't be checked
+on the request path): that the requester may add a campaign (Manage Channels from their roles, or
+owning the server), and that my server-level permissions let me make it as private as its summary
+says. Every overwrite is bounded by those server-level permissions, never by `app_permissions`.
 """
 
 import re
@@ -12,8 +17,11 @@ import time
 from collections.abc import Callable
 
 from . import access
+from . import permissions as p
+from .authority import MANAGERS, Caller, Standing, refusal
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
+from .guild_snapshot import GuildSnapshot
 from .lifecycle import undo_buttons
 from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY,
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
@@ -38,6 +46,10 @@ class BuildStopped(Exception):
         self.problem = problem
 
 
+class BuildRefused(BuildStopped):
+    """The requester may not add a campaign: nothing was built, and only they are told."""
+
+
 def created_ms(snowflake: str) -> int:
     return (int(snowflake) >> 22) + DISCORD_EPOCH_MS
 
@@ -56,6 +68,9 @@ class CampaignBuild:
         self.resources = dict(campaign.resources)
         self.pending = dict(campaign.pending)
         self.status = campaign.status
+        # Server-level; None until known (a record made before they were computed has "").
+        self.bot_permissions = p.parse(campaign.bot_permissions) if campaign.bot_permissions else None
+        self.everyone_permissions = 0  # @everyone's, as last read by refresh()
         self._reserved: set[str] = set()  # pending marks written by this invocation
         self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
         self._bot_user_id = bot_user_id
@@ -86,7 +101,7 @@ class CampaignBuild:
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""
         if self.status == QUEUED:
-            self._check_room()
+            self._check_before_building()
             self.set_status(BUILDING)
         step = self.steps[index]
         if step.kind == COMPLETE:
@@ -215,7 +230,10 @@ class CampaignBuild:
     def refresh(self) -> dict[str, dict]:
         """Read the server; forget recorded ids that no longer exist. Returns channels by id."""
         channels = {c["id"]: c for c in self.rest.request("GET", f"{self._guild}/channels")}
-        roles = {r["id"] for r in self.rest.request("GET", f"{self._guild}/roles")}
+        role_list = self.rest.request("GET", f"{self._guild}/roles")
+        roles = {r["id"] for r in role_list}
+        self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
+                                          if r["id"] == self.campaign.guild_id), 0)
         gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
                 and self.resources[s.key]["id"] not in (roles if s.kind == ROLE else channels)]
         self.flush()
@@ -230,11 +248,43 @@ class CampaignBuild:
             error.code == 50035 and "MAX_CHANNELS" not in detail
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
-    def _check_room(self) -> None:
+    def _check_before_building(self) -> None:
+        """Refuse before anything is created: a requester who isn't a server manager, my missing
+        a permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
+        and the channel list."""
+        guild = GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
+        if not Standing(self.rest, self.campaign.guild_id, requester, guild).is_manager():
+            raise BuildRefused(refusal(MANAGERS, doing="add a campaign"))
+        self._learn_bot_permissions(guild)
+        self._check_room(guild.role_count)
+
+    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+        """My server-level permissions (my roles' and @everyone's), stored with the campaign so
+        later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
+        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
+        held = guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+        problem = access.privacy_problem(held)
+        if problem:
+            raise BuildStopped(problem)
+        self.bot_permissions = held
+        self.store.set_bot_permissions(self.campaign, held)
+        return held
+
+    def _overwrite_mask(self) -> int:
+        """The permissions overwrites may carry, known to include what privacy needs: a stored value
+        that doesn't (an old record's, say) is read afresh rather than trusted to hide less."""
+        if self.bot_permissions is None or access.privacy_problem(self.bot_permissions):
+            return self._learn_bot_permissions()
+        return self.bot_permissions
+
+    def _check_room(self, role_count: int) -> None:
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = len(self.rest.request("GET", f"{self._guild}/{things}"))
+            have = (len(self.rest.request("GET", f"{self._guild}/channels")) if things == "channels"
+                    else role_count)
             if have + need > limit:
                 raise BuildStopped(Problem(
                     f"This server has no room for the campaign's {things}.",
@@ -263,7 +313,9 @@ class CampaignBuild:
                 repair["permission_overwrites"] = expected
             if repair:
                 self.rest.request("PATCH", f"/channels/{current['id']}", json=repair, reason=self.reason)
-        text = summary_text(self.campaign.name, self.steps, self.resources)
+        ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
+        text = summary_text(self.campaign.name, self.steps, self.resources,
+                            notes=[players_cannot(ungranted)] if ungranted else [])
         if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
             self._post_in_first_text_channel(text)
         self.set_status(COMPLETED)
@@ -283,7 +335,7 @@ class CampaignBuild:
         return access.overwrites(
             guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
             gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
-            bot_permissions=int(self.campaign.bot_permissions or 0), gm_only=gm_only)
+            bot_permissions=self._overwrite_mask(), gm_only=gm_only)
 
     def seconds_since_request(self) -> float:
         return (self._now_ms() - created_ms(self.campaign.interaction_id)) / 1000
@@ -297,3 +349,11 @@ class CampaignBuild:
         kind = "Role" if step.kind == ROLE else TYPE_NAMES.get(
             self.resources[step.key].get("type"), step.channel_type).title()
         return progress_text(self.campaign.name, done, total, f"{step.name} ({kind})")
+
+
+def players_cannot(labels: list[str]) -> str:
+    listed = p.label_list(labels)
+    return (f"⚠️ Players can't {listed} in these channels: neither @everyone nor my role has "
+            f"{'that permission' if len(labels) == 1 else 'those permissions'}, so I couldn't "
+            f"grant {'it' if len(labels) == 1 else 'them'}. Give the Players role {listed} in the "
+            "category's permissions (or give them to my role before the next campaign).")

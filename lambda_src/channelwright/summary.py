@@ -7,7 +7,8 @@ from .problems import Problem
 GROUPS = ("text", "voice", "forum")
 
 
-def summary_text(name: str, steps: list[Step], resources: dict[str, dict]) -> str:
+def summary_text(name: str, steps: list[Step], resources: dict[str, dict], notes=()) -> str:
+    """`notes`: further ⚠️ lines, e.g. what players can't do for want of a permission."""
     channels = [s for s in steps if s.kind == CHANNEL and s.key in resources]
     roles = {s.key: s.name for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
     lines = [f"✅ Campaign ready: {name}", "",
@@ -31,6 +32,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict]) -> st
     assignment = resources.get("member:gm", {})
     if assignment.get("skipped"):
         lines.append(f"⚠️ The GM role wasn't given to anyone: {assignment['skipped']}.")
+    lines += notes
     lines += ["", "🔒 = game masters only. Give players the Players role to let them in."]
     return "\n".join(lines)
 

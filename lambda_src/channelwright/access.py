@@ -1,12 +1,17 @@
 """Who may see a campaign's channels, as Discord permission overwrites.
 
-Rules from developers/resources/guild.mdx (Create Guild Channel): an overwrite may only allow or
-deny permissions the bot itself holds, and only administrators may put Manage Roles ("Manage
-Permissions") in one. So every overwrite is masked by the bot's own permissions, minus Manage Roles.
+Rules from developers/resources/guild.mdx (Create Guild Channel): "only permissions your bot has in
+the guild can be allowed/denied", and only administrators may put Manage Roles ("Manage
+Permissions") in an overwrite. So every overwrite is masked by the bot's SERVER-LEVEL permissions
+(its roles', never `app_permissions`, which describe one channel), minus Manage Roles. Modify
+Channel also counts what the parent category lets the bot do (developers/resources/channel.mdx),
+but the category's only grant to the bot is our own allow, itself masked the same way, so the one
+mask serves creates and repairs alike.
 The bot gets an explicit allow so it keeps seeing (and can post the summary in) what it built.
 """
 
 from . import permissions as p
+from .problems import Problem
 
 PLAYER = (p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.ADD_REACTIONS
           | p.EMBED_LINKS | p.ATTACH_FILES | p.CONNECT | p.SPEAK | p.USE_VAD
@@ -14,6 +19,33 @@ PLAYER = (p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.ADD_REAC
 GM = PLAYER | p.MANAGE_MESSAGES | p.MANAGE_THREADS
 BOT = p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.CONNECT
 ROLE, MEMBER = 0, 1
+# Without these server-wide the bot can't build a campaign as private as its summary says: create
+# the roles and channels, or deny @everyone (and Players, on GM-only channels) View Channel.
+PRIVACY_NEEDS = p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL
+# What players need to use the channels at all; told in the summary when no one can grant it.
+ESSENTIAL = (p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.SEND_MESSAGES_IN_THREADS | p.CONNECT
+             | p.SPEAK)
+
+
+def privacy_problem(bot_permissions: int) -> Problem | None:
+    """Why the bot can't build a private campaign with these server-level permissions, if so."""
+    lacking = p.missing(bot_permissions, PRIVACY_NEEDS)
+    if not lacking:
+        return None
+    listed = p.label_list(lacking)
+    return Problem(
+        f"My role is missing {listed} in this server, so I stopped before creating anything.",
+        "I need Manage Channels and Manage Roles to create the campaign's channels and roles, and "
+        "View Channels to hide them from everyone else (Discord only lets me deny what I hold "
+        "server-wide; a permission given to me in one channel doesn't count).",
+        f"In Server Settings → Roles, give my role {listed} (or re-invite me with them), "
+        "then run `/add-campaign` again.")
+
+
+def ungranted(bot_permissions: int, everyone_permissions: int) -> list[str]:
+    """Labels of the ESSENTIAL permissions players get neither from @everyone nor from our allow."""
+    granted = (p.effective(bot_permissions) & ~p.MANAGE_ROLES) | everyone_permissions
+    return [label for bit, label in p.LABELS.items() if ESSENTIAL & bit and not granted & bit]
 
 
 def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: str,

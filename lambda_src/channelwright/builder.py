@@ -7,15 +7,23 @@ read and what identifies the bot's own create for that step (reconcile.py) is ad
 created again. The complete step re-reads the server, re-creates whatever someone deleted
 mid-build (asking by id first: a channel missing from the list may only be hidden from the bot,
 channel_presence.py) and repairs channels whose category or roles changed under them.
+
+Before the first create, the build checks what needs the server's roles (and so can't be checked
+on the request path): that the requester may add a campaign (Manage Channels from their roles, or
+owning the server), and that my server-level permissions let me make it as private as its summary
+says. Every overwrite is bounded by those server-level permissions, never by `app_permissions`.
 """
 
 import time
 from collections.abc import Callable
 
 from . import access, reconcile
+from . import permissions as p
+from .authority import MANAGERS, Caller, Standing, refusal
 from .channel_presence import may_miss_hidden, survey
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
+from .guild_snapshot import GuildSnapshot
 from .lifecycle import undo_buttons
 from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY,
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
@@ -40,6 +48,10 @@ class BuildStopped(Exception):
         self.problem = problem
 
 
+class BuildRefused(BuildStopped):
+    """The requester may not add a campaign: nothing was built, and only they are told."""
+
+
 class CampaignBuild:
     def __init__(self, campaign: Campaign, *, rest: DiscordRest, store: CampaignStore,
                  application_id: str, bot_user_id: Callable[[], str],
@@ -50,6 +62,9 @@ class CampaignBuild:
         self.resources = dict(campaign.resources)
         self.pending = dict(campaign.pending)
         self.status = campaign.status
+        # Server-level; None until known (a record made before they were computed has "").
+        self.bot_permissions = p.parse(campaign.bot_permissions) if campaign.bot_permissions else None
+        self.everyone_permissions = 0  # @everyone's, as last read by refresh()
         self._reserved: set[str] = set()  # pending marks written by this invocation
         self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
         self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
@@ -83,7 +98,7 @@ class CampaignBuild:
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""
         if self.status == QUEUED:
-            self._check_room()
+            self._check_before_building()
             self.set_status(BUILDING)
         step = self.steps[index]
         if step.kind == COMPLETE:
@@ -240,7 +255,10 @@ class CampaignBuild:
                     if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
         presence = survey(self.rest, self.campaign.guild_id, recorded)
         self.hidden = presence.hidden
-        roles = {r["id"] for r in self.rest.request("GET", f"{self._guild}/roles")}
+        role_list = self.rest.request("GET", f"{self._guild}/roles")
+        roles = {r["id"] for r in role_list}
+        self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
+                                          if r["id"] == self.campaign.guild_id), 0)
         gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
                 and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
                      else self.resources[s.key]["id"] in presence.gone)]
@@ -256,14 +274,46 @@ class CampaignBuild:
             error.code == 50035 and "MAX_CHANNELS" not in detail
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
-    def _check_room(self) -> None:
+    def _check_before_building(self) -> None:
+        """Refuse before anything is created: a requester who isn't a server manager, my missing
+        a permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
+        and the channel list."""
+        guild = GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
+        if not Standing(self.rest, self.campaign.guild_id, requester, guild).is_manager():
+            raise BuildRefused(refusal(MANAGERS, doing="add a campaign"))
+        self._learn_bot_permissions(guild)
+        self._check_room(guild.role_count)
+
+    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+        """My server-level permissions (my roles' and @everyone's), stored with the campaign so
+        later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
+        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
+        held = guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+        problem = access.privacy_problem(held)
+        if problem:
+            raise BuildStopped(problem)
+        self.bot_permissions = held
+        self.store.set_bot_permissions(self.campaign, held)
+        return held
+
+    def _overwrite_mask(self) -> int:
+        """The permissions overwrites may carry, known to include what privacy needs: a stored value
+        that doesn't (an old record's, say) is read afresh rather than trusted to hide less."""
+        if self.bot_permissions is None or access.privacy_problem(self.bot_permissions):
+            return self._learn_bot_permissions()
+        return self.bot_permissions
+
+    def _check_room(self, role_count: int) -> None:
         """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
         not in the list it counts (channel_presence.py), so the limit may still be met midway:
         `_out_of_room` then stops the build cleanly."""
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = len(self.rest.request("GET", f"{self._guild}/{things}"))
+            have = (len(self.rest.request("GET", f"{self._guild}/channels")) if things == "channels"
+                    else role_count)
             if things == "channels":
                 self._visible_channels = have
             if have + need > limit:
@@ -293,7 +343,7 @@ class CampaignBuild:
             "`/add-campaign` again with the same name to finish it.")
 
     def _may_miss_hidden(self) -> bool:
-        return may_miss_hidden(self.campaign.bot_permissions)
+        return may_miss_hidden(self.bot_permissions)
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -317,7 +367,9 @@ class CampaignBuild:
             if repair:
                 self.rest.request("PATCH", f"/channels/{current['id']}", json=repair, reason=self.reason)
         hidden = {s.key for s in self.steps if self.resources.get(s.key, {}).get("id") in self.hidden}
-        text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden)
+        ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
+        text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden,
+                            notes=[players_cannot(ungranted)] if ungranted else [])
         if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
             self._post_in_first_text_channel(text)
         self.set_status(COMPLETED)
@@ -337,7 +389,7 @@ class CampaignBuild:
         return access.overwrites(
             guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
             gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
-            bot_permissions=int(self.campaign.bot_permissions or 0), gm_only=gm_only)
+            bot_permissions=self._overwrite_mask(), gm_only=gm_only)
 
     def seconds_since_request(self) -> float:
         return (self._now_ms() - created_ms(self.campaign.interaction_id)) / 1000
@@ -361,3 +413,11 @@ class CampaignBuild:
 def _channel_resource(channel: dict) -> dict:
     """What the record keeps of a channel: its id, the type and name Discord gave it."""
     return {"id": channel["id"], "type": channel["type"], "name": channel.get("name", "")}
+
+
+def players_cannot(labels: list[str]) -> str:
+    listed = p.label_list(labels)
+    return (f"⚠️ Players can't {listed} in these channels: neither @everyone nor my role has "
+            f"{'that permission' if len(labels) == 1 else 'those permissions'}, so I couldn't "
+            f"grant {'it' if len(labels) == 1 else 'them'}. Give the Players role {listed} in the "
+            "category's permissions (or give them to my role before the next campaign).")

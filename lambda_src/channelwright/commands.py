@@ -14,7 +14,41 @@ from .problems import Problem
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
 STRING, USER, ATTACHMENT, SUB_COMMAND, SUB_COMMAND_GROUP = 3, 6, 11, 1, 2
-MANAGERS = str(permissions.MANAGE_CHANNELS)
+GUILD_CONTEXT, GUILD_INSTALL = 0, 0
+# Whom a command serves; authority.py decides who is which, in the worker where it needs Discord.
+EVERYONE, CAMPAIGN_RUNNERS, MANAGERS = "everyone", "campaign GMs and server managers", "server managers"
+
+# Whom each command (or "command subcommand") serves: the rule its handler enforces, in the worker
+# where it needs the server's roles (authority.py). Registration follows it, so Discord shows a
+# command to everyone it serves.
+RULES = {
+    "add-campaign": MANAGERS,
+    "list-campaigns": EVERYONE,
+    "campaign-info": EVERYONE,  # names of channels the caller can't see are left out
+    "add-player": CAMPAIGN_RUNNERS,
+    "remove-player": CAMPAIGN_RUNNERS,
+    "assign-gm": CAMPAIGN_RUNNERS,
+    "delete-campaign": CAMPAIGN_RUNNERS,
+    "campaign-template import": MANAGERS,
+    "campaign-template list": EVERYONE,
+    "campaign-template show": EVERYONE,
+    "campaign-template remove": MANAGERS,
+}
+
+
+def rule(command: str, subcommand: str | None = None) -> str:
+    """Whom `/command [subcommand]` serves (MANAGERS for anything unknown: the strictest)."""
+    return RULES.get(f"{command} {subcommand}" if subcommand else command, MANAGERS)
+
+
+def default_member_permissions(command: str) -> str | None:
+    """Manage Channels only when every part of the command is for server managers; else None, so
+    Discord shows it to all (developers/interactions/application-commands.mdx, "Using Default
+    Permissions": "the permissions a user must have to use it"; Administrators see every command).
+    Visibility is a convenience, not the check: the handler still decides from server-level
+    permissions, since Discord's test may count a permission granted in one channel only."""
+    rules = [r for key, r in RULES.items() if key.split(" ")[0] == command]
+    return str(permissions.MANAGE_CHANNELS) if rules and set(rules) == {MANAGERS} else None
 
 
 def _option(kind: int, name: str, description: str, *, required: bool = True, **extra) -> dict:
@@ -30,11 +64,13 @@ def _campaign_option(name: str = "campaign") -> dict:
     return _option(STRING, name, "The campaign", autocomplete=True, max_length=NAME_MAX_LENGTH)
 
 
-def _command(name: str, description: str, options: list | None = None, *,
-             managers_only: bool = False) -> dict:
-    # contexts [0]: guild only (developers/interactions/application-commands.mdx).
-    return {"name": name, "type": 1, "description": description, "contexts": [0],
-            "default_member_permissions": MANAGERS if managers_only else None,
+def _command(name: str, description: str, options: list | None = None) -> dict:
+    # contexts [0] (GUILD) and integration_types [0] (GUILD_INSTALL): usable only inside servers
+    # that installed the bot, never from a user's own installation
+    # (developers/interactions/application-commands.mdx, Contexts).
+    return {"name": name, "type": 1, "description": description, "contexts": [GUILD_CONTEXT],
+            "integration_types": [GUILD_INSTALL],
+            "default_member_permissions": default_member_permissions(name),
             "options": options or []}
 
 
@@ -43,8 +79,7 @@ ADD_CAMPAIGN = _command(
     [_option(STRING, "name", "The campaign's name, e.g. Curse of Strahd", min_length=1,
              max_length=NAME_MAX_LENGTH),
      _option(STRING, "template", "The channel layout (default: the full campaign)", required=False,
-             autocomplete=True)],
-    managers_only=True)
+             autocomplete=True)])
 LIST_CAMPAIGNS = _command("list-campaigns", "List this server's campaigns.")
 CAMPAIGN_INFO = _command("campaign-info", "What a campaign has now, what is missing, who runs it.",
                          [_campaign_option("name")])
@@ -55,7 +90,7 @@ REMOVE_PLAYER = _command("remove-player", "Take a campaign's Players role from s
 ASSIGN_GM = _command("assign-gm", "Give someone a campaign's GM role.",
                      [_campaign_option(), _option(USER, "user", "The new game master")])
 DELETE_CAMPAIGN = _command("delete-campaign", "Delete a campaign's channels, category and roles.",
-                           [_campaign_option("name")], managers_only=True)
+                           [_campaign_option("name")])
 CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign templates.", [
     _option(SUB_COMMAND, "import", "Add or replace a template from a JSON or YAML file",
             options=[_option(ATTACHMENT, "file", "The template file (.json, .yaml or .yml)")]),
@@ -64,11 +99,29 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
     _option(SUB_COMMAND, "remove", "Remove one of this server's templates",
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
-], managers_only=True)
+])
 
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
                DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who ran a command: their user id and server-wide role ids, as the interaction said."""
+
+    user_id: str
+    role_ids: frozenset[str] = frozenset()
+
+    def to_args(self) -> dict:
+        """For a task's args (JSON): {"id": user id, "roles": [role ids]}."""
+        return {"id": self.user_id, "roles": sorted(self.role_ids)}
+
+    @classmethod
+    def from_args(cls, data: dict | None) -> "Caller":
+        data = data if isinstance(data, dict) else {}
+        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
+        return cls(str(data.get("id") or ""), frozenset(str(r) for r in roles))
 
 
 @dataclass(frozen=True)
@@ -83,12 +136,16 @@ class Invocation:
     channel_id: str | None
     user_id: str
     user_name: str
-    member_permissions: int
-    app_permissions: int
+    member_permissions: int  # in the invoking channel only: never a basis for a decision
+    app_permissions: int     # likewise
     subcommand: str | None = None
     focused: str | None = None  # the option being typed, for autocomplete
     resolved: dict = field(default_factory=dict)
     custom_id: str = ""  # for button clicks
+    member_roles: frozenset[str] = frozenset()  # server-wide and current
+    # authorizing_integration_owners["0"]: the guild id when the server installed the bot
+    # (developers/interactions/receiving-and-responding.mdx, Authorizing Integration Owners Object)
+    installed_in: str | None = None
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Invocation":
@@ -115,7 +172,18 @@ class Invocation:
             focused=next((o.get("name") for o in options if o.get("focused")), None),
             resolved=data.get("resolved") or {},
             custom_id=str(data.get("custom_id", "")),
+            member_roles=frozenset(str(r) for r in member.get("roles") or [] if isinstance(r, (str, int))),
+            installed_in=_guild_install_owner(payload.get("authorizing_integration_owners")),
         )
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(self.user_id, self.member_roles)
+
+    @property
+    def installed_here(self) -> bool:
+        """Whether this server installed the bot (a user's own installation doesn't count)."""
+        return bool(self.guild_id) and self.installed_in == str(self.guild_id)
 
     def resolved_user(self, option: str) -> dict | None:
         user_id = self.options.get(option)
@@ -124,6 +192,19 @@ class Invocation:
     def resolved_attachment(self, option: str) -> dict | None:
         attachment_id = self.options.get(option)
         return (self.resolved.get("attachments") or {}).get(str(attachment_id)) if attachment_id else None
+
+
+def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
+    """A task's args for deciding, in the worker, whether its caller may act (worker._authorize):
+    the token to answer with, the caller's user and role ids, the command's rule, and the words
+    for a refusal ("You need ... to <doing>")."""
+    return {"token": invocation.token, "caller": invocation.caller.to_args(),
+            "needs": rule(invocation.command, invocation.subcommand), "doing": doing}
+
+
+def _guild_install_owner(owners: Any) -> str | None:
+    value = owners.get(str(GUILD_INSTALL)) if isinstance(owners, dict) else None
+    return str(value) if isinstance(value, (str, int)) else None
 
 
 def campaign_name(raw: Any) -> tuple[str, Problem | None]:

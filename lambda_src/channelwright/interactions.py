@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
@@ -29,7 +28,6 @@ from .template_library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
-BOT_NEEDS = permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES
 
 
 @dataclass(frozen=True)
@@ -80,14 +78,28 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
                        interaction_type=kind)
     if kind == PING:
         return HttpResponse.json(200, {"type": PONG})
+    if kind not in (APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT):
+        return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
+    invocation = Invocation.from_payload(payload)
+    if invocation.guild_id and not invocation.installed_here:
+        logger.info("refused: not installed in this server")
+        return HttpResponse.json(200, choices([]) if kind == AUTOCOMPLETE else not_installed())
     if kind == APPLICATION_COMMAND:
-        return HttpResponse.json(200, run_command(Invocation.from_payload(payload), deps))
+        return HttpResponse.json(200, run_command(invocation, deps))
     if kind == AUTOCOMPLETE:
-        return HttpResponse.json(200, autocomplete(Invocation.from_payload(payload), deps))
-    if kind == MESSAGE_COMPONENT:
-        on_button = _later("lifecycle", "on_button")
-        return HttpResponse.json(200, on_button(Invocation.from_payload(payload), deps))
-    return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
+        return HttpResponse.json(200, autocomplete(invocation, deps))
+    return HttpResponse.json(200, _later("lifecycle", "on_button")(invocation, deps))
+
+
+def not_installed() -> dict:
+    """For an interaction from a user's own installation of the app, in a server that hasn't
+    installed it: `authorizing_integration_owners` then lacks the GUILD_INSTALL key "0" (or maps it
+    to another id). Nothing is recorded: the bot can't act in a server it isn't in."""
+    return ephemeral(Problem(
+        "I'm not installed in this server, so I can't build or change anything here.",
+        "You ran my command through your own installation of the app. Campaigns are made of a "
+        "server's roles and channels, which only my bot user, added to the server, can create.",
+        "Ask a server admin to add me to this server, then run the command again.").text())
 
 
 def autocomplete(invocation: Invocation, deps: Deps) -> dict:
@@ -120,9 +132,10 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:
-    problem = _may_add_campaign(invocation)
-    name, name_problem = campaign_name(invocation.options.get("name"))
-    problem = problem or name_problem
+    """Record and queue the build. Whether the requester may (Manage Channels from their roles) and
+    whether I can build it privately (my server-level permissions) are decided by the worker before
+    it creates anything: both need the server's roles, and this path makes no Discord call."""
+    name, problem = campaign_name(invocation.options.get("name"))
     if problem:
         return ephemeral(problem.text())
 
@@ -138,7 +151,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         plan=[step.to_dict() for step in build_plan(name, template)],
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
-        bot_permissions=str(invocation.app_permissions), gms=frozenset({invocation.user_id}),
+        requested_by_roles=sorted(invocation.member_roles), gms=frozenset({invocation.user_id}),
     )
     try:
         deps.store.create(campaign)
@@ -147,23 +160,6 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         if isinstance(campaign, dict):
             return campaign
     return _enqueue(campaign, deps)
-
-
-def _may_add_campaign(invocation: Invocation) -> Problem | None:
-    lacking = permissions.missing(invocation.member_permissions, permissions.MANAGE_CHANNELS)
-    if lacking:
-        return Problem("You need the Manage Channels permission to add a campaign.",
-                       "Building a campaign creates channels and roles in this server.",
-                       "Ask a server admin to run it, or to give one of your roles Manage Channels.")
-    lacking = permissions.missing(invocation.app_permissions, BOT_NEEDS)
-    if lacking:
-        listed = " and ".join(lacking)
-        return Problem(f"I'm missing the {listed} permission{'s' if len(lacking) > 1 else ''}.",
-                       "I need Manage Channels to create the campaign's channels and Manage Roles "
-                       "to create its roles and keep GM channels private.",
-                       f"In Server Settings → Roles, give my role {listed} (or re-invite me with "
-                       "those permissions), then run `/add-campaign` again.")
-    return None
 
 
 def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign | dict:
@@ -175,7 +171,8 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
                                      interaction_token=invocation.token,
                                      requested_by=invocation.user_id,
                                      requested_by_name=invocation.user_name,
-                                     bot_permissions=str(invocation.app_permissions))
+                                     requested_by_roles=sorted(invocation.member_roles),
+                                     bot_permissions="")
         if resumed:
             return resumed
     return ephemeral(Problem(

@@ -3,28 +3,25 @@
 Request-path halves only: each answers from the campaign store within Discord's 3 seconds, and
 whatever needs Discord's REST API (role changes, deletions, reading the server) is queued as a task
 for the worker, which edits the answer when done.
+
+Who may act is never read from `member.permissions` (it describes the invoking channel only). The
+one thing known here is the caller's current roles: holding the campaign's GM role is enough. Any
+other caller may still be a server manager, which only the server's roles can tell, so their
+request goes to the worker (deferred, ephemeral), which decides (authority.py) before acting.
 """
 
-from . import permissions
-from .commands import Invocation, campaign_key
+from .authority import CAMPAIGN_RUNNERS, holds
+from .commands import Invocation, caller_args, campaign_key
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
-from .responses import DANGER, SECONDARY, buttons, choices, deferred, ephemeral, update_message
+from .responses import (DANGER, SECONDARY, buttons, choices, deferred, deferred_update, ephemeral,
+                        update_message)
 from .store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
 from .task_queue import Task
 
-DELETE, INFO, MEMBER = "delete", "info", "member"
+DELETE, INFO, MEMBER, CONFIRM_DELETE = "delete", "info", "member", "confirm_delete"
 MEMBER_ACTIONS = {"add-player": ("players", "add"), "remove-player": ("players", "remove"),
                   "assign-gm": ("gms", "add")}
-
-
-def is_manager(invocation: Invocation) -> bool:
-    """Server managers: whoever may manage channels (administrators included)."""
-    return not permissions.missing(invocation.member_permissions, permissions.MANAGE_CHANNELS)
-
-
-def may_run(campaign: Campaign, invocation: Invocation) -> bool:
-    return is_manager(invocation) or invocation.user_id in campaign.gms
 
 
 def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, dict | None]:
@@ -75,7 +72,7 @@ def campaign_info(invocation: Invocation, deps) -> dict:
     if refusal:
         return refusal
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=INFO,
-                args={"token": invocation.token})
+                args=caller_args(invocation))
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -88,25 +85,19 @@ def change_member(invocation: Invocation, deps) -> dict:
     group, action = MEMBER_ACTIONS[invocation.command]
     user = invocation.resolved_user("user")
     problem = None
-    if not may_run(campaign, invocation):
-        problem = Problem(f"Only the GMs of “{campaign.name}” or server managers can do that.",
-                          "Changing who plays or runs a campaign changes who sees its channels.",
-                          "Ask one of the campaign's GMs, or someone with Manage Channels.")
-    elif campaign.status != COMPLETED:
+    if campaign.status != COMPLETED:
         problem = Problem(f"“{campaign.name}” isn't finished building (status: {campaign.status}).",
                           "Its roles must exist before people can be given them.",
                           "Wait for the build to finish, or run `/add-campaign` again to resume it.")
     elif user is None or user.get("bot"):
         problem = Problem("That isn't someone I can add.", "Pick a person (not a bot) in this server.",
                           "Run the command again and choose a member.")
-    elif permissions.missing(invocation.app_permissions, permissions.MANAGE_ROLES):
-        problem = Problem("I'm missing the Manage Roles permission.",
-                          "Giving and taking campaign roles needs it.",
-                          "In Server Settings → Roles, give my role Manage Roles, then try again.")
     if problem:
         return ephemeral(problem.text())
+    # Whether the caller may (a GM now, or a server manager) is decided by the worker; so is
+    # whether I may give the role: Discord's answer to the role change says that.
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=MEMBER,
-                args={"token": invocation.token, "group": group, "action": action,
+                args={**caller_args(invocation), "group": group, "action": action,
                       "user_id": str(user["id"]), "by": invocation.user_name})
     return _enqueue(deps, task, deferred(private=True))
 
@@ -114,36 +105,36 @@ def change_member(invocation: Invocation, deps) -> dict:
 # -- /delete-campaign and the Undo buttons -------------------------------------------------------
 
 def delete_campaign(invocation: Invocation, deps) -> dict:
+    """Ask for confirmation: at once for a GM (their roles say so); for anyone else once the worker
+    has found them a server manager."""
     campaign, refusal = _find(invocation, deps, "name")
     if refusal:
         return refusal
-    problem = _may_delete(campaign, invocation)
+    problem = _still_building(campaign)
     if problem:
         return ephemeral(problem.text())
+    if holds(campaign, invocation.member_roles):
+        return ephemeral(*confirmation(campaign))
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=CONFIRM_DELETE,
+                args=caller_args(invocation, "delete it"))
+    return _enqueue(deps, task, deferred(private=True))
+
+
+def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
+    """The "Delete X?" question and its Delete/Cancel buttons."""
     channels, roles = _counts(campaign)
-    return ephemeral(
-        f"Delete **{campaign.name}**? This deletes its {channels} channels (and everything posted "
-        f"in them), its category and its {roles} roles. Channels someone else added to the "
-        "category are kept. This can't be undone.",
-        buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
-                ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
+    return (f"Delete **{campaign.name}**? This deletes its {channels} channels (and everything posted "
+            f"in them), its category and its {roles} roles. Channels someone else added to the "
+            "category are kept. This can't be undone.",
+            buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
+                    ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
 
 
-def _may_delete(campaign: Campaign, invocation: Invocation, *, undo: bool = False) -> Problem | None:
-    allowed = is_manager(invocation) or invocation.user_id in campaign.gms or (
-        undo and invocation.user_id == campaign.requested_by)
-    if not allowed:
-        return Problem(f"Only the GMs of “{campaign.name}” or server managers can delete it.",
-                       "Deleting a campaign removes its channels for everyone.",
-                       "Ask one of the campaign's GMs, or someone with Manage Channels.")
+def _still_building(campaign: Campaign) -> Problem | None:
     if campaign.status in (QUEUED, BUILDING):
         return Problem(f"“{campaign.name}” is still being built.",
                        "Deleting while channels are still being created would leave some behind.",
                        "Wait for the build to finish or fail, then delete it.")
-    if permissions.missing(invocation.app_permissions, permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES):
-        return Problem("I'm missing Manage Channels or Manage Roles.",
-                       "Deleting a campaign's channels and roles needs both.",
-                       "In Server Settings → Roles, give my role both, then try again.")
     return None
 
 
@@ -156,12 +147,18 @@ def on_button(invocation: Invocation, deps) -> dict:
     if action not in ("delete", "undo") or campaign is None:
         return ephemeral("That button is out of date: the campaign is gone or was rebuilt since. "
                          "Use `/delete-campaign` instead.")
-    problem = _may_delete(campaign, invocation, undo=action == "undo")
+    problem = _still_building(campaign)
     if problem:
         return ephemeral(problem.text())
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
-                args={"token": invocation.token, "by": invocation.user_name, "run": run})
-    return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
+                args={**caller_args(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS,
+                      "by": invocation.user_name, "run": run})
+    if holds(campaign, invocation.member_roles):
+        return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
+    # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited
+    # in place; Undo sits on the public summary, so there the answer is a new message only the
+    # clicker sees, and the summary stays as it is.
+    return _enqueue(deps, task, deferred_update() if action == "delete" else deferred(private=True))
 
 
 def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:

@@ -1,14 +1,16 @@
 """Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side)."""
 
+from . import lost_access
 from .discord_errors import DiscordRejected
 from .plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
-from .problems import Problem, for_discord_code
+from .problems import Problem
 from .progress import ProgressMessage, token_expired
 
 UNKNOWN_MEMBER, UNKNOWN_ROLE = 10007, 10011
 
 
-def run_member_change(task, deps) -> None:
+def run_member_change(task, deps, standing) -> None:
+    """`standing`: the caller's, already found to be a GM of the campaign or a server manager."""
     args = task.args
     reply = ProgressMessage(deps.rest, deps.application_id, args["token"], expired=token_expired(task.run))
     campaign = deps.store.get(task.guild_id, task.campaign_key)
@@ -39,8 +41,9 @@ def run_member_change(task, deps) -> None:
                               "There is no role left to give.",
                               "Use `/campaign-info` to see what is missing.")
         else:
-            problem = for_discord_code(f"changing <@{user}>'s roles", error.status, error.code,
-                                       error.detail, again="try the command again")
+            problem = lost_access.explain(error, f"changing <@{user}>'s roles", rest=deps.rest,
+                                          guild_id=task.guild_id, bot_user_id=deps.bot_user_id,
+                                          again="try the command again")
         reply.finish(problem.text())
         return
     if adding:

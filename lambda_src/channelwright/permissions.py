@@ -1,7 +1,10 @@
-"""Discord permission bits, and the words a server admin sees for them in the client.
+"""Discord permission bits, the words a server admin sees for them, and how Discord combines them.
 
-Values from developers/topics/permissions.mdx ("Bitwise Permission Flags").
+Values from developers/topics/permissions.mdx ("Bitwise Permission Flags"); the arithmetic is that
+page's "Permission Overwrites" pseudo-code (compute_base_permissions, compute_overwrites).
 """
+
+from collections.abc import Iterable
 
 CREATE_INSTANT_INVITE = 1 << 0
 ADMINISTRATOR = 1 << 3
@@ -30,7 +33,12 @@ LABELS = {
     MANAGE_ROLES: "Manage Roles",
     VIEW_CHANNEL: "View Channels",
     SEND_MESSAGES: "Send Messages",
+    READ_MESSAGE_HISTORY: "Read Message History",
+    SEND_MESSAGES_IN_THREADS: "Send Messages in Threads and Posts",
+    CONNECT: "Connect",
+    SPEAK: "Speak",
 }
+ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 
 def parse(value: str | int | None) -> int:
@@ -50,3 +58,50 @@ def missing(held: int, required: int) -> list[str]:
     """Labels of the required permissions that `held` lacks, in a stable order."""
     lacking = required & ~effective(held)
     return [label for bit, label in LABELS.items() if lacking & bit]
+
+
+def label_list(labels: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def base_permissions(everyone: int, role_permissions: Iterable[int], *, is_owner: bool) -> int:
+    """A member's server-level permissions: @everyone's plus each of their roles'.
+
+    The owner and anyone holding Administrator have every permission (permissions.mdx,
+    compute_base_permissions). Channel overwrites play no part here.
+    """
+    if is_owner:
+        return ALL
+    bits = everyone
+    for role_bits in role_permissions:
+        bits |= role_bits
+    return effective(bits)
+
+
+def in_channel(base: int, overwrites: Iterable[dict], *, guild_id: str, role_ids: Iterable[str],
+               user_id: str) -> int:
+    """Permissions in one channel: `base` with the channel's overwrites applied in Discord's order.
+
+    @everyone's overwrite (its id is the guild id) first, then the member's roles' denies and
+    allows together, then the member's own overwrite (permissions.mdx, compute_overwrites).
+    `overwrites` are wire objects: {"id", "type" 0 role / 1 member, "allow", "deny"}.
+    """
+    if base & ADMINISTRATOR:
+        return ALL
+    by_target = {(str(o.get("id")), int(o.get("type") or 0)): o for o in overwrites}
+
+    def apply(bits: int, overwrite: dict | None) -> int:
+        if overwrite is None:
+            return bits
+        return (bits & ~parse(overwrite.get("deny"))) | parse(overwrite.get("allow"))
+
+    bits = apply(base, by_target.get((str(guild_id), ROLE_OVERWRITE)))
+    allow = deny = 0
+    for role_id in set(role_ids) - {str(guild_id)}:
+        overwrite = by_target.get((str(role_id), ROLE_OVERWRITE))
+        if overwrite is not None:
+            allow |= parse(overwrite.get("allow"))
+            deny |= parse(overwrite.get("deny"))
+    bits = (bits & ~deny) | allow
+    return apply(bits, by_target.get((str(user_id), MEMBER_OVERWRITE)))

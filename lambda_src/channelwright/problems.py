@@ -35,8 +35,10 @@ _BY_CODE: dict[int, tuple[str, str]] = {
             "Manage Roles, or the role I must assign sits above my own role.",
             "In Server Settings → Roles, give my role Manage Channels and Manage Roles and drag it "
             "above the roles I create; " + RERUN),
-    50001: ("Discord says I can't access a channel or category involved.",
-            "Make sure my role can View Channels in this server; " + RERUN),
+    # Only once lost_access.explain has checked that I'm still in the server: then 50001 means
+    # one channel or category is hidden from me.
+    50001: ("Discord says I can't see a channel or category involved: its permissions hide it from me.",
+            "In that channel's (or its category's) permissions, let my role View Channel; " + RERUN),
     30013: ("This server has reached Discord's limit of 500 channels.",
             "Delete unused channels to make room; " + RERUN),
     30005: ("This server has reached Discord's limit of 250 roles.",

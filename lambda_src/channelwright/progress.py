@@ -17,6 +17,7 @@ from .observability import logger
 BAR_CELLS = 20
 MIN_INTERVAL = 0.45
 NO_MENTIONS = {"parse": []}
+EPHEMERAL = 1 << 6
 TOKEN_LIFETIME_MS = 15 * 60 * 1000
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -48,7 +49,8 @@ class ProgressMessage:
                  expired: bool = False, on_expired: Callable[[], None] = lambda: None,
                  clock: Callable[[], float] = time.monotonic):
         self._rest = rest
-        self._path = f"/webhooks/{application_id}/{token}/messages/@original"
+        self._webhook = f"/webhooks/{application_id}/{token}"
+        self._path = f"{self._webhook}/messages/@original"
         self._clock = clock
         self._wake = threading.Condition()
         self._pending: str | None = None
@@ -75,6 +77,26 @@ class ProgressMessage:
         if self.expired:
             return False
         self._send(text, raise_unavailable=True, components=components)
+        return not self.expired
+
+    def finish_privately(self, text: str) -> bool:
+        """Replace a public "thinking…" answer with a message only the user sees: delete the
+        original, then send an ephemeral follow-up (developers/interactions/receiving-and-
+        responding.mdx, Delete Original Interaction Response and Create Followup Message, whose
+        EPHEMERAL flag 64 makes it "a message that only the user can see"). For refusals nobody
+        else needs to read. False if the token no longer works."""
+        self.close()
+        if self.expired:
+            return False
+        try:
+            self._rest.request("DELETE", self._path)
+            self._rest.request("POST", self._webhook, json={
+                "content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS})
+        except DiscordRejected as error:
+            if error.status in (401, 403, 404):
+                self.expired = True
+                self._on_expired()
+            logger.warning("private answer refused", error=str(error))
         return not self.expired
 
     def close(self) -> None:

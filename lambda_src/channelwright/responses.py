@@ -5,7 +5,7 @@ must never ping anyone.
 """
 
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
-UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 7, 8
+DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 6, 7, 8
 EPHEMERAL = 1 << 6
 NO_MENTIONS = {"parse": []}
 DANGER, SECONDARY = 4, 2  # button styles
@@ -21,6 +21,11 @@ def ephemeral(text: str, components: list | None = None) -> dict:
 def deferred(*, private: bool = False) -> dict:
     """"Thinking…" now, the answer edited in later by the worker."""
     return {"type": DEFERRED_CHANNEL_MESSAGE, **({"data": {"flags": EPHEMERAL}} if private else {})}
+
+
+def deferred_update() -> dict:
+    """For a button: no loading state; the worker edits the clicked message later."""
+    return {"type": DEFERRED_UPDATE_MESSAGE}
 
 
 def update_message(text: str, components: list | None = None) -> dict:

@@ -43,7 +43,9 @@ class Campaign:
     interaction_token: str
     requested_by: str
     requested_by_name: str
-    bot_permissions: str
+    # My server-level permissions, computed by the worker before it creates anything ("" until
+    # then); they bound every overwrite I set (access.py).
+    bot_permissions: str = ""
     status: str = QUEUED
     run: int = 1
     resources: dict[str, dict] = field(default_factory=dict)
@@ -53,6 +55,7 @@ class Campaign:
     players: frozenset[str] = frozenset()
     gms: frozenset[str] = frozenset()
     created_at: int = 0
+    requested_by_roles: list[str] = field(default_factory=list)  # the requester's role ids then
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -181,6 +184,9 @@ class CampaignStore:
             return
         names = {f"#k{i}": k for i, k in enumerate(step_keys)}
         self._update(campaign, "REMOVE " + ", ".join(f"resources.{n}" for n in names), names)
+
+    def set_bot_permissions(self, campaign: Campaign, permissions: int) -> None:
+        self._update(campaign, "SET bot_permissions = :p", {}, {":p": {"S": str(permissions)}})
 
     def mark_message_expired(self, campaign: Campaign) -> None:
         self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})

@@ -17,8 +17,9 @@ def shown_name(step: Step, resources: dict[str, dict]) -> str:
 
 
 def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
-                 hidden: frozenset[str] | set[str] = frozenset()) -> str:
-    """`hidden`: keys of steps whose channels exist but are hidden from the bot."""
+                 hidden: frozenset[str] | set[str] = frozenset(), notes=()) -> str:
+    """`hidden`: keys of steps whose channels exist but are hidden from the bot; `notes`: further
+    ⚠️ lines, e.g. what players can't do for want of a permission."""
     channels = [s for s in steps if s.kind == CHANNEL and s.key in resources]
     roles = {s.key: shown_name(s, resources) for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
     lines = [f"✅ Campaign ready: {name}", "",
@@ -43,6 +44,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
     assignment = resources.get("member:gm", {})
     if assignment.get("skipped"):
         lines.append(f"⚠️ The GM role wasn't given to anyone: {assignment['skipped']}.")
+    lines += list(notes)
     lines += ["", "🔒 = game masters only. Give players the Players role to let them in."]
     return "\n".join(lines)
 

@@ -1,5 +1,10 @@
 """/campaign-info (worker side): what a campaign has now, what is missing, who runs it.
 
+Anyone may ask, but a private campaign's channel names go only to those who can see them: a
+channel's name is shown if the caller can view it (its overwrites and their roles, computed as
+Discord does) or manages the server; every other channel is only counted. Role names are shown:
+Discord shows every member the server's roles.
+
 A recorded channel missing from the server's channel list may only be hidden from the bot
 (channel_presence.py): it is asked for by id and reported as hidden, not as missing.
 """
@@ -9,52 +14,83 @@ from .plan import CATEGORY, CHANNEL, ROLE, TYPE_NAMES, Step
 from .progress import ProgressMessage, token_expired
 
 
-def run_info(task, deps) -> None:
+def run_info(task, deps, standing) -> None:
+    """`standing`: the caller's (authority.Standing); decides which names they may read."""
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
                             expired=token_expired(task.run))
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
         return
-    guild = f"/guilds/{campaign.guild_id}"
+    roles = standing.guild.role_permissions  # GET /guilds/{id}: roles, and the owner for permissions
     steps = [Step.from_dict(s) for s in campaign.plan]
     recorded = [campaign.resources[s.key]["id"] for s in steps
                 if s.kind in (CATEGORY, CHANNEL) and s.key in campaign.resources]
     presence = survey(deps.rest, campaign.guild_id, recorded)
     channels = presence.channels
-    roles = {r["id"]: r for r in deps.rest.request("GET", f"{guild}/roles")}
 
-    present, missing, hidden = [], [], []
+    present, missing, hidden = Listing(), Listing(), Listing()
     for step in steps:
         if step.kind not in (ROLE, CATEGORY, CHANNEL):
             continue
         resource = campaign.resources.get(step.key) or {}
-        current = (roles if step.kind == ROLE else channels).get(resource.get("id"))
+        current = channels.get(resource.get("id")) if step.kind != ROLE else None
+        exists = resource.get("id") in roles if step.kind == ROLE else current is not None
         kind = "role" if step.kind == ROLE else TYPE_NAMES.get(resource.get("type"), step.channel_type)
         # The name Discord shows now, else the one it gave when it was made.
         name = (current or {}).get("name") or resource.get("name") or step.name
-        label = f"{'🔒 ' if step.gm_only else ''}{name} ({kind})"
-        if current:
-            present.append(label)
-        elif resource.get("id") in presence.hidden:
-            hidden.append(label)
+        if step.kind == ROLE:
+            visible = True
+        elif exists:
+            visible = standing.sees(current)
         else:
-            missing.append(label)
+            visible = standing.sees_planned(campaign, step)
+        label = f"{'🔒 ' if step.gm_only else ''}{name} ({kind})"
+        if exists:
+            present.add(label, visible)
+        elif resource.get("id") in presence.hidden:
+            hidden.add(label, visible)
+        else:
+            missing.add(label, visible)
     category = campaign.resources.get("category", {}).get("id")
     ours = {r.get("id") for r in campaign.resources.values()}
-    extra = [c["name"] for c in channels.values()
-             if category and c.get("parent_id") == category and c["id"] not in ours]
+    extra = Listing()
+    for channel in channels.values():
+        if category and channel.get("parent_id") == category and channel["id"] not in ours:
+            extra.add(f"#{channel['name']}", standing.sees(channel))
 
     gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
     lines = [f"**{campaign.name}** — {campaign.status}, template “{campaign.template}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
-             f"✅ Exists ({len(present)}): " + (", ".join(present) or "nothing")]
-    if missing:
-        lines.append(f"⚠️ Missing ({len(missing)}), deleted by hand or never built: " + ", ".join(missing))
-    if hidden:
-        lines.append(f"🙈 Hidden from me ({len(hidden)}), so I can't check them: " + ", ".join(hidden))
-    if extra:
-        lines.append("➕ Also in its category (not made by me): " + ", ".join(f"#{n}" for n in extra))
+             f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
+    if missing.count:
+        lines.append(f"⚠️ Missing ({missing.count}), deleted by hand or never built: " + missing.text())
+    if hidden.count:
+        lines.append(f"🙈 Hidden from me ({hidden.count}), so I can't check them: " + hidden.text())
+    if extra.count:
+        lines.append("➕ Also in its category (not made by me): " + extra.text())
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("Channels hidden from me aren't listed: the category may hold others I can't see.")
     reply.finish("\n".join(lines))
+
+
+class Listing:
+    """Names the caller may read, and a count of those they may not."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.hidden = 0
+
+    def add(self, name: str, visible: bool) -> None:
+        if visible:
+            self.names.append(name)
+        else:
+            self.hidden += 1
+
+    @property
+    def count(self) -> int:
+        return len(self.names) + self.hidden
+
+    def text(self) -> str:
+        hidden = [f"{self.hidden} channel{'s' if self.hidden != 1 else ''} you can't see"] if self.hidden else []
+        return ", ".join(self.names + hidden)

@@ -4,7 +4,8 @@ Channels first, then the category, then the roles: deleting a category does not 
 children (developers/resources/channel.mdx, Delete/Close Channel), and the roles are named in the
 channels' overwrites. Each deleted id is dropped from the record at once, so a retried task picks
 up where the last one stopped; "unknown channel/role" means someone already deleted it. Channels
-someone else added to the category are left alone and reported.
+someone else added to the category are left alone and reported, by name only to a caller who may
+see them.
 
 Channels hidden from the bot are not in Discord's channel list (changelog "Channel Obfuscation for
 Users and Bots", discord/discord-api-docs#8454), so the report says what the bot could not see: a
@@ -13,15 +14,28 @@ category and roles, which keep that channel private; and a channel someone hid f
 the category can't be listed, so the report warns that one may now sit outside any category.
 """
 
+from . import lost_access
 from .channel_presence import MISSING_ACCESS, may_miss_hidden
 from .discord_errors import DiscordRejected
+from .lifecycle import confirmation
 from .plan import CATEGORY, CHANNEL, ROLE, Step
-from .problems import Problem, for_discord_code
+from .problems import Problem
 from .progress import ProgressMessage, bar, token_expired
 from .store import DELETING
 
 
-def run_delete(task, deps) -> None:
+def run_confirm_delete(task, deps, standing) -> None:
+    """A server manager (the worker checked) gets the Delete/Cancel question /delete-campaign asks."""
+    reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
+                            expired=token_expired(task.run))
+    campaign = deps.store.get(task.guild_id, task.campaign_key)
+    if campaign is None:
+        reply.finish("That campaign no longer exists.")
+        return
+    reply.finish(*confirmation(campaign))
+
+
+def run_delete(task, deps, standing) -> None:
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None or campaign.interaction_id != task.args.get("run"):
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
@@ -34,8 +48,9 @@ def run_delete(task, deps) -> None:
     steps = [Step.from_dict(s) for s in campaign.plan]
     category = campaign.resources.get("category", {}).get("id")
     ours = {r.get("id") for r in campaign.resources.values()}
-    strangers = [c["name"] for c in deps.rest.request("GET", f"{guild}/channels")
+    strangers = [c for c in deps.rest.request("GET", f"{guild}/channels")
                  if category and c.get("parent_id") == category and c["id"] not in ours]
+    named = [c["name"] for c in strangers if standing.sees(c)]
 
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
              + [s for s in steps if s.kind == ROLE])
@@ -54,8 +69,9 @@ def run_delete(task, deps) -> None:
                 hidden.append(campaign.resources[step.key].get("name") or step.name)
                 continue
             if error.status != 404:  # 404: someone deleted it already, which is what we want
-                problem = for_discord_code(f"deleting {step.name}", error.status, error.code,
-                                           error.detail, again="run `/delete-campaign` again")
+                problem = lost_access.explain(error, f"deleting {step.name}", rest=deps.rest,
+                                              guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
+                                              again="run `/delete-campaign` again")
                 reply.finish(problem.text())
                 return
         deps.store.forget(campaign, [step.key])
@@ -67,8 +83,10 @@ def run_delete(task, deps) -> None:
 
     lines = [f"🗑️ Deleted **{campaign.name}**: its channels, its category and its roles are gone."]
     if strangers:
-        lines.append("Left alone (added by someone else, now outside any category): "
-                     + ", ".join(f"#{name}" for name in strangers))
+        hidden_count = len(strangers) - len(named)
+        shown = [f"#{name}" for name in named] + (
+            [f"{hidden_count} channel{'s' if hidden_count != 1 else ''} you can't see"] if hidden_count else [])
+        lines.append("Left alone (added by someone else, now outside any category): " + ", ".join(shown))
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("⚠️ I can't see channels hidden from me, so I can't tell whether someone put "
                      "one in the category: if so, it is kept and now sits outside any category.")

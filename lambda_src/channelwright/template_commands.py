@@ -1,9 +1,12 @@
 """`/campaign-template` (import, list, show, remove) and the template autocomplete.
 
-list/show/remove answer at once from the table. import only checks the attachment's name and size
+list/show answer at once from the table, for anyone. import and remove are for server managers
+(Manage Channels from their roles, or the owner), which only the server's roles can tell, so they
+are decided by the worker (worker._authorize): import only checks the attachment's name and size
 on the interactions path (no download there: the 3-second deadline), queues a `template_import`
 task and defers; the worker downloads the file from Discord's CDN, validates it, stores it, and
-edits the deferred answer with the result or with every problem found in the file.
+edits the deferred answer with the result or with every problem found in the file. remove queues
+a `template_remove` task the same way.
 """
 
 from __future__ import annotations
@@ -14,8 +17,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import permissions
-from .commands import Invocation
+from .commands import Invocation, caller_args
 from .discord_errors import DiscordRejected, DiscordUnavailable
 from .observability import logger
 from .problems import Problem
@@ -23,7 +25,7 @@ from .task_queue import Task
 from .template_library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
 from .template_schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid, parse_template_file
 
-TEMPLATE_IMPORT = "template_import"
+TEMPLATE_IMPORT, TEMPLATE_REMOVE = "template_import", "template_remove"
 DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": 64}}
 AUTOCOMPLETE_RESULT = 8
 # Options that name a template, by (command, subcommand or None, option).
@@ -78,10 +80,6 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
         return _reply(Problem(f"I don't know `{command}`.",
                               "The commands registered for this bot are out of date.",
                               "Ask the bot operator to register the current commands.").text())
-    if handler in (_import, _remove):
-        problem = _may_change_templates(invocation)
-        if problem:
-            return _reply(problem.text())
     try:
         return handler(invocation, deps)
     except STORAGE_ERRORS as error:
@@ -89,14 +87,6 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
         return _reply(Problem("I couldn't reach my template storage.",
                               "It is unavailable right now; nothing was changed.",
                               "Try the command again in a minute.").text())
-
-
-def _may_change_templates(invocation: Invocation) -> Problem | None:
-    if permissions.missing(invocation.member_permissions, permissions.MANAGE_CHANNELS):
-        return Problem("You need the Manage Channels permission to change this server's templates.",
-                       "Templates decide which channels campaigns get.",
-                       "Ask a server admin to do it, or to give one of your roles Manage Channels.")
-    return None
 
 
 def _list(invocation: Invocation, deps: Any) -> dict:
@@ -111,9 +101,13 @@ def _list(invocation: Invocation, deps: Any) -> dict:
 
 
 def _missing_template(name: str) -> dict:
-    return _reply(Problem(f"There is no template named “{_md(name)}”.",
-                          "Template names are the ids shown by `/campaign-template list`.",
-                          "Pick one from the suggestions, or run `/campaign-template list`.").text())
+    return _reply(_missing_template_text(name))
+
+
+def _missing_template_text(name: str) -> str:
+    return Problem(f"There is no template named “{_md(name)}”.",
+                   "Template names are the ids shown by `/campaign-template list`.",
+                   "Pick one from the suggestions, or run `/campaign-template list`.").text()
 
 
 def _show(invocation: Invocation, deps: Any) -> dict:
@@ -146,16 +140,23 @@ def _file_text(template) -> str:
 
 
 def _remove(invocation: Invocation, deps: Any) -> dict:
-    name = str(invocation.options.get("name") or "")
+    task = Task(invocation.guild_id, campaign_key="", run=invocation.interaction_id, kind=TEMPLATE_REMOVE,
+                args={**caller_args(invocation, "change this server's templates"),
+                      "name": str(invocation.options.get("name") or "")})
+    return _defer(task, deps, "remove")
+
+
+def remove_text(guild_id: str, name: str, deps: Any) -> str:
+    """Remove a server template; the answer to show. TemplateInvalid is turned into words here."""
     try:
-        removed = deps.templates.remove(invocation.guild_id, name)
+        removed = deps.templates.remove(guild_id, name)
     except TemplateInvalid as refused:
-        return _reply(Problem(f"I can't remove “{_md(name)}”.", _md(refused.errors[0].split(": ", 1)[-1]),
-                              "Nothing to do: built-in templates are only used when you pick them.").text())
+        return Problem(f"I can't remove “{_md(name)}”.", _md(refused.errors[0].split(": ", 1)[-1]),
+                       "Nothing to do: built-in templates are only used when you pick them.").text()
     if not removed:
-        return _missing_template(name)
-    return _reply(f"🗑️ Removed the template `{name.strip().lower()}`. Campaigns already built from it "
-                  "keep their channels.")
+        return _missing_template_text(name)
+    return (f"🗑️ Removed the template `{name.strip().lower()}`. Campaigns already built from it "
+            "keep their channels.")
 
 
 def _import(invocation: Invocation, deps: Any) -> dict:
@@ -164,15 +165,20 @@ def _import(invocation: Invocation, deps: Any) -> dict:
     if problem:
         return _reply(problem.text())
     task = Task(invocation.guild_id, campaign_key="", run=invocation.interaction_id, kind=TEMPLATE_IMPORT,
-                args={"token": invocation.token, "url": attachment["url"],
+                args={**caller_args(invocation, "change this server's templates"), "url": attachment["url"],
                       "filename": str(attachment.get("filename") or ""), "user_id": invocation.user_id})
+    return _defer(task, deps, "import")
+
+
+def _defer(task: Task, deps: Any, what: str) -> dict:
     try:
         deps.tasks.enqueue([task])
     except deps.tasks.errors as error:
-        logger.error("could not enqueue template import", error=str(error))
-        return _reply(Problem("I couldn't start importing the template.",
+        logger.error(f"could not enqueue template {what}", error=str(error))
+        return _reply(Problem(f"I couldn't start {'importing' if what == 'import' else 'removing'} "
+                              "the template.",
                               "My task queue is unavailable right now; nothing was changed.",
-                              "Try `/campaign-template import` again in a minute.").text())
+                              f"Try `/campaign-template {what}` again in a minute.").text())
     return DEFERRED_EPHEMERAL
 
 
@@ -296,6 +302,11 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
                                   "Run `/campaign-template import` again in a few minutes.").text())
         return
     _edit(task, deps, saved_text(template, replaced))
+
+
+def run_template_remove(task: Task, deps: Any, standing: Any = None) -> None:
+    """The worker half of remove, once worker._authorize found the caller a server manager."""
+    _edit(task, deps, remove_text(task.guild_id, str(task.args.get("name") or ""), deps))
 
 
 def saved_text(template, replaced: bool) -> str:

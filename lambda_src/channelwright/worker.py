@@ -17,19 +17,20 @@ from typing import Any
 
 import boto3
 
-from . import membership, survey, teardown
-from .builder import BuildStopped, CampaignBuild
-from .lifecycle import undo_buttons
+from . import lost_access, membership, survey, teardown
+from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
+from .builder import BuildRefused, BuildStopped, CampaignBuild
+from .lifecycle import CONFIRM_DELETE, undo_buttons
 from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
-from .plan import CATEGORY, CHANNEL, TYPE_NAMES
-from .problems import Problem, for_discord_code
+from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
+from .problems import Problem
 from .store import BUILDING, COMPLETED, DELETING, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
 from .task_queue import BUILD, Task
-from .template_commands import TEMPLATE_IMPORT, run_template_import
+from .template_commands import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
 from .template_library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
@@ -156,14 +157,16 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
+    except BuildRefused as refused:
+        _refuse(build, task, refused.problem)
     except BuildStopped as stop:
         _stop(build, task, stop.problem, transient=False)
     except DiscordRejected as error:
         step = build.steps[task.step]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
-        _stop(build, task, for_discord_code(doing, error.status, error.code, error.detail),
-              transient=False)
+        _stop(build, task, lost_access.explain(error, doing, rest=deps.rest, guild_id=task.guild_id,
+                                               bot_user_id=deps.bot_user_id), transient=False)
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
@@ -181,21 +184,40 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         raise
 
 
+# Each takes (task, deps, standing): `standing` is the caller's, already found to meet the task's
+# needs; handlers use it to decide what the caller may see.
 REQUESTS = {"delete": teardown.run_delete, "member": membership.run_member_change,
-            "info": survey.run_info}
+            "info": survey.run_info, CONFIRM_DELETE: teardown.run_confirm_delete,
+            TEMPLATE_REMOVE: run_template_remove}
+DOING = {"delete": "deleting the campaign", "member": "changing the campaign's roles",
+         "info": "reading the server", CONFIRM_DELETE: "reading the server",
+         TEMPLATE_IMPORT: "checking your permissions", TEMPLATE_REMOVE: "checking your permissions"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
-    """A command's deferred half; its answer is an edit of the command's response."""
-    if task.kind == TEMPLATE_IMPORT:  # it tells the user itself on the last attempt
-        run_template_import(task, deps, last_attempt=attempt >= deps.max_receive_count)
-        return
+    """A command's deferred half; its answer is an edit of the command's response.
+
+    First the caller's authority: `args["needs"]` is the command's rule (commands.RULES; the
+    strictest when absent) and `args["caller"]` their user and role ids from the interaction.
+    """
     run = REQUESTS.get(task.kind)
-    if run is None:
+    if run is None and task.kind != TEMPLATE_IMPORT:
         logger.error("unknown task kind; dropped", kind=task.kind)
         return
     try:
-        run(task, deps)
+        standing = _authorize(task, deps)
+        if standing is None:
+            return
+        if task.kind == TEMPLATE_IMPORT:  # it tells the user itself on the last attempt
+            run_template_import(task, deps, last_attempt=attempt >= deps.max_receive_count)
+            return
+        run(task, deps, standing)
+    except DiscordRejected as error:  # a refusal: trying again would only repeat it
+        discord_error(error.code, error.status)
+        logger.warning("request refused by Discord", error=str(error))
+        _reply(task, deps, lost_access.explain(
+            error, DOING.get(task.kind, "that"), rest=deps.rest, guild_id=task.guild_id,
+            bot_user_id=deps.bot_user_id, again="try the command again").text())
     except Exception as error:
         if isinstance(error, DiscordError):
             discord_error(error.code, error.status)
@@ -206,6 +228,30 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
                 "Discord kept failing, so I gave up.", f"I tried {attempt} times.",
                 "Try the command again in a few minutes.").text())
         raise
+
+
+def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
+    """The caller's Standing if they meet the task's needs; else they are told why, and None."""
+    caller = Caller.from_args(task.args.get("caller"))
+    campaign = deps.store.get(task.guild_id, task.campaign_key) if task.campaign_key else None
+    standing = Standing(deps.rest, task.guild_id, caller)
+    needs = str(task.args.get("needs") or MANAGERS)
+    if (campaign is not None and caller.user_id in campaign.gms and campaign_role(campaign, GM_ROLE_KEY)
+            and not holds(campaign, caller.role_ids)):
+        # The GM role was taken away by hand: the record follows the server, which is the truth.
+        deps.store.remove_member(campaign, "gms", caller.user_id)
+    if standing.allows(needs, campaign):
+        return standing
+    logger.info("refused: caller lacks authority", needs=needs)
+    _reply(task, deps, refusal(needs, campaign_name=campaign.name if campaign else "",
+                               doing=str(task.args.get("doing") or "do that")).text())
+    return None
+
+
+def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
+    """Edit the task's deferred answer (components [] drops any buttons it had)."""
+    ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
+                    expired=token_expired(task.run)).finish(text, components=[])
 
 
 def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
@@ -220,6 +266,22 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
                 BUILD, task.guild_id, task.campaign_key, task.run):
             steps.append(other.step)
     return steps
+
+
+def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
+    """The requester may not add a campaign: tell only them, and free the name if nothing exists."""
+    logger.info("campaign refused", what=problem.what)
+    failure = {**problem.to_dict(), "step": task.step, "transient": False}
+    build.status = FAILED  # later steps of this run are skipped
+    build.campaign = replace(build.campaign, status=FAILED, failure=failure)
+    try:
+        build.progress.finish_privately(problem.text())
+    except DiscordError as error:
+        logger.warning("could not tell the user", error=str(error))
+    if build.campaign.run == 1 and not build.resources:
+        build.store.forget_request(build.campaign)  # after the reply, which may mark the record
+    else:
+        build.set_status(FAILED, failure=failure)  # a resumed build keeps what it made
 
 
 def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool) -> None:

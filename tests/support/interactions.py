@@ -22,7 +22,11 @@ def command(name: str = "add-campaign", options: dict | None = None, *, interact
     user = {"id": USER_ID, "username": "Mason", "discriminator": "0"}
     if guild_id:
         payload["guild_id"] = guild_id
-        payload["member"] = {"user": user, "roles": [], "permissions": str(member_permissions)}
+        # The server installed the bot (developers/interactions/receiving-and-responding.mdx,
+        # Authorizing Integration Owners Object: key "0" maps to the guild id).
+        payload["authorizing_integration_owners"] = {"0": guild_id}
+        payload["member"] = {"user": user, "roles": ["539082325061836999"],
+                             "permissions": str(member_permissions)}
     else:
         payload["user"] = user
     return payload

@@ -1,0 +1,58 @@
+"""Servers set up the way admins do it in the client, for the permission tests.
+
+Built only on the emulator's public helpers and REST routes, except `remove_bot`: the emulator
+can't yet remove the bot from a server, so that one answers for it at the HTTP layer.
+"""
+
+import re
+
+from discord_emulator import errors, server
+
+ROLE, MEMBER = 0, 1
+
+
+def bot_role(emu, guild_id: str) -> str:
+    """The bot's managed role: the one whose tags name the bot (developers/topics/permissions.mdx,
+    Role Tags Structure, `bot_id`)."""
+    return next(r["id"] for r in emu.guild_roles(guild_id)
+                if (r.get("tags") or {}).get("bot_id") == emu.bot_user_id)
+
+
+def overwrite(target: str, kind: int = ROLE, allow: int = 0, deny: int = 0) -> dict:
+    return {"id": target, "type": kind, "allow": str(allow), "deny": str(deny)}
+
+
+def set_everyone_permissions(rest, guild_id: str, permissions: int) -> None:
+    """Edit @everyone (its role id is the guild id) as an admin would, through Modify Guild Role."""
+    rest.request("PATCH", f"/guilds/{guild_id}/roles/{guild_id}", json={"permissions": str(permissions)})
+
+
+def take_role(rest, guild_id: str, user_id: str, role_id: str) -> None:
+    """Take a role from a member (Remove Guild Member Role), as an admin would by hand."""
+    rest.request("DELETE", f"/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+
+
+_SERVER_PATH = re.compile(r"^/(guilds|channels)/(\d+)")
+
+
+def remove_bot(emu, guild_id: str, monkeypatch) -> None:
+    """From now on the bot is no longer in `guild_id`: every route of that server (its guild routes
+    and its channels') answers 403 50001 Missing Access, as Discord answers a bot for a server it
+    isn't in (developers/topics/opcodes-and-status-codes.mdx, 50001), while interaction webhooks
+    keep working (they belong to the application, not to a server). Undone with `monkeypatch`."""
+    original = server._Handler._process
+
+    def _process(handler, emulator, path, *args, **kwargs):
+        match = _SERVER_PATH.match(path)
+        if emulator is emu and match and _in_guild(emu, match.group(1), match.group(2), guild_id):
+            return server._Reply.error(errors.missing_access())
+        return original(handler, emulator, path, *args, **kwargs)
+
+    monkeypatch.setattr(server._Handler, "_process", _process)
+
+
+def _in_guild(emu, kind: str, resource_id: str, guild_id: str) -> bool:
+    if kind == "guilds":
+        return resource_id == guild_id
+    channel = emu.channel(resource_id)
+    return channel is not None and channel.get("guild_id") == guild_id

@@ -5,7 +5,7 @@ whatever needs Discord's REST API (role changes, deletions, reading the server) 
 for the worker, which edits the answer when done.
 """
 
-from . import permissions
+from . import liveness, permissions
 from .commands import Invocation, campaign_key
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
@@ -75,7 +75,8 @@ def campaign_info(invocation: Invocation, deps) -> dict:
     if refusal:
         return refusal
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=INFO,
-                args={"token": invocation.token})
+                args={"token": invocation.token, "channel_id": invocation.channel_id or ""},
+                campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -107,7 +108,9 @@ def change_member(invocation: Invocation, deps) -> dict:
         return ephemeral(problem.text())
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=MEMBER,
                 args={"token": invocation.token, "group": group, "action": action,
-                      "user_id": str(user["id"]), "by": invocation.user_name})
+                      "user_id": str(user["id"]), "by": invocation.user_name,
+                      "channel_id": invocation.channel_id or ""},
+                campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -117,7 +120,7 @@ def delete_campaign(invocation: Invocation, deps) -> dict:
     campaign, refusal = _find(invocation, deps, "name")
     if refusal:
         return refusal
-    problem = _may_delete(campaign, invocation)
+    problem = _may_delete(campaign, invocation, now_ms=deps.now_ms())
     if problem:
         return ephemeral(problem.text())
     channels, roles = _counts(campaign)
@@ -129,17 +132,21 @@ def delete_campaign(invocation: Invocation, deps) -> dict:
                 ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
 
 
-def _may_delete(campaign: Campaign, invocation: Invocation, *, undo: bool = False) -> Problem | None:
+def _may_delete(campaign: Campaign, invocation: Invocation, *, now_ms: int,
+                undo: bool = False) -> Problem | None:
     allowed = is_manager(invocation) or invocation.user_id in campaign.gms or (
         undo and invocation.user_id == campaign.requested_by)
     if not allowed:
         return Problem(f"Only the GMs of “{campaign.name}” or server managers can delete it.",
                        "Deleting a campaign removes its channels for everyone.",
                        "Ask one of the campaign's GMs, or someone with Manage Channels.")
-    if campaign.status in (QUEUED, BUILDING):
+    if campaign.status in (QUEUED, BUILDING) and not liveness.stalled(campaign, now_ms):
+        # A stalled build (cut off, see liveness.py) may be deleted: nothing will add to it.
         return Problem(f"“{campaign.name}” is still being built.",
                        "Deleting while channels are still being created would leave some behind.",
-                       "Wait for the build to finish or fail, then delete it.")
+                       "Wait for the build to finish or fail, then delete it. If it makes no "
+                       f"progress for {liveness.SILENT_FOR_MS // 60_000} minutes, it can be "
+                       "deleted as it is.")
     if permissions.missing(invocation.app_permissions, permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES):
         return Problem("I'm missing Manage Channels or Manage Roles.",
                        "Deleting a campaign's channels and roles needs both.",
@@ -156,11 +163,13 @@ def on_button(invocation: Invocation, deps) -> dict:
     if action not in ("delete", "undo") or campaign is None:
         return ephemeral("That button is out of date: the campaign is gone or was rebuilt since. "
                          "Use `/delete-campaign` instead.")
-    problem = _may_delete(campaign, invocation, undo=action == "undo")
+    problem = _may_delete(campaign, invocation, now_ms=deps.now_ms(), undo=action == "undo")
     if problem:
         return ephemeral(problem.text())
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
-                args={"token": invocation.token, "by": invocation.user_name, "run": run})
+                args={"token": invocation.token, "by": invocation.user_name, "run": run,
+                      "channel_id": invocation.channel_id or ""},
+                campaign_run=run)
     return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
 
 

@@ -8,6 +8,7 @@ someone else added to the category are left alone and reported.
 """
 
 from .discord_errors import DiscordRejected
+from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, ROLE, Step
 from .problems import for_discord_code
 from .progress import ProgressMessage, bar, token_expired
@@ -42,7 +43,7 @@ def run_delete(task, deps) -> None:
             if error.status != 404:  # 404: someone deleted it already, which is what we want
                 problem = for_discord_code(f"deleting {step.name}", error.status, error.code,
                                            error.detail, again="run `/delete-campaign` again")
-                reply.finish(problem.text())
+                deliver(reply, deps.rest, problem.text(), channels=[task.args.get("channel_id", "")])
                 return
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{campaign.name}**\n\n{bar(done, len(todo))}")
@@ -52,4 +53,6 @@ def run_delete(task, deps) -> None:
     if strangers:
         lines.append("Left alone (added by someone else, now outside any category): "
                      + ", ".join(f"#{name}" for name in strangers))
-    reply.finish("\n".join(lines), components=[])
+    # Where the command was typed, if its message is gone: the campaign's own channels are not.
+    deliver(reply, deps.rest, "\n".join(lines), components=[],
+            channels=[task.args.get("channel_id", "")])

@@ -245,6 +245,10 @@ def test_delete_of_a_build_left_queued_by_a_cut_is_refused_then_allowed(bot, emu
 
     _, answer = ask_to_delete(later_ms=2_000)
     assert "is still being built" in answer["data"]["content"]
+    listing = emu.create_interaction(guild, gm, "list-campaigns")
+    text = json.loads(respond(HttpRequest.from_api_gateway(bot.signer.api_gateway_event(listing)),
+                              front(bot, later_ms=WITHIN_A_MINUTE_MS)).body)["data"]["content"]
+    assert f"**{NAME}** — queued (stalled: run `/add-campaign` again to finish it)" in text
 
     payload, answer = ask_to_delete(later_ms=WITHIN_A_MINUTE_MS)
     assert answer["data"]["content"].startswith(f"Delete **{NAME}**?")

@@ -65,7 +65,9 @@ def list_campaigns(invocation: Invocation, deps) -> dict:
         channels, _ = _counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
-        lines.append(f"• **{campaign.name}** — {campaign.status} · GM: {gms} · "
+        status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
+                                    if liveness.stalled(campaign, deps.now_ms()) else "")
+        lines.append(f"• **{campaign.name}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return ephemeral("\n".join(lines))
 

@@ -9,8 +9,9 @@ timeouts, several attempts) let a single stalled DynamoDB or SQS call outlive bo
 So the request path's clients get (docs/operations.md, "The 3-second path", has the sums):
 - per attempt: connect ≤ CONNECT_TIMEOUT_S, read ≤ READ_TIMEOUT_S (these small requests answer
   in about 10 ms inside a region);
-- at most MAX_ATTEMPTS attempts per call (botocore's "standard" retry mode: one retry, after a
-  jittered backoff of at most 50 ms, or 1 s when throttled);
+- at most MAX_ATTEMPTS attempts per call, the first included (botocore's "standard" retry mode:
+  one retry, after a jittered backoff of at most 50 ms, or 1 s when throttled; botocore releases
+  before 2025 wait up to 1 s for any retry);
 - and one budget for the whole interaction: an attempt starts only if it can end inside
   BUDGET_S from the handler's start. An attempt that cannot raises BudgetSpent before anything
   is sent, and the handler answers with what it has.
@@ -31,8 +32,9 @@ MAX_ATTEMPTS = 2
 ATTEMPT_S = CONNECT_TIMEOUT_S + READ_TIMEOUT_S
 BUDGET_S = 2.0
 
+# total_max_attempts counts the first attempt; botocore's older `max_attempts` counts only retries.
 CONFIG = Config(connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
-                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
 
 # The deadline (a time.monotonic() value) of the interaction being handled in this thread, or None
 # outside one. A context variable, so concurrent requests in local mode keep their own.
@@ -46,9 +48,10 @@ class BudgetSpent(BotoCoreError):
 
 
 @contextmanager
-def budget(seconds: float = BUDGET_S, clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
-    """Limit the AWS calls made inside the block to `seconds` in all."""
-    token = _deadline.set(clock() + seconds)
+def budget(seconds: float | None = None,
+           clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
+    """Limit the AWS calls made inside the block to `seconds` (default BUDGET_S) in all."""
+    token = _deadline.set(clock() + (BUDGET_S if seconds is None else seconds))
     try:
         yield
     finally:

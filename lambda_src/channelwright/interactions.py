@@ -161,8 +161,9 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
                 return campaign
         return _enqueue(campaign, deps)
     except (BotoCoreError, ClientError, CampaignChanged) as error:
-        # The record may have been written (or taken over by a newer run meanwhile); whatever happened, running the command again
-        # carries on from there (the old run's tasks are ignored, its record taken over).
+        # The record may have been written (or taken over by a newer run meanwhile). Whatever
+        # happened, running the command again carries on from there: the old run's tasks are
+        # ignored, its record taken over.
         logger.error("AWS call failed while starting a campaign", error=str(error))
         return ephemeral(Problem(
             f"I couldn't start building “{name}” just now.",
@@ -204,13 +205,14 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
             logger.info("campaign resumed by a new run", campaign=existing.key,
                         was=existing.status, previous_run=existing.interaction_id)
             return resumed
-    return ephemeral(_exists_problem(existing, deps.now_ms()).text())
+    return ephemeral(_exists_problem(existing).text())
 
 
-def _exists_problem(existing: Campaign, now_ms: int) -> Problem:
+def _exists_problem(existing: Campaign) -> Problem:
     if existing.status in (QUEUED, BUILDING) and not existing.tasks_sent:
         # The request that started it may still be running, or was cut off moments ago.
-        return Problem(f"A campaign named “{existing.name}” already exists and is still being started.",
+        return Problem(f"A campaign named “{existing.name}” already exists and is still being "
+                       "started.",
                        "The command that started it hasn't finished, or was cut off just now.",
                        "Run `/add-campaign` again with the same name in a few seconds: if its "
                        "start was cut off, that picks it up.")

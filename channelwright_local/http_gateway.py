@@ -7,7 +7,8 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-in
 - the body as text when it is UTF-8, else base64 with `isBase64Encoded` (the signature covers the
   exact bytes, so this must round-trip);
 - a result with `statusCode` is the response; any other result is a 200 JSON body;
-- a handler that raises (or overruns its timeout) gives 500 {"message": "Internal Server Error"}.
+- a handler that raises, or overruns its function's timeout (the invoker stops waiting, see
+  function_timeout.py), gives 500 {"message": "Internal Server Error"}.
 
 Paths under /local/ are not API Gateway's: they go to the read-only local API (local_api.py).
 """
@@ -24,6 +25,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from .function_timeout import FunctionTimedOut
 
 log = logging.getLogger("local.gateway")
 
@@ -128,6 +131,9 @@ class Gateway:
         started = time.monotonic()
         try:
             result = invoke(event)
+        except FunctionTimedOut as timed_out:  # Lambda stopped it: API Gateway answers 500
+            log.warning("%s: %s; answering 500", route_key, timed_out)
+            return error(500, "Internal Server Error")
         except Exception:
             log.exception("%s: the function failed", route_key)
             return error(500, "Internal Server Error")

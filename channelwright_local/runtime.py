@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import aws
 from .discord_side import EmulatedDiscord, RealDiscord
+from .function_timeout import call_with_timeout
 from .http_gateway import Gateway, GatewayServer
 from .local_api import LocalApi
 from .sqs_event_source import SqsEventSource
@@ -194,9 +195,14 @@ class LocalBot:
 
     @staticmethod
     def _invoker(function: FunctionSpec):
+        """The function as API Gateway invokes it: with its context, stopped at its timeout."""
         handler = import_handler(function.handler)
-        return lambda event: handler(event, LambdaContext(function.logical_id, function.timeout_s,
-                                                          function.memory_mb))
+
+        def invoke(event: dict) -> dict:
+            context = LambdaContext(function.logical_id, function.timeout_s, function.memory_mb)
+            return call_with_timeout(lambda: handler(event, context), function.timeout_s,
+                                     function.logical_id)
+        return invoke
 
     def _queue_depth(self, url: str) -> int:
         attributes = self._sqs.get_queue_attributes(

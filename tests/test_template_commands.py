@@ -128,7 +128,7 @@ def test_import_queues_a_task_and_defers_ephemerally(deps, aws):
         "kind": "template_import",
         "args": {"token": "A_UNIQUE_TOKEN", "url": attachment()["url"], "filename": "west.yaml",
                  "user_id": USER, "caller": {"id": USER, "roles": []}, "needs": "server managers",
-                 "doing": "change this server's templates"}}
+                 "doing": "change this server's templates", "channel_id": ""}}
 
 
 @pytest.mark.parametrize("att, expected", [

@@ -25,6 +25,7 @@ from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
 from .guild_snapshot import GuildSnapshot
 from .lifecycle import undo_buttons
+from .outcome import campaign_channels, deliver
 from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY,
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
 from .problems import Problem
@@ -370,18 +371,15 @@ class CampaignBuild:
         ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
         text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden,
                             notes=[players_cannot(ungranted)] if ungranted else [])
-        if not self.progress.finish(text, components=undo_buttons(self.campaign, failed=False)):
-            self._post_in_first_text_channel(text)
+        self.tell(text, components=undo_buttons(self.campaign, failed=False))
         self.set_status(COMPLETED)
 
-    def _post_in_first_text_channel(self, text: str) -> None:
-        """The interaction token has expired: leave the summary where the players will look."""
-        for step in self.steps:
-            resource = self.resources.get(step.key, {})
-            if step.kind == CHANNEL and resource.get("type") == 0 and resource["id"] not in self.hidden:
-                self.rest.request("POST", f"/channels/{resource['id']}/messages",
-                                  json={"content": text[:2000], "allowed_mentions": {"parse": []}})
-                return
+    def tell(self, text: str, components: list | None = None) -> bool:
+        """The build's final word: the progress message, or where the players will look when
+        that message is gone (outcome.py) — never a channel hidden from me."""
+        visible = {k: r for k, r in self.resources.items() if r.get("id") not in self.hidden}
+        return deliver(self.progress, self.rest, text, components=components,
+                       channels=campaign_channels(self.steps, visible, self.campaign.channel_id))
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -196,10 +196,12 @@ class Invocation:
 
 def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
     """A task's args for deciding, in the worker, whether its caller may act (worker._authorize):
-    the token to answer with, the caller's user and role ids, the command's rule, and the words
-    for a refusal ("You need ... to <doing>")."""
+    the token to answer with, the caller's user and role ids, the command's rule, the words
+    for a refusal ("You need ... to <doing>"), and the channel it was typed in (where the answer
+    goes if the token can no longer edit it, outcome.py)."""
     return {"token": invocation.token, "caller": invocation.caller.to_args(),
-            "needs": rule(invocation.command, invocation.subcommand), "doing": doing}
+            "needs": rule(invocation.command, invocation.subcommand), "doing": doing,
+            "channel_id": invocation.channel_id or ""}
 
 
 def _guild_install_owner(owners: Any) -> str | None:

@@ -9,12 +9,13 @@ import importlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import liveness, request_budget
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
@@ -22,12 +23,17 @@ from .plan import build_plan
 from .problems import Problem
 from .responses import PONG, choices, deferred, ephemeral
 from .signature import SignatureVerifier
-from .store import FAILED, Campaign, CampaignExists, CampaignStore
+from .store import (BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists,
+                    CampaignStore)
 from .task_queue import Task, TaskQueue
 from .template_library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+
+
+def wall_clock_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True)
@@ -36,16 +42,18 @@ class Deps:
     store: CampaignStore
     tasks: TaskQueue
     templates: TemplateLibrary
+    now_ms: Callable[[], int] = wall_clock_ms  # decides when a cut-off build may be taken over
 
 
 @functools.cache
 def default_deps() -> Deps:
-    """Built on first use and kept for the container's life (one client per AWS service)."""
-    dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
+    """Built on first use and kept for the container's life (one client per AWS service), with
+    the request path's timeouts and retry budget (request_budget.py)."""
+    dynamodb, table = request_budget.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
     return Deps(
         verifier=SignatureVerifier(os.environ["DISCORD_PUBLIC_KEY"]),
         store=CampaignStore(dynamodb, table),
-        tasks=TaskQueue(boto3.client("sqs"), os.environ["TASK_QUEUE_URL"]),
+        tasks=TaskQueue(request_budget.client("sqs"), os.environ["TASK_QUEUE_URL"]),
         templates=TemplateLibrary(dynamodb, table),
     )
 
@@ -54,7 +62,8 @@ def handler(event: dict, context: Any) -> dict:
     started = time.perf_counter()
     logger.clear_state()
     try:
-        response = respond(HttpRequest.from_api_gateway(event), default_deps())
+        with request_budget.budget():
+            response = respond(HttpRequest.from_api_gateway(event), default_deps())
         logger.info("answered", status=response.status)
         return response.to_api_gateway()
     finally:
@@ -152,37 +161,74 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
         requested_by_roles=sorted(invocation.member_roles), gms=frozenset({invocation.user_id}),
+        channel_id=str(invocation.channel_id or ""), tasks_sent=False,
     )
+    # The record first, then the tasks, then `tasks_sent`: a cut-off anywhere leaves a record that
+    # says whether its tasks all went out, and a re-run of the command finishes the job
+    # (_rerun_or_refuse, liveness.py). Tasks sent before their record would find nothing to build.
     try:
-        deps.store.create(campaign)
-    except CampaignExists as exists:
-        campaign = _rerun_or_refuse(exists.existing, invocation, deps)
-        if isinstance(campaign, dict):
-            return campaign
-    return _enqueue(campaign, deps)
+        try:
+            campaign = deps.store.create(campaign)
+        except CampaignExists as exists:
+            campaign = _rerun_or_refuse(exists.existing, invocation, deps)
+            if isinstance(campaign, dict):
+                return campaign
+        return _enqueue(campaign, deps)
+    except (BotoCoreError, ClientError, CampaignChanged) as error:
+        # The record may have been written (or taken over by a newer run meanwhile). Whatever
+        # happened, running the command again carries on from there: the old run's tasks are
+        # ignored, its record taken over.
+        logger.error("AWS call failed while starting a campaign", error=str(error))
+        return ephemeral(Problem(
+            f"I couldn't start building “{name}” just now.",
+            "My campaign store or task queue didn't answer in time.",
+            "Run `/add-campaign` again with the same name in a minute: it carries on from "
+            "wherever this stopped, and nothing is built twice.").text())
 
 
 def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign | dict:
-    """A retried request re-sends its own tasks; a failed campaign may be resumed; else refuse."""
+    """A retried request re-sends its own tasks; a failed or stalled campaign is resumed by a new
+    run that keeps what exists; anything else is refused with what to do instead."""
     if existing.interaction_id == invocation.interaction_id:
         return existing
-    if existing.status == FAILED:
+    if existing.status == FAILED or liveness.stalled(existing, deps.now_ms()):
         resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
                                      interaction_token=invocation.token,
                                      requested_by=invocation.user_id,
                                      requested_by_name=invocation.user_name,
                                      requested_by_roles=sorted(invocation.member_roles),
-                                     bot_permissions="")
+                                     bot_permissions="",
+                                     channel_id=str(invocation.channel_id or ""))
         if resumed:
+            logger.info("campaign resumed by a new run", campaign=existing.key,
+                        was=existing.status, previous_run=existing.interaction_id)
             return resumed
-    return ephemeral(Problem(
-        f"A campaign named “{existing.name}” already exists in this server.",
-        f"Its status is {existing.status}; names are unique per server, ignoring case.",
-        "Pick a different name for the new campaign.").text())
+    return ephemeral(_exists_problem(existing).text())
+
+
+def _exists_problem(existing: Campaign) -> Problem:
+    if existing.status in (QUEUED, BUILDING) and not existing.tasks_sent:
+        # The request that started it may still be running, or was cut off moments ago.
+        return Problem(f"A campaign named “{existing.name}” already exists and is still being "
+                       "started.",
+                       "The command that started it hasn't finished, or was cut off just now.",
+                       "Run `/add-campaign` again with the same name in a few seconds: if its "
+                       "start was cut off, that picks it up.")
+    if existing.status in (QUEUED, BUILDING):
+        minutes = liveness.SILENT_FOR_MS // 60_000
+        return Problem(f"A campaign named “{existing.name}” already exists and is being built.",
+                       f"Its status is {existing.status}; names are unique per server, ignoring case.",
+                       "Its summary appears on the message of the command that started it, or in "
+                       f"its first text channel. If it makes no progress for {minutes} minutes, "
+                       "running `/add-campaign` again with the same name picks it up.")
+    return Problem(f"A campaign named “{existing.name}” already exists in this server.",
+                   f"Its status is {existing.status}; names are unique per server, ignoring case.",
+                   "Pick a different name for the new campaign.")
 
 
 def _enqueue(campaign: Campaign, deps: Deps) -> dict:
-    tasks = [Task(campaign.guild_id, campaign.key, campaign.interaction_id, step)
+    tasks = [Task(campaign.guild_id, campaign.key, campaign.interaction_id, step,
+                  campaign_run=campaign.interaction_id)
              for step in range(len(campaign.plan))]
     try:
         deps.tasks.enqueue(tasks)
@@ -191,11 +237,17 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
         problem = Problem("I couldn't start building the campaign.",
                           "My task queue is unavailable right now; nothing new was created.",
                           "Try `/add-campaign` again in a minute.")
-        if campaign.run == 1:
-            deps.store.forget_request(campaign)
+        if campaign.run == 1 and not getattr(error, "maybe_sent", True):
+            deps.store.forget_request(campaign)  # no task went out: free the name
         else:
+            # Some tasks may be in the worker's hands already, and a deleted record would leave
+            # what they create unowned. Failed is resumable by running the command again.
             deps.store.set_status(campaign, FAILED, failure=problem.to_dict())
         return ephemeral(problem.text())
+    try:
+        deps.store.mark_tasks_sent(campaign)
+    except Exception as error:  # the build goes ahead; a re-run could only take it over
+        logger.warning("could not note that the tasks were sent", error=str(error))
     count("CampaignsStarted")
     logger.info("campaign queued", campaign=campaign.key, run=campaign.run, steps=len(tasks))
     return deferred()

@@ -10,6 +10,7 @@ other caller may still be a server manager, which only the server's roles can te
 request goes to the worker (deferred, ephemeral), which decides (authority.py) before acting.
 """
 
+from . import liveness
 from .authority import CAMPAIGN_RUNNERS, holds
 from .commands import Invocation, caller_args, campaign_key
 from .plan import CHANNEL, ROLE, Step
@@ -62,7 +63,9 @@ def list_campaigns(invocation: Invocation, deps) -> dict:
         channels, _ = _counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
-        lines.append(f"• **{campaign.name}** — {campaign.status} · GM: {gms} · "
+        status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
+                                    if liveness.stalled(campaign, deps.now_ms()) else "")
+        lines.append(f"• **{campaign.name}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return ephemeral("\n".join(lines))
 
@@ -72,7 +75,7 @@ def campaign_info(invocation: Invocation, deps) -> dict:
     if refusal:
         return refusal
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=INFO,
-                args=caller_args(invocation))
+                args=caller_args(invocation), campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -98,7 +101,8 @@ def change_member(invocation: Invocation, deps) -> dict:
     # whether I may give the role: Discord's answer to the role change says that.
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=MEMBER,
                 args={**caller_args(invocation), "group": group, "action": action,
-                      "user_id": str(user["id"]), "by": invocation.user_name})
+                      "user_id": str(user["id"]), "by": invocation.user_name},
+                campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -110,13 +114,13 @@ def delete_campaign(invocation: Invocation, deps) -> dict:
     campaign, refusal = _find(invocation, deps, "name")
     if refusal:
         return refusal
-    problem = _still_building(campaign)
+    problem = _still_building(campaign, now_ms=deps.now_ms())
     if problem:
         return ephemeral(problem.text())
     if holds(campaign, invocation.member_roles):
         return ephemeral(*confirmation(campaign))
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=CONFIRM_DELETE,
-                args=caller_args(invocation, "delete it"))
+                args=caller_args(invocation, "delete it"), campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
@@ -130,11 +134,14 @@ def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
                     ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
 
 
-def _still_building(campaign: Campaign) -> Problem | None:
-    if campaign.status in (QUEUED, BUILDING):
+def _still_building(campaign: Campaign, *, now_ms: int) -> Problem | None:
+    if campaign.status in (QUEUED, BUILDING) and not liveness.stalled(campaign, now_ms):
+        # A stalled build (cut off, see liveness.py) may be deleted: nothing will add to it.
         return Problem(f"“{campaign.name}” is still being built.",
                        "Deleting while channels are still being created would leave some behind.",
-                       "Wait for the build to finish or fail, then delete it.")
+                       "Wait for the build to finish or fail, then delete it. If it makes no "
+                       f"progress for {liveness.SILENT_FOR_MS // 60_000} minutes, it can be "
+                       "deleted as it is.")
     return None
 
 
@@ -147,12 +154,13 @@ def on_button(invocation: Invocation, deps) -> dict:
     if action not in ("delete", "undo") or campaign is None:
         return ephemeral("That button is out of date: the campaign is gone or was rebuilt since. "
                          "Use `/delete-campaign` instead.")
-    problem = _still_building(campaign)
+    problem = _still_building(campaign, now_ms=deps.now_ms())
     if problem:
         return ephemeral(problem.text())
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
                 args={**caller_args(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS,
-                      "by": invocation.user_name, "run": run})
+                      "by": invocation.user_name, "run": run},
+                campaign_run=run)
     if holds(campaign, invocation.member_roles):
         return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
     # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
 from .observability import logger
+from .snowflake import created_ms
 
 BAR_CELLS = 20
 MIN_INTERVAL = 0.45
 NO_MENTIONS = {"parse": []}
 EPHEMERAL = 1 << 6
 TOKEN_LIFETIME_MS = 15 * 60 * 1000
-DISCORD_EPOCH_MS = 1420070400000
 
 
 def bar(done: int, total: int) -> str:
@@ -37,9 +37,8 @@ def progress_text(name: str, done: int, total: int, latest: str) -> str:
 
 def token_expired(interaction_id: str, now_ms: int | None = None) -> bool:
     """Interaction tokens last 15 minutes; a snowflake id carries its creation time."""
-    created_ms = (int(interaction_id) >> 22) + DISCORD_EPOCH_MS
     now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
-    return now_ms - created_ms > TOKEN_LIFETIME_MS - 30_000
+    return now_ms - created_ms(interaction_id) > TOKEN_LIFETIME_MS - 30_000
 
 
 class ProgressMessage:
@@ -72,7 +71,8 @@ class ProgressMessage:
             self._wake.notify()
 
     def finish(self, text: str, components: list | None = None) -> bool:
-        """Send `text` as the final state, waiting for it; False if the token no longer works."""
+        """Send `text` as the final state, waiting for it; False if the message can no longer be
+        edited (its token expired or was forgotten, or someone deleted the message)."""
         self.close()
         if self.expired:
             return False
@@ -142,11 +142,15 @@ class ProgressMessage:
             self._rest.request("PATCH", self._path, json=body)
             self._sent, self._last_sent_at = text, self._clock()
         except DiscordRejected as error:
-            # 401/50027 after 15 minutes, 404/10015 for a token Discord forgot: stop using it
-            # (repeating either counts toward Discord's invalid-request ban).
+            # 401/50027 after 15 minutes, 404/10015 for a token Discord forgot, 404/10008 for a
+            # message someone deleted (developers/topics/opcodes-and-status-codes.mdx): stop
+            # using it (repeating any counts toward Discord's invalid-request ban).
             if error.status in (401, 403, 404):
                 self.expired = True
-                self._on_expired()
+                try:
+                    self._on_expired()
+                except Exception as noting:  # e.g. the campaign was deleted meanwhile
+                    logger.warning("could not note the dead message", error=str(noting))
             logger.warning("progress edit refused", error=str(error))
         except DiscordError as error:
             logger.warning("progress edit failed", error=str(error))

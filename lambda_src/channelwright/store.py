@@ -2,6 +2,16 @@
 
 The key makes "one campaign of a name per server" an atomic conditional write. The item holds the
 plan and every Discord id created so far, which is what makes each build step idempotent.
+
+Two identities guard every write after the first:
+- `created_at` names the record's incarnation: a campaign deleted and made again under the same
+  name is a new item with a new `created_at`, so a late write meant for the old one (a worker that
+  was still running, a progress thread) fails instead of upserting stray attributes into the new
+  one (DynamoDB's UpdateItem creates a missing item);
+- `interaction_id` names the current run: only that run may change the status, so a run that was
+  taken over (re-run, resumed) cannot mark the new run failed or completed.
+Either failing raises CampaignChanged; the worker hands the task back and, on its next delivery,
+task_decision.decide() sees the campaign as it now is.
 """
 
 import time
@@ -19,6 +29,10 @@ CAMPAIGN_PREFIX = "campaign#"
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _plain(value: Any) -> Any:
@@ -54,8 +68,13 @@ class Campaign:
     message_expired: bool = False  # the interaction token stopped working; never use it again
     players: frozenset[str] = frozenset()
     gms: frozenset[str] = frozenset()
-    created_at: int = 0
+    created_at: int = 0  # ms; set by create() and kept by restart(): the record's incarnation
     requested_by_roles: list[str] = field(default_factory=list)  # the requester's role ids then
+    channel_id: str = ""  # where the run's command was typed: the last place to tell its outcome
+    # False from the record's write until every build task of the run is on the queue; records
+    # written before this field existed read as True (their tasks' fate is unknown).
+    tasks_sent: bool = True
+    progress_at: int = 0  # ms of the last write to the record: how a stalled build is recognised
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -74,6 +93,10 @@ class Campaign:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+class CampaignChanged(Exception):
+    """The record was deleted, made again, or taken over by a newer run since it was read."""
+
+
 class CampaignExists(Exception):
     def __init__(self, existing: Campaign):
         super().__init__(f"campaign {existing.name!r} already exists")
@@ -88,33 +111,41 @@ class CampaignStore:
     def _key(self, guild_id: str, key: str) -> dict:
         return {"guild_id": {"S": guild_id}, "campaign_key": {"S": CAMPAIGN_PREFIX + key}}
 
-    def create(self, campaign: Campaign) -> None:
-        """Record a new campaign; CampaignExists if the server already has one of that name."""
-        item = replace(campaign, created_at=campaign.created_at or int(time.time() * 1000)).to_item()
+    def create(self, campaign: Campaign) -> Campaign:
+        """Record a new campaign and return it as stored; CampaignExists if the server already
+        has one of that name."""
+        now = _now_ms()
+        stored = replace(campaign, created_at=campaign.created_at or now, progress_at=now)
         try:
-            self._db.put_item(TableName=self._table, Item=item,
+            self._db.put_item(TableName=self._table, Item=stored.to_item(),
                               ConditionExpression="attribute_not_exists(guild_id)",
                               ReturnValuesOnConditionCheckFailure="ALL_OLD")
         except self._db.exceptions.ConditionalCheckFailedException as error:
             old = error.response.get("Item")
             existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
             raise CampaignExists(existing) from None
+        return stored
 
     def get(self, guild_id: str, key: str) -> Campaign | None:
         item = self._db.get_item(TableName=self._table, Key=self._key(guild_id, key),
                                  ConsistentRead=True).get("Item")
         return Campaign.from_item(item) if item else None
 
-    def restart(self, failed: Campaign, **changes: Any) -> Campaign | None:
-        """Start a new run of a failed campaign, keeping what it created. None if it isn't failed."""
-        fresh = replace(failed, status=QUEUED, run=failed.run + 1, failure=None,
-                        message_expired=False, **changes)
+    def restart(self, old: Campaign, **changes: Any) -> Campaign | None:
+        """Start a new run of a failed or stalled campaign, keeping what it created.
+
+        None if the record changed since `old` was read (another run started, or it moved on).
+        The new run's tasks are not sent yet (`tasks_sent` False) until mark_tasks_sent().
+        """
+        fresh = replace(old, status=QUEUED, run=old.run + 1, failure=None, message_expired=False,
+                        tasks_sent=False, progress_at=_now_ms(), **changes)
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
-                              ConditionExpression="#s = :failed AND #r = :run",
+                              ConditionExpression="#s = :status AND #r = :run AND interaction_id = :i",
                               ExpressionAttributeNames={"#s": "status", "#r": "run"},
-                              ExpressionAttributeValues={":failed": {"S": FAILED},
-                                                         ":run": {"N": str(failed.run)}})
+                              ExpressionAttributeValues={":status": {"S": old.status},
+                                                         ":run": {"N": str(old.run)},
+                                                         ":i": {"S": old.interaction_id}})
         except self._db.exceptions.ConditionalCheckFailedException:
             return None
         return fresh
@@ -155,12 +186,34 @@ class CampaignStore:
         except self._db.exceptions.ConditionalCheckFailedException:
             pass
 
-    def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None):
-        kwargs = {"ExpressionAttributeValues": values} if values else {}
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        self._db.update_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
-                             UpdateExpression=expression, **kwargs)
+    def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None,
+                *, this_run: bool = False):
+        """One UpdateItem on this incarnation of the record (and, if `this_run`, this run only).
+
+        Every write also stamps `progress_at`, the heartbeat liveness.stalled() reads.
+        CampaignChanged if the record is gone, was made again, or (with `this_run`) moved on.
+        """
+        values = {**(values or {}), ":progress_at": {"N": str(_now_ms())}}
+        stamp = "SET progress_at = :progress_at"
+        expression = (expression.replace("SET ", stamp + ", ", 1) if expression.startswith("SET ")
+                      else f"{stamp} {expression}")
+        if campaign.created_at:
+            condition = "created_at = :created_at"
+            values[":created_at"] = {"N": str(campaign.created_at)}
+        else:  # a Campaign built in memory, never read back: it can only be checked to exist
+            condition = "attribute_exists(campaign_key)"
+        if this_run:
+            condition += " AND interaction_id = :this_run"
+            values[":this_run"] = {"S": campaign.interaction_id}
+        kwargs = {"ExpressionAttributeNames": names} if names else {}
+        try:
+            self._db.update_item(TableName=self._table,
+                                 Key=self._key(campaign.guild_id, campaign.key),
+                                 UpdateExpression=expression, ConditionExpression=condition,
+                                 ExpressionAttributeValues=values, **kwargs)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            raise CampaignChanged(f"campaign {campaign.key!r} changed since run "
+                                  f"{campaign.interaction_id} read it") from None
 
     def mark_pending(self, campaign: Campaign, step_keys: list[str], started_ms: int) -> None:
         """Note that creates may be sent from now on, so a lost reply can be reconciled later."""
@@ -191,10 +244,15 @@ class CampaignStore:
     def mark_message_expired(self, campaign: Campaign) -> None:
         self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})
 
+    def mark_tasks_sent(self, campaign: Campaign) -> None:
+        """Every build task of this run is on the queue: from now on only silence means stalled."""
+        self._update(campaign, "SET tasks_sent = :t", {}, {":t": {"BOOL": True}}, this_run=True)
+
     def set_status(self, campaign: Campaign, status: str, failure: dict | None = None) -> None:
+        """Only the campaign's current run may change its status (CampaignChanged otherwise)."""
         if failure is None:
             self._update(campaign, "SET #s = :s REMOVE failure", {"#s": "status"},
-                         {":s": {"S": status}})
+                         {":s": {"S": status}}, this_run=True)
         else:
             self._update(campaign, "SET #s = :s, failure = :f", {"#s": "status"},
-                         {":s": {"S": status}, ":f": _serialize(failure)})
+                         {":s": {"S": status}, ":f": _serialize(failure)}, this_run=True)

@@ -20,30 +20,50 @@ BUILD = "build"
 class Task:
     """One unit of worker work. Build steps carry only ids; the others (delete, member changes,
     info, template import) carry their request in `args`, including the interaction token their
-    answer is edited with (valid 15 minutes; tools that show task bodies redact it)."""
+    answer is edited with (valid 15 minutes; tools that show task bodies redact it) and the
+    channel the command was typed in (`channel_id`, where the answer goes if that message is gone).
+
+    `campaign_run` names the campaign run the task belongs to: the campaign's `interaction_id`
+    when the task was queued (for a build task, its own run). task_decision.decide() compares it
+    with the record, so a task queued for a campaign that was since deleted, made again or rebuilt
+    does nothing. Bodies written before the field existed still decode: see from_body().
+    """
 
     guild_id: str
     campaign_key: str
-    run: str  # the interaction that started this work; tasks of an abandoned run are ignored
+    run: str  # the interaction that queued this task (its token answers it)
     step: int = 0
     kind: str = BUILD
     args: dict = field(default_factory=dict)
+    campaign_run: str = ""
 
     def to_body(self) -> str:
         data = asdict(self)
         if self.kind == BUILD:
             del data["kind"], data["args"]
+        if not self.campaign_run:  # a server's task (template import) belongs to no campaign
+            del data["campaign_run"]
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_body(cls, body: str) -> "Task":
         data = json.loads(body)
-        return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), str(data["run"]),
-                   int(data.get("step", 0)), str(data.get("kind", BUILD)), dict(data.get("args") or {}))
+        kind, args, run = str(data.get("kind", BUILD)), dict(data.get("args") or {}), str(data["run"])
+        # Older bodies: a build task's run was the campaign run, a delete named it in args["run"];
+        # member and info tasks named none ("", which decide() judges by the record's age).
+        legacy = run if kind == BUILD else str(args.get("run", ""))
+        return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run,
+                   int(data.get("step", 0)), kind, args,
+                   str(data.get("campaign_run") or legacy))
 
 
 class EnqueueFailed(Exception):
-    pass
+    """Not every task reached the queue. `maybe_sent`: some may have (a batch went out, or a
+    request's answer was lost), so the tasks' campaign may already be in the worker's hands."""
+
+    def __init__(self, message: str, *, maybe_sent: bool = True):
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
 
 
 class TaskQueue:
@@ -54,13 +74,20 @@ class TaskQueue:
         self._url = queue_url
 
     def enqueue(self, tasks: list[Task]) -> None:
+        """Send the tasks in order, ten to a batch; EnqueueFailed if any did not arrive."""
         for start in range(0, len(tasks), SQS_BATCH_LIMIT):
             chunk = tasks[start:start + SQS_BATCH_LIMIT]
-            result = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
-                {"Id": str(t.step), "MessageBody": t.to_body(), "MessageGroupId": t.guild_id,
-                 "MessageDeduplicationId": f"{t.run}-{t.step}"}
-                for t in chunk
-            ])
+            try:
+                result = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
+                    {"Id": str(t.step), "MessageBody": t.to_body(), "MessageGroupId": t.guild_id,
+                     "MessageDeduplicationId": f"{t.run}-{t.step}"}
+                    for t in chunk
+                ])
+            except ClientError as error:  # SQS answered: this batch was refused as a whole
+                raise EnqueueFailed(f"SQS refused the batch: {error}", maybe_sent=start > 0) from error
+            except BotoCoreError as error:  # no answer: the batch may have arrived all the same
+                raise EnqueueFailed(f"SQS did not answer: {error}", maybe_sent=True) from error
             if result.get("Failed"):
                 codes = sorted({f.get("Code", "?") for f in result["Failed"]})
-                raise EnqueueFailed(f"SQS refused {len(result['Failed'])} task(s): {', '.join(codes)}")
+                raise EnqueueFailed(f"SQS refused {len(result['Failed'])} task(s): {', '.join(codes)}",
+                                    maybe_sent=start > 0 or bool(result.get("Successful")))

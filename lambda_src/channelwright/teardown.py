@@ -18,6 +18,7 @@ from . import lost_access
 from .channel_presence import MISSING_ACCESS, may_miss_hidden
 from .discord_errors import DiscordRejected
 from .lifecycle import confirmation
+from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, ROLE, Step
 from .problems import Problem
 from .progress import ProgressMessage, bar, token_expired
@@ -72,7 +73,7 @@ def run_delete(task, deps, standing) -> None:
                 problem = lost_access.explain(error, f"deleting {step.name}", rest=deps.rest,
                                               guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
                                               again="run `/delete-campaign` again")
-                reply.finish(problem.text())
+                deliver(reply, deps.rest, problem.text(), channels=[task.args.get("channel_id", "")])
                 return
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{campaign.name}**\n\n{bar(done, len(todo))}")
@@ -90,7 +91,9 @@ def run_delete(task, deps, standing) -> None:
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("⚠️ I can't see channels hidden from me, so I can't tell whether someone put "
                      "one in the category: if so, it is kept and now sits outside any category.")
-    reply.finish("\n".join(lines), components=[])
+    # Where the command was typed, if its message is gone: the campaign's own channels are not.
+    deliver(reply, deps.rest, "\n".join(lines), components=[],
+            channels=[task.args.get("channel_id", "")])
 
 
 def _hidden_problem(campaign, names: list[str]) -> Problem:

@@ -20,15 +20,17 @@ import boto3
 from . import lost_access, membership, survey, teardown
 from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
 from .builder import BuildRefused, BuildStopped, CampaignBuild
-from .lifecycle import CONFIRM_DELETE, undo_buttons
+from .lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
 from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
+from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
 from .problems import Problem
-from .store import BUILDING, COMPLETED, DELETING, FAILED, CampaignStore
+from .store import BUILDING, COMPLETED, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
+from .task_decision import RESUME, Decision, decide
 from .task_queue import BUILD, Task
 from .template_commands import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
 from .template_library import TemplateLibrary
@@ -123,25 +125,28 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
              batch: list[dict] = ()) -> None:
     logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
-                       interaction_id=task.run, step=task.step, attempt=attempt, kind=task.kind)
+                       interaction_id=task.run, step=task.step, attempt=attempt, kind=task.kind,
+                       campaign_run=task.campaign_run)
+    build = builds.get((task.guild_id, task.campaign_key)) if task.kind == BUILD else None
+    # The batch's own build is fresher than the store: it knows what this invocation did.
+    campaign = (replace(build.campaign, status=build.status) if build
+                else deps.store.get(task.guild_id, task.campaign_key))
+    decision = decide(task, campaign)
+    if not decision.acts:
+        logger.info("task does nothing", decision=decision.kind, reason=decision.reason)
+        if decision.tell:
+            _tell_asker(task, decision, deps)
+        return
     if task.kind != BUILD:
         run_request(task, attempt, deps)
         return
-    build = builds.get((task.guild_id, task.campaign_key))
     if build is None:
-        campaign = deps.store.get(task.guild_id, task.campaign_key)
-        if (campaign is None or campaign.interaction_id != task.run
-                or campaign.status in (COMPLETED, DELETING)):
-            return  # an abandoned run, a duplicate of finished work, or a campaign being deleted
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)
-        if build.status != FAILED:
+        if decision.kind != RESUME:
             build.reserve([task.step] + _later_steps_of(task, batch))
-    if build.status == FAILED:
-        failure = build.campaign.failure or {}
-        if not (failure.get("transient") and failure.get("step") == task.step):
-            return  # the build stopped earlier; later steps wait for a resume
+    if decision.kind == RESUME:
         # An operator redrove the dead-lettered task: finish the whole build from here.
         build.set_status(BUILDING)
         steps = range(task.step, len(build.steps))
@@ -195,7 +200,7 @@ DOING = {"delete": "deleting the campaign", "member": "changing the campaign's r
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
-    """A command's deferred half; its answer is an edit of the command's response.
+    """A command's deferred half (decide() said it runs); its answer edits the command's response.
 
     First the caller's authority: `args["needs"]` is the command's rule (commands.RULES; the
     strictest when absent) and `args["caller"]` their user and role ids from the interaction.
@@ -223,10 +228,10 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
             discord_error(error.code, error.status)
         logger.warning("request failed", error=str(error), exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
-                            expired=token_expired(task.run)).finish(Problem(
+            _answer(task, deps, Problem(
                 "Discord kept failing, so I gave up.", f"I tried {attempt} times.",
-                "Try the command again in a few minutes.").text())
+                "Try the command again in a few minutes.").text(),
+                public=task.kind == DELETE)
         raise
 
 
@@ -252,6 +257,22 @@ def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had)."""
     ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
                     expired=token_expired(task.run)).finish(text, components=[])
+
+
+def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
+    """Why the task did nothing, for whoever is waiting on its answer."""
+    try:
+        _answer(task, deps, decision.tell, public=True)
+    except DiscordError as error:  # the decision stands; only the telling failed
+        logger.warning("could not tell the asker", error=str(error))
+
+
+def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
+    """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
+    (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
+    reply = ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
+                            expired=token_expired(task.run))
+    deliver(reply, deps.rest, text, channels=[task.args.get("channel_id", "")] if public else ())
 
 
 def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
@@ -292,8 +313,8 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:
-        build.progress.finish(failure_text(build.campaign.name, done, total, problem),
-                              components=undo_buttons(build.campaign, failed=True) if done else None)
+        build.tell(failure_text(build.campaign.name, done, total, problem),
+                   components=undo_buttons(build.campaign, failed=True) if done else None)
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
 

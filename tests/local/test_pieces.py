@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import time
 
 import pytest
@@ -127,3 +128,35 @@ def test_unknown_env_conflicts_are_dropped_but_overrides_win():
             "Variables": {"SERVICE": "b", "KEY": "placeholder"}}}}}})
     env = handler_environment(spec, LocalResources(refs={"Q": "http://q"}), {"KEY": "real"})
     assert env == {"URL": "http://q", "KEY": "real"}
+
+
+STALL = threading.Event()
+
+
+def slow_handler(event, context):
+    """An interactions handler stuck on a stalled call (the test releases it)."""
+    STALL.wait(10)
+    return {"statusCode": 200, "body": "too late"}
+
+
+def test_a_function_past_its_timeout_is_abandoned_and_the_gateway_answers_500():
+    from channelwright_local.function_timeout import FunctionTimedOut, call_with_timeout
+    from channelwright_local.http_gateway import Gateway
+    from channelwright_local.runtime import LocalBot
+    from channelwright_local.stack_template import FunctionSpec
+
+    STALL.clear()
+    invoke = LocalBot._invoker(FunctionSpec("Ingress", f"{__name__}.slow_handler", 1, 128, {}))
+    gateway = Gateway({"POST /interactions": invoke})
+    try:
+        status, _, body = gateway.handle("POST", "/interactions", [], b"{}", source_ip="127.0.0.1",
+                                         domain="localhost")
+    finally:
+        STALL.set()  # let the abandoned invocation end
+    assert (status, body) == (500, b'{"message": "Internal Server Error"}')
+
+    assert call_with_timeout(lambda: 7, 1, "Fast") == 7
+    with pytest.raises(KeyError):
+        call_with_timeout(lambda: {}["missing"], 1, "Broken")
+    with pytest.raises(FunctionTimedOut, match="Task timed out after 0.01 seconds"):
+        call_with_timeout(lambda: time.sleep(0.2), 0.01, "Slow")

@@ -1,14 +1,15 @@
 """What a dead letter means: its campaign, the step that failed, the last error, and what a
 redrive of it would do.
 
-"What a redrive would do" mirrors `channelwright.worker.run_task`: a redriven task runs only if it
-belongs to the campaign's current run, and a failed campaign is resumed only by the task of the
-step that failed transiently — that task then finishes the whole build. Keep the two in step.
+"What a redrive would do" is channelwright.task_decision.decide(), the function the worker
+itself follows, so the two cannot disagree.
 """
 
 from dataclasses import dataclass
 
-from channelwright.store import COMPLETED, FAILED, Campaign
+from channelwright.store import Campaign
+from channelwright.task_decision import decide
+from channelwright.task_queue import BUILD
 
 from .peek import DeadLetter
 
@@ -28,7 +29,8 @@ class Diagnosis:
     @property
     def step(self) -> dict | None:
         task, campaign = self.letter.task, self.campaign
-        if task is None or campaign is None or not 0 <= task.step < len(campaign.plan):
+        if (task is None or task.kind != BUILD or campaign is None
+                or not 0 <= task.step < len(campaign.plan)):
             return None
         return campaign.plan[task.step]
 
@@ -36,6 +38,8 @@ class Diagnosis:
         task = self.letter.task
         if task is None:
             return "?"
+        if task.kind != BUILD:  # a command's deferred half, not a plan step
+            return describe_request(task.kind, task.args)
         return f"{task.step}: {describe_step(self.step)}" if self.step else str(task.step)
 
     def campaign_label(self) -> str:
@@ -54,29 +58,19 @@ class Diagnosis:
         return text or NO_ERROR
 
     def on_redrive(self) -> str:
-        task, campaign = self.letter.task, self.campaign
+        task = self.letter.task
         if task is None:
             return ("fails again: the worker cannot read this message (not a build task). "
                     "Purge it.")
-        if campaign is None:
-            return "nothing: the campaign no longer exists (deleted)."
-        if campaign.interaction_id != task.run:
-            return ("nothing: the campaign was started again since (someone re-ran /add-campaign), "
-                    "and tasks of an earlier run are ignored.")
-        if campaign.status == COMPLETED:
-            return "nothing: the campaign has completed since."
-        if campaign.status == FAILED:
-            failure = campaign.failure or {}
-            if failure.get("transient") and failure.get("step") == task.step:
-                return (f"the worker resumes the build at step {task.step} and finishes it, "
-                        "updating the user's progress message (or posting in the campaign's "
-                        "first channel once the 15-minute interaction token has expired).")
-            if not failure.get("transient"):
-                return ("nothing: the build stopped for a reason retrying cannot fix; the user "
-                        "was told what to change and resumes it with /add-campaign.")
-            return (f"nothing: the build stopped at step {failure.get('step')}; that step's task "
-                    "is the one that resumes it.")
-        return f"the worker runs step {task.step} again (the campaign is {campaign.status})."
+        return decide(task, self.campaign).reason
+
+
+def describe_request(kind: str, args: dict) -> str:
+    if kind == "member":
+        role = "GM" if args.get("group") == "gms" else "Players"
+        verb = "give" if args.get("action") == "add" else "take"
+        return f"{kind}: {verb} {role} role, user {args.get('user_id', '?')}"
+    return kind
 
 
 def describe_step(step: dict) -> str:

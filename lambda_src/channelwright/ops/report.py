@@ -78,7 +78,9 @@ def dead_letter_detail(d: Diagnosis, now: int) -> list[str]:
     if task is None:
         lines.append("Task: unreadable (not a Channelwright build task)")
     else:
-        lines += [f"Task: guild {task.guild_id}, campaign {task.campaign_key!r}, run {task.run}",
+        run = task.run + (f" (for campaign run {task.campaign_run})"
+                          if task.campaign_run and task.campaign_run != task.run else "")
+        lines += [f"Task: {task.kind}, guild {task.guild_id}, campaign {task.campaign_key!r}, run {run}",
                   f"  Step:        {d.step_label()}"
                   + (f"; the plan has {len(campaign.plan)} steps, 0 to {len(campaign.plan) - 1}"
                      if campaign and campaign.plan else "")]

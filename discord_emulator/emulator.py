@@ -5,13 +5,15 @@ It owns the model (state, actions, messages, interactions), the HTTP server on
 API: set a guild up, fake an interaction, break things mid-build, look inside.
 """
 
+import copy
 import threading
+import time
 
 from .actions import Actions
 from .application_commands import DAILY_CREATES, ApplicationCommands
 from .attachments import Attachments
 from .faults import Faults
-from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions
+from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions, parse_response
 from .channel_names import rewrite_or_none
 from .messages import LOADING, ChannelMessages
 from .model import Overwrite
@@ -21,6 +23,9 @@ from .recording import Recorder, RecordedRequest
 from .render import render_tree
 from .server import Api, EmulatorHTTPServer
 from .state import State
+
+
+INLINE_REPLY_ROUTE = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
 
 def overwrites_from_json(items) -> list[Overwrite]:
@@ -294,8 +299,26 @@ class DiscordEmulator:
         `ack_deadline` seconds after create_interaction(); ValueError for a reply
         Discord would refuse or a second acknowledgement."""
         token = payload["token"] if isinstance(payload, dict) else payload
+        self._observe_inline_reply(token, response)
         with self._state.lock:
             self._interactions.acknowledge(token, response)
+
+    def _observe_inline_reply(self, token: str, response) -> None:
+        """Show request observers (the suite's spec gate) the inline reply as the callback
+        request it stands for (DOCS/rr "Responding to an Interaction": the HTTP answer carries
+        an interaction response, the body of POST /interactions/{id}/{token}/callback), before
+        the emulator judges it. A reply that is not JSON is left to acknowledge() to refuse."""
+        with self._state.lock:
+            interaction = self._interactions.by_token.get(token)
+        try:
+            body = parse_response(response)
+        except (ValueError, TypeError):
+            return
+        if interaction is None:
+            return
+        self._recorder.notify(RecordedRequest(
+            "POST", f"/interactions/{interaction.id}/{token}/callback", INLINE_REPLY_ROUTE,
+            {"content-type": "application/json"}, copy.deepcopy(body), time.monotonic(), inline_reply=True))
 
     def original_message(self, token: str) -> dict | None:
         """@original as Discord would return it, plus `loading` (True until the first edit
@@ -435,15 +458,6 @@ class DiscordEmulator:
             return render_tree(self._state, guild_id)
 
     @property
-    def strict_channel_access(self) -> bool:
-        """True (default): /channels/{id} routes answer 403 50001 when the bot cannot see the channel."""
-        return self._state.strict_channel_access
-
-    @strict_channel_access.setter
-    def strict_channel_access(self, value: bool) -> None:
-        self._state.strict_channel_access = value
-
-    @property
     def channel_obfuscation(self) -> bool:
         """True (default): GET /guilds/{id}/channels omits every channel the bot cannot view
         (changelog "Channel Obfuscation for Users and Bots"; mandatory from 2026-11-16).
@@ -468,7 +482,9 @@ class DiscordEmulator:
 
     def observe_requests(self, callback) -> None:
         """`callback(record)` for every request from now on, once answered (or its reply lost),
-        whatever clear_requests() or reset() later do to the log; runs on a server thread."""
+        whatever clear_requests() or reset() later do to the log; runs on a server thread.
+        Also for every inline reply given to acknowledge() (`record.inline_reply`, on the
+        caller's thread), shaped as the callback request it stands for."""
         self._recorder.observe(callback)
 
     def set_bucket(self, route_regex: str, limit: int, per_seconds: float, bucket: str | None = None) -> None:
@@ -495,7 +511,7 @@ class DiscordEmulator:
 
     def reset(self) -> None:
         """A clean slate for the next test with a module-scoped emulator: default knobs
-        (faults, buckets, global limit, latency, token timings, strict access, obfuscation) and an
+        (faults, buckets, global limit, latency, token timings, obfuscation) and an
         empty request log, a new day for command creates. Guilds, users, interactions,
         attachments and registered commands stay."""
         self.clear_requests()
@@ -506,5 +522,4 @@ class DiscordEmulator:
         self.latency = 0.0
         self.token_lifetime = TOKEN_LIFETIME
         self.ack_deadline = ACK_DEADLINE
-        self.strict_channel_access = True
         self.channel_obfuscation = True

@@ -249,12 +249,17 @@ def _size(command: dict) -> int:
     """Characters counted towards the 8000 limit: name, description and choice values, each at
     its longest localization."""
     total = _longest(command, "name") + _longest(command, "description")
-    for option in command.get("options") or ():
-        total += _size(option) if isinstance(option, dict) else 0
-    for choice in command.get("choices") or ():
-        if isinstance(choice, dict):
-            total += _longest(choice, "name") + len(str(choice.get("value", "")))
+    for option in _items(command, "options"):
+        total += _size(option)
+    for choice in _items(command, "choices"):
+        total += _longest(choice, "name") + len(str(choice.get("value", "")))
     return total
+
+
+def _items(item: dict, key: str) -> list[dict]:
+    """The objects of `item[key]`; whatever else is there (already reported) counts nothing."""
+    values = item.get(key)
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
 
 
 def _longest(item: dict, key: str) -> int:

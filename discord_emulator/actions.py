@@ -131,6 +131,8 @@ class Actions:
         if overwrites:
             require(st.bot_base(guild), MANAGE_ROLES)
         self._check_grant(guild, overwrites)
+        if parent is not None and not overwrites:
+            overwrites = self._synced_with(parent)
         position = body.get("position")
         channel = st.insert_channel(
             guild, type, name, parent.id if parent else None, overwrites, topic,
@@ -280,6 +282,17 @@ class Actions:
         if parent.type != CATEGORY or child_type == CATEGORY:
             raise form_error("parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Not a category")
         return parent
+
+    @staticmethod
+    def _synced_with(parent: Channel) -> list[Overwrite]:
+        """A copy of the category's overwrites, for a channel created in it without any of its
+        own: permissions.mdx "Permission Syncing" (a synced child has "the same permissions
+        and overwrites ... as its parent category"); discord.py documents "The permissions will
+        be automatically synced to category if no overwrites are provided" and sends an empty
+        list for that (discord/guild.py `_create_channel`); discord/discord-api-docs#6357 and
+        #6573 create with only `parent_id` "to inherit permission overwrites", unchallenged by
+        Discord staff. The copy is Discord's, so it is not judged against the bot's permissions."""
+        return [Overwrite(ow.id, ow.type, ow.allow, ow.deny) for ow in parent.overwrites.values()]
 
     def _check_room(self, parent: Channel) -> None:
         if len(self.state.children(parent)) >= MAX_CATEGORY_CHILDREN:

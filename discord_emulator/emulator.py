@@ -322,13 +322,14 @@ class DiscordEmulator:
 
     def original_message(self, token: str) -> dict | None:
         """@original as Discord would return it, plus `loading` (True until the first edit
-        of a type-5 defer). None before acknowledgement or after deletion."""
+        of a type-5 defer) and the `allowed_mentions` the bot last sent with it. None before
+        acknowledgement or after deletion."""
         with self._state.lock:
             interaction = self._interactions.by_token.get(token)
             original = interaction.original if interaction else None
             if original is None or original.deleted:
                 return None
-            return {**original.to_json(), "loading": bool(original.flags & LOADING)}
+            return {**original.inspect_json(), "loading": bool(original.flags & LOADING)}
 
     def message_history(self, token: str) -> list[str]:
         """Every content @original has had: the type-4 reply (a type-5 defer adds nothing),
@@ -345,7 +346,7 @@ class DiscordEmulator:
 
     def followup_messages(self, token: str) -> list[dict]:
         with self._state.lock:
-            return [m.to_json() for m in self._interactions.by_token[token].followups.values()]
+            return [m.inspect_json() for m in self._interactions.by_token[token].followups.values()]
 
     def expire_token(self, token: str) -> None:
         with self._state.lock:
@@ -440,7 +441,7 @@ class DiscordEmulator:
     def channel_messages(self, channel_id: str) -> list[dict]:
         """Oldest first, each with the `allowed_mentions` the bot sent."""
         with self._state.lock:
-            return [m.to_json() for m in self._state.messages.get(str(channel_id), [])]
+            return [m.inspect_json() for m in self._state.messages.get(str(channel_id), [])]
 
     def visible_to(self, channel_id: str, user_id: str) -> bool:
         with self._state.lock:

@@ -206,19 +206,23 @@ class Message:
     deleted: bool = False
 
     def to_json(self) -> dict:
-        # allowed_mentions is not part of Discord's message object; it is kept so tests
-        # can check what the bot asked for.
+        """The message object as Discord answers with it (DOCS/message "Message Object")."""
         data = {
             "id": self.id, "type": 0, "channel_id": self.channel_id, "author": self.author.to_json(),
             "content": self.content, "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
             "mentions": [], "mention_roles": [], "attachments": [], "embeds": stored_embeds(self.embeds),
             "components": numbered_components(self.components), "pinned": False, "flags": self.flags,
-            "allowed_mentions": self.allowed_mentions,
         }
         if self.webhook_id:
             data["webhook_id"] = self.webhook_id
         return data
+
+    def inspect_json(self) -> dict:
+        """to_json() plus the `allowed_mentions` the bot sent, for tests to check. Discord's
+        message object has no such field, so it never goes on the wire (a client must not
+        come to rely on it)."""
+        return {**self.to_json(), "allowed_mentions": self.allowed_mentions}
 
 
 @dataclass

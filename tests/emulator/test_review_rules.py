@@ -62,6 +62,27 @@ def test_a_category_seen_only_through_a_child_can_be_read_but_not_edited(emu, gi
     assert category not in {c["id"] for c in call(emu, "GET", f"/guilds/{gid}/channels").json()}
 
 
+@pytest.mark.parametrize("given", [{}, {"permission_overwrites": None}, {"permission_overwrites": []}])
+def test_a_channel_created_in_a_category_without_overwrites_is_synced_with_it(emu, gid, given):
+    """permissions.mdx "Permission Syncing"; discord.py documents "The permissions will be
+    automatically synced to category if no overwrites are provided" (and sends []); discord-api-docs
+    #6357/#6573 create with only parent_id "to inherit permission overwrites". A private category
+    makes private channels; explicit overwrites are the whole list."""
+    players = call(emu, "POST", f"/guilds/{gid}/roles", json={"name": "Players"}).json()["id"]
+    private = [{"id": gid, "type": 0, "deny": str(VIEW_CHANNEL)},
+               {"id": players, "type": 0, "allow": str(VIEW_CHANNEL)}]
+    category = call(emu, "POST", f"/guilds/{gid}/channels",
+                    json={"name": "Campaign", "type": 4, "permission_overwrites": private}).json()
+    child = call(emu, "POST", f"/guilds/{gid}/channels", json={"name": "notes", "parent_id": category["id"], **given})
+    assert child.status_code == 201
+    assert child.json()["permission_overwrites"] == category["permission_overwrites"]
+    assert not emu.visible_to(child.json()["id"], emu.add_member(gid, "stranger"))
+    own = [{"id": players, "type": 0, "allow": str(VIEW_CHANNEL)}]
+    explicit = call(emu, "POST", f"/guilds/{gid}/channels",
+                    json={"name": "open", "parent_id": category["id"], "permission_overwrites": own}).json()
+    assert [o["id"] for o in explicit["permission_overwrites"]] == [players]
+
+
 # -- interaction responses ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, path", [({"type": 8}, "data"), ({"type": 8, "data": {}}, "data.choices"),
@@ -139,6 +160,22 @@ def test_whitespace_is_an_empty_message_on_every_message_route(emu, gid, alice):
     followup = requests.post(webhook, json={"content": "\n"}, headers={"User-Agent": UA}, timeout=5)
     assert [r.json()["code"] for r in (edit, followup)] == [50006, 50006]
     assert emu.original_message(payload["token"])["loading"] is True
+
+
+def test_message_answers_carry_no_allowed_mentions_only_the_test_view_does(emu, gid, alice):
+    """DOCS/message "Message Object" has no `allowed_mentions`: the emulator keeps what the bot
+    sent for tests (channel_messages, original_message) but never puts it on the wire."""
+    channel = emu.add_channel(gid, "lobby")
+    sent = {"content": "hi", "allowed_mentions": {"parse": []}}
+    assert "allowed_mentions" not in call(emu, "POST", f"/channels/{channel}/messages", json=sent).json()
+    assert "allowed_mentions" not in call(emu, "GET", f"/channels/{channel}/messages").json()[0]
+    assert emu.channel_messages(channel)[0]["allowed_mentions"] == {"parse": []}
+    payload = emu.create_interaction(gid, alice, "x")
+    emu.acknowledge(payload, {"type": 5})
+    edited = requests.patch(f"{emu.base_url}/webhooks/{APPLICATION_ID}/{payload['token']}/messages/@original",
+                            json=sent, headers={"User-Agent": UA}, timeout=5)
+    assert edited.status_code == 200 and "allowed_mentions" not in edited.json()
+    assert emu.original_message(payload["token"])["allowed_mentions"] == {"parse": []}
 
 
 def test_nonce_is_at_most_25_characters_and_tts_a_boolean(emu, gid):

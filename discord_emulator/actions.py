@@ -143,10 +143,13 @@ class Actions:
         channel, perms = self.visible_channel(channel_id)
         guild = self.state.guild(channel.guild_id)
         require(perms, MANAGE_CHANNELS)
-        if body.get("type") is not None and body["type"] != channel.type:
-            # Only text<->announcement is possible, and only with the NEWS feature.
-            raise errors.bad_channel_type()
         changes = {}
+        if body.get("type") is not None and body["type"] != channel.type:
+            # DOCS/channel "Modify Channel": "only conversion between text and announcement is
+            # supported and only in guilds with the "NEWS" feature".
+            if {body["type"], channel.type} != {TEXT, ANNOUNCEMENT} or "NEWS" not in guild.features:
+                raise errors.bad_channel_type()
+            changes["type"] = body["type"]
         if "name" in body:
             changes["name"] = self._channel_name(body, channel.type)
         if "topic" in body:

@@ -94,7 +94,9 @@ class DiscordEmulator:
                   disabled_channel_types=(), owner_name: str = "owner", with_bot: bool = True) -> str:
         """A guild with @everyone, an owner, and the bot holding a managed role at the top
         whose permissions are `bot_permissions`. Fillers help reach the 500/250 limits;
-        filler roles sit below the bot's role. `with_bot=False`: a guild the app is not
+        filler roles sit below the bot's role. `forums_enabled=False`: not a Community guild
+        (no COMMUNITY or NEWS feature), so forum and announcement channels are refused with
+        400 50024. `with_bot=False`: a guild the app is not
         installed in (the bot's REST calls get 403 50001, `GET /guilds/{id}` 404 10004;
         only user-installed invocations come from it)."""
         st = self._state

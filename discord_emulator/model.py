@@ -236,6 +236,12 @@ class Guild:
     members: dict[str, Member] = field(default_factory=dict)
     channel_ids: list[str] = field(default_factory=list)
 
+    @property
+    def features(self) -> list[str]:
+        """A Community guild (the default here) has COMMUNITY and NEWS (resources/guild.mdx
+        "Guild Features": NEWS "guild has access to create announcement channels")."""
+        return ["COMMUNITY", "NEWS"] if self.forums_enabled else []
+
     def to_json(self) -> dict:
         """A guild object (resources/guild.mdx "Guild Object") with every field the OpenAPI
         description's GuildWithCountsResponse requires. Values are a plain new server's;
@@ -245,7 +251,7 @@ class Guild:
             "id": self.id, "name": self.name, "icon": None, "description": None,
             "home_header": None, "splash": None, "discovery_splash": None, "banner": None,
             "owner_id": self.owner_id, "application_id": None, "region": "deprecated",
-            "features": ["COMMUNITY", "NEWS"] if self.forums_enabled else [],
+            "features": self.features,
             "roles": [r.to_json() for r in sorted(self.roles.values(), key=lambda r: r.position)],
             "emojis": [], "stickers": [], "premium_tier": 0, "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False, "preferred_locale": "en-US",

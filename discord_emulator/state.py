@@ -9,7 +9,7 @@ the HTTP layer and the test-facing API both take it.
 import threading
 
 from . import errors
-from .model import CATEGORY, FORUM, TEXT, Channel, Guild, Member, Message, Overwrite, Role, Snowflakes, User
+from .model import ANNOUNCEMENT, CATEGORY, FORUM, TEXT, Channel, Guild, Member, Message, Overwrite, Role, Snowflakes, User
 from .permissions import DEFAULT_EVERYONE, VIEW_CHANNEL, base_permissions, channel_permissions
 
 
@@ -129,7 +129,9 @@ class State:
         owner = self.add_user(owner_name)
         guild = Guild(self.ids.next(), name, owner.id, forums_enabled, set(disabled_types))
         if not forums_enabled:
-            guild.disabled_types.add(FORUM)
+            # Not a Community guild: no forums, and without NEWS no announcement channels
+            # (resources/guild.mdx "Guild Features").
+            guild.disabled_types.update((FORUM, ANNOUNCEMENT))
         # The @everyone role shares the guild's id (DOCS/perms).
         guild.roles[guild.id] = Role(guild.id, "@everyone", DEFAULT_EVERYONE, 0)
         guild.members[owner.id] = Member(owner.id)

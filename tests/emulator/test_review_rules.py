@@ -83,6 +83,26 @@ def test_a_channel_created_in_a_category_without_overwrites_is_synced_with_it(em
     assert [o["id"] for o in explicit["permission_overwrites"]] == [players]
 
 
+def test_text_and_announcement_convert_only_in_a_guild_with_news(emu, gid):
+    """DOCS/channel "Modify Channel": type "only conversion between text and announcement is
+    supported and only in guilds with the "NEWS" feature"; resources/guild.mdx "Guild Features":
+    NEWS "guild has access to create announcement channels". The emulator's default guild is a
+    Community guild (features COMMUNITY and NEWS) and used to refuse every conversion."""
+    assert "NEWS" in call(emu, "GET", f"/guilds/{gid}").json()["features"]
+    channel = call(emu, "POST", f"/guilds/{gid}/channels", json={"name": "news"}).json()["id"]
+    assert call(emu, "PATCH", f"/channels/{channel}", json={"type": 5}).json()["type"] == 5
+    assert call(emu, "PATCH", f"/channels/{channel}", json={"type": 0}).json()["type"] == 0
+    to_voice = call(emu, "PATCH", f"/channels/{channel}", json={"type": 2})
+    assert (to_voice.status_code, to_voice.json()["code"]) == (400, 50024)
+    plain = emu.add_guild(forums_enabled=False)
+    assert call(emu, "GET", f"/guilds/{plain}").json()["features"] == []
+    other = call(emu, "POST", f"/guilds/{plain}/channels", json={"name": "news"}).json()["id"]
+    for response in (call(emu, "PATCH", f"/channels/{other}", json={"type": 5}),
+                     call(emu, "POST", f"/guilds/{plain}/channels", json={"name": "news", "type": 5})):
+        assert (response.status_code, response.json()["code"]) == (400, 50024)
+    assert emu.channel(other)["type"] == 0
+
+
 # -- interaction responses ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, path", [({"type": 8}, "data"), ({"type": 8, "data": {}}, "data.choices"),

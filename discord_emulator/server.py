@@ -65,12 +65,14 @@ def _refuse_constant(name: str):
 
 def parse_json(raw: bytes):
     """The body as JSON, or None when empty or not JSON. RFC 8259 section 6 has no NaN or
-    Infinity, which Python's json module would otherwise accept; Discord answers such a body
-    like any other broken JSON (50109)."""
+    Infinity, and section 8.1 says JSON between systems "MUST be encoded using UTF-8" without a
+    byte order mark; Python's json module would take NaN, UTF-16 and a BOM. Discord answers
+    such a body like any other broken JSON (50109); for the BOM, which a parser "MAY ignore",
+    the stricter reading is taken."""
     if not raw:
         return None
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError):  # bad UTF-8 or syntax; nesting deeper than the parser goes
         return None
 

@@ -70,6 +70,18 @@ def test_nan_and_infinity_are_not_json(emu, channel, text):
     assert emu.channel_messages(channel) == []
 
 
+@pytest.mark.parametrize("raw", ['{"content": "x"}'.encode("utf-16"), b'\xef\xbb\xbf{"content": "x"}',
+                                 b'{"content": "caf\xe9"}'])
+def test_json_that_is_not_utf8_is_not_json(emu, channel, raw):
+    """RFC 8259 section 8.1: JSON between systems "MUST be encoded using UTF-8", with no byte
+    order mark (which a parser "MAY ignore": the stricter reading refuses it). Python's json
+    module reads UTF-16 and a BOM; the emulator used to post these."""
+    response = call(emu, "POST", f"/channels/{channel}/messages", data=raw,
+                    headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()["code"]) == (400, 50109)
+    assert emu.channel_messages(channel) == []
+
+
 def test_json_nested_beyond_any_parser_is_refused_not_a_crash(emu, channel):
     response = raw_json(emu, "POST", f"/channels/{channel}/messages", "[" * 100_000)
     assert (response.status_code, response.json()["code"]) == (400, 50109)
@@ -100,6 +112,25 @@ def test_choices_that_are_not_a_list_are_refused_not_a_crash(emu):
     body = [{"name": "x", "description": "d", "options": [{"type": 3, "name": "o", "description": "d", "choices": 5}]}]
     response = call(emu, "PUT", f"/applications/{APPLICATION_ID}/commands", json=body)
     assert "choices" in form_errors(response)["0"]["options"]["0"]
+
+
+@pytest.mark.parametrize("kinds, code", [(["x"], "NUMBER_TYPE_COERCE"), ([0, 16], "BASE_TYPE_CHOICES"),
+                                         ([0, 0], "ARRAY_ITEMS_NOT_UNIQUE"), ("0", "LIST_TYPE_CONVERT")])
+def test_channel_option_types_are_distinct_channel_types(emu, kinds, code):
+    """DOCS/ac "Application Command Option Structure": channel_types restricts the channels
+    shown; the spec's ApplicationCommandChannelOption: ChannelTypes values (GUILD_MEDIA, 16, is
+    not among them), uniqueItems."""
+    def put(types):
+        option = {"type": 7, "name": "where", "description": "d", "channel_types": types}
+        return call(emu, "PUT", f"/applications/{APPLICATION_ID}/commands",
+                    json=[{"name": "x", "description": "d", "options": [option]}])
+
+    errors = form_errors(put(kinds))["0"]["options"]["0"]["channel_types"]
+    found = [e["code"] for node in [errors, *[v for k, v in errors.items() if k != "_errors"]]
+             for e in node.get("_errors", [])]
+    assert code in found
+    assert put([0, 15]).status_code == 200
+    call(emu, "PUT", f"/applications/{APPLICATION_ID}/commands", json=[])
 
 
 def test_a_command_with_a_null_type_is_a_chat_input_command(emu):

@@ -23,7 +23,7 @@ KNOWN_TYPES = {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16}
 def snowflake(value, path: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return value
     raise form_error(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
 
@@ -33,7 +33,7 @@ def bits(value, path: str) -> int:
         return 0
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     raise form_error(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
 
@@ -61,22 +61,34 @@ class Actions:
     # -- channels --------------------------------------------------------------------
 
     def visible_channel(self, channel_id: str) -> tuple[Channel, int]:
-        """The channel and the bot's permissions in it. 404 10003 once deleted; 403 50001
-        when the bot cannot view it or is not in its guild: the changelog "Channel
-        Obfuscation for Users and Bots" (discord/discord-api-docs#8454) and #867 ("Missing
-        Access when trying to do any actions on channels you don't have permissions for")."""
+        """The channel and the bot's permissions in it, for acting on it. 404 10003 once
+        deleted; 403 50001 when the bot lacks VIEW_CHANNEL there or is not in its guild: the
+        changelog "Channel Obfuscation for Users and Bots" (discord/discord-api-docs#8454) and
+        #867 ("Missing Access when trying to do any actions on channels you don't have
+        permissions for"); DOCS/perms "Implicit Permissions": without VIEW_CHANNEL the other
+        channel permissions do not count, so a category the bot sees only through a child
+        cannot be edited (the stricter reading)."""
         channel = self.state.channel(channel_id)
         perms = self.state.bot_in(channel)
         if not self.state.has_bot(self.state.guilds[channel.guild_id]):
             raise errors.missing_access()
-        if self.state.strict_channel_access and not perms & VIEW_CHANNEL:
+        if not perms & VIEW_CHANNEL:
             raise errors.missing_access()
         return channel, perms
+
+    def get_channel(self, channel_id: str) -> dict:
+        """GET /channels/{id}: as visible_channel, except that a category is viewable when one
+        of its children is (see State.bot_sees), as in the channel list."""
+        channel = self.state.channel(channel_id)
+        if not self.state.has_bot(self.state.guilds[channel.guild_id]) or not self.state.bot_sees(channel):
+            raise errors.missing_access()
+        return channel.to_json()
 
     def list_channels(self, guild_id: str) -> list[dict]:
         """GET /guilds/{id}/channels. Changelog "Channel Obfuscation for Users and Bots"
         (discord/discord-api-docs#8454): over HTTP the list "will omit those channels [the
-        bot lacks VIEW_CHANNEL on] from the response entirely"; categories included."""
+        bot lacks VIEW_CHANNEL on] from the response entirely"; a category stays while the bot
+        can view one of its children (State.bot_sees)."""
         st = self.state
         guild = st.bot_guild(guild_id)
         channels = [st.channels[c] for c in guild.channel_ids]
@@ -119,6 +131,8 @@ class Actions:
         if overwrites:
             require(st.bot_base(guild), MANAGE_ROLES)
         self._check_grant(guild, overwrites)
+        if parent is not None and not overwrites:
+            overwrites = self._synced_with(parent)
         position = body.get("position")
         channel = st.insert_channel(
             guild, type, name, parent.id if parent else None, overwrites, topic,
@@ -129,10 +143,13 @@ class Actions:
         channel, perms = self.visible_channel(channel_id)
         guild = self.state.guild(channel.guild_id)
         require(perms, MANAGE_CHANNELS)
-        if body.get("type") is not None and body["type"] != channel.type:
-            # Only text<->announcement is possible, and only with the NEWS feature.
-            raise errors.bad_channel_type()
         changes = {}
+        if body.get("type") is not None and body["type"] != channel.type:
+            # DOCS/channel "Modify Channel": "only conversion between text and announcement is
+            # supported and only in guilds with the "NEWS" feature".
+            if {body["type"], channel.type} != {TEXT, ANNOUNCEMENT} or "NEWS" not in guild.features:
+                raise errors.bad_channel_type()
+            changes["type"] = body["type"]
         if "name" in body:
             changes["name"] = self._channel_name(body, channel.type)
         if "topic" in body:
@@ -268,6 +285,17 @@ class Actions:
         if parent.type != CATEGORY or child_type == CATEGORY:
             raise form_error("parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Not a category")
         return parent
+
+    @staticmethod
+    def _synced_with(parent: Channel) -> list[Overwrite]:
+        """A copy of the category's overwrites, for a channel created in it without any of its
+        own: permissions.mdx "Permission Syncing" (a synced child has "the same permissions
+        and overwrites ... as its parent category"); discord.py documents "The permissions will
+        be automatically synced to category if no overwrites are provided" and sends an empty
+        list for that (discord/guild.py `_create_channel`); discord/discord-api-docs#6357 and
+        #6573 create with only `parent_id` "to inherit permission overwrites", unchallenged by
+        Discord staff. The copy is Discord's, so it is not judged against the bot's permissions."""
+        return [Overwrite(ow.id, ow.type, ow.allow, ow.deny) for ow in parent.overwrites.values()]
 
     def _check_room(self, parent: Channel) -> None:
         if len(self.state.children(parent)) >= MAX_CATEGORY_CHILDREN:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from . import errors
 from .errors import ApiError
 
 CHAT_INPUT, USER, MESSAGE = 1, 2, 3
@@ -63,7 +64,11 @@ class ApplicationCommands:
         if application_id != self.application_id:
             raise ApiError(404, 10002, "Unknown Application")
         if guild_id is not None:
-            self.state.guild(guild_id)  # 404 10004 for a guild the bot is not in
+            guild = self.state.guild(guild_id)  # 404 10004 for a guild that does not exist
+            if not self.state.has_bot(guild):
+                # The app is not installed there (no applications.commands grant in that guild):
+                # 403 50001, as bots syncing to such guilds report (discordjs/discord.js#7504).
+                raise errors.missing_access()
         return guild_id
 
     def list(self, application_id: str, guild_id: str | None = None) -> list[dict]:
@@ -74,13 +79,14 @@ class ApplicationCommands:
         # The body's form was checked before this runs (validation.application_commands).
         check_count(body)
         old = {(c["name"], c["type"]): c for c in self.by_scope.get(scope, [])}
-        creates = sum(1 for c in body if (c["name"], c.get("type", CHAT_INPUT)) not in old)
+        # DOCS/ac "Application Command Object": type "Defaults to 1"; the spec lets it be null.
+        creates = sum(1 for c in body if (c["name"], c.get("type") or CHAT_INPUT) not in old)
         if self.creates.get(scope, 0) + creates > self.daily_creates:
             raise DailyCreatesExhausted(self.daily_creates)
         self.creates[scope] = self.creates.get(scope, 0) + creates
         result = []
         for command in body:
-            kind = command.get("type", CHAT_INPUT)
+            kind = command.get("type") or CHAT_INPUT
             sent = {k: command[k] for k in _CREATE_KEYS if k in command}
             sent["type"] = kind
             data = {

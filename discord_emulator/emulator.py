@@ -5,13 +5,15 @@ It owns the model (state, actions, messages, interactions), the HTTP server on
 API: set a guild up, fake an interaction, break things mid-build, look inside.
 """
 
+import copy
 import threading
+import time
 
 from .actions import Actions
 from .application_commands import DAILY_CREATES, ApplicationCommands
 from .attachments import Attachments
 from .faults import Faults
-from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions
+from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions, parse_response
 from .channel_names import rewrite_or_none
 from .messages import LOADING, ChannelMessages
 from .model import Overwrite
@@ -21,6 +23,9 @@ from .recording import Recorder, RecordedRequest
 from .render import render_tree
 from .server import Api, EmulatorHTTPServer
 from .state import State
+
+
+INLINE_REPLY_ROUTE = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
 
 def overwrites_from_json(items) -> list[Overwrite]:
@@ -89,7 +94,9 @@ class DiscordEmulator:
                   disabled_channel_types=(), owner_name: str = "owner", with_bot: bool = True) -> str:
         """A guild with @everyone, an owner, and the bot holding a managed role at the top
         whose permissions are `bot_permissions`. Fillers help reach the 500/250 limits;
-        filler roles sit below the bot's role. `with_bot=False`: a guild the app is not
+        filler roles sit below the bot's role. `forums_enabled=False`: not a Community guild
+        (no COMMUNITY or NEWS feature), so forum and announcement channels are refused with
+        400 50024. `with_bot=False`: a guild the app is not
         installed in (the bot's REST calls get 403 50001, `GET /guilds/{id}` 404 10004;
         only user-installed invocations come from it)."""
         st = self._state
@@ -294,18 +301,37 @@ class DiscordEmulator:
         `ack_deadline` seconds after create_interaction(); ValueError for a reply
         Discord would refuse or a second acknowledgement."""
         token = payload["token"] if isinstance(payload, dict) else payload
+        self._observe_inline_reply(token, response)
         with self._state.lock:
             self._interactions.acknowledge(token, response)
 
+    def _observe_inline_reply(self, token: str, response) -> None:
+        """Show request observers (the suite's spec gate) the inline reply as the callback
+        request it stands for (DOCS/rr "Responding to an Interaction": the HTTP answer carries
+        an interaction response, the body of POST /interactions/{id}/{token}/callback), before
+        the emulator judges it. A reply that is not JSON is left to acknowledge() to refuse."""
+        with self._state.lock:
+            interaction = self._interactions.by_token.get(token)
+        try:
+            body = parse_response(response)
+        except (ValueError, TypeError):
+            return
+        if interaction is None:
+            return
+        self._recorder.notify(RecordedRequest(
+            "POST", f"/interactions/{interaction.id}/{token}/callback", INLINE_REPLY_ROUTE,
+            {"content-type": "application/json"}, copy.deepcopy(body), time.monotonic(), inline_reply=True))
+
     def original_message(self, token: str) -> dict | None:
         """@original as Discord would return it, plus `loading` (True until the first edit
-        of a type-5 defer). None before acknowledgement or after deletion."""
+        of a type-5 defer) and the `allowed_mentions` the bot last sent with it. None before
+        acknowledgement or after deletion."""
         with self._state.lock:
             interaction = self._interactions.by_token.get(token)
             original = interaction.original if interaction else None
             if original is None or original.deleted:
                 return None
-            return {**original.to_json(), "loading": bool(original.flags & LOADING)}
+            return {**original.inspect_json(), "loading": bool(original.flags & LOADING)}
 
     def message_history(self, token: str) -> list[str]:
         """Every content @original has had: the type-4 reply (a type-5 defer adds nothing),
@@ -322,7 +348,7 @@ class DiscordEmulator:
 
     def followup_messages(self, token: str) -> list[dict]:
         with self._state.lock:
-            return [m.to_json() for m in self._interactions.by_token[token].followups.values()]
+            return [m.inspect_json() for m in self._interactions.by_token[token].followups.values()]
 
     def expire_token(self, token: str) -> None:
         with self._state.lock:
@@ -417,7 +443,7 @@ class DiscordEmulator:
     def channel_messages(self, channel_id: str) -> list[dict]:
         """Oldest first, each with the `allowed_mentions` the bot sent."""
         with self._state.lock:
-            return [m.to_json() for m in self._state.messages.get(str(channel_id), [])]
+            return [m.inspect_json() for m in self._state.messages.get(str(channel_id), [])]
 
     def visible_to(self, channel_id: str, user_id: str) -> bool:
         with self._state.lock:
@@ -433,15 +459,6 @@ class DiscordEmulator:
     def render_tree(self, guild_id: str) -> str:
         with self._state.lock:
             return render_tree(self._state, guild_id)
-
-    @property
-    def strict_channel_access(self) -> bool:
-        """True (default): /channels/{id} routes answer 403 50001 when the bot cannot see the channel."""
-        return self._state.strict_channel_access
-
-    @strict_channel_access.setter
-    def strict_channel_access(self, value: bool) -> None:
-        self._state.strict_channel_access = value
 
     @property
     def channel_obfuscation(self) -> bool:
@@ -468,7 +485,9 @@ class DiscordEmulator:
 
     def observe_requests(self, callback) -> None:
         """`callback(record)` for every request from now on, once answered (or its reply lost),
-        whatever clear_requests() or reset() later do to the log; runs on a server thread."""
+        whatever clear_requests() or reset() later do to the log; runs on a server thread.
+        Also for every inline reply given to acknowledge() (`record.inline_reply`, on the
+        caller's thread), shaped as the callback request it stands for."""
         self._recorder.observe(callback)
 
     def set_bucket(self, route_regex: str, limit: int, per_seconds: float, bucket: str | None = None) -> None:
@@ -495,7 +514,7 @@ class DiscordEmulator:
 
     def reset(self) -> None:
         """A clean slate for the next test with a module-scoped emulator: default knobs
-        (faults, buckets, global limit, latency, token timings, strict access, obfuscation) and an
+        (faults, buckets, global limit, latency, token timings, obfuscation) and an
         empty request log, a new day for command creates. Guilds, users, interactions,
         attachments and registered commands stay."""
         self.clear_requests()
@@ -506,5 +525,4 @@ class DiscordEmulator:
         self.latency = 0.0
         self.token_lifetime = TOKEN_LIFETIME
         self.ack_deadline = ACK_DEADLINE
-        self.strict_channel_access = True
         self.channel_obfuscation = True

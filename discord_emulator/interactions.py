@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import errors, validation
 from .errors import ApiError
 from .messages import (EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, SUPPRESS_NOTIFICATIONS,
-                       message_fields, refuse_if_empty)
+                       is_empty, message_fields, refuse_if_empty)
 from .command_visibility import CommandUnavailable, refuse_unless_usable, registered_command, supported_owners
 from .model import Member, Message, iso_now
 from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE, READ_MESSAGE_HISTORY,
@@ -264,9 +264,12 @@ class Interactions:
         except ApiError as exc:
             raise ValueError(f"Discord would reject this response: {exc.body()}") from None
 
-    def callback(self, interaction_id: str, token: str, body: dict) -> None:
+    def callback(self, interaction_id: str, token: str, body: dict, with_response: bool = False) -> dict | None:
         """POST /interactions/{id}/{token}/callback, the REST way of acknowledging. The body
-        was validated by the server's form validation before this runs."""
+        was validated by the server's form validation before this runs. None (204) unless
+        `with_response`: then the interaction callback response (DOCS/rr "Create Interaction
+        Response": "Returns 204 unless with_response is set to true which returns 200 with
+        the body as interaction callback response")."""
         interaction = self.by_id.get(interaction_id)
         if interaction is None or interaction.token != token or interaction.status != "active":
             raise errors.unknown("interaction")
@@ -275,6 +278,24 @@ class Interactions:
         if self._too_late(interaction):
             raise errors.unknown("interaction")
         self._ack(interaction, body)
+        return self._callback_response(interaction, body.get("type")) if with_response else None
+
+    @staticmethod
+    def _callback_response(interaction: Interaction, kind: int) -> dict:
+        """DOCS/rr "Interaction Callback Response Object": the interaction (id, type, the
+        response message's id, loading and ephemeral state) and, for types 4 and 7, the
+        resource: the message created or updated ("Only present if type is either
+        CHANNEL_MESSAGE_WITH_SOURCE or UPDATE_MESSAGE")."""
+        data = {"id": interaction.id, "type": interaction.type}
+        message = interaction.original if kind in (4, 5, 7) else None
+        if message is not None:
+            data.update(response_message_id=message.id,
+                        response_message_loading=bool(message.flags & LOADING),
+                        response_message_ephemeral=bool(message.flags & EPHEMERAL))
+        answer = {"interaction": data}
+        if kind in (4, 7) and message is not None:
+            answer["resource"] = {"type": kind, "message": message.to_json()}
+        return answer
 
     def _too_late(self, interaction: Interaction) -> bool:
         if self.ack_deadline is not None and time.monotonic() - interaction.created > self.ack_deadline:
@@ -369,7 +390,7 @@ class Interactions:
         content = fields.get("content", message.content)
         embeds = fields.get("embeds", message.embeds)
         components = fields.get("components", message.components)
-        if not content and not embeds and not components:
+        if is_empty(content, embeds, components):
             raise ApiError(400, 50006, "Cannot send an empty message")
         message.content, message.embeds, message.components = content, embeds, components
         # DOCS/rr: an existing message's ephemeral state cannot change; editing ends "thinking".

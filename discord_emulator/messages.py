@@ -31,8 +31,14 @@ def message_fields(body: dict) -> dict:
     return fields
 
 
+def is_empty(content: str, embeds, components) -> bool:
+    """No embeds, no components and content that is only whitespace: Discord refuses content
+    of a lone "\n" as empty (NITKC-DEV/Kisarazu-Multi-Manager#32, 50006)."""
+    return not (content or "").strip() and not embeds and not components
+
+
 def refuse_if_empty(message: Message) -> None:
-    if not message.content and not message.embeds and not message.components:
+    if is_empty(message.content, message.embeds, message.components):
         raise ApiError(400, 50006, "Cannot send an empty message")
 
 

@@ -206,19 +206,23 @@ class Message:
     deleted: bool = False
 
     def to_json(self) -> dict:
-        # allowed_mentions is not part of Discord's message object; it is kept so tests
-        # can check what the bot asked for.
+        """The message object as Discord answers with it (DOCS/message "Message Object")."""
         data = {
             "id": self.id, "type": 0, "channel_id": self.channel_id, "author": self.author.to_json(),
             "content": self.content, "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
             "mentions": [], "mention_roles": [], "attachments": [], "embeds": stored_embeds(self.embeds),
             "components": numbered_components(self.components), "pinned": False, "flags": self.flags,
-            "allowed_mentions": self.allowed_mentions,
         }
         if self.webhook_id:
             data["webhook_id"] = self.webhook_id
         return data
+
+    def inspect_json(self) -> dict:
+        """to_json() plus the `allowed_mentions` the bot sent, for tests to check. Discord's
+        message object has no such field, so it never goes on the wire (a client must not
+        come to rely on it)."""
+        return {**self.to_json(), "allowed_mentions": self.allowed_mentions}
 
 
 @dataclass
@@ -232,6 +236,12 @@ class Guild:
     members: dict[str, Member] = field(default_factory=dict)
     channel_ids: list[str] = field(default_factory=list)
 
+    @property
+    def features(self) -> list[str]:
+        """A Community guild (the default here) has COMMUNITY and NEWS (resources/guild.mdx
+        "Guild Features": NEWS "guild has access to create announcement channels")."""
+        return ["COMMUNITY", "NEWS"] if self.forums_enabled else []
+
     def to_json(self) -> dict:
         """A guild object (resources/guild.mdx "Guild Object") with every field the OpenAPI
         description's GuildWithCountsResponse requires. Values are a plain new server's;
@@ -241,7 +251,7 @@ class Guild:
             "id": self.id, "name": self.name, "icon": None, "description": None,
             "home_header": None, "splash": None, "discovery_splash": None, "banner": None,
             "owner_id": self.owner_id, "application_id": None, "region": "deprecated",
-            "features": ["COMMUNITY", "NEWS"] if self.forums_enabled else [],
+            "features": self.features,
             "roles": [r.to_json() for r in sorted(self.roles.values(), key=lambda r: r.position)],
             "emojis": [], "stickers": [], "premium_tier": 0, "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False, "preferred_locale": "en-US",

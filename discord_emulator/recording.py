@@ -3,7 +3,9 @@
 A record is appended when the request arrives (status None) and completed when
 the reply is written, so in-flight and lost requests are visible too. Observers
 (`Recorder.observe`) are handed each record once it is complete, so a check can
-see every request even when a test clears the log mid-way.
+see every request even when a test clears the log mid-way; they also get the bot's
+inline replies to interactions (`inline_reply`), which are not requests to the API and
+never enter the log.
 Header names are lower-cased (HTTP header names are case-insensitive; one
 spelling makes `headers["authorization"]` reliable).
 """
@@ -30,6 +32,10 @@ class RecordedRequest:
     query: str = ""
     response_headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
     from_edge: bool = False            # answered by Discord's edge (an injected edge fault), not the API
+    # The bot's inline reply to an interaction POST (DiscordEmulator.acknowledge): the body Discord
+    # takes at POST /interactions/{id}/{token}/callback, sent as the HTTP answer instead. Handed to
+    # observers only (Recorder.notify), never in the request log; `status` stays None.
+    inline_reply: bool = False
 
     @property
     def code(self) -> int | None:
@@ -62,6 +68,13 @@ class Recorder:
         with self._lock:
             for key, value in outcome.items():
                 setattr(record, key, value)
+            observers = list(self._observers)
+        for callback in observers:
+            callback(record)
+
+    def notify(self, record: RecordedRequest) -> None:
+        """Hand `record` to the observers without adding it to the log (an inline reply)."""
+        with self._lock:
             observers = list(self._observers)
         for callback in observers:
             callback(record)

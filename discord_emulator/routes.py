@@ -44,10 +44,22 @@ class Route:
 
 
 def _limit(query: dict) -> int:
-    try:
-        return int(query.get("limit", ["50"])[0])
-    except ValueError:
-        return 50
+    # Validated before the handler runs (validation: 1-100 in ASCII digits); 50 by default.
+    return int(query.get("limit", ["50"])[0])
+
+
+# DOCS/ref "Boolean Query Strings": "True", "true" or "1" for true ("False", "false", "0" false;
+# anything else is refused by validation before a handler runs).
+TRUE_QUERY = ("True", "true", "1")
+
+
+def _flag(query: dict, name: str) -> bool:
+    return query.get(name, ["false"])[0] in TRUE_QUERY
+
+
+def _answer(body) -> tuple[int, object]:
+    """200 with a body, 204 without one."""
+    return (204, None) if body is None else (200, body)
 
 
 # Each handler: (api, params, body, query) -> (status, json or None).
@@ -72,8 +84,7 @@ _TABLE = [
         204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], True))),
     ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (
         204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], False))),
-    ("GET", "/channels/{channel_id}", lambda a, p, b, q: (
-        200, a.actions.visible_channel(p["channel_id"])[0].to_json())),
+    ("GET", "/channels/{channel_id}", lambda a, p, b, q: (200, a.actions.get_channel(p["channel_id"]))),
     ("PATCH", "/channels/{channel_id}", lambda a, p, b, q: (
         200, a.actions.modify_channel(p["channel_id"], b))),
     ("DELETE", "/channels/{channel_id}", lambda a, p, b, q: (
@@ -101,8 +112,9 @@ _TABLE = [
         204, a.interactions.delete_message(p["application_id"], p["interaction_token"], p["message_id"]))),
     ("POST", "/webhooks/{application_id}/{interaction_token}", lambda a, p, b, q: (
         200, a.interactions.followup(p["application_id"], p["interaction_token"], b))),
-    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q: (
-        204, a.interactions.callback(p["interaction_id"], p["interaction_token"], b))),
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q: _answer(
+        a.interactions.callback(p["interaction_id"], p["interaction_token"], b,
+                                _flag(q, "with_response")))),
     # Application commands (DOCS/ac): only the bulk routes; PUT takes a JSON array.
     ("GET", "/applications/{application_id}/commands", lambda a, p, b, q: (
         200, a.commands.list(p["application_id"]))),

@@ -59,6 +59,24 @@ class _Reply:
         return cls(exc.status, exc.body(), headers)
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes):
+    """The body as JSON, or None when empty or not JSON. RFC 8259 section 6 has no NaN or
+    Infinity, and section 8.1 says JSON between systems "MUST be encoded using UTF-8" without a
+    byte order mark; Python's json module would take NaN, UTF-16 and a BOM. Discord answers
+    such a body like any other broken JSON (50109); for the BOM, which a parser "MAY ignore",
+    the stricter reading is taken."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # bad UTF-8 or syntax; nesting deeper than the parser goes
+        return None
+
+
 def _rate_limited(retry_after: float, is_global: bool, headers: dict) -> _Reply:
     # DOCS/rl "Rate Limit Response Structure" lists `code?` "for some limits"; the OpenAPI
     # description's RatelimitedResponse (allOf Error) requires `code`. Carry it, as 0, the
@@ -85,30 +103,39 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline().strip():
-                pass
-            return b"".join(chunks)
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def _read_body(self) -> bytes | None:
+        """The request body; None when its framing is broken (a Content-Length that is not a
+        non-negative number, a chunk size that is not hex), which Discord's edge answers with
+        400 before the API sees anything (RFC 9112 6.3: such a message is unreadable)."""
+        try:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                while self.rfile.readline().strip():
+                    pass
+                return b"".join(chunks)
+            length = (self.headers.get("Content-Length") or "0").strip()
+            if not (length.isascii() and length.isdigit()):
+                return None
+            return self.rfile.read(int(length))
+        except ValueError:
+            return None
 
     def _handle(self):
         emu = self.server.emulator
         started = time.monotonic()
         raw = self._read_body()
+        if raw is None:
+            self.close_connection = True  # the rest of the stream cannot be framed either
+            return self._write(_Reply(400, b"Bad Request", {"Content-Type": "text/plain", "Connection": "close"}))
         full_path, _, query = self.path.partition("?")
         if full_path.startswith(CDN_PREFIXES):
             return self._handle_cdn(emu, started, full_path, query)
         path = full_path[len(API_PREFIX):] if full_path.startswith(API_PREFIX + "/") else full_path
         route, params, allowed = resolve(self.command, path) if path != full_path else (None, {}, set())
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
+        body = parse_json(raw)
         headers = {k.lower(): v for k, v in self.headers.items()}
         record = emu._recorder.start(RecordedRequest(
             self.command, path, route.key if route else None, headers, body, started, query=query))

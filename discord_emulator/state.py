@@ -9,7 +9,7 @@ the HTTP layer and the test-facing API both take it.
 import threading
 
 from . import errors
-from .model import CATEGORY, FORUM, TEXT, Channel, Guild, Member, Message, Overwrite, Role, Snowflakes, User
+from .model import ANNOUNCEMENT, CATEGORY, FORUM, TEXT, Channel, Guild, Member, Message, Overwrite, Role, Snowflakes, User
 from .permissions import DEFAULT_EVERYONE, VIEW_CHANNEL, base_permissions, channel_permissions
 
 
@@ -23,9 +23,6 @@ class State:
         self.messages: dict[str, list[Message]] = {}
         self.bot = User(bot_user_id, bot_name, bot=True)
         self.users[bot_user_id] = self.bot
-        # Discord answers 403 50001 for a channel the bot cannot see, even with
-        # MANAGE_* in the guild: the classic "bot locked itself out" failure.
-        self.strict_channel_access = True
         # Changelog "Channel Obfuscation for Users and Bots": GET /guilds/{id}/channels
         # leaves out every channel the bot cannot view.
         self.channel_obfuscation = True
@@ -101,7 +98,13 @@ class State:
         return channel_permissions(guild, self.bot_member(guild), channel)
 
     def bot_sees(self, channel: Channel) -> bool:
-        return bool(self.bot_in(channel) & VIEW_CHANNEL)
+        """Whether the bot may view `channel`: VIEW_CHANNEL there, or, for a category, in any
+        of its children (developers/topics/permissions.mdx "Channel Visibility", added by
+        discord/discord-api-docs#8454: "Channel categories are viewable if any of their child
+        channels are viewable")."""
+        if self.bot_in(channel) & VIEW_CHANNEL:
+            return True
+        return channel.type == CATEGORY and any(self.bot_in(c) & VIEW_CHANNEL for c in self.children(channel))
 
     def bot_top_position(self, guild: Guild) -> int:
         member = self.bot_member(guild)
@@ -126,7 +129,9 @@ class State:
         owner = self.add_user(owner_name)
         guild = Guild(self.ids.next(), name, owner.id, forums_enabled, set(disabled_types))
         if not forums_enabled:
-            guild.disabled_types.add(FORUM)
+            # Not a Community guild: no forums, and without NEWS no announcement channels
+            # (resources/guild.mdx "Guild Features").
+            guild.disabled_types.update((FORUM, ANNOUNCEMENT))
         # The @everyone role shares the guild's id (DOCS/perms).
         guild.roles[guild.id] = Role(guild.id, "@everyone", DEFAULT_EVERYONE, 0)
         guild.members[owner.id] = Member(owner.id)

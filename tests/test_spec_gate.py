@@ -1,6 +1,7 @@
 """The suite-wide gate, end to end: a pytest run of probe tests using the real `emu` fixture
 (tests/conftest.py loaded as a plugin) must fail the tests whose traffic Discord's OpenAPI
-description rejects - even when the test clears the request log afterwards - and pass the rest."""
+description rejects - even when the test clears the request log afterwards, and inline replies
+to interactions too - and pass the rest."""
 
 import os
 import re
@@ -57,6 +58,14 @@ PROBES = textwrap.dedent('''
     @pytest.mark.spec_exempt
     def test_exemption_without_a_reason_is_refused(emu):
         pass
+
+
+    def test_inline_reply_the_spec_rejects_fails(emu):
+        # The emulator takes it (it does not model embed fields' `inline`); the spec does not.
+        gid = emu.add_guild()
+        payload = emu.create_interaction(gid, emu.add_member(gid, "alice"), "x")
+        emu.acknowledge(payload, {"type": 4, "data": {"embeds": [
+            {"fields": [{"name": "a", "value": "b", "inline": "yes"}]}]}})
 ''')
 
 
@@ -75,7 +84,10 @@ def test_the_gate_fails_exactly_the_tests_with_traffic_the_spec_rejects(tmp_path
         "test_exempt_bad_request_passes": "PASSED",
         "test_exempt_test_still_fails_on_a_bad_answer": "ERROR",
         "test_exemption_without_a_reason_is_refused": "ERROR",
+        "test_inline_reply_the_spec_rejects_fails": "ERROR",
     }, run.stdout[-3000:] + run.stderr[-2000:]
     assert "request: POST /api/v10/guilds/" in run.stdout and "body /name: '' should be non-empty" in run.stdout
     assert "response: GET /api/v10/users/@me" in run.stdout and "'flags' is a required property" in run.stdout
     assert "@pytest.mark.spec_exempt needs a reason" in run.stdout
+    assert re.search(r"request: POST /api/v10/interactions/\d+/\{interaction_token\}/callback .*inline",
+                     run.stdout), run.stdout[-3000:]

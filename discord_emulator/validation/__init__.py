@@ -18,6 +18,7 @@ from . import application_commands, audit_log, channels, form, interaction_respo
 # DOCS/message "Get Channel Messages" Query String Params: limit "Max number of messages to
 # return (1-100)".
 MESSAGES_LIMIT = (1, 100)
+PAGING = ("around", "before", "after")
 
 
 def check_request(route_key: str, params: dict, body, headers: dict, query: dict, api) -> None:
@@ -62,13 +63,20 @@ def _role_modify(errors, body, params, query, api):
 
 def _channel_message(errors, body, params, query, api):
     messages.check(errors, body, "MessageCreateRequest", messages.CHANNEL_MESSAGE_FLAGS)
+    messages.check_nonce(errors, body)
 
 
 def _list_messages(errors, body, params, query, api):
     raw = query.get("limit", [None])[0]
     if raw is not None:
-        value = int(raw) if raw.isdigit() else raw
-        form.integer(errors, "limit", value, *MESSAGES_LIMIT)
+        form.integer(errors, "limit", form.query_integer(raw), *MESSAGES_LIMIT)
+    # DOCS/message "Get Channel Messages": around, before and after are message ids, and
+    # "mutually exclusive, only one may be passed at a time".
+    given = [key for key in PAGING if key in query]
+    for key in given:
+        form.snowflake(errors, key, query[key][0], nullable=False)
+    for key in given[1:]:
+        errors.add(key, "PAGING_MUTUALLY_EXCLUSIVE", f"Only one of {', '.join(PAGING)} may be passed.")
 
 
 def _followup(errors, body, params, query, api):
@@ -80,6 +88,7 @@ def _edit(errors, body, params, query, api):
 
 
 def _callback(errors, body, params, query, api):
+    form.boolean_query(errors, "with_response", query)
     interaction = api.interactions.by_id.get(params["interaction_id"])
     if interaction is not None:
         interaction_responses.check(errors, body, interaction.type)

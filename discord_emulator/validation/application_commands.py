@@ -40,6 +40,10 @@ MAX_CHOICE_STRING = 100
 MAX_COMMAND_SIZE = 8000
 INTEGER_LIMIT, NUMBER_LIMIT = 2**53 - 1, 2**53
 CONTEXTS, INTEGRATION_TYPES = (0, 1, 2), (0, 1)
+# The spec's ChannelTypes enum. DOCS/channel "Channel Types" also lists GUILD_MEDIA (16), which
+# the spec leaves out; whether an option may offer media channels is not documented, so the
+# stricter (spec's) set is kept.
+CHANNEL_TYPES = (0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15)
 MAX_PERMISSIONS = 2**54 - 1  # the spec's default_member_permissions maximum
 # Unicode Scripts.txt ranges of \p{sc=Deva} and \p{sc=Thai} (the regex module's Unicode data
 # agrees; tests/emulator/test_validation.py checks these against it when it is installed).
@@ -223,6 +227,19 @@ def _option_values(errors: FormErrors, path: str, option: dict, kind: int) -> No
     for key in ("min_length", "max_length"):
         if option.get(key) is not None:
             form.integer(errors, f"{path}.{key}", option[key], **form.spec("ApplicationCommandStringOption", key))
+    _channel_types(errors, path, option.get("channel_types"))
+
+
+def _channel_types(errors: FormErrors, path: str, kinds) -> None:
+    """DOCS/ac "Application Command Option Structure": channel_types, "the channels shown will
+    be restricted to these types"; the spec's ApplicationCommandChannelOption types them as
+    ChannelTypes values, each once (uniqueItems)."""
+    if not form.array(errors, f"{path}.channel_types", kinds):
+        return
+    for i, kind in enumerate(kinds):
+        form.integer(errors, f"{path}.channel_types.{i}", kind, nullable=False, choices=CHANNEL_TYPES)
+    if len(set(map(repr, kinds))) != len(kinds):
+        errors.add(f"{path}.channel_types", "ARRAY_ITEMS_NOT_UNIQUE", "Items must be unique.")
 
 
 def _choice(errors: FormErrors, path: str, choice, kind: int) -> None:
@@ -249,12 +266,17 @@ def _size(command: dict) -> int:
     """Characters counted towards the 8000 limit: name, description and choice values, each at
     its longest localization."""
     total = _longest(command, "name") + _longest(command, "description")
-    for option in command.get("options") or ():
-        total += _size(option) if isinstance(option, dict) else 0
-    for choice in command.get("choices") or ():
-        if isinstance(choice, dict):
-            total += _longest(choice, "name") + len(str(choice.get("value", "")))
+    for option in _items(command, "options"):
+        total += _size(option)
+    for choice in _items(command, "choices"):
+        total += _longest(choice, "name") + len(str(choice.get("value", "")))
     return total
+
+
+def _items(item: dict, key: str) -> list[dict]:
+    """The objects of `item[key]`; whatever else is there (already reported) counts nothing."""
+    values = item.get(key)
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
 
 
 def _longest(item: dict, key: str) -> int:

@@ -15,20 +15,37 @@ Every check returns True when the value is usable, so callers only descend into 
 """
 
 import re
+from urllib.parse import urlsplit
 
 from ..errors import FormErrors
 from .spec_limits import limit
 
-SNOWFLAKE = re.compile(r"^(0|[1-9][0-9]*)$")  # the spec's SnowflakeType pattern
+SNOWFLAKE = re.compile(r"^(0|[1-9][0-9]*)$")  # the spec's SnowflakeType pattern (use fullmatch:
+# "$" would also match before a trailing newline)
+INTEGER_TEXT = re.compile(r"-?[0-9]+")
 MAX_SNOWFLAKE = 2**64 - 1
 _SPEC_NAMES = {"minLength": "min_length", "maxLength": "max_length", "minimum": "minimum",
                "maximum": "maximum", "minItems": "min_items", "maxItems": "max_items", "enum": "choices"}
 
 
+# The range of each integer `format` of the spec (OpenAPI 3.1 "Data Types": int32 and int64 are
+# signed 32- and 64-bit integers).
+INTEGER_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+INTEGER_RANGE_64 = {"minimum": INTEGER_RANGES["int64"][0], "maximum": INTEGER_RANGES["int64"][1]}
+
+
 def spec(schema: str, field: str = "", **overrides) -> dict:
     """The spec's limits for `schema.field` as keyword arguments of the checks below;
-    `overrides` replace single limits where the docs say otherwise (the caller names the doc)."""
-    return {**{_SPEC_NAMES[k]: v for k, v in limit(schema, field).items()}, **overrides}
+    `overrides` replace single limits where the docs say otherwise (the caller names the doc);
+    an override of None leaves the spec's limit in place. An integer `format` becomes the bounds the spec leaves out (position is int32 with only
+    `minimum: 0`, so 2**31 is refused like any number above the declared maximum)."""
+    keywords = dict(limit(schema, field))
+    low, high = INTEGER_RANGES.get(keywords.pop("format", None), (None, None))
+    if low is not None:
+        keywords.setdefault("minimum", low)
+        keywords.setdefault("maximum", high)
+    return {**{_SPEC_NAMES[k]: v for k, v in keywords.items()},
+            **{k: v for k, v in overrides.items() if v is not None}}
 
 
 def is_int(value) -> bool:
@@ -83,6 +100,23 @@ def integer(errors: FormErrors, path: str, value, minimum: int | None = None, ma
     return choice(errors, path, value, choices) if choices is not None else True
 
 
+def query_integer(text: str):
+    """A query-string value as the integer it spells in ASCII digits, else the text itself
+    (so `integer` reports it): "²" and "٣" are digits to str.isdigit, not to Discord."""
+    return int(text) if INTEGER_TEXT.fullmatch(text) else text
+
+
+def boolean_query(errors: FormErrors, name: str, query: dict) -> bool:
+    """A boolean query-string parameter, if given: DOCS/ref "Boolean Query Strings" ("True",
+    "true", "1", "False", "false", "0")."""
+    if name not in query:
+        return True
+    if query[name][0] in ("True", "true", "1", "False", "false", "0"):
+        return True
+    errors.add(name, "BASE_TYPE_BOOLEAN", "Must be either true or false.")
+    return False
+
+
 def choice(errors: FormErrors, path: str, value, choices) -> bool:
     if value in choices and not isinstance(value, bool):
         return True
@@ -102,7 +136,7 @@ def snowflake(errors: FormErrors, path: str, value, nullable: bool = True) -> bo
     if value is None:
         return False if nullable else required(errors, path)
     text = str(value) if is_int(value) else value
-    if isinstance(text, str) and SNOWFLAKE.match(text) and int(text) <= MAX_SNOWFLAKE:
+    if isinstance(text, str) and SNOWFLAKE.fullmatch(text) and int(text) <= MAX_SNOWFLAKE:
         return True
     errors.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not snowflake.')
     return False
@@ -113,7 +147,7 @@ def permissions(errors: FormErrors, path: str, value) -> bool:
     allows a JSON integer. Negative numbers, hex and floats are refused."""
     if value is None:
         return False
-    if (is_int(value) and value >= 0) or (isinstance(value, str) and SNOWFLAKE.match(value)):
+    if (is_int(value) and value >= 0) or (isinstance(value, str) and SNOWFLAKE.fullmatch(value)):
         return True
     errors.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
     return False
@@ -134,6 +168,29 @@ def mapping(errors: FormErrors, path: str, value, nullable: bool = True) -> bool
         return False if nullable else required(errors, path)
     if not isinstance(value, dict):
         errors.add(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return False
+    return True
+
+
+def url(errors: FormErrors, path: str, value, schemes: tuple[str, ...], max_length: int | None = None) -> bool:
+    """A URL whose scheme is one of `schemes`. Public reports quote the answers:
+    URL_TYPE_INVALID_SCHEME 'Scheme "discord" is not supported. Scheme must be one of ('http',
+    'https').' (discord/discord-api-docs#3129, a link button; discordjs/discord.js#5724, an
+    embed's author.url; discord/discord-api-docs#5837, an empty icon_url) and
+    URL_TYPE_INVALID_URL "Not a well formed URL." (discordjs/discord.js#3646, embed.url)."""
+    if not string(errors, path, value, max_length=max_length, nullable=False):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    scheme = parts.scheme.lower() if parts else ""
+    if scheme not in schemes:
+        errors.add(path, "URL_TYPE_INVALID_SCHEME",
+                   f'Scheme "{scheme}" is not supported. Scheme must be one of {schemes}.')
+        return False
+    if scheme in ("http", "https") and not parts.hostname:
+        errors.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")
         return False
     return True
 

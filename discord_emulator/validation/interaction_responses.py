@@ -13,7 +13,13 @@ Sources (DOCS/rr, developers/interactions/receiving-and-responding.mdx):
   name 1-100 characters, value "up to 100 characters if string" (the spec says 6000; the docs
   are followed).
 - "Modal": custom_id 1-100, title max 45, "Between 1 and 5 (inclusive) components" (the spec
-  allows 40; the docs are followed).
+  allows 40; the docs are followed). components/reference.mdx "Component Types" (Usage column):
+  a modal's top level holds Labels (18), Text Displays (10) or, deprecated, Action Rows (1)
+  of Text Inputs (4) ("Action Row with Text Inputs in modals are now deprecated"); a button is
+  for messages only.
+- The autocomplete answer's `data` is required (the spec's
+  ApplicationCommandAutocompleteCallbackRequest requires it) and so are its `choices` (the
+  docs' table does not mark them optional).
 
 The message inside a type 4 or 7 answer follows the message rules (validation.messages).
 """
@@ -33,6 +39,8 @@ ALLOWED = {
 }
 MAX_CHOICE_VALUE = 100
 MAX_MODAL_COMPONENTS = 5
+ACTION_ROW, TEXT_INPUT, TEXT_DISPLAY, LABEL = 1, 4, 10, 18
+MODAL_TOP_LEVEL = (ACTION_ROW, TEXT_DISPLAY, LABEL)
 
 
 def check(errors: FormErrors, response, interaction_type: int) -> None:
@@ -49,6 +57,9 @@ def check(errors: FormErrors, response, interaction_type: int) -> None:
                    f"allowed: {list(ALLOWED.get(interaction_type, ()))}.")
         return
     data = response.get("data")
+    if kind == AUTOCOMPLETE_RESULT and data is None:
+        form.required(errors, "data")
+        return
     if data is not None and not form.mapping(errors, "data", data):
         return
     data = data or {}
@@ -67,7 +78,7 @@ def check(errors: FormErrors, response, interaction_type: int) -> None:
 
 def _choices(errors: FormErrors, choices) -> None:
     path = "data.choices"
-    if not form.array(errors, path, choices,
+    if not form.array(errors, path, choices, nullable=False,
                       **form.spec("InteractionApplicationCommandAutocompleteCallbackStringData", "choices")):
         return
     for i, item in enumerate(choices):
@@ -88,5 +99,28 @@ def _modal(errors: FormErrors, data: dict) -> None:
     schema = "ModalInteractionCallbackRequestData"
     for key in ("custom_id", "title"):
         form.string(errors, f"data.{key}", data.get(key), nullable=False, **form.spec(schema, key))
-    form.array(errors, "data.components", data.get("components"), nullable=False,
-               **form.spec(schema, "components", max_items=MAX_MODAL_COMPONENTS))
+    components = data.get("components")
+    if not form.array(errors, "data.components", components, nullable=False,
+                      **form.spec(schema, "components", max_items=MAX_MODAL_COMPONENTS)):
+        return
+    for i, component in enumerate(components):
+        where = f"data.components.{i}"
+        if not form.mapping(errors, where, component, nullable=False):
+            continue
+        if component.get("type") not in MODAL_TOP_LEVEL or isinstance(component.get("type"), bool):
+            errors.add(f"{where}.type", "UNION_TYPE_CHOICES",
+                       f'Value of field "type" must be one of {MODAL_TOP_LEVEL}.')
+        elif component["type"] == ACTION_ROW:
+            _modal_row(errors, where, component)
+
+
+def _modal_row(errors: FormErrors, path: str, row: dict) -> None:
+    """A (deprecated) action row in a modal: text inputs only."""
+    children = row.get("components")
+    if not form.array(errors, f"{path}.components", children, nullable=False,
+                      **form.spec("ActionRowComponentForMessageRequest", "components")):
+        return
+    for i, child in enumerate(children):
+        if isinstance(child, dict) and child.get("type") != TEXT_INPUT:
+            errors.add(f"{path}.components.{i}.type", "UNION_TYPE_CHOICES",
+                       f'Value of field "type" must be one of ({TEXT_INPUT},).')

@@ -35,6 +35,16 @@ MAX_CONTENT = 2000
 MAX_EMBED_TOTAL = 6000
 # DOCS/message "Embed Limits": the fields counted towards the 6000-character total.
 _COUNTED = (("title",), ("description",), ("footer", "text"), ("author", "name"))
+# DOCS/message "Create Message": nonce "integer or string ... (up to 25 characters)".
+MAX_NONCE = 25
+# DOCS/message "Embed Object": author.url "only supports http(s)"; image.url, thumbnail.url,
+# author.icon_url and footer.icon_url "only supports http(s) and attachments"
+# (`attachment://name`, DOCS/message "Uploading Files"). The embed's own url is not described;
+# public reports show other schemes refused there too (discordjs/discord.js#3646, steam://).
+HTTP = ("http", "https")
+_EMBED_URLS = ((("url",), HTTP), (("author", "url"), HTTP), (("author", "icon_url"), HTTP + ("attachment",)),
+               (("footer", "icon_url"), HTTP + ("attachment",)), (("image", "url"), HTTP + ("attachment",)),
+               (("thumbnail", "url"), HTTP + ("attachment",)))
 
 
 def check(errors: FormErrors, body: dict, schema: str, allowed_flags: int, prefix: str = "") -> None:
@@ -49,6 +59,8 @@ def check(errors: FormErrors, body: dict, schema: str, allowed_flags: int, prefi
         v2 = bool(flags & IS_COMPONENTS_V2)
     if "content" in body:
         form.string(errors, at("content"), body["content"], max_length=MAX_CONTENT)
+    if "tts" in body:
+        form.boolean(errors, at("tts"), body["tts"])
     if "embeds" in body:
         _embeds(errors, at("embeds"), body["embeds"], schema)
     if v2:
@@ -60,6 +72,18 @@ def check(errors: FormErrors, body: dict, schema: str, allowed_flags: int, prefi
         components.check(errors, at("components"), body["components"], v2, schema)
     if "allowed_mentions" in body:
         allowed_mentions(errors, at("allowed_mentions"), body["allowed_mentions"])
+
+
+def check_nonce(errors: FormErrors, body: dict) -> None:
+    """Create Message's `nonce` (integer or string of up to 25 characters) and `enforce_nonce`
+    (boolean); DOCS/message "Create Message" JSON Params. Other message routes have neither."""
+    nonce = body.get("nonce")
+    if isinstance(nonce, str):
+        form.string(errors, "nonce", nonce, max_length=MAX_NONCE)
+    elif nonce is not None:
+        form.integer(errors, "nonce", nonce, **form.INTEGER_RANGE_64)
+    if "enforce_nonce" in body:
+        form.boolean(errors, "enforce_nonce", body["enforce_nonce"])
 
 
 def check_flags(errors: FormErrors, path: str, flags, allowed: int) -> bool:
@@ -96,10 +120,15 @@ def _embed(errors: FormErrors, path: str, embed: dict) -> int:
         if not isinstance(value, dict) or value.get(keys[-1]) is None:
             continue
         counted += _text(errors, f"{where}.{keys[-1]}", value[keys[-1]], schema, keys[-1])
-    for key in ("url", "color"):
-        if embed.get(key) is not None:
-            check = form.string if key == "url" else form.integer
-            check(errors, f"{path}.{key}", embed[key], **form.spec("RichEmbed", key))
+    if embed.get("color") is not None:
+        form.integer(errors, f"{path}.color", embed["color"], **form.spec("RichEmbed", "color"))
+    for keys, schemes in _EMBED_URLS:
+        value = embed.get(keys[0])
+        if len(keys) == 2:
+            value = value.get(keys[1]) if isinstance(value, dict) else None
+        if value is not None:
+            limit = form.spec("RichEmbed", "url")["max_length"] if keys == ("url",) else None
+            form.url(errors, f"{path}.{'.'.join(keys)}", value, schemes, limit)
     fields = embed.get("fields")
     if "fields" in embed and form.array(errors, f"{path}.fields", fields, **form.spec("RichEmbed", "fields")):
         for i, field in enumerate(fields):

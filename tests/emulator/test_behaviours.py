@@ -268,15 +268,22 @@ def test_manage_roles_in_an_overwrite_needs_an_administrator_or_a_manage_roles_o
 def test_the_channel_list_omits_channels_the_bot_cannot_view(emu, api, gid):
     """Changelog "Channel Obfuscation for Users and Bots" (discord/discord-api-docs#8454):
     GET /guilds/{id}/channels "will omit those channels from the response entirely"; a
-    hidden channel answers 403 50001 (discord-api-docs#867), a deleted one 404 10003."""
+    hidden channel answers 403 50001 (discord-api-docs#867), a deleted one 404 10003.
+    permissions.mdx "Channel Visibility" (same PR): "Channel categories are viewable if any of
+    their child channels are viewable", so a hidden category with a visible child stays."""
     hidden_category = emu.add_channel(gid, "Staff", GUILD_CATEGORY, bot_deny=VIEW_CHANNEL)
     inside = emu.add_channel(gid, "visible-inside", parent_id=hidden_category,
                              bot_allow=VIEW_CHANNEL)
+    sealed_category = emu.add_channel(gid, "Sealed", GUILD_CATEGORY, bot_deny=VIEW_CHANNEL)
+    sealed_child = emu.add_channel(gid, "sealed-inside", parent_id=sealed_category, bot_deny=VIEW_CHANNEL)
     staff = emu.add_channel(gid, "staff-only", bot_deny=VIEW_CHANNEL)
     lobby = emu.add_channel(gid, "lobby")
     listed = {c["id"] for c in api("GET", f"/guilds/{gid}/channels").json()}
-    assert {inside, lobby} <= listed and not {hidden_category, staff} & listed
-    assert {hidden_category, staff} <= {c["id"] for c in emu.guild_channels(gid)}  # the test sees all
+    assert {hidden_category, inside, lobby} <= listed
+    assert not {sealed_category, sealed_child, staff} & listed
+    assert {sealed_category, staff} <= {c["id"] for c in emu.guild_channels(gid)}  # the test sees all
+    assert api("GET", f"/channels/{hidden_category}").status_code == 200
+    assert status(api("GET", f"/channels/{sealed_category}")) == (403, 50001)
     assert status(api("GET", f"/channels/{staff}")) == (403, 50001)
     emu.delete_channel(lobby)
     assert status(api("GET", f"/channels/{lobby}")) == (404, 10003)

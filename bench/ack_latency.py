@@ -60,6 +60,10 @@ class StubStore:
 
     def create(self, campaign):
         self.items[(campaign.guild_id, campaign.key)] = campaign
+        return campaign
+
+    def mark_tasks_sent(self, campaign):
+        self.items[(campaign.guild_id, campaign.key)] = campaign
 
 
 class StubQueue:

@@ -26,6 +26,9 @@ DELETING = "deleting"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
+# How long after a failed run's last write a worker invocation of it may still have been sending
+# creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
+RUN_OUTLIVES_LAST_WRITE_MS = 120_000
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -75,6 +78,9 @@ class Campaign:
     # written before this field existed read as True (their tasks' fate is unknown).
     tasks_sent: bool = True
     progress_at: int = 0  # ms of the last write to the record: how a stalled build is recognised
+    # [from, until] ms spans in which no run was building: from a failed run's end to the run that
+    # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
+    idle: list[list[int]] = field(default_factory=list)
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -136,9 +142,15 @@ class CampaignStore:
 
         None if the record changed since `old` was read (another run started, or it moved on).
         The new run's tasks are not sent yet (`tasks_sent` False) until mark_tasks_sent().
+        Resuming a failed run notes the span since it ended as `idle`: a stalled run may still be
+        sending, so it gets none.
         """
+        now = _now_ms()
+        idle = list(old.idle)
+        if old.status == FAILED and old.progress_at + RUN_OUTLIVES_LAST_WRITE_MS < now:
+            idle.append([old.progress_at + RUN_OUTLIVES_LAST_WRITE_MS, now])
         fresh = replace(old, status=QUEUED, run=old.run + 1, failure=None, message_expired=False,
-                        tasks_sent=False, progress_at=_now_ms(), **changes)
+                        tasks_sent=False, progress_at=now, idle=idle, **changes)
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
                               ConditionExpression="#s = :status AND #r = :run AND interaction_id = :i",

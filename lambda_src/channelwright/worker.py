@@ -296,7 +296,9 @@ def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
     build.status = FAILED  # later steps of this run are skipped
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
     try:
-        build.progress.finish_privately(problem.text())
+        if not build.progress.finish_privately(problem.text()):
+            # The token is dead: tell them where they typed the command (outcome.py).
+            deliver(build.progress, build.rest, problem.text(), channels=[build.campaign.channel_id])
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
     if build.campaign.run == 1 and not build.resources:

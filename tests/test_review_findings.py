@@ -12,7 +12,7 @@ from channelwright import permissions as p
 from tests.support.bot import Bot
 from tests.support.servers import MEMBER, bot_role, overwrite, take_role
 from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
-from tests.test_lifecycle import buttons_of, click
+from tests.test_lifecycle import click
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
@@ -118,7 +118,7 @@ def test_a_channel_an_admin_adds_while_a_build_is_stopped_is_not_adopted_on_resu
     step's pending mark, but long after the stopped run could have sent anything: it is not the
     bot's create, so it must not become the campaign's `maps-and-handouts` (which
     /delete-campaign would then delete, messages and all)."""
-    payload = bot.add_campaign(guild, gm)
+    bot.add_campaign(guild, gm)
     bot.events.poll_once()  # the roles, the GM's role, the category and six channels
     emu.faults.forbid(method="POST", path_regex=r"/guilds/\d+/channels$")
     bot.run_worker()
@@ -147,6 +147,38 @@ def test_a_channel_an_admin_adds_while_a_build_is_stopped_is_not_adopted_on_resu
     assert emu.channel(admins) is not None, "the admin's channel is kept"
     assert "#maps-and-handouts" in text
 
+
+
+def test_a_channel_an_admin_adds_before_an_operator_redrives_the_build_is_not_adopted(bot, emu, guild,
+                                                                                       gm, clock):
+    """The same story through the operator's door: Discord answers 503 to every channel create
+    until the build's task is dead-lettered (“Discord kept failing”). An admin adds a text
+    channel “Character Sheets” to the category; the next day an operator redrives the task,
+    which resumes the same run — its old pending marks reach back past the admin's channel."""
+    from tests.test_ops_dlq import dlq
+
+    bot.rest._max_retries = 0  # each Discord failure costs a task attempt at once
+    payload = bot.add_campaign(guild, gm)
+    bot.events.poll_once()  # the roles, the GM's role, the category and six channels
+    emu.faults.fail_next(1000, status=503, method="POST", path_regex=r"/guilds/\d+/channels$")
+    bot.run_worker()
+    emu.faults.clear()
+    assert "Discord kept failing" in final_text(emu, payload["token"])
+    assert bot.campaign(guild).failure["transient"] is True
+
+    clock.advance(minutes=5)
+    category = category_of(emu, guild)
+    admins = emu.add_channel(guild, "Character Sheets", TEXT, parent_id=category,
+                             permission_overwrites=emu.channel(category)["permission_overwrites"])
+    clock.advance(minutes=24 * 60)
+    assert dlq(bot.aws, "redrive", "--yes").code == 0
+    bot.run_worker()
+
+    campaign = bot.campaign(guild)
+    assert campaign.status == "completed"
+    assert campaign.resources["channel:6"]["id"] != admins, "the admin's channel was adopted"
+    assert emu.channel(campaign.resources["channel:6"]["id"])["type"] == FORUM
+    assert emu.channel(admins) is not None
 
 # -- issue 10: overwrites bounded by the permissions I hold now ----------------------------------
 
@@ -325,3 +357,63 @@ def test_a_category_hidden_from_me_mid_build_is_left_as_it_is_and_the_build_comp
     player = emu.add_member(guild, name="bob")
     _, _, text = run(bot, guild, gm, "add-player", member_options(player), users=[player])
     assert text == f"✅ <@{player}> is now a player in **{NAME}**."
+
+
+
+# -- held up under review (kept as regressions) -----------------------------------------------------
+
+def test_the_gm_of_one_campaign_has_no_say_in_another(bot, emu, guild, gm):
+    """Bea is GM of Strahd (made with /assign-gm, no server permissions). On Tomb she can't add a
+    player, make herself GM, get the delete question or use Tomb's Undo."""
+    build(bot, guild, gm)
+    bea = emu.add_member(guild, name="bea")
+    run(bot, guild, gm, "assign-gm", member_options(bea), users=[bea])
+    tomb = build(bot, guild, gm, name="Tomb of Annihilation")
+    carol = emu.add_member(guild, name="carol")
+    refused = "Only the GMs of “Tomb of Annihilation” or server managers can"
+    for command, options, users in (
+            ("add-player", member_options(carol, "Tomb of Annihilation"), [carol]),
+            ("assign-gm", member_options(bea, "Tomb of Annihilation"), [bea]),
+            ("delete-campaign", name_option("Tomb of Annihilation"), [])):
+        _, reply, text = run(bot, guild, bea, command, options, users=users)
+        assert reply == {"type": 5, "data": {"flags": EPHEMERAL}} and refused in text, command
+    click_payload, reply = click(bot, tomb["token"], bea, "undo:")
+    bot.run_worker()
+    assert refused in final_text(emu, click_payload["token"])
+    assert role_id(emu, guild, "GM", "Tomb of Annihilation") not in emu.member_role_ids(guild, bea)
+    assert bot.campaign(guild, "Tomb of Annihilation").status == "completed"
+    assert len(campaign_state(emu, guild, "Tomb of Annihilation")[2]) == 10
+
+
+ODD_NAMES = {"id": "odd", "title": "Odd names", "channels": [
+    {"name": "🐉 Dragon's Lair!", "type": "text"},
+    {"name": "GM — Notes (Secret)", "type": "text", "gm_only": True},
+    {"name": "Ünïcödé Chât", "type": "voice"},
+    {"name": "ＦＵＬＬ　ＷＩＤＴＨ", "type": "forum"},
+]}
+
+
+def test_every_create_losing_its_reply_with_names_discord_rewrites_builds_each_thing_once(bot, emu,
+                                                                                         guild, gm):
+    """Emoji, curly and ASCII punctuation, accents, full-width letters and an ideographic space,
+    upper case, in a campaign named “Ärger & Co. 🎲”: every role and channel create loses its
+    reply, so each is found again by identity among Discord's rewritten names."""
+    from channelwright.template_schema import validate
+
+    bot.templates.put(guild, validate(ODD_NAMES), author_id=gm)
+    emu.faults.lose_reply(100, method="POST", path_regex=r"/guilds/\d+/(channels|roles)$")
+    name = "Ärger & Co. 🎲"
+    payload = emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": name}, {"type": 3, "name": "template", "value": "odd"}])
+    bot.interact(payload)
+    bot.run_worker()
+
+    assert sum(r.reply_lost for r in emu.requests) == 7
+    assert bot.campaign(guild, name).status == "completed"
+    assert sorted(r["name"] for r in emu.guild_roles(guild) if r["name"].startswith(name)) == [
+        f"{name} GM", f"{name} Players"]
+    category = category_of(emu, guild, name)
+    assert sorted(c["name"] for c in emu.guild_channels(guild) if c.get("parent_id") == category) == sorted(
+        ["🐉-dragons-lair", "gm-—-notes-secret", "Ünïcödé Chât", "ｆｕｌｌ-ｗｉｄｔｈ"])
+    summary = final_text(emu, payload["token"])
+    assert summary.startswith(f"✅ Campaign ready: {name}") and "Left alone" not in summary

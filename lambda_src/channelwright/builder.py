@@ -16,6 +16,7 @@ says. Every overwrite is bounded by those server-level permissions, never by `ap
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import access, reconcile
 from . import permissions as p
@@ -30,7 +31,7 @@ from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROL
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
 from .problems import Problem
 from .progress import ProgressMessage, progress_text, token_expired
-from .store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore
+from .store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore, idle_span
 from .summary import summary_text
 
 # Limits and codes from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes").
@@ -96,6 +97,15 @@ class CampaignBuild:
             self.store.mark_pending(self.campaign, keys, now)
             self.pending.update(dict.fromkeys(keys, now))
             self._reserved.update(keys)
+
+    def resume(self) -> None:
+        """Go on with a failed build (an operator redrove its task): the span it sat failed is
+        noted as idle first, so nothing made meanwhile is taken for one of my creates."""
+        span = idle_span(self.campaign, self._now_ms())
+        if span:
+            self.store.add_idle(self.campaign, span)
+            self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
+        self.set_status(BUILDING)
 
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""

@@ -99,6 +99,14 @@ class Campaign:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def idle_span(campaign: Campaign, now_ms: int) -> list[int] | None:
+    """[from, until] ms in which a failed campaign, resumed now, had no run building: from its last
+    write (plus the longest a worker invocation may have gone on sending) until now. None for a
+    campaign that isn't failed (a stalled run may still be sending) or failed moments ago."""
+    start = campaign.progress_at + RUN_OUTLIVES_LAST_WRITE_MS
+    return [start, now_ms] if campaign.status == FAILED and start < now_ms else None
+
+
 class CampaignChanged(Exception):
     """The record was deleted, made again, or taken over by a newer run since it was read."""
 
@@ -146,9 +154,8 @@ class CampaignStore:
         sending, so it gets none.
         """
         now = _now_ms()
-        idle = list(old.idle)
-        if old.status == FAILED and old.progress_at + RUN_OUTLIVES_LAST_WRITE_MS < now:
-            idle.append([old.progress_at + RUN_OUTLIVES_LAST_WRITE_MS, now])
+        span = idle_span(old, now)
+        idle = [*old.idle, span] if span else list(old.idle)
         fresh = replace(old, status=QUEUED, run=old.run + 1, failure=None, message_expired=False,
                         tasks_sent=False, progress_at=now, idle=idle, **changes)
         try:
@@ -252,6 +259,11 @@ class CampaignStore:
 
     def set_bot_permissions(self, campaign: Campaign, permissions: int) -> None:
         self._update(campaign, "SET bot_permissions = :p", {}, {":p": {"S": str(permissions)}})
+
+    def add_idle(self, campaign: Campaign, span: list[int]) -> None:
+        """Note a span in which no run was building (see Campaign.idle)."""
+        self._update(campaign, "SET idle = list_append(if_not_exists(idle, :none), :span)", {},
+                     {":none": {"L": []}, ":span": _serialize([span])})
 
     def mark_message_expired(self, campaign: Campaign) -> None:
         self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})

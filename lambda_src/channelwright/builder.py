@@ -16,11 +16,12 @@ says. Every overwrite is bounded by those server-level permissions, never by `ap
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import access, reconcile
 from . import permissions as p
 from .authority import MANAGERS, Caller, Standing, refusal
-from .channel_presence import may_miss_hidden, survey
+from .channel_presence import MISSING_ACCESS, may_miss_hidden, survey
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
 from .guild_snapshot import GuildSnapshot
@@ -30,12 +31,13 @@ from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROL
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
 from .problems import Problem
 from .progress import ProgressMessage, progress_text, token_expired
-from .store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore
+from .store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore, idle_span
 from .summary import summary_text
 
 # Limits and codes from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes").
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
 MAX_CHANNELS_REACHED, MAX_ROLES_REACHED = 30013, 30005
+MISSING_PERMISSIONS = 50013
 FORUM_UNAVAILABLE = 50024
 UNKNOWN_MEMBER = 10007
 created_ms = reconcile.created_ms
@@ -96,6 +98,15 @@ class CampaignBuild:
             self.pending.update(dict.fromkeys(keys, now))
             self._reserved.update(keys)
 
+    def resume(self) -> None:
+        """Go on with a failed build (an operator redrove its task): the span it sat failed is
+        noted as idle first, so nothing made meanwhile is taken for one of my creates."""
+        span = idle_span(self.campaign, self._now_ms())
+        if span:
+            self.store.add_idle(self.campaign, span)
+            self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
+        self.set_status(BUILDING)
+
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""
         if self.status == QUEUED:
@@ -143,6 +154,8 @@ class CampaignBuild:
             except DiscordRejected as error:
                 if error.code in (MAX_CHANNELS_REACHED, MAX_ROLES_REACHED):
                     raise BuildStopped(self._out_of_room(error.code)) from error
+                if error.code == MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
+                    continue  # the overwrites are built afresh from what I hold now
                 raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
 
@@ -214,7 +227,8 @@ class CampaignBuild:
         category = self.resources.get("category", {}).get("id")
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
-            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only))
+            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only),
+            idle=self.campaign.idle)
         for twin in findings.twins:
             self._delete_twin(step, twin)
         self._note_left_alone(step, findings.left_alone)
@@ -289,15 +303,30 @@ class CampaignBuild:
     def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
         """My server-level permissions (my roles' and @everyone's), stored with the campaign so
         later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
-        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
-        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
-        held = guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+        held = self._read_bot_permissions(guild)
         problem = access.privacy_problem(held)
         if problem:
             raise BuildStopped(problem)
         self.bot_permissions = held
         self.store.set_bot_permissions(self.campaign, held)
         return held
+
+    def _read_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
+        return guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+
+    def _permissions_shrank(self) -> bool:
+        """After a 403 50013 on a create: whether an admin took permissions from me since I read
+        them (the stored value may be a whole build, or a redrive, old). If so, and what privacy
+        needs is still held, I adopt the new value; otherwise the refusal has another cause."""
+        held = self._read_bot_permissions()
+        lost = (self.bot_permissions or 0) & ~held
+        if not lost or access.privacy_problem(held):
+            return False
+        self.bot_permissions = held
+        self.store.set_bot_permissions(self.campaign, held)
+        return True
 
     def _overwrite_mask(self) -> int:
         """The permissions overwrites may carry, known to include what privacy needs: a stored value
@@ -366,13 +395,24 @@ class CampaignBuild:
             if not access.matches(current.get("permission_overwrites", []), expected):
                 repair["permission_overwrites"] = expected
             if repair:
-                self.rest.request("PATCH", f"/channels/{current['id']}", json=repair, reason=self.reason)
+                self._repair(current["id"], repair)
         hidden = {s.key for s in self.steps if self.resources.get(s.key, {}).get("id") in self.hidden}
         ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
         text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden,
                             notes=[players_cannot(ungranted)] if ungranted else [])
         self.tell(text, components=undo_buttons(self.campaign, failed=False))
         self.set_status(COMPLETED)
+
+    def _repair(self, channel_id: str, changes: dict) -> None:
+        """Put a channel back as the campaign made it. One the bot can list but not view (a
+        category shows through its visible children, channel_presence.py) answers 403 50001:
+        an admin hid it from me on purpose, so, like a hidden channel, it is left and reported."""
+        try:
+            self.rest.request("PATCH", f"/channels/{channel_id}", json=changes, reason=self.reason)
+        except DiscordRejected as error:
+            if error.code != MISSING_ACCESS:
+                raise
+            self.hidden.add(channel_id)
 
     def tell(self, text: str, components: list | None = None) -> bool:
         """The build's final word: the progress message, or where the players will look when

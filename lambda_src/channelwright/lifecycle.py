@@ -157,11 +157,14 @@ def on_button(invocation: Invocation, deps) -> dict:
     problem = _still_building(campaign, now_ms=deps.now_ms())
     if problem:
         return ephemeral(problem.text())
+    gm = holds(campaign, invocation.member_roles)
+    # A GM's click is answered by editing the clicked message: for Undo, the public summary, so
+    # the worker's report there must suit everyone who reads it ("public").
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
                 args={**caller_args(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS,
-                      "by": invocation.user_name, "run": run},
+                      "by": invocation.user_name, "run": run, "public": gm and action == "undo"},
                 campaign_run=run)
-    if holds(campaign, invocation.member_roles):
+    if gm:
         return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
     # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited
     # in place; Undo sits on the public summary, so there the answer is a new message only the

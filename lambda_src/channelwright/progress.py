@@ -20,6 +20,7 @@ MIN_INTERVAL = 0.45
 NO_MENTIONS = {"parse": []}
 EPHEMERAL = 1 << 6
 TOKEN_LIFETIME_MS = 15 * 60 * 1000
+UNKNOWN_MESSAGE = 10008  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
 
 
 def bar(done: int, total: int) -> str:
@@ -89,7 +90,12 @@ class ProgressMessage:
         if self.expired:
             return False
         try:
-            self._rest.request("DELETE", self._path)
+            try:
+                self._rest.request("DELETE", self._path)
+            except DiscordRejected as error:
+                # A moderator deleted it already (404 10008): the token still takes follow-ups.
+                if error.code != UNKNOWN_MESSAGE:
+                    raise
             self._rest.request("POST", self._webhook, json={
                 "content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS})
         except DiscordRejected as error:

@@ -4,7 +4,9 @@ A create whose reply never arrived may or may not have happened. Reading the ser
 an object is the bot's create for a step only if everything the bot controlled about it says so:
 
 * it was created after the step's pending mark (a snowflake carries its creation time:
-  developers/reference.mdx "Snowflakes"), less a few seconds for clock skew;
+  developers/reference.mdx "Snowflakes"), less a few seconds for clock skew, and not while the
+  campaign sat failed, waiting to be resumed (its `idle` spans): an admin filling in a stopped
+  build by hand makes channels that look exactly like the bot's;
 * no campaign of this server owns it already;
 * it is what the bot sends: a channel of the step's type (a forum step may have fallen back to
   text), under the campaign's category (the category itself under none), whose overwrites give
@@ -53,25 +55,34 @@ class Findings:
 
 
 def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
-         category_id: str | None = None, overwrites: list[dict] = ()) -> Findings:
+         category_id: str | None = None, overwrites: list[dict] = (),
+         idle: Iterable[Iterable[int]] = ()) -> Findings:
     """Sort the listing (roles or channels, as Discord returns them) for `step`.
 
     `since_ms`: the step's pending mark (Unix ms); `owned`: ids any campaign of the server holds;
-    `category_id` and `overwrites`: what a channel step's create sends (unused for roles).
+    `category_id` and `overwrites`: what a channel step's create sends (unused for roles);
+    `idle`: [from, until] ms spans in which the bot sent no create for this campaign.
     """
     fresh = [item for item in listing if str(item["id"]) not in owned
              and created_ms(item["id"]) >= since_ms - CLOCK_SKEW_MS
              and same_name(step.name, item.get("name") or "")]
     fresh.sort(key=lambda item: int(item["id"]))
     findings = Findings()
+    idle = [(int(start), int(end)) for start, end in idle]
     for item in fresh:
-        if not _made_as_sent(step, item, category_id, overwrites):
+        if _made_while_idle(item, idle) or not _made_as_sent(step, item, category_id, overwrites):
             findings.left_alone.append(item)
         elif findings.adopt is None:
             findings.adopt = item
         else:
             findings.twins.append(item)
     return findings
+
+
+def _made_while_idle(item: dict, idle: list[tuple[int, int]]) -> bool:
+    """Made well inside a span in which no run was building (clock skew allowed at both ends)."""
+    made = created_ms(item["id"])
+    return any(start + CLOCK_SKEW_MS < made < end - CLOCK_SKEW_MS for start, end in idle)
 
 
 def _made_as_sent(step: Step, item: dict, category_id: str | None, overwrites) -> bool:

@@ -26,6 +26,9 @@ DELETING = "deleting"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
+# How long after a failed run's last write a worker invocation of it may still have been sending
+# creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
+RUN_OUTLIVES_LAST_WRITE_MS = 120_000
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -75,6 +78,9 @@ class Campaign:
     # written before this field existed read as True (their tasks' fate is unknown).
     tasks_sent: bool = True
     progress_at: int = 0  # ms of the last write to the record: how a stalled build is recognised
+    # [from, until] ms spans in which no run was building: from a failed run's end to the run that
+    # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
+    idle: list[list[int]] = field(default_factory=list)
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,6 +97,14 @@ class Campaign:
             data[name] = frozenset(data.get(name) or ())
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def idle_span(campaign: Campaign, now_ms: int) -> list[int] | None:
+    """[from, until] ms in which a failed campaign, resumed now, had no run building: from its last
+    write (plus the longest a worker invocation may have gone on sending) until now. None for a
+    campaign that isn't failed (a stalled run may still be sending) or failed moments ago."""
+    start = campaign.progress_at + RUN_OUTLIVES_LAST_WRITE_MS
+    return [start, now_ms] if campaign.status == FAILED and start < now_ms else None
 
 
 class CampaignChanged(Exception):
@@ -136,9 +150,14 @@ class CampaignStore:
 
         None if the record changed since `old` was read (another run started, or it moved on).
         The new run's tasks are not sent yet (`tasks_sent` False) until mark_tasks_sent().
+        Resuming a failed run notes the span since it ended as `idle`: a stalled run may still be
+        sending, so it gets none.
         """
+        now = _now_ms()
+        span = idle_span(old, now)
+        idle = [*old.idle, span] if span else list(old.idle)
         fresh = replace(old, status=QUEUED, run=old.run + 1, failure=None, message_expired=False,
-                        tasks_sent=False, progress_at=_now_ms(), **changes)
+                        tasks_sent=False, progress_at=now, idle=idle, **changes)
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
                               ConditionExpression="#s = :status AND #r = :run AND interaction_id = :i",
@@ -240,6 +259,11 @@ class CampaignStore:
 
     def set_bot_permissions(self, campaign: Campaign, permissions: int) -> None:
         self._update(campaign, "SET bot_permissions = :p", {}, {":p": {"S": str(permissions)}})
+
+    def add_idle(self, campaign: Campaign, span: list[int]) -> None:
+        """Note a span in which no run was building (see Campaign.idle)."""
+        self._update(campaign, "SET idle = list_append(if_not_exists(idle, :none), :span)", {},
+                     {":none": {"L": []}, ":span": _serialize([span])})
 
     def mark_message_expired(self, campaign: Campaign) -> None:
         self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})

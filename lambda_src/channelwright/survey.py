@@ -7,10 +7,19 @@ Discord shows every member the server's roles.
 
 A recorded channel missing from the server's channel list may only be hidden from the bot
 (channel_presence.py): it is asked for by id and reported as hidden, not as missing.
+
+The GMs shown are the recorded ones who still hold the GM role (authority.py: a GM is whoever
+holds it now), each asked for by id; those an admin took it from are dropped from the record.
+Someone given the role by hand can't be found: listing a server's members needs the privileged
+GUILD_MEMBERS intent (developers/resources/guild.mdx, List Guild Members).
 """
 
+from .authority import campaign_role
 from .channel_presence import may_miss_hidden, survey
-from .plan import CATEGORY, CHANNEL, ROLE, TYPE_NAMES, Step
+from .discord_errors import DiscordRejected
+from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, TYPE_NAMES, Step
+
+UNKNOWN_MEMBER = 10007  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
 from .progress import ProgressMessage, token_expired
 
 
@@ -59,7 +68,7 @@ def run_info(task, deps, standing) -> None:
         if category and channel.get("parent_id") == category and channel["id"] not in ours:
             extra.add(f"#{channel['name']}", standing.sees(channel))
 
-    gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
+    gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
     lines = [f"**{campaign.name}** — {campaign.status}, template “{campaign.template}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
@@ -72,6 +81,27 @@ def run_info(task, deps, standing) -> None:
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("Channels hidden from me aren't listed: the category may hold others I can't see.")
     reply.finish("\n".join(lines))
+
+
+def current_gms(deps, campaign) -> list[str]:
+    """The recorded GMs who hold the campaign's GM role now (Get Guild Member for each; one who
+    left the server holds nothing); the others are dropped from the record."""
+    role = campaign_role(campaign, GM_ROLE_KEY)
+    if role is None:  # never built that far: the record is all there is
+        return sorted(campaign.gms)
+    holding = []
+    for user_id in sorted(campaign.gms):
+        try:
+            roles = deps.rest.request("GET", f"/guilds/{campaign.guild_id}/members/{user_id}").get("roles")
+        except DiscordRejected as error:
+            if error.code != UNKNOWN_MEMBER:
+                raise
+            roles = []
+        if role in (roles or []):
+            holding.append(user_id)
+        else:
+            deps.store.remove_member(campaign, "gms", user_id)
+    return holding
 
 
 class Listing:

@@ -19,6 +19,7 @@ from .channel_presence import MISSING_ACCESS, may_miss_hidden
 from .discord_errors import DiscordRejected
 from .lifecycle import confirmation
 from .outcome import deliver
+from .permissions import VIEW_CHANNEL
 from .plan import CATEGORY, CHANNEL, ROLE, Step
 from .problems import Problem
 from .progress import ProgressMessage, bar, token_expired
@@ -51,7 +52,6 @@ def run_delete(task, deps, standing) -> None:
     ours = {r.get("id") for r in campaign.resources.values()}
     strangers = [c for c in deps.rest.request("GET", f"{guild}/channels")
                  if category and c.get("parent_id") == category and c["id"] not in ours]
-    named = [c["name"] for c in strangers if standing.sees(c)]
 
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
              + [s for s in steps if s.kind == ROLE])
@@ -82,18 +82,36 @@ def run_delete(task, deps, standing) -> None:
         return
     deps.store.delete(campaign)
 
+    # A GM's Undo edits the public summary (lifecycle.on_button), and a reply whose message is
+    # gone is posted where the command was typed (the campaign's own channels are gone): there,
+    # only channels everyone may view are named. Otherwise the caller alone reads the report.
+    public = _report(campaign, category, strangers, lambda c: _everyone_sees(standing, c),
+                     "not everyone can see")
+    if not task.args.get("public") and reply.finish(
+            _report(campaign, category, strangers, standing.sees, "you can't see"), components=[]):
+        return
+    deliver(reply, deps.rest, public, components=[], channels=[task.args.get("channel_id", "")])
+
+
+def _report(campaign, category, strangers: list[dict], sees, unseen: str) -> str:
+    """The deletion's last word; `sees(channel)` decides which left-alone channels are named,
+    the others are counted ("2 channels <unseen>")."""
     lines = [f"🗑️ Deleted **{campaign.name}**: its channels, its category and its roles are gone."]
     if strangers:
-        hidden_count = len(strangers) - len(named)
+        named = [c["name"] for c in strangers if sees(c)]
+        unnamed = len(strangers) - len(named)
         shown = [f"#{name}" for name in named] + (
-            [f"{hidden_count} channel{'s' if hidden_count != 1 else ''} you can't see"] if hidden_count else [])
+            [f"{unnamed} channel{'s' if unnamed != 1 else ''} {unseen}"] if unnamed else [])
         lines.append("Left alone (added by someone else, now outside any category): " + ", ".join(shown))
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("⚠️ I can't see channels hidden from me, so I can't tell whether someone put "
                      "one in the category: if so, it is kept and now sits outside any category.")
-    # Where the command was typed, if its message is gone: the campaign's own channels are not.
-    deliver(reply, deps.rest, "\n".join(lines), components=[],
-            channels=[task.args.get("channel_id", "")])
+    return "\n".join(lines)
+
+
+def _everyone_sees(standing, channel: dict) -> bool:
+    """Whether @everyone may view the channel: a member with no roles, not the owner."""
+    return bool(standing.guild.permissions_in(channel, "", []) & VIEW_CHANNEL)
 
 
 def _hidden_problem(campaign, names: list[str]) -> Problem:

@@ -27,7 +27,7 @@ from .discord_rest import DiscordRest
 from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
 from .problems import Problem
-from .store import BUILDING, COMPLETED, FAILED, CampaignStore
+from .store import COMPLETED, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
 from .task_decision import RESUME, Decision, decide
@@ -148,7 +148,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             build.reserve([task.step] + _later_steps_of(task, batch))
     if decision.kind == RESUME:
         # An operator redrove the dead-lettered task: finish the whole build from here.
-        build.set_status(BUILDING)
+        build.resume()
         steps = range(task.step, len(build.steps))
     else:
         steps = [task.step]
@@ -296,7 +296,9 @@ def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
     build.status = FAILED  # later steps of this run are skipped
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
     try:
-        build.progress.finish_privately(problem.text())
+        if not build.progress.finish_privately(problem.text()):
+            # The token is dead: tell them where they typed the command (outcome.py).
+            deliver(build.progress, build.rest, problem.text(), channels=[build.campaign.channel_id])
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
     if build.campaign.run == 1 and not build.resources:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from . import access
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
+from .layout import split_text
 from .lifecycle import undo_buttons
 from .plan import (ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY,
                    PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step)
@@ -273,8 +274,9 @@ class CampaignBuild:
         for step in self.steps:
             resource = self.resources.get(step.key, {})
             if step.kind == CHANNEL and resource.get("type") == 0:
-                self.rest.request("POST", f"/channels/{resource['id']}/messages",
-                                  json={"content": text[:2000], "allowed_mentions": {"parse": []}})
+                for part in split_text(text):  # a long summary as several messages, none cut
+                    self.rest.request("POST", f"/channels/{resource['id']}/messages",
+                                      json={"content": part, "allowed_mentions": {"parse": []}})
                 return
 
     # -- helpers ---------------------------------------------------------------------------

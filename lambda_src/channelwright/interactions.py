@@ -17,6 +17,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
+from .names import code, md
+from .pages import PREFIX as PAGE_PREFIX
+from .payload_fields import MalformedInteraction
 from .http import HttpRequest, HttpResponse
 from .observability import MetricUnit, count, logger, metrics
 from .plan import build_plan
@@ -38,6 +41,11 @@ class Deps:
     store: CampaignStore
     tasks: TaskQueue
     templates: TemplateLibrary
+
+
+def now() -> float:
+    """Unix time; tests replace it to move past a long rate limit."""
+    return time.time()
 
 
 @functools.cache
@@ -70,24 +78,52 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
         return HttpResponse.text(401, "invalid request signature")
     try:
         payload = json.loads(request.body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         payload = None
     if not isinstance(payload, dict):
         return HttpResponse.json(400, {"error": "the request body is not a JSON object"})
 
     kind = payload.get("type")
-    logger.append_keys(interaction_id=payload.get("id"), guild_id=payload.get("guild_id"),
-                       interaction_type=kind)
+    logger.append_keys(interaction_id=_loggable(payload.get("id")),
+                       guild_id=_loggable(payload.get("guild_id")), interaction_type=_loggable(kind))
     if kind == PING:
         return HttpResponse.json(200, {"type": PONG})
-    if kind == APPLICATION_COMMAND:
-        return HttpResponse.json(200, run_command(Invocation.from_payload(payload), deps))
-    if kind == AUTOCOMPLETE:
-        return HttpResponse.json(200, autocomplete(Invocation.from_payload(payload), deps))
-    if kind == MESSAGE_COMPONENT:
-        on_button = _later("lifecycle", "on_button")
-        return HttpResponse.json(200, on_button(Invocation.from_payload(payload), deps))
-    return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
+    handler = HANDLERS.get(kind) if isinstance(kind, int) and not isinstance(kind, bool) else None
+    if handler is None:
+        return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
+    return HttpResponse.json(200, _answer(handler, payload, deps, autocompleting=kind == AUTOCOMPLETE))
+
+
+def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict:
+    """The handler's answer, or one in plain words: a signed interaction never gets a 500."""
+    try:
+        invocation = Invocation.from_payload(payload)
+    except MalformedInteraction as bad:
+        logger.warning("malformed interaction", field=bad.field, why=bad.why)
+        count("MalformedInteractions")
+        return choices([]) if autocompleting else ephemeral(Problem(
+            "I couldn't read that request.",
+            f"Discord sent it with a field I don't understand ({bad.field} {bad.why}).",
+            "Try the command again; if it keeps happening, tell the bot operator.").text())
+    try:
+        return handler(invocation, deps)
+    except (BotoCoreError, ClientError) as error:
+        # An answer the user can act on beats a 500, which Discord shows as "did not respond".
+        logger.error("AWS call failed on the request path", error=str(error))
+        why = "My campaign store or task queue didn't answer; nothing was changed."
+    except Exception:
+        # A bug: say so plainly and count it (the InteractionErrors alarm), rather than a 500.
+        logger.exception("interaction handler failed")
+        count("InteractionErrors")
+        why = "Something went wrong on my side; nothing was changed, and the bot operator can see it."
+    if autocompleting:
+        return choices([])  # no suggestions: the user can still type the value
+    return ephemeral(Problem("I couldn't handle that just now.", why, "Try again in a minute.").text())
+
+
+def _loggable(value: Any) -> str | int | None:
+    """A payload value fit for a log line: ids are short; anything else is cut."""
+    return value if value is None or isinstance(value, int) else str(value)[:40]
 
 
 def autocomplete(invocation: Invocation, deps: Deps) -> dict:
@@ -100,23 +136,23 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
-        return ephemeral(Problem(f"`/{invocation.command}` only works inside a server.",
+        return ephemeral(Problem(f"{code('/' + invocation.command)} only works inside a server.",
                                  "Campaigns are made of a server's roles and channels.",
                                  "Run the command in the server where the campaign lives.").text())
     command = COMMANDS.get(invocation.command)
     if command is None:
         return ephemeral(Problem(
-            f"I don't know the command `/{invocation.command}`.",
+            f"I don't know the command {code('/' + invocation.command)}.",
             "The commands registered for this bot are out of date.",
             "Ask the bot operator to register the current commands.").text())
-    try:
-        return command(invocation, deps)
-    except (BotoCoreError, ClientError) as error:
-        # An answer the user can act on beats a 500, which Discord shows as "did not respond".
-        logger.error("AWS call failed on the request path", error=str(error))
-        return ephemeral(Problem("I couldn't handle that just now.",
-                                 "My campaign store or task queue didn't answer; nothing was changed.",
-                                 "Try again in a minute.").text())
+    return command(invocation, deps)
+
+
+def on_component(invocation: Invocation, deps: Deps) -> dict:
+    """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
+    if invocation.custom_id.startswith(PAGE_PREFIX):
+        return _later("pages", "turn_page")(invocation, deps)
+    return _later("lifecycle", "on_button")(invocation, deps)
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:
@@ -130,7 +166,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     template = deps.templates.get(invocation.guild_id, template_id)
     if template is None:
         return ephemeral(Problem(
-            f"There is no template called “{template_id}”.",
+            f"There is no template called “{md(template_id)}”.",
             "A campaign is built from a built-in template or one imported into this server.",
             "Pick one from the suggestions, or see them all with `/campaign-template list`.").text())
     campaign = Campaign(
@@ -170,6 +206,10 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
     """A retried request re-sends its own tasks; a failed campaign may be resumed; else refuse."""
     if existing.interaction_id == invocation.interaction_id:
         return existing
+    limited_until = (existing.failure or {}).get("retry_at", 0) if existing.status == FAILED else 0
+    if limited_until > now():
+        # Still inside a long Discord limit: the stored answer says until when; queue nothing.
+        return ephemeral(Problem.from_dict(existing.failure).text())
     if existing.status == FAILED:
         resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
                                      interaction_token=invocation.token,
@@ -179,7 +219,7 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
         if resumed:
             return resumed
     return ephemeral(Problem(
-        f"A campaign named “{existing.name}” already exists in this server.",
+        f"A campaign named “{md(existing.name)}” already exists in this server.",
         f"Its status is {existing.status}; names are unique per server, ignoring case.",
         "Pick a different name for the new campaign.").text())
 
@@ -224,3 +264,4 @@ COMMANDS = {
     "delete-campaign": _later("lifecycle", "delete_campaign"),
     "campaign-template": _later("template_commands", "campaign_template"),
 }
+HANDLERS = {APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}

@@ -7,6 +7,8 @@ for the worker, which edits the answer when done.
 
 from . import permissions
 from .commands import Invocation, campaign_key
+from .names import clip, key, md, normalise
+from .pages import paged
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
 from .responses import DANGER, SECONDARY, buttons, choices, deferred, ephemeral, update_message
@@ -32,7 +34,7 @@ def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, d
     campaign = deps.store.get(invocation.guild_id, campaign_key(name)) if name.strip() else None
     if campaign is None:
         return None, ephemeral(Problem(
-            f"There is no campaign named “{name.strip()}” in this server.",
+            f"There is no campaign named “{md(clip(normalise(name), 100))}” in this server.",
             "Campaign names are matched ignoring case and spacing.",
             "Use `/list-campaigns` to see the names, or pick one from the suggestions.").text())
     return campaign, None
@@ -57,17 +59,22 @@ def _counts(campaign: Campaign) -> tuple[int, int]:
 # -- /list-campaigns, /campaign-info -----------------------------------------------------------
 
 def list_campaigns(invocation: Invocation, deps) -> dict:
+    return paged(campaigns_text(invocation, deps), "campaigns")
+
+
+def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
+    """Every campaign of the server, one a line (pages.py pages it when it is long)."""
     campaigns = deps.store.campaigns(invocation.guild_id)
     if not campaigns:
-        return ephemeral("This server has no campaigns yet. Start one with `/add-campaign`.")
+        return "This server has no campaigns yet. Start one with `/add-campaign`."
     lines = [f"**Campaigns in this server ({len(campaigns)})**"]
     for campaign in campaigns:
         channels, _ = _counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
-        lines.append(f"• **{campaign.name}** — {campaign.status} · GM: {gms} · "
+        lines.append(f"• **{md(campaign.name)}** — {campaign.status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
-    return ephemeral("\n".join(lines))
+    return "\n".join(lines)
 
 
 def campaign_info(invocation: Invocation, deps) -> dict:
@@ -89,11 +96,11 @@ def change_member(invocation: Invocation, deps) -> dict:
     user = invocation.resolved_user("user")
     problem = None
     if not may_run(campaign, invocation):
-        problem = Problem(f"Only the GMs of “{campaign.name}” or server managers can do that.",
+        problem = Problem(f"Only the GMs of “{md(campaign.name)}” or server managers can do that.",
                           "Changing who plays or runs a campaign changes who sees its channels.",
                           "Ask one of the campaign's GMs, or someone with Manage Channels.")
     elif campaign.status != COMPLETED:
-        problem = Problem(f"“{campaign.name}” isn't finished building (status: {campaign.status}).",
+        problem = Problem(f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
                           "Its roles must exist before people can be given them.",
                           "Wait for the build to finish, or run `/add-campaign` again to resume it.")
     elif user is None or user.get("bot"):
@@ -122,7 +129,7 @@ def delete_campaign(invocation: Invocation, deps) -> dict:
         return ephemeral(problem.text())
     channels, roles = _counts(campaign)
     return ephemeral(
-        f"Delete **{campaign.name}**? This deletes its {channels} channels (and everything posted "
+        f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything posted "
         f"in them), its category and its {roles} roles. Channels someone else added to the "
         "category are kept. This can't be undone.",
         buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
@@ -133,11 +140,11 @@ def _may_delete(campaign: Campaign, invocation: Invocation, *, undo: bool = Fals
     allowed = is_manager(invocation) or invocation.user_id in campaign.gms or (
         undo and invocation.user_id == campaign.requested_by)
     if not allowed:
-        return Problem(f"Only the GMs of “{campaign.name}” or server managers can delete it.",
+        return Problem(f"Only the GMs of “{md(campaign.name)}” or server managers can delete it.",
                        "Deleting a campaign removes its channels for everyone.",
                        "Ask one of the campaign's GMs, or someone with Manage Channels.")
     if campaign.status in (QUEUED, BUILDING):
-        return Problem(f"“{campaign.name}” is still being built.",
+        return Problem(f"“{md(campaign.name)}” is still being built.",
                        "Deleting while channels are still being created would leave some behind.",
                        "Wait for the build to finish or fail, then delete it.")
     if permissions.missing(invocation.app_permissions, permissions.MANAGE_CHANNELS | permissions.MANAGE_ROLES):
@@ -161,7 +168,7 @@ def on_button(invocation: Invocation, deps) -> dict:
         return ephemeral(problem.text())
     task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
                 args={"token": invocation.token, "by": invocation.user_name, "run": run})
-    return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
+    return _enqueue(deps, task, update_message(f"🗑️ Deleting **{md(campaign.name)}**…"))
 
 
 def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
@@ -172,7 +179,7 @@ def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
 # -- autocomplete -------------------------------------------------------------------------------
 
 def campaign_choices(invocation: Invocation, deps) -> dict:
-    typed = str(invocation.options.get(invocation.focused) or "").casefold()
+    typed = key(str(invocation.options.get(invocation.focused) or ""))
     names = [c.name for c in deps.store.campaigns(invocation.guild_id) if c.status != DELETING]
-    matching = [n for n in names if typed in n.casefold()]
+    matching = [n for n in names if typed in key(n)]
     return choices([(n, n) for n in matching])

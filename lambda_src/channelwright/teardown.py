@@ -8,6 +8,7 @@ someone else added to the category are left alone and reported.
 """
 
 from .discord_errors import DiscordRejected
+from .names import md
 from .plan import CATEGORY, CHANNEL, ROLE, Step
 from .problems import for_discord_code
 from .progress import ProgressMessage, bar, token_expired
@@ -19,7 +20,7 @@ def run_delete(task, deps) -> None:
     if campaign is None or campaign.interaction_id != task.args.get("run"):
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=True)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
     guild = f"/guilds/{campaign.guild_id}"
@@ -40,16 +41,16 @@ def run_delete(task, deps) -> None:
             deps.rest.request("DELETE", path, reason=reason)
         except DiscordRejected as error:
             if error.status != 404:  # 404: someone deleted it already, which is what we want
-                problem = for_discord_code(f"deleting {step.name}", error.status, error.code,
+                problem = for_discord_code(f"deleting {md(step.name)}", error.status, error.code,
                                            error.detail, again="run `/delete-campaign` again")
                 reply.finish(problem.text())
                 return
         deps.store.forget(campaign, [step.key])
-        reply.show(f"🗑️ Deleting **{campaign.name}**\n\n{bar(done, len(todo))}")
+        reply.show(f"🗑️ Deleting **{md(campaign.name)}**\n\n{bar(done, len(todo))}")
     deps.store.delete(campaign)
 
-    lines = [f"🗑️ Deleted **{campaign.name}**: its channels, its category and its roles are gone."]
+    lines = [f"🗑️ Deleted **{md(campaign.name)}**: its channels, its category and its roles are gone."]
     if strangers:
         lines.append("Left alone (added by someone else, now outside any category): "
-                     + ", ".join(f"#{name}" for name in strangers))
+                     + ", ".join(f"#{md(name)}" for name in strangers))
     reply.finish("\n".join(lines), components=[])

@@ -17,7 +17,23 @@ DELETING = "deleting"
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
 
+# A run's interaction token lives in its own item ("~token~<interaction id>"), deleted by the
+# table's TTL on TTL_ATTRIBUTE (Unix seconds) when the token expires.
+TOKEN_PREFIX = "~token~"
+TTL_ATTRIBUTE = "expires_at"
+TOKEN_LIFETIME_S = 15 * 60
+DISCORD_EPOCH_MS = 1420070400000
+
 _serialize = TypeSerializer().serialize
+
+
+def token_item(guild_id: str, interaction_id: str, token: str) -> dict[str, Any]:
+    """The expiring item for an interaction's token: its lifetime runs from the interaction's
+    creation, which its snowflake id carries (developers/reference.mdx, "Snowflakes")."""
+    created_s = ((int(interaction_id) >> 22) + DISCORD_EPOCH_MS) // 1000
+    return {"guild_id": {"S": guild_id}, "campaign_key": {"S": TOKEN_PREFIX + interaction_id},
+            "record_type": {"S": "interaction_token"}, "token": {"S": token},
+            TTL_ATTRIBUTE: {"N": str(created_s + TOKEN_LIFETIME_S)}}
 _deserialize = TypeDeserializer().deserialize
 
 
@@ -56,6 +72,7 @@ class Campaign:
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["interaction_token"]  # kept in its own expiring item (token_item)
         data["campaign_key"] = CAMPAIGN_PREFIX + data.pop("key")
         # DynamoDB has no empty sets and no need to store an absent failure.
         data = {k: v for k, v in data.items() if v is not None and v != frozenset()}
@@ -65,6 +82,7 @@ class Campaign:
     def from_item(cls, item: dict[str, Any]) -> "Campaign":
         data = _plain({k: _deserialize(v) for k, v in item.items()})
         data["key"] = data.pop("campaign_key").removeprefix(CAMPAIGN_PREFIX)
+        data.setdefault("interaction_token", "")  # read with CampaignStore.token
         for name in ("players", "gms"):
             data[name] = frozenset(data.get(name) or ())
         known = cls.__dataclass_fields__
@@ -88,6 +106,7 @@ class CampaignStore:
     def create(self, campaign: Campaign) -> None:
         """Record a new campaign; CampaignExists if the server already has one of that name."""
         item = replace(campaign, created_at=campaign.created_at or int(time.time() * 1000)).to_item()
+        self._keep_token(campaign)
         try:
             self._db.put_item(TableName=self._table, Item=item,
                               ConditionExpression="attribute_not_exists(guild_id)",
@@ -96,6 +115,27 @@ class CampaignStore:
             old = error.response.get("Item")
             existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
             raise CampaignExists(existing) from None
+
+    def _keep_token(self, campaign: Campaign) -> None:
+        """Store the run's interaction token in its own item, which DynamoDB's TTL deletes once
+        Discord's 15 minutes are over (developers/interactions/receiving-and-responding.mdx:
+        "Interaction tokens are valid for 15 minutes"). Written before the campaign, so a
+        recorded run always has its token; a refused create leaves one that expires unused."""
+        if campaign.interaction_token:
+            self._db.put_item(TableName=self._table, Item=token_item(
+                campaign.guild_id, campaign.interaction_id, campaign.interaction_token))
+
+    def token(self, campaign: Campaign, now: float | None = None) -> str:
+        """The interaction token of the campaign's current run, "" once it has expired (TTL
+        deletes items within days, not on the second, so the expiry is checked here too)."""
+        if campaign.interaction_token:
+            return campaign.interaction_token  # an item written before tokens had their own
+        item = self._db.get_item(TableName=self._table, Key={
+            "guild_id": {"S": campaign.guild_id},
+            "campaign_key": {"S": TOKEN_PREFIX + campaign.interaction_id}}).get("Item") or {}
+        expires_at = int(item.get(TTL_ATTRIBUTE, {}).get("N", "0"))
+        now = time.time() if now is None else now
+        return item.get("token", {}).get("S", "") if expires_at > now else ""
 
     def get(self, guild_id: str, key: str) -> Campaign | None:
         item = self._db.get_item(TableName=self._table, Key=self._key(guild_id, key),
@@ -106,6 +146,7 @@ class CampaignStore:
         """Start a new run of a failed campaign, keeping what it created. None if it isn't failed."""
         fresh = replace(failed, status=QUEUED, run=failed.run + 1, failure=None,
                         message_expired=False, **changes)
+        self._keep_token(fresh)
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
                               ConditionExpression="#s = :failed AND #r = :run",

@@ -249,7 +249,8 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
     `deps`: `.rest` (DiscordRest), `.templates` (TemplateLibrary), `.application_id`,
     `.downloads` (a DownloadPolicy). Raises DownloadFailed / DiscordUnavailable or a botocore
     error when trying again later can help — unless `last_attempt`, when the user is told
-    instead. Whatever else goes wrong, the user is told at once and the task ends."""
+    instead. Whatever else goes wrong, the user is told at once; a failure that isn't the file's
+    (a bug) is raised too, so the task is retried and dead-lettered for the operator."""
     # The worker's job: the interactions Lambda, which imports this module, never loads these.
     from .discord_rest import USER_AGENT
     from .downloads import DownloadFailed, download
@@ -269,8 +270,16 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
         return
     except Exception as error:
         _edit(task, deps, _refusal_text(filename, error))
-        return
+        if _is_users_to_fix(error):
+            return
+        raise  # a bug: the task ends in the dead-letter queue, which pages the operator
     _edit(task, deps, saved_text(template, replaced))
+
+
+def _is_users_to_fix(error: Exception) -> bool:
+    from .downloads import DownloadGone, DownloadRefused, DownloadTooLarge
+
+    return isinstance(error, (TemplateInvalid, DownloadGone, DownloadRefused, DownloadTooLarge))
 
 
 def _refusal_text(filename: str, error: Exception) -> str:
@@ -292,8 +301,7 @@ def _refusal_text(filename: str, error: Exception) -> str:
     if isinstance(error, DownloadTooLarge):
         return invalid_text(filename, [f"file: is larger than {error.limit // 1024} KiB, the most a "
                                        "template can be"])
-    # A bug or something unforeseen: retrying the same file would fail the same way.
-    logger.exception("template import failed")
+    logger.error("template import failed", exc_info=error)
     return Problem(f"I couldn't import “{shown}”.",
                    "Something went wrong on my side while reading it; nothing was saved, and the "
                    "bot operator can see what happened.",

@@ -153,6 +153,9 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         if (campaign is None or campaign.interaction_id != task.run
                 or campaign.status in (COMPLETED, DELETING)):
             return  # an abandoned run, a duplicate of finished work, or a campaign being deleted
+        token = deps.store.token(campaign)  # "" once expired: then the summary goes to a channel
+        campaign = replace(campaign, interaction_token=token,
+                           message_expired=campaign.message_expired or not token)
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)
@@ -265,7 +268,8 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
         failure["retry_at"] = math.ceil(retry_at)  # /add-campaign answers at once until then
     build.set_status(FAILED, failure=failure)
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
-    count("CampaignsFailed")
+    # A pause for Discord's long limit is no failure of ours: it must not page (CampaignsFailed).
+    count("CampaignsPaused" if retry_at is not None else "CampaignsFailed")
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:

@@ -9,6 +9,8 @@ edits the deferred answer with the result or with every problem found in the fil
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -256,8 +258,11 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
     from .downloads import DownloadFailed, download
 
     filename = str(task.args.get("filename") or "the file")
+    # The whole download ends before the invocation must (rest.deadline: its remaining time).
+    remaining = max(0.0, getattr(deps.rest, "deadline", float("inf")) - time.monotonic())
+    policy = replace(deps.downloads, deadline_s=min(deps.downloads.deadline_s, remaining))
     try:
-        content = download(str(task.args.get("url") or ""), deps.downloads, user_agent=USER_AGENT)
+        content = download(task.args.get("url"), policy, user_agent=USER_AGENT)
         template = parse_template_file(content, filename)
         replaced = deps.templates.put(task.guild_id, template, author_id=str(task.args.get("user_id", "")))
     except (DownloadFailed, DiscordUnavailable, *STORAGE_ERRORS) as error:

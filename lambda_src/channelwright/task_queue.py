@@ -37,9 +37,13 @@ class Task:
 
     @classmethod
     def from_body(cls, body: str) -> "Task":
-        data = json.loads(body)
-        return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), str(data["run"]),
-                   int(data.get("step", 0)), str(data.get("kind", BUILD)), dict(data.get("args") or {}))
+        """ValueError for a body of any other shape than `to_body` writes."""
+        try:
+            data = json.loads(body)
+            return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), str(data["run"]),
+                       int(data.get("step", 0)), str(data.get("kind", BUILD)), dict(data.get("args") or {}))
+        except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as error:
+            raise ValueError(f"not a task body ({type(error).__name__})") from None
 
 
 class EnqueueFailed(Exception):

@@ -146,3 +146,39 @@ def test_odd_files_get_one_short_error(content, filename, says):
 def test_reading_keeps_only_plain_data():
     data = read_document(b"id: t\ntitle: T\nchannels: [{name: a, type: text}]\n", "t.yaml")
     assert data == {"id": "t", "title": "T", "channels": [{"name": "a", "type": "text"}]}
+
+
+@pytest.fixture(params=["libyaml", "Python"])
+def yaml_parser(request, monkeypatch):
+    """Both ways PyYAML reads: libyaml's events (Lambda's wheel has it) and its own parser."""
+    import yaml
+
+    from channelwright import template_files
+
+    if request.param == "Python":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    elif not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml here")
+    template_files._yaml_loader.cache_clear()
+    yield request.param
+    template_files._yaml_loader.cache_clear()
+
+
+@pytest.mark.parametrize("yaml_text, says", [
+    (billion_laughs(), "file: uses an anchor (&name)"),
+    (nested_yaml(MAX_DEPTH + 1), f"file: nests deeper than {MAX_DEPTH} levels"),
+    ("\n".join(f"k{i}: {i}" for i in range(MAX_NODES)), f"file: holds more than {MAX_NODES:,} values"),
+    ("id: !!python/name:os.system t\n", "file: uses the tag !!python/name:os.system"),
+])
+def test_both_yaml_parsers_refuse_alike(yaml_parser, yaml_text, says):
+    [error] = refusal(yaml_text, "t.yaml")
+    assert error.startswith(says)
+
+
+def test_both_yaml_parsers_read_a_template_alike(yaml_parser):
+    from tests.support.templates import WEST_MARCHES_YAML
+
+    template = parse_template_file(WEST_MARCHES_YAML, "w.yaml")
+    assert [c.name for c in template.channels] == ["town-square", "Tavern", "expedition-reports", "gm-notes"]
+    with pytest.raises(TemplateInvalid, match="appears twice"):
+        parse_template_file(b"id: t\nid: u\ntitle: T\nchannels: [{name: a, type: text}]\n", "t.yaml")

@@ -29,7 +29,10 @@ import regex
 # Characters that draw nothing by themselves: default-ignorables (fillers, joiners, variation
 # selectors, tags), whitespace, combining marks (drawn only on a base), format characters, and the
 # braille blank U+2800, which is a symbol but an empty one.
-_BLANK = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Mn}\p{Me}\p{Cf}\u2800]")
+_BLANK = r"[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Mn}\p{Me}\p{Cf}\u2800]"
+_ALL_BLANK = regex.compile(_BLANK + "+")
+# A name without any of these (other than single spaces) needs no cluster-by-cluster look.
+_SUSPECT = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cf}\u2800]|[^\S ]")
 # Never allowed: controls, surrogates, private use, unassigned, line/paragraph separators.
 _FORBIDDEN = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]")
 _FORMAT = regex.compile(r"\p{Cf}")
@@ -70,11 +73,11 @@ def key(name: str) -> str:
 def _cluster_refusal(cluster: str) -> Refusal | None:
     if cluster == " ":
         return None  # the single space between words (normalise leaves no other whitespace)
-    if all(_BLANK.fullmatch(ch) for ch in cluster):
+    if _ALL_BLANK.fullmatch(cluster):
         return Refusal.INVISIBLE
     emoji = bool(_PICTOGRAPHIC.match(cluster))
-    for ch in cluster:
-        if _FORMAT.fullmatch(ch) and not (ch in (ZWJ, ZWNJ) or (emoji and ord(ch) in _TAGS)):
+    for ch in _FORMAT.findall(cluster):
+        if not (ch in (ZWJ, ZWNJ) or (emoji and ord(ch) in _TAGS)):
             return Refusal.INVISIBLE
     return None
 
@@ -86,7 +89,9 @@ def refusal(name: str, max_length: int) -> Refusal | None:
         return Refusal.EMPTY
     if _FORBIDDEN.search(name):
         return Refusal.CONTROL
-    for cluster in _CLUSTER.findall(name):
+    # Only a name with a character that may draw nothing needs a look cluster by cluster.
+    clusters = _CLUSTER.findall(name) if _SUSPECT.search(name) else ()
+    for cluster in clusters:
         reason = _cluster_refusal(cluster)
         if reason:
             return reason

@@ -120,12 +120,12 @@ def _yaml_loader():
 
     from .template_schema import Mapping
 
-    class Loader(yaml.SafeLoader):
-        """SafeLoader (plain data only) that refuses anchors, aliases, other tags and merge keys
-        as it composes, and counts values and depth as it goes."""
+    class LimitedComposer(yaml.composer.Composer):
+        """PyYAML's composer, refusing anchors, aliases and other tags as it composes, and
+        counting values and depth as it goes: nothing is built from a file that breaks a limit."""
 
-        def __init__(self, stream):
-            super().__init__(stream)
+        def __init__(self):
+            super().__init__()
             self.nodes = self.depth = 0
 
         def compose_node(self, parent, index):
@@ -151,6 +151,24 @@ def _yaml_loader():
                 return super().compose_node(parent, index)
             finally:
                 self.depth -= nested
+
+    # Events come from libyaml (C) when PyYAML has it, else from PyYAML's own parser; either
+    # way the composition above is ours, and the constructor is SafeConstructor (plain data).
+    with_libyaml = getattr(yaml, "__with_libyaml__", False)
+    parsing = ((yaml.cyaml.CParser,) if with_libyaml
+               else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser))
+
+    class Loader(LimitedComposer, *parsing, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        def __init__(self, stream):
+            if with_libyaml:
+                yaml.cyaml.CParser.__init__(self, stream)
+            else:
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+            LimitedComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
 
         def flatten_mapping(self, node):
             for key_node, _ in node.value:

@@ -7,9 +7,13 @@ Discord shows every member the server's roles.
 
 A recorded channel missing from the server's channel list may only be hidden from the bot
 (channel_presence.py): it is asked for by id and reported as hidden, not as missing.
+
+Every name is shown literally (names.md); a long answer continues in follow-up messages
+(ProgressMessage.finish), so the "Missing" and "Also in its category" lines are never lost.
 """
 
 from .channel_presence import may_miss_hidden, survey
+from .names import md
 from .plan import CATEGORY, CHANNEL, ROLE, TYPE_NAMES, Step
 from .progress import ProgressMessage, token_expired
 
@@ -17,7 +21,7 @@ from .progress import ProgressMessage, token_expired
 def run_info(task, deps, standing) -> None:
     """`standing`: the caller's (authority.Standing); decides which names they may read."""
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -45,7 +49,7 @@ def run_info(task, deps, standing) -> None:
             visible = standing.sees(current)
         else:
             visible = standing.sees_planned(campaign, step)
-        label = f"{'🔒 ' if step.gm_only else ''}{name} ({kind})"
+        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
         if exists:
             present.add(label, visible)
         elif resource.get("id") in presence.hidden:
@@ -57,10 +61,10 @@ def run_info(task, deps, standing) -> None:
     extra = Listing()
     for channel in channels.values():
         if category and channel.get("parent_id") == category and channel["id"] not in ours:
-            extra.add(f"#{channel['name']}", standing.sees(channel))
+            extra.add(f"#{md(channel['name'])}", standing.sees(channel))
 
     gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
-    lines = [f"**{campaign.name}** — {campaign.status}, template “{campaign.template}”",
+    lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:

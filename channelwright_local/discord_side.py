@@ -103,9 +103,13 @@ class EmulatedDiscord:
         self.emulator.stop()
 
     def environment(self) -> dict[str, str]:
+        # The emulator's CDN is plain HTTP on this machine: template downloads are allowed from
+        # it explicitly (the bot's default is Discord's CDN over HTTPS only).
+        scheme, _, rest = self.emulator.base_url.partition("://")
         return {"DISCORD_API_BASE_URL": self.emulator.base_url,
                 "DISCORD_APPLICATION_ID": self.emulator.application_id,
-                "DISCORD_PUBLIC_KEY": self.public_key_hex}
+                "DISCORD_PUBLIC_KEY": self.public_key_hex,
+                "TEMPLATE_DOWNLOAD_ORIGINS": f"{scheme}://{rest.split('/', 1)[0]}"}
 
     # -- Discord's side of the interactions endpoint ----------------------------------------
 

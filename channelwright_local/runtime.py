@@ -216,13 +216,10 @@ class LocalBot:
         return self.server.url
 
     def campaigns(self, guild_id: str) -> list:
-        from channelwright.store import Campaign
+        # The store's own query: the table also holds server templates and interaction tokens.
+        from channelwright.store import CampaignStore
 
-        table = self.handler_env["CAMPAIGN_TABLE_NAME"]
-        items = self._dynamodb.query(
-            TableName=table, KeyConditionExpression="guild_id = :g",
-            ExpressionAttributeValues={":g": {"S": str(guild_id)}}, ConsistentRead=True)["Items"]
-        return [Campaign.from_item(item) for item in items]
+        return CampaignStore(self._dynamodb, self.handler_env["CAMPAIGN_TABLE_NAME"]).campaigns(str(guild_id))
 
     def info(self) -> dict:
         fn, refs = self.worker_fn, self.resources.refs

@@ -1,4 +1,5 @@
-"""The campaign store: one DynamoDB item per campaign, keyed by guild."""
+"""The campaign store: one DynamoDB item per campaign, keyed by guild (plus server templates and
+short-lived interaction tokens, which expire through the table's TTL)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from .nag import acknowledge
+
+# The attribute DynamoDB's TTL reads (the runtime's channelwright.store.TTL_ATTRIBUTE; the stack
+# can't import the runtime, so tests/stack/test_data.py checks the two agree).
+TTL_ATTRIBUTE = "expires_at"
 
 
 class CampaignStore(Construct):
@@ -25,6 +30,9 @@ class CampaignStore(Construct):
             sort_key=dynamodb.Attribute(name="campaign_key", type=dynamodb.AttributeType.STRING),
             # Traffic is a few bursts a day; on-demand costs nothing when idle.
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            # Interaction tokens are kept in their own items, which DynamoDB deletes once their
+            # 15 minutes are over (the runtime's store.TTL_ATTRIBUTE, Unix seconds).
+            time_to_live_attribute=TTL_ATTRIBUTE,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=point_in_time_recovery

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from .bot_token import BotToken
 from .campaign_store import CampaignStore
+from .grants import INGRESS_QUEUE_ACTIONS, INGRESS_TABLE_ACTIONS, WORKER_TABLE_ACTIONS
 from .ingress import Ingress
 from .monitoring import Monitoring
 from .monitoring.metrics import INTERACTIONS_SERVICE, METRICS_NAMESPACE, WORKER_SERVICE
@@ -47,11 +48,12 @@ class ChannelwrightStack(Stack):
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         })
 
-        # Least privilege: the public-facing function can enqueue and keep records, nothing
-        # more (no token, no consuming); the worker's queue rights come with its event source.
-        tasks.queue.grant_send_messages(ingress.function)
-        store.table.grant_read_write_data(ingress.function)
-        store.table.grant_read_write_data(worker.function)
+        # Least privilege: each function may make exactly the calls its code makes (grants.py);
+        # the public-facing one can enqueue and keep records, nothing more (no bot token, no
+        # consuming). The worker's queue rights come with its event source.
+        tasks.queue.grant(ingress.function, *INGRESS_QUEUE_ACTIONS)
+        store.table.grant(ingress.function, *INGRESS_TABLE_ACTIONS)
+        store.table.grant(worker.function, *WORKER_TABLE_ACTIONS)
         token.secret.grant_read(worker.function)
 
         monitoring = Monitoring(

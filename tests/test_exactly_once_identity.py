@@ -14,7 +14,7 @@ import requests
 from channelwright import builder
 
 from channelwright import permissions as p
-from channelwright.names import fold
+from channelwright.name_match import fold
 from channelwright.template_schema import TemplateInvalid, validate
 from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS

@@ -1,7 +1,7 @@
 """Cut-offs on the request path: /add-campaign stopped between its AWS calls, then run again.
 
-The interactions function writes the campaign record, sends the build tasks in batches of ten,
-then notes that they were all sent. Lambda can stop it after any of those calls (its 5 s timeout),
+The interactions function writes the interaction's token (its own expiring item) and the campaign
+record, sends the build tasks in batches of ten, then notes that they were all sent. Lambda can stop it after any of those calls (its 5 s timeout),
 and an AWS call can fail after its effect landed (a lost answer) or before it was sent. Whatever
 happened, the user who runs `/add-campaign` again within a minute gets the campaign built exactly
 once, is told when it is ready, and the record never stays queued or building.
@@ -29,8 +29,12 @@ from tests.test_campaign_build import (BOT_PERMISSIONS, FORUM, NAME, TEXT, asser
                                        campaign_state)
 
 STOPPED, ANSWER_LOST, NOT_SENT = "stopped", "answer lost", "not sent"
-FRESH_PATH = ["put_item", "send_message_batch", "send_message_batch", "update_item"]
-TAKEOVER_PATH = ["put_item", "put_item", "send_message_batch", "send_message_batch", "update_item"]
+# The interaction token's own expiring item, the record, the two task batches, `tasks_sent`.
+FRESH_PATH = ["put_item", "put_item", "send_message_batch", "send_message_batch", "update_item"]
+# The token, the create that finds the name taken, the restart, the batches, `tasks_sent`.
+TAKEOVER_PATH = ["put_item", "put_item", "put_item", "send_message_batch", "send_message_batch",
+                 "update_item"]
+AFTER_RECORD, AFTER_FIRST_BATCH = 2, 3  # cuts right after these calls of FRESH_PATH
 WITHIN_A_MINUTE_MS = 30_000
 
 
@@ -154,7 +158,7 @@ def test_add_campaign_makes_these_aws_calls_in_this_order(bot, guild, gm):
     cut = Cut()
     _, answer = add_campaign(bot, guild, gm, front(bot, cut))
     assert answer == {"type": 5}
-    # The record, the tasks (ten to a batch), then the note that they were all sent.
+    # The token, the record, the tasks (ten to a batch), then the note that they were all sent.
     assert cut.calls == FRESH_PATH
     campaign = bot.campaign(guild)
     assert campaign.tasks_sent and campaign.status == "queued"
@@ -164,7 +168,7 @@ def test_add_campaign_makes_these_aws_calls_in_this_order(bot, guild, gm):
 
 def test_a_cut_after_the_record_write_is_finished_by_running_the_command_again(bot, emu, guild, gm,
                                                                               player):
-    first, answer = add_campaign(bot, guild, gm, front(bot, Cut(at=1, how=STOPPED)))
+    first, answer = add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_RECORD, how=STOPPED)))
     assert answer is None, "Discord got no answer: the user sees 'did not respond'"
     stuck = bot.campaign(guild)
     assert (stuck.status, stuck.tasks_sent) == ("queued", False)
@@ -180,7 +184,7 @@ def test_a_cut_after_the_record_write_is_finished_by_running_the_command_again(b
 @pytest.mark.parametrize("worker_first", [False, True], ids=["rerun-first", "worker-first"])
 def test_a_cut_between_the_two_task_batches_builds_everything_once(bot, emu, guild, gm, player,
                                                                    worker_first):
-    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=2, how=STOPPED)))
+    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_FIRST_BATCH, how=STOPPED)))
     if worker_first:  # the worker builds the ten steps that arrived, then nothing more comes
         bot.run_worker()
         assert bot.campaign(guild).status == "building"
@@ -191,7 +195,7 @@ def test_a_cut_between_the_two_task_batches_builds_everything_once(bot, emu, gui
 
 def test_running_the_command_again_moments_after_a_cut_says_to_wait_a_few_seconds(bot, emu, guild,
                                                                                   gm, player):
-    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=1, how=STOPPED)))
+    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_RECORD, how=STOPPED)))
     # Within the request's own time limit it might still be running: taking over could race it.
     soon, answer = add_campaign(bot, guild, gm, front(bot, later_ms=2_000))
     assert "is still being started" in answer["data"]["content"]
@@ -233,7 +237,7 @@ def test_a_build_silent_for_longer_than_its_retries_take_is_resumed_by_a_rerun(b
 
 
 def test_delete_of_a_build_left_queued_by_a_cut_is_refused_then_allowed(bot, emu, guild, gm):
-    add_campaign(bot, guild, gm, front(bot, Cut(at=1, how=STOPPED)))
+    add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_RECORD, how=STOPPED)))
 
     def ask_to_delete(later_ms):
         payload = emu.create_interaction(guild, gm, "delete-campaign",
@@ -290,7 +294,7 @@ def test_a_cut_after_any_aws_call_is_recovered_by_running_the_command_again(
 @pytest.mark.parametrize("how", [STOPPED, ANSWER_LOST])
 @pytest.mark.parametrize("at", range(1, len(TAKEOVER_PATH) + 1))
 def test_a_cut_while_taking_over_a_cut_build_is_recovered_too(bot, emu, guild, gm, player, at, how):
-    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=1, how=STOPPED)))
+    first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_RECORD, how=STOPPED)))
     cut = Cut(at=at, how=how)
     second, _ = add_campaign(bot, guild, gm, front(bot, cut, later_ms=WITHIN_A_MINUTE_MS))
     assert cut.calls[:at] == TAKEOVER_PATH[:at]

@@ -2,8 +2,8 @@
 
 A moderator deletes the bot's progress message (edits then get 404, code 10008), or the
 interaction token dies (401 50027 after 15 minutes, 404 10015): the outcome — success or
-failure, build or delete — is posted in the campaign's first text channel, or, with none, in the
-channel the command was typed in.
+failure, build or delete — is posted, every part of a long one, in the campaign's first text
+channel the bot can still see, or, with none, in the channel the command was typed in.
 """
 
 import pytest
@@ -96,3 +96,50 @@ def test_an_undo_whose_message_was_deleted_says_done_where_it_was_clicked(bot, e
     assert bot.campaign(guild) is None
     [post] = emu.channel_messages(undo["channel_id"])
     assert post["content"].startswith(f"🗑️ Deleted **{NAME}**")
+
+
+# -- a long outcome, and where it may go --------------------------------------------------------
+
+
+def test_a_long_summary_whose_message_was_deleted_arrives_whole_in_the_campaign(bot, emu):
+    from tests.test_message_layout import LIMIT, long_template
+
+    guild = emu.add_guild(name="Saga", bot_permissions=BOT_PERMISSIONS)
+    gm = emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS)
+    bot.templates.put(guild, long_template(), author_id=gm)
+    payload = emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": "The Long Road"}, {"type": 3, "name": "template", "value": "saga"}])
+    bot.interact(payload)
+    moderator_deletes_the_message(emu, payload["token"])
+    bot.run_worker()
+
+    first_text = long_template().channels[0].name  # "00-chronicles-…": a text channel
+    posts = posts_in(emu, guild, first_text)
+    assert len(posts) >= 2, "one message could not hold it"
+    assert all(len(post["content"]) <= LIMIT for post in posts)
+    assert all(post["allowed_mentions"] == {"parse": []} for post in posts)
+    whole = "\n".join(post["content"] for post in posts)
+    assert whole.startswith("✅ Campaign ready: The Long Road")
+    for channel in long_template().channels:
+        assert channel.name in whole, channel.name
+    assert whole.rstrip().endswith("🔒 = game masters only. Give players the Players role to let them in.")
+    assert posts[0]["components"][0]["components"][0]["label"] == "Undo", "Undo stays with the summary"
+    assert not any(post.get("components") for post in posts[1:])
+
+
+def test_a_channel_hidden_from_the_bot_is_never_where_the_outcome_goes(bot, emu, guild, gm):
+    from tests.test_exactly_once_identity import hide_from_bot
+
+    payload = bot.add_campaign(guild, gm)
+    bot.events.poll_once()  # roles, the category and the first six channels, announcements first
+    announcements = emu.find_channel(guild, "announcements")
+    hide_from_bot(emu, announcements["id"])
+    moderator_deletes_the_message(emu, payload["token"])
+    bot.run_worker()
+
+    assert bot.campaign(guild).status == "completed"
+    assert emu.count(method="POST", path_regex=rf"^/channels/{announcements['id']}/messages$") == 0
+    # The first text channel the bot can still see instead: where the players will look.
+    [post] = posts_in(emu, guild, "general")
+    assert post["content"].startswith(f"✅ Campaign ready: {NAME}")
+    assert "🙈 Hidden from me, so I couldn't check them: #announcements." in post["content"]

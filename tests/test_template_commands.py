@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from channelwright.commands import Invocation
-from channelwright.discord_errors import DiscordUnavailable
 from channelwright.discord_rest import DiscordRest
+from channelwright.downloads import DownloadFailed
 from channelwright.plan import load_template
 from channelwright.task_queue import EnqueueFailed, Task, TaskQueue
 from channelwright.template_commands import (campaign_template, remove_text, run_template_import,
@@ -16,6 +16,7 @@ from channelwright.template_commands import (campaign_template, remove_text, run
 from channelwright.template_schema import parse_template_file
 from discord_emulator import MANAGE_CHANNELS
 from tests.support import templates as support
+from tests.support.bot import emulator_cdn
 from tests.support.templates import GUILD, OTHER_GUILD, USER, WEST_MARCHES, WEST_MARCHES_YAML, west
 
 # The fixtures: one moto world for the module, emptied for each test, and a library on it.
@@ -176,7 +177,8 @@ def world(emu, aws, library):
     gm = emu.add_member(guild, name="gm", permissions=MANAGE_CHANNELS)
     front = SimpleNamespace(templates=library, tasks=TaskQueue(aws.sqs, aws.queue_url))
     worker = SimpleNamespace(rest=DiscordRest(emu.base_url, emu.bot_token, timeout=(1.0, 2.0)),
-                             templates=library, application_id=emu.application_id)
+                             templates=library, application_id=emu.application_id,
+                             downloads=emulator_cdn(emu))
 
     def upload(filename, data, **attachment_kwargs):
         """/campaign-template import with the file: answered, acknowledged; returns (task, token)."""
@@ -253,7 +255,7 @@ def test_expired_upload_asks_for_a_new_one(emu, world):
 def test_cdn_outage_is_retried_then_reported_on_the_last_attempt(emu, world):
     task, token, _ = world.upload("west.yaml", WEST_MARCHES_YAML)
     emu.faults.fail_next(2, status=503, path_regex=r"^/attachments/")
-    with pytest.raises(DiscordUnavailable):
+    with pytest.raises(DownloadFailed):
         run_template_import(task, world.worker)
     assert emu.original_message(token)["loading"]  # nothing told yet: SQS will retry
     run_template_import(task, world.worker, last_attempt=True)

@@ -16,10 +16,14 @@ from collections.abc import Iterable
 from . import permissions as p
 # Whom a command serves (commands.RULES gives each command one) and who ran it: defined with the
 # commands, so the request path doesn't import this module.
-from .commands import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS, Caller  # noqa: F401 (re-exported)
+from .commands import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS, Caller
 from .guild_snapshot import GuildSnapshot
+from .names import md
 from .plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
 from .problems import Problem
+
+__all__ = ["CAMPAIGN_RUNNERS", "EVERYONE", "MANAGERS", "Caller", "Standing", "campaign_role",
+           "holds", "refusal"]
 
 
 def campaign_role(campaign, key: str) -> str | None:
@@ -35,7 +39,7 @@ def holds(campaign, role_ids: Iterable[str], key: str = GM_ROLE_KEY) -> bool:
 def refusal(needs: str, *, campaign_name: str = "", doing: str = "do that") -> Problem:
     """What a caller who doesn't meet `needs` is told, e.g. doing="delete it"."""
     if needs == CAMPAIGN_RUNNERS:
-        return Problem(f"Only the GMs of “{campaign_name}” or server managers can {doing}.",
+        return Problem(f"Only the GMs of “{md(campaign_name)}” or server managers can {doing}.",
                        "Its GMs are the members who hold its GM role now; server managers have "
                        "Manage Channels through their roles or own the server. A permission "
                        "granted in a single channel doesn't count.",

@@ -4,11 +4,11 @@ The definitions are the JSON Discord registers (developers/interactions/applicat
 so registration and validation share one source.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import permissions
+from . import names, permissions
+from . import payload_fields as fields
 from .problems import Problem
 
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
@@ -149,30 +149,40 @@ class Invocation:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Invocation":
-        data = payload.get("data") or {}
-        member = payload.get("member") or {}
-        user = member.get("user") or payload.get("user") or {}
-        options = [o for o in data.get("options") or [] if isinstance(o, dict)]
+        """Raises MalformedInteraction (payload_fields) naming the first field that isn't shaped
+        as Discord documents it (developers/interactions/receiving-and-responding.mdx)."""
+        data = fields.mapping(payload.get("data"), "data")
+        guild_id = fields.snowflake(payload.get("guild_id"), "guild_id", required=False)
+        member = fields.mapping(payload.get("member"), "member")
+        if guild_id and not member:
+            raise fields.MalformedInteraction("member", "is missing from a server's interaction")
+        user = fields.mapping(member.get("user") if member else payload.get("user"), "user")
+        raw_options = fields.objects(data.get("options"), "data.options")
         subcommand = None
-        if options and options[0].get("type") == SUB_COMMAND:
-            subcommand = options[0].get("name")
-            options = [o for o in options[0].get("options") or [] if isinstance(o, dict)]
+        if raw_options and raw_options[0].get("type") == SUB_COMMAND:
+            subcommand = fields.text(raw_options[0].get("name"), "data.options[0].name")
+            raw_options = fields.objects(raw_options[0].get("options"), "data.options[0].options")
+        focused = [o for o in raw_options if o.get("focused") is True]
+        resolved = fields.mapping(data.get("resolved"), "data.resolved")
+        for kind in ("users", "attachments"):
+            fields.mapping(resolved.get(kind), f"data.resolved.{kind}")
         return cls(
-            interaction_id=str(payload.get("id", "")),
-            token=str(payload.get("token", "")),
-            command=str(data.get("name", "")),
-            options={o.get("name"): o.get("value") for o in options},
-            guild_id=payload.get("guild_id"),
-            channel_id=payload.get("channel_id"),
-            user_id=str(user.get("id", "")),
-            user_name=str(user.get("global_name") or user.get("username") or "someone"),
-            member_permissions=permissions.parse(member.get("permissions")),
-            app_permissions=permissions.parse(payload.get("app_permissions")),
+            interaction_id=fields.snowflake(payload.get("id"), "id"),
+            token=fields.token(payload.get("token")),
+            command=fields.text(data.get("name"), "data.name"),
+            options=fields.options(raw_options, "data.options"),
+            guild_id=guild_id,
+            channel_id=fields.snowflake(payload.get("channel_id"), "channel_id", required=False),
+            user_id=fields.snowflake(user.get("id"), "user.id"),
+            user_name=(fields.text(user.get("global_name"), "user.global_name")
+                       or fields.text(user.get("username"), "user.username") or "someone"),
+            member_permissions=_permissions(member.get("permissions"), "member.permissions"),
+            app_permissions=_permissions(payload.get("app_permissions"), "app_permissions"),
             subcommand=subcommand,
-            focused=next((o.get("name") for o in options if o.get("focused")), None),
-            resolved=data.get("resolved") or {},
-            custom_id=str(data.get("custom_id", "")),
-            member_roles=frozenset(str(r) for r in member.get("roles") or [] if isinstance(r, (str, int))),
+            focused=fields.text(focused[0].get("name"), "focused option") if focused else None,
+            resolved=resolved,
+            custom_id=fields.text(data.get("custom_id"), "data.custom_id"),
+            member_roles=frozenset(fields.snowflakes(member.get("roles"), "member.roles")),
             installed_in=_guild_install_owner(payload.get("authorizing_integration_owners")),
         )
 
@@ -186,12 +196,25 @@ class Invocation:
         return bool(self.guild_id) and self.installed_in == str(self.guild_id)
 
     def resolved_user(self, option: str) -> dict | None:
-        user_id = self.options.get(option)
-        return (self.resolved.get("users") or {}).get(str(user_id)) if user_id else None
+        """The resolved user an option names, if it is a user object with an id."""
+        user = self._resolved("users", option)
+        user_id = user.get("id") if user else None
+        return user if isinstance(user_id, str) and user_id.isascii() and user_id.isdigit() else None
 
     def resolved_attachment(self, option: str) -> dict | None:
-        attachment_id = self.options.get(option)
-        return (self.resolved.get("attachments") or {}).get(str(attachment_id)) if attachment_id else None
+        return self._resolved("attachments", option)
+
+    def _resolved(self, kind: str, option: str) -> dict | None:
+        item_id = self.options.get(option)
+        item = (self.resolved.get(kind) or {}).get(str(item_id)) if item_id else None
+        return item if isinstance(item, dict) else None
+
+
+def _permissions(value: Any, field: str) -> int:
+    try:
+        return permissions.parse(value)
+    except ValueError:
+        raise fields.MalformedInteraction(field, "is not a permission set") from None
 
 
 def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
@@ -205,22 +228,27 @@ def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
 
 
 def _guild_install_owner(owners: Any) -> str | None:
-    value = owners.get(str(GUILD_INSTALL)) if isinstance(owners, dict) else None
-    return str(value) if isinstance(value, (str, int)) else None
+    """authorizing_integration_owners["0"] (GUILD_INSTALL): a guild id, or "0" for the bot's DM
+    (developers/interactions/receiving-and-responding.mdx, Authorizing Integration Owners Object).
+    Raises MalformedInteraction if the object or that value isn't shaped so."""
+    owners = fields.mapping(owners, "authorizing_integration_owners")
+    return fields.snowflake(owners.get(str(GUILD_INSTALL)), "authorizing_integration_owners.0",
+                            required=False)
 
 
 def campaign_name(raw: Any) -> tuple[str, Problem | None]:
-    """The trimmed campaign name, or the Problem that explains why it can't be used."""
-    name = " ".join(str(raw or "").split()) if isinstance(raw, str) else ""
-    if not name:
+    """The normalised campaign name (names.py's rule), or the Problem that explains why it
+    can't be used."""
+    name, refused = names.check(raw, NAME_MAX_LENGTH)
+    if refused is names.Refusal.EMPTY:
         return "", Problem("That campaign name is empty.",
                            "A campaign needs a name to label its roles and category.",
                            "Run `/add-campaign` again with a name, e.g. `Curse of Strahd`.")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+    if refused in (names.Refusal.CONTROL, names.Refusal.INVISIBLE):
         return "", Problem("That campaign name contains invisible or control characters.",
                            "Discord would show them as blanks or refuse them in role and channel names.",
-                           "Type the name again using ordinary letters, digits and punctuation.")
-    if len(name) > NAME_MAX_LENGTH:
+                           "Type the name again using letters, digits, punctuation or emoji.")
+    if refused is names.Refusal.TOO_LONG:
         return "", Problem(f"That campaign name is {len(name)} characters long.",
                            f"Names can be at most {NAME_MAX_LENGTH} characters, so the role names "
                            "derived from it fit Discord's 100-character limit.",
@@ -229,8 +257,8 @@ def campaign_name(raw: Any) -> tuple[str, Problem | None]:
 
 
 def campaign_key(name: str) -> str:
-    """Two names that differ only in case or spacing are the same campaign."""
-    return " ".join(name.split()).casefold()
+    """Two names that differ only in case, spacing or Unicode normal form are the same campaign."""
+    return names.key(name)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,20 @@ class RateLimitedTooLong(DiscordUnavailable):
     """Waiting out a rate limit would run past the time this invocation has left."""
 
 
+class RateLimitedLong(DiscordError):
+    """Discord asks for a wait longer than any task should sit out or be retried through (some
+    per-server limits, e.g. on creating roles, last hours). Not an outage: trying again before
+    `retry_at` only meets the same limit, so the work stops and the user is told when it can go on.
+
+    `retry_at`: Unix time (seconds) from which Discord should accept the request again.
+    Discord documents 429s with `retry_after` in the thousands of seconds (developers/topics/
+    rate-limits.mdx, "Exceeding A Rate Limit": a shared-scope example of 1336.57 s)."""
+
+    def __init__(self, message: str, *, retry_at: float, route: str = "", status: int = 429):
+        super().__init__(message, status=status, route=route)
+        self.retry_at = retry_at
+
+
 def from_response(status: int, body: bytes, route: str) -> DiscordError:
     try:
         data = json.loads(body or b"{}")

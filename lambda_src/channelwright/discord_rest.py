@@ -4,10 +4,12 @@ Modelled on discord.py's `http.py` and discord.js's REST package: one small Buck
 looked up by route until Discord names the bucket (X-RateLimit-Bucket), then by that hash, always
 per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx says.
 A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
-past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead.
+past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
+longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
 """
 
 import hashlib
+import math
 import re
 import threading
 import time
@@ -22,13 +24,18 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import PROJECT_URL, __version__
-from .discord_errors import (DiscordError, DiscordUnavailable, OutcomeUnknown,
+from .discord_errors import (DiscordError, DiscordUnavailable, OutcomeUnknown, RateLimitedLong,
                              RateLimitedTooLong, from_response)
 
 USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
 IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
 RESET_MARGIN = 0.05  # Discord's reset times are rounded; discord.js adds the same offset
 MAX_429_RETRIES = 5
+# A single wait longer than this is one of Discord's long limits, not congestion: the caller is
+# told (RateLimitedLong) instead of waiting or retrying. Two minutes: a worker task handed back to
+# SQS returns after the queue's visibility timeout (3 minutes by default), so any longer wait
+# would only burn attempts, and the last attempt must end within the 15-minute interaction token.
+LONGEST_WAIT_S = 120.0
 
 _MAJOR = re.compile(r"^/(guilds|channels)/(\d+)|^/webhooks/(\d+)/([^/?]+)")
 _SNOWFLAKE = re.compile(r"/\d{5,}")
@@ -68,6 +75,8 @@ class Bucket:
             reset_after = float(headers["X-RateLimit-Reset-After"])
         except (KeyError, ValueError):
             return
+        if not math.isfinite(reset_after) or reset_after < 0:
+            return  # not a time: ignore it rather than wait forever
         self.remaining, self.reset_at = remaining, now + reset_after + RESET_MARGIN
 
 
@@ -92,12 +101,15 @@ class DiscordRest:
     def __init__(self, base_url: str, token: str | None, *, session: requests.Session | None = None,
                  timeout: tuple[float, float] = (3.05, 10.0), max_retries: int = 3,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 wall_clock: Callable[[], float] = time.time,
+                 longest_wait: float = LONGEST_WAIT_S):
         self._base = base_url.rstrip("/")
         self._token = token
         self._session = session or self._new_session()
         self._timeout, self._max_retries = timeout, max_retries
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._sleep, self._wall_clock = clock, sleep, wall_clock
+        self.longest_wait = longest_wait
         self._lock = threading.Lock()
         self._hashes: dict[str, str] = {}
         self._buckets: dict[str, Bucket] = {}
@@ -181,6 +193,8 @@ class DiscordRest:
         try:
             body = response.json()
             retry_after = float(body["retry_after"])
+            if not math.isfinite(retry_after) or retry_after < 0:
+                raise ValueError("retry_after is not a time")
         except (ValueError, KeyError, TypeError):
             # A 429 without Discord's JSON is the edge (Cloudflare) refusing us: back off for real.
             raise DiscordUnavailable("blocked by Discord's edge (429 without JSON)", status=429,
@@ -197,6 +211,9 @@ class DiscordRest:
     def _pause(self, seconds: float, route: str) -> None:
         if seconds <= 0:
             return
+        if seconds > self.longest_wait:
+            raise RateLimitedLong(f"Discord asks for a wait of {seconds:.0f}s", route=route,
+                                  retry_at=self._wall_clock() + seconds)
         if self._clock() + seconds > self.deadline:
             raise RateLimitedTooLong(f"would wait {seconds:.1f}s, past this invocation's time",
                                      route=route)

@@ -20,22 +20,31 @@ class HttpRequest:
 
     @classmethod
     def from_api_gateway(cls, event: dict[str, Any]) -> "HttpRequest":
-        http = (event.get("requestContext") or {}).get("http") or {}
-        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        raw = event.get("body") or ""
-        if event.get("isBase64Encoded"):
+        """Any event shape gives a request; one that isn't API Gateway's gets an empty body and
+        headers, which no signature matches (so it is refused with 401, never a 500)."""
+        context = _dict(_dict(event).get("requestContext"))
+        http = _dict(context.get("http"))
+        headers = {str(k).lower(): str(v) for k, v in _dict(_dict(event).get("headers")).items()}
+        raw = _dict(event).get("body") or ""
+        if not isinstance(raw, str):
+            body = b""
+        elif event.get("isBase64Encoded"):
             try:
                 body = base64.b64decode(raw, validate=True)
             except (binascii.Error, ValueError):
                 body = b""  # cannot match any signature, so the request is refused with 401
         else:
-            body = raw.encode("utf-8")
+            body = raw.encode("utf-8", errors="surrogatepass")
         return cls(
-            method=http.get("method", "POST"),
-            path=event.get("rawPath") or http.get("path", "/"),
+            method=str(http.get("method", "POST")),
+            path=str(_dict(event).get("rawPath") or http.get("path", "/")),
             headers=headers,
             body=body,
         )
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)

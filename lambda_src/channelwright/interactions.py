@@ -18,7 +18,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import liveness, request_budget
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
+from .names import code, md
 from .observability import MetricUnit, count, logger, metrics
+from .pages import PREFIX as PAGE_PREFIX
+from .payload_fields import MalformedInteraction
 from .plan import build_plan
 from .problems import Problem
 from .responses import PONG, choices, deferred, ephemeral
@@ -42,7 +45,8 @@ class Deps:
     store: CampaignStore
     tasks: TaskQueue
     templates: TemplateLibrary
-    now_ms: Callable[[], int] = wall_clock_ms  # decides when a cut-off build may be taken over
+    # Decides when a cut-off build may be taken over, and when a long Discord limit is over.
+    now_ms: Callable[[], int] = wall_clock_ms
 
 
 @functools.cache
@@ -77,27 +81,48 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
         return HttpResponse.text(401, "invalid request signature")
     try:
         payload = json.loads(request.body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         payload = None
     if not isinstance(payload, dict):
         return HttpResponse.json(400, {"error": "the request body is not a JSON object"})
 
     kind = payload.get("type")
-    logger.append_keys(interaction_id=payload.get("id"), guild_id=payload.get("guild_id"),
-                       interaction_type=kind)
+    logger.append_keys(interaction_id=_loggable(payload.get("id")),
+                       guild_id=_loggable(payload.get("guild_id")), interaction_type=_loggable(kind))
     if kind == PING:
         return HttpResponse.json(200, {"type": PONG})
-    if kind not in (APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT):
+    handler = HANDLERS.get(kind) if isinstance(kind, int) and not isinstance(kind, bool) else None
+    if handler is None:
         return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
-    invocation = Invocation.from_payload(payload)
+    return HttpResponse.json(200, _answer(handler, payload, deps, autocompleting=kind == AUTOCOMPLETE))
+
+
+def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict:
+    """The handler's answer, or one in plain words when the payload is malformed, the bot isn't
+    installed in the server, or AWS fails."""
+    try:
+        invocation = Invocation.from_payload(payload)
+    except MalformedInteraction as bad:
+        logger.warning("malformed interaction", field=bad.field, why=bad.why)
+        count("MalformedInteractions")
+        return choices([]) if autocompleting else ephemeral(Problem(
+            "I couldn't read that request.",
+            f"Discord sent it with a field I don't understand ({bad.field} {bad.why}).",
+            "Try the command again; if it keeps happening, tell the bot operator.").text())
     if invocation.guild_id and not invocation.installed_here:
         logger.info("refused: not installed in this server")
-        return HttpResponse.json(200, choices([]) if kind == AUTOCOMPLETE else not_installed())
-    if kind == APPLICATION_COMMAND:
-        return HttpResponse.json(200, run_command(invocation, deps))
-    if kind == AUTOCOMPLETE:
-        return HttpResponse.json(200, autocomplete(invocation, deps))
-    return HttpResponse.json(200, _later("lifecycle", "on_button")(invocation, deps))
+        return choices([]) if autocompleting else not_installed()
+    try:
+        return handler(invocation, deps)
+    except (BotoCoreError, ClientError) as error:
+        # An answer the user can act on beats a 500, which Discord shows as "did not respond".
+        # (Anything else is a bug: it stays a 500, which the API 5xx alarm reports.)
+        logger.error("AWS call failed on the request path", error=str(error))
+    if autocompleting:
+        return choices([])  # no suggestions: the user can still type the value
+    return ephemeral(Problem("I couldn't handle that just now.",
+                             "My campaign store or task queue didn't answer; nothing was changed.",
+                             "Try again in a minute.").text())
 
 
 def not_installed() -> dict:
@@ -111,6 +136,11 @@ def not_installed() -> dict:
         "Ask a server admin to add me to this server, then run the command again.").text())
 
 
+def _loggable(value: Any) -> str | int | None:
+    """A payload value fit for a log line: ids are short; anything else is cut."""
+    return value if value is None or isinstance(value, int) else str(value)[:40]
+
+
 def autocomplete(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
         return choices([])
@@ -121,23 +151,23 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
-        return ephemeral(Problem(f"`/{invocation.command}` only works inside a server.",
+        return ephemeral(Problem(f"{code('/' + invocation.command)} only works inside a server.",
                                  "Campaigns are made of a server's roles and channels.",
                                  "Run the command in the server where the campaign lives.").text())
     command = COMMANDS.get(invocation.command)
     if command is None:
         return ephemeral(Problem(
-            f"I don't know the command `/{invocation.command}`.",
+            f"I don't know the command {code('/' + invocation.command)}.",
             "The commands registered for this bot are out of date.",
             "Ask the bot operator to register the current commands.").text())
-    try:
-        return command(invocation, deps)
-    except (BotoCoreError, ClientError) as error:
-        # An answer the user can act on beats a 500, which Discord shows as "did not respond".
-        logger.error("AWS call failed on the request path", error=str(error))
-        return ephemeral(Problem("I couldn't handle that just now.",
-                                 "My campaign store or task queue didn't answer; nothing was changed.",
-                                 "Try again in a minute.").text())
+    return command(invocation, deps)
+
+
+def on_component(invocation: Invocation, deps: Deps) -> dict:
+    """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
+    if invocation.custom_id.startswith(PAGE_PREFIX):
+        return _later("pages", "turn_page")(invocation, deps)
+    return _later("lifecycle", "on_button")(invocation, deps)
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:
@@ -152,7 +182,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     template = deps.templates.get(invocation.guild_id, template_id)
     if template is None:
         return ephemeral(Problem(
-            f"There is no template called “{template_id}”.",
+            f"There is no template called “{md(template_id)}”.",
             "A campaign is built from a built-in template or one imported into this server.",
             "Pick one from the suggestions, or see them all with `/campaign-template list`.").text())
     campaign = Campaign(
@@ -180,7 +210,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         # ignored, its record taken over.
         logger.error("AWS call failed while starting a campaign", error=str(error))
         return ephemeral(Problem(
-            f"I couldn't start building “{name}” just now.",
+            f"I couldn't start building “{md(name)}” just now.",
             "My campaign store or task queue didn't answer in time.",
             "Run `/add-campaign` again with the same name in a minute: it carries on from "
             "wherever this stopped, and nothing is built twice.").text())
@@ -191,6 +221,10 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
     run that keeps what exists; anything else is refused with what to do instead."""
     if existing.interaction_id == invocation.interaction_id:
         return existing
+    limited_until_s = (existing.failure or {}).get("retry_at", 0) if existing.status == FAILED else 0
+    if limited_until_s * 1000 > deps.now_ms():
+        # Still inside a long Discord limit: the stored answer says until when; queue nothing.
+        return ephemeral(Problem.from_dict(existing.failure).text())
     if existing.status == FAILED or liveness.stalled(existing, deps.now_ms()):
         resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
                                      interaction_token=invocation.token,
@@ -207,21 +241,21 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
 
 
 def _exists_problem(existing: Campaign) -> Problem:
+    name = md(existing.name)
     if existing.status in (QUEUED, BUILDING) and not existing.tasks_sent:
         # The request that started it may still be running, or was cut off moments ago.
-        return Problem(f"A campaign named “{existing.name}” already exists and is still being "
-                       "started.",
+        return Problem(f"A campaign named “{name}” already exists and is still being started.",
                        "The command that started it hasn't finished, or was cut off just now.",
                        "Run `/add-campaign` again with the same name in a few seconds: if its "
                        "start was cut off, that picks it up.")
     if existing.status in (QUEUED, BUILDING):
         minutes = liveness.SILENT_FOR_MS // 60_000
-        return Problem(f"A campaign named “{existing.name}” already exists and is being built.",
+        return Problem(f"A campaign named “{name}” already exists and is being built.",
                        f"Its status is {existing.status}; names are unique per server, ignoring case.",
                        "Its summary appears on the message of the command that started it, or in "
                        f"its first text channel. If it makes no progress for {minutes} minutes, "
                        "running `/add-campaign` again with the same name picks it up.")
-    return Problem(f"A campaign named “{existing.name}” already exists in this server.",
+    return Problem(f"A campaign named “{name}” already exists in this server.",
                    f"Its status is {existing.status}; names are unique per server, ignoring case.",
                    "Pick a different name for the new campaign.")
 
@@ -273,3 +307,4 @@ COMMANDS = {
     "delete-campaign": _later("lifecycle", "delete_campaign"),
     "campaign-template": _later("template_commands", "campaign_template"),
 }
+HANDLERS = {APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}

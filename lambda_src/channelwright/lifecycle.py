@@ -13,6 +13,8 @@ request goes to the worker (deferred, ephemeral), which decides (authority.py) b
 from . import liveness
 from .authority import CAMPAIGN_RUNNERS, holds
 from .commands import Invocation, caller_args, campaign_key
+from .names import clip, key, md, normalise
+from .pages import paged
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
 from .responses import (DANGER, SECONDARY, buttons, choices, deferred, deferred_update, ephemeral,
@@ -30,7 +32,7 @@ def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, d
     campaign = deps.store.get(invocation.guild_id, campaign_key(name)) if name.strip() else None
     if campaign is None:
         return None, ephemeral(Problem(
-            f"There is no campaign named “{name.strip()}” in this server.",
+            f"There is no campaign named “{md(clip(normalise(name), 100))}” in this server.",
             "Campaign names are matched ignoring case and spacing.",
             "Use `/list-campaigns` to see the names, or pick one from the suggestions.").text())
     return campaign, None
@@ -55,9 +57,14 @@ def _counts(campaign: Campaign) -> tuple[int, int]:
 # -- /list-campaigns, /campaign-info -----------------------------------------------------------
 
 def list_campaigns(invocation: Invocation, deps) -> dict:
+    return paged(campaigns_text(invocation, deps), "campaigns")
+
+
+def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
+    """Every campaign of the server, one a line (pages.py pages it when it is long)."""
     campaigns = deps.store.campaigns(invocation.guild_id)
     if not campaigns:
-        return ephemeral("This server has no campaigns yet. Start one with `/add-campaign`.")
+        return "This server has no campaigns yet. Start one with `/add-campaign`."
     lines = [f"**Campaigns in this server ({len(campaigns)})**"]
     for campaign in campaigns:
         channels, _ = _counts(campaign)
@@ -65,9 +72,9 @@ def list_campaigns(invocation: Invocation, deps) -> dict:
         players = len(campaign.players)
         status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
                                     if liveness.stalled(campaign, deps.now_ms()) else "")
-        lines.append(f"• **{campaign.name}** — {status} · GM: {gms} · "
+        lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
-    return ephemeral("\n".join(lines))
+    return "\n".join(lines)
 
 
 def campaign_info(invocation: Invocation, deps) -> dict:
@@ -89,7 +96,7 @@ def change_member(invocation: Invocation, deps) -> dict:
     user = invocation.resolved_user("user")
     problem = None
     if campaign.status != COMPLETED:
-        problem = Problem(f"“{campaign.name}” isn't finished building (status: {campaign.status}).",
+        problem = Problem(f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
                           "Its roles must exist before people can be given them.",
                           "Wait for the build to finish, or run `/add-campaign` again to resume it.")
     elif user is None or user.get("bot"):
@@ -127,9 +134,9 @@ def delete_campaign(invocation: Invocation, deps) -> dict:
 def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
     """The "Delete X?" question and its Delete/Cancel buttons."""
     channels, roles = _counts(campaign)
-    return (f"Delete **{campaign.name}**? This deletes its {channels} channels (and everything posted "
-            f"in them), its category and its {roles} roles. Channels someone else added to the "
-            "category are kept. This can't be undone.",
+    return (f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything "
+            f"posted in them), its category and its {roles} roles. Channels someone else added to "
+            "the category are kept. This can't be undone.",
             buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
                     ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
 
@@ -137,7 +144,7 @@ def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
 def _still_building(campaign: Campaign, *, now_ms: int) -> Problem | None:
     if campaign.status in (QUEUED, BUILDING) and not liveness.stalled(campaign, now_ms):
         # A stalled build (cut off, see liveness.py) may be deleted: nothing will add to it.
-        return Problem(f"“{campaign.name}” is still being built.",
+        return Problem(f"“{md(campaign.name)}” is still being built.",
                        "Deleting while channels are still being created would leave some behind.",
                        "Wait for the build to finish or fail, then delete it. If it makes no "
                        f"progress for {liveness.SILENT_FOR_MS // 60_000} minutes, it can be "
@@ -165,7 +172,7 @@ def on_button(invocation: Invocation, deps) -> dict:
                       "by": invocation.user_name, "run": run, "public": gm and action == "undo"},
                 campaign_run=run)
     if gm:
-        return _enqueue(deps, task, update_message(f"🗑️ Deleting **{campaign.name}**…"))
+        return _enqueue(deps, task, update_message(f"🗑️ Deleting **{md(campaign.name)}**…"))
     # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited
     # in place; Undo sits on the public summary, so there the answer is a new message only the
     # clicker sees, and the summary stays as it is.
@@ -180,7 +187,7 @@ def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
 # -- autocomplete -------------------------------------------------------------------------------
 
 def campaign_choices(invocation: Invocation, deps) -> dict:
-    typed = str(invocation.options.get(invocation.focused) or "").casefold()
+    typed = key(str(invocation.options.get(invocation.focused) or ""))
     names = [c.name for c in deps.store.campaigns(invocation.guild_id) if c.status != DELETING]
-    matching = [n for n in names if typed in n.casefold()]
+    matching = [n for n in names if typed in key(n)]
     return choices([(n, n) for n in matching])

@@ -2,6 +2,7 @@
 
 from . import lost_access
 from .discord_errors import DiscordRejected
+from .names import md
 from .plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
 from .problems import Problem
 from .progress import ProgressMessage, token_expired
@@ -12,7 +13,8 @@ UNKNOWN_MEMBER, UNKNOWN_ROLE = 10007, 10011
 def run_member_change(task, deps, standing) -> None:
     """`standing`: the caller's, already found to be a GM of the campaign or a server manager."""
     args = task.args
-    reply = ProgressMessage(deps.rest, deps.application_id, args["token"], expired=token_expired(task.run))
+    reply = ProgressMessage(deps.rest, deps.application_id, args["token"],
+                            expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -22,7 +24,7 @@ def run_member_change(task, deps, standing) -> None:
     user, adding = args["user_id"], args["action"] == "add"
     what = "a GM" if is_gm else "a player"
     if role is None:
-        reply.finish(Problem(f"“{campaign.name}” has no {'GM' if is_gm else 'Players'} role.",
+        reply.finish(Problem(f"“{md(campaign.name)}” has no {'GM' if is_gm else 'Players'} role.",
                              "It was never created or has been removed from the campaign.",
                              "Use `/campaign-info` to see what is missing.").text())
         return
@@ -51,4 +53,4 @@ def run_member_change(task, deps, standing) -> None:
     else:
         deps.store.remove_member(campaign, args["group"], user)
     verb = f"is now {what} in" if adding else f"is no longer {what} in"
-    reply.finish(f"✅ <@{user}> {verb} **{campaign.name}**.")
+    reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")

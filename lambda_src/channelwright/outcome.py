@@ -8,18 +8,22 @@ developers/interactions/receiving-and-responding.mdx, "Interaction Callback" (to
 minutes). The outcome is then posted as an ordinary bot message in a channel the user can see:
 for a campaign its first text channel, else the channel the command was typed in. Success and
 failure alike: a failed build that tells no one is as bad as a lost summary.
+
+A long outcome is never cut: the edit sends its later parts as follow-ups (ProgressMessage.finish),
+and a channel gets every part as its own message, in order (layout.split_text: a message holds at
+most 2000 characters, developers/resources/message.mdx, "Create Message").
 """
 
 from collections.abc import Iterable
 
 from .discord_errors import DiscordRejected
 from .discord_rest import DiscordRest
+from .layout import split_text
 from .observability import logger
 from .plan import CHANNEL, Step
 from .progress import NO_MENTIONS, ProgressMessage
 
 TEXT_CHANNEL = 0  # developers/resources/channel.mdx, "Channel Types" (GUILD_TEXT)
-MESSAGE_LIMIT = 2000
 
 
 def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
@@ -32,12 +36,9 @@ def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
     """
     if reply.finish(text, components=components):
         return True
-    body = {"content": text[:MESSAGE_LIMIT], "allowed_mentions": NO_MENTIONS}
-    if components:
-        body["components"] = components
     for channel_id in dict.fromkeys(c for c in channels if c):
         try:
-            rest.request("POST", f"/channels/{channel_id}/messages", json=body)
+            _post(rest, channel_id, text, components)
         except DiscordRejected as error:
             logger.warning("could not post the outcome in a channel", channel_id=channel_id,
                            error=str(error))
@@ -46,6 +47,26 @@ def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
         return True
     logger.warning("the outcome reached no one: its message is gone and no channel took it")
     return False
+
+
+def _post(rest: DiscordRest, channel_id: str, text: str, components: list | None) -> None:
+    """Every part of `text` as a message in the channel; `components` go with the first part,
+    as they do on an edited reply. A refusal of the first part lets the caller try the next
+    channel; a later part refused (the channel went away meanwhile) is logged, since the part
+    already sent there is where the user will look."""
+    first, *rest_parts = split_text(text)
+    body = {"content": first, "allowed_mentions": NO_MENTIONS}
+    if components:
+        body["components"] = components
+    rest.request("POST", f"/channels/{channel_id}/messages", json=body)
+    for part in rest_parts:
+        try:
+            rest.request("POST", f"/channels/{channel_id}/messages",
+                         json={"content": part, "allowed_mentions": NO_MENTIONS})
+        except DiscordRejected as error:
+            logger.warning("a later part of the outcome was refused", channel_id=channel_id,
+                           error=str(error))
+            return
 
 
 def campaign_channels(steps: list[Step], resources: dict[str, dict], invoked_in: str) -> list[str]:

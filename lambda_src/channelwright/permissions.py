@@ -41,12 +41,23 @@ LABELS = {
 ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 
 
+MAX_BITS = 1 << 64  # a permission set is a 64-bit field at most
+
+
 def parse(value: str | int | None) -> int:
-    """Permissions arrive as decimal strings (they outgrew 53-bit JSON numbers)."""
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
+    """A permission set as Discord sends it: a decimal string (they outgrew 53-bit JSON numbers).
+
+    Absent (None) is no permissions. Anything but plain ASCII digits (or a non-negative int) raises
+    ValueError: "-1" must never read as every bit set, nor " 8", "+8", "٨" or "1e3" as a number."""
+    if value is None:
         return 0
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_BITS:
+        return value
+    if isinstance(value, str) and 0 < len(value) <= 20 and value.isascii() and value.isdigit():
+        bits = int(value)
+        if bits < MAX_BITS:
+            return bits
+    raise ValueError("a permission set must be a decimal string of at most 64 bits")
 
 
 def effective(bits: int) -> int:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
+from .layout import split_text
+from .names import md
 from .observability import logger
 from .snowflake import created_ms
 
@@ -30,9 +32,10 @@ def bar(done: int, total: int) -> str:
 
 
 def progress_text(name: str, done: int, total: int, latest: str) -> str:
-    lines = [f"🏗️ Creating Campaign: {name}", "", bar(done, total)]
+    """`name` and `latest` are shown literally (markdown escaped)."""
+    lines = [f"🏗️ Creating Campaign: {md(name)}", "", bar(done, total)]
     if latest:
-        lines += ["", f"✅ Created: {latest}"]
+        lines += ["", f"✅ Created: {md(latest)}"]
     return "\n".join(lines)
 
 
@@ -47,10 +50,11 @@ class ProgressMessage:
 
     def __init__(self, rest: DiscordRest, application_id: str, token: str, *,
                  expired: bool = False, on_expired: Callable[[], None] = lambda: None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, ephemeral: bool = False):
         self._rest = rest
         self._webhook = f"/webhooks/{application_id}/{token}"
         self._path = f"{self._webhook}/messages/@original"
+        self._ephemeral = ephemeral  # follow-ups are ephemeral too when the answer is
         self._clock = clock
         self._wake = threading.Condition()
         self._pending: str | None = None
@@ -73,19 +77,27 @@ class ProgressMessage:
 
     def finish(self, text: str, components: list | None = None) -> bool:
         """Send `text` as the final state, waiting for it; False if the message can no longer be
-        edited (its token expired or was forgotten, or someone deleted the message)."""
+        edited (its token expired or was forgotten, or someone deleted the message).
+
+        A text longer than one message is laid out by layout.split_text: the first part (with
+        `components`) replaces the message, the others follow it as follow-up messages."""
         self.close()
         if self.expired:
             return False
-        self._send(text, raise_unavailable=True, components=components)
+        first, *rest = split_text(text)
+        self._send(first, raise_unavailable=True, components=components)
+        for part in rest:
+            if self.expired:
+                break
+            self._follow_up(part)
         return not self.expired
 
     def finish_privately(self, text: str) -> bool:
         """Replace a public "thinking…" answer with a message only the user sees: delete the
-        original, then send an ephemeral follow-up (developers/interactions/receiving-and-
-        responding.mdx, Delete Original Interaction Response and Create Followup Message, whose
-        EPHEMERAL flag 64 makes it "a message that only the user can see"). For refusals nobody
-        else needs to read. False if the token no longer works."""
+        original, then send ephemeral follow-ups, one per part of a long text (developers/
+        interactions/receiving-and-responding.mdx, Delete Original Interaction Response and Create
+        Followup Message, whose EPHEMERAL flag 64 makes it "a message that only the user can
+        see"). For refusals nobody else needs to read. False if the token no longer works."""
         self.close()
         if self.expired:
             return False
@@ -96,14 +108,24 @@ class ProgressMessage:
                 # A moderator deleted it already (404 10008): the token still takes follow-ups.
                 if error.code != UNKNOWN_MESSAGE:
                     raise
-            self._rest.request("POST", self._webhook, json={
-                "content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS})
+            for part in split_text(text):
+                self._rest.request("POST", self._webhook, json={
+                    "content": part, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS})
         except DiscordRejected as error:
             if error.status in (401, 403, 404):
                 self.expired = True
                 self._on_expired()
             logger.warning("private answer refused", error=str(error))
         return not self.expired
+
+    def _follow_up(self, text: str) -> None:
+        body = {"content": text, "allowed_mentions": NO_MENTIONS,
+                **({"flags": EPHEMERAL} if self._ephemeral else {})}
+        try:
+            self._rest.request("POST", self._webhook, json=body)
+        except DiscordError as error:
+            # The first part is shown already; a retry would repeat the follow-ups sent so far.
+            logger.warning("follow-up message failed", error=str(error))
 
     def close(self) -> None:
         """Stop the background sender, waiting only for an edit already in flight.
@@ -141,7 +163,7 @@ class ProgressMessage:
               components: list | None = None) -> None:
         if self.expired or (text == self._sent and components is None):
             return
-        body = {"content": text[:2000], "allowed_mentions": NO_MENTIONS}
+        body = {"content": split_text(text)[0], "allowed_mentions": NO_MENTIONS}
         if components is not None:
             body["components"] = components
         try:

@@ -13,7 +13,7 @@ an object is the bot's create for a step only if everything the bot controlled a
   the same audience as the bot's (who is denied and who is allowed View Channel, for the same
   roles and members); a role with no permissions, no colour, not hoisted, not mentionable, not
   managed, no icon or tags;
-* its name, compared loosely (names.fold: Discord rewrites text channel names), is the step's.
+* its name, compared loosely (name_match.fold: Discord rewrites text channel names), is the step's.
   Steps of one campaign share type, parent and overwrites, so the name tells them apart.
 
 Several such objects mean the create was sent more than once: the first is adopted, the others are
@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import permissions as p
-from .names import same_name
+from .name_match import same_name
 from .plan import CATEGORY, CHANNEL_TYPES, ROLE, Step
 
 DISCORD_EPOCH_MS = 1420070400000

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from .discord_errors import DiscordError, DiscordRejected, RateLimitedTooLong
+from .discord_errors import DiscordError, DiscordRejected, RateLimitedLong, RateLimitedTooLong
 from .discord_rest import DiscordRest
 
 DEFAULT_API = "https://discord.com/api/v10"
@@ -133,7 +133,7 @@ def dry_run(definitions: list[dict], out: TextIO) -> None:
 
 
 def _explain(error: DiscordError, guild_id: str | None) -> str:
-    if isinstance(error, RateLimitedTooLong):
+    if isinstance(error, (RateLimitedTooLong, RateLimitedLong)):
         return ("Discord asked me to wait longer than I will. Each server (and the global scope) "
                 "may create at most 200 commands a day; try again tomorrow, or register in "
                 "another scope.")

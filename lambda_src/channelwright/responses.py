@@ -4,6 +4,9 @@ Every message carries `allowed_mentions: {"parse": []}`: campaign and user names
 must never ping anyone.
 """
 
+from .layout import MESSAGE_LIMIT, split_text
+from .names import clip
+
 PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
 DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 6, 7, 8
 EPHEMERAL = 1 << 6
@@ -11,8 +14,15 @@ NO_MENTIONS = {"parse": []}
 DANGER, SECONDARY = 4, 2  # button styles
 
 
+def _content(text: str) -> str:
+    """Message content within Discord's 2000 characters. Callers lay long answers out in pages
+    (pages.py) or follow-ups; this only guarantees that nothing past the limit is ever sent,
+    cut between words rather than inside one."""
+    return text if len(text) <= MESSAGE_LIMIT else split_text(text)[0]
+
+
 def ephemeral(text: str, components: list | None = None) -> dict:
-    data = {"content": text[:2000], "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+    data = {"content": _content(text), "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
     if components is not None:
         data["components"] = components
     return {"type": CHANNEL_MESSAGE, "data": data}
@@ -30,7 +40,7 @@ def deferred_update() -> dict:
 
 def update_message(text: str, components: list | None = None) -> dict:
     """Replace the message whose button was clicked (components [] removes the buttons)."""
-    return {"type": UPDATE_MESSAGE, "data": {"content": text[:2000], "components": components or [],
+    return {"type": UPDATE_MESSAGE, "data": {"content": _content(text), "components": components or [],
                                              "allowed_mentions": NO_MENTIONS}}
 
 
@@ -42,4 +52,4 @@ def buttons(*specs: tuple[str, str, int]) -> list[dict]:
 
 def choices(pairs: list[tuple[str, str]]) -> dict:
     return {"type": AUTOCOMPLETE_RESULT,
-            "data": {"choices": [{"name": n[:100], "value": v} for n, v in pairs[:25]]}}
+            "data": {"choices": [{"name": clip(n, 100), "value": v} for n, v in pairs[:25]]}}

@@ -21,6 +21,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from .snowflake import created_ms
+
 QUEUED, BUILDING, COMPLETED, FAILED = "queued", "building", "completed", "failed"
 DELETING = "deleting"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
@@ -30,8 +32,23 @@ CAMPAIGN_PREFIX = "campaign#"
 # creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
 RUN_OUTLIVES_LAST_WRITE_MS = 120_000
 
+# A run's interaction token lives in its own item ("~token~<interaction id>"), deleted by the
+# table's TTL on TTL_ATTRIBUTE (Unix seconds) when the token expires.
+TOKEN_PREFIX = "~token~"
+TTL_ATTRIBUTE = "expires_at"
+TOKEN_LIFETIME_S = 15 * 60
+
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
+
+
+def token_item(guild_id: str, interaction_id: str, token: str) -> dict[str, Any]:
+    """The expiring item for an interaction's token: its lifetime runs from the interaction's
+    creation, which its snowflake id carries (developers/reference.mdx, "Snowflakes")."""
+    created_s = created_ms(interaction_id) // 1000
+    return {"guild_id": {"S": guild_id}, "campaign_key": {"S": TOKEN_PREFIX + interaction_id},
+            "record_type": {"S": "interaction_token"}, "token": {"S": token},
+            TTL_ATTRIBUTE: {"N": str(created_s + TOKEN_LIFETIME_S)}}
 
 
 def _now_ms() -> int:
@@ -84,6 +101,7 @@ class Campaign:
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["interaction_token"]  # kept in its own expiring item (token_item)
         data["campaign_key"] = CAMPAIGN_PREFIX + data.pop("key")
         # DynamoDB has no empty sets and no need to store an absent failure.
         data = {k: v for k, v in data.items() if v is not None and v != frozenset()}
@@ -93,6 +111,7 @@ class Campaign:
     def from_item(cls, item: dict[str, Any]) -> "Campaign":
         data = _plain({k: _deserialize(v) for k, v in item.items()})
         data["key"] = data.pop("campaign_key").removeprefix(CAMPAIGN_PREFIX)
+        data.setdefault("interaction_token", "")  # read with CampaignStore.token
         for name in ("players", "gms"):
             data[name] = frozenset(data.get(name) or ())
         known = cls.__dataclass_fields__
@@ -130,6 +149,7 @@ class CampaignStore:
         has one of that name."""
         now = _now_ms()
         stored = replace(campaign, created_at=campaign.created_at or now, progress_at=now)
+        self._keep_token(campaign)
         try:
             self._db.put_item(TableName=self._table, Item=stored.to_item(),
                               ConditionExpression="attribute_not_exists(guild_id)",
@@ -139,6 +159,27 @@ class CampaignStore:
             existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
             raise CampaignExists(existing) from None
         return stored
+
+    def _keep_token(self, campaign: Campaign) -> None:
+        """Store the run's interaction token in its own item, which DynamoDB's TTL deletes once
+        Discord's 15 minutes are over (developers/interactions/receiving-and-responding.mdx:
+        "Interaction tokens are valid for 15 minutes"). Written before the campaign, so a
+        recorded run always has its token; a refused create leaves one that expires unused."""
+        if campaign.interaction_token:
+            self._db.put_item(TableName=self._table, Item=token_item(
+                campaign.guild_id, campaign.interaction_id, campaign.interaction_token))
+
+    def token(self, campaign: Campaign, now: float | None = None) -> str:
+        """The interaction token of the campaign's current run, "" once it has expired (TTL
+        deletes items within days, not on the second, so the expiry is checked here too)."""
+        if campaign.interaction_token:
+            return campaign.interaction_token  # an item written before tokens had their own
+        item = self._db.get_item(TableName=self._table, Key={
+            "guild_id": {"S": campaign.guild_id},
+            "campaign_key": {"S": TOKEN_PREFIX + campaign.interaction_id}}).get("Item") or {}
+        expires_at = int(item.get(TTL_ATTRIBUTE, {}).get("N", "0"))
+        now = time.time() if now is None else now
+        return item.get("token", {}).get("S", "") if expires_at > now else ""
 
     def get(self, guild_id: str, key: str) -> Campaign | None:
         item = self._db.get_item(TableName=self._table, Key=self._key(guild_id, key),
@@ -151,7 +192,9 @@ class CampaignStore:
         None if the record changed since `old` was read (another run started, or it moved on).
         The new run's tasks are not sent yet (`tasks_sent` False) until mark_tasks_sent().
         Resuming a failed run notes the span since it ended as `idle`: a stalled run may still be
-        sending, so it gets none.
+        sending, so it gets none. Its interaction token is not written here: a restart always
+        follows the create() of the same interaction that found the name taken
+        (interactions._rerun_or_refuse), and create() stored the token before trying.
         """
         now = _now_ms()
         span = idle_span(old, now)

@@ -1,11 +1,14 @@
 """The final message: what the campaign now has, grouped the way the Discord sidebar shows it.
 
 Names are the ones Discord gave (kept in the record): Discord rewrites text channel names, so the
-template's spelling may not be what the sidebar shows.
+template's spelling may not be what the sidebar shows. They are shown literally (names.md). A long
+summary (45 channels of long names) is laid out in several messages by ProgressMessage.finish (or
+outcome.deliver), never cut.
 """
 
 from .plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
 from .progress import bar
+from .names import md
 from .problems import Problem
 
 GROUPS = ("text", "voice", "forum")
@@ -22,9 +25,9 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
     ⚠️ lines, e.g. what players can't do for want of a permission."""
     channels = [s for s in steps if s.kind == CHANNEL and s.key in resources]
     roles = {s.key: shown_name(s, resources) for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
-    lines = [f"✅ Campaign ready: {name}", "",
-             f"**Roles:** {roles[PLAYERS_ROLE_KEY]} (players), {roles[GM_ROLE_KEY]} (game masters)",
-             f"**Category:** {name}, visible only to those roles",
+    lines = [f"✅ Campaign ready: {md(name)}", "",
+             f"**Roles:** {md(roles[PLAYERS_ROLE_KEY])} (players), {md(roles[GM_ROLE_KEY])} (game masters)",
+             f"**Category:** {md(name)}, visible only to those roles",
              f"**{len(channels)} channels:**"]
     fell_back = []
     for group in GROUPS:
@@ -33,10 +36,10 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
             actual = TYPE_NAMES.get(resources[step.key].get("type"), step.channel_type)
             if actual != group:
                 continue
-            names.append(("🔒 " if step.gm_only else "") + shown_name(step, resources))
+            names.append(("🔒 " if step.gm_only else "") + md(shown_name(step, resources)))
             if actual != step.channel_type:
-                fell_back.append(f"⚠️ {shown_name(step, resources)} was created as a {actual} channel: "
-                                 f"this server can't have {step.channel_type} channels.")
+                fell_back.append(f"⚠️ {md(shown_name(step, resources))} was created as a {actual} "
+                                 f"channel: this server can't have {step.channel_type} channels.")
         if names:
             lines.append(f"{group.title()}: " + ", ".join(names))
     lines += fell_back
@@ -50,7 +53,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
 
 
 def _hidden_lines(steps: list[Step], resources: dict[str, dict], hidden) -> list[str]:
-    names = [f"#{shown_name(s, resources)}" for s in steps if s.key in hidden]
+    names = [f"#{md(shown_name(s, resources))}" for s in steps if s.key in hidden]
     if not names:
         return []
     return [f"🙈 Hidden from me, so I couldn't check them: {', '.join(names)}. Someone denied my role "
@@ -62,11 +65,12 @@ def _left_alone_lines(steps: list[Step], resources: dict[str, dict]) -> list[str
     found = [item for s in steps for item in resources.get(s.key, {}).get("left_alone", [])]
     if not found:
         return []
-    names = [("@" if item["kind"] == ROLE else "#") + f"{item['name']} ({item['kind']})" for item in found]
+    names = [("@" if item["kind"] == ROLE else "#") + f"{md(item['name'])} ({item['kind']})"
+             for item in found]
     return [f"⚠️ Left alone: {', '.join(names)}. They are named like this campaign's but weren't "
             "made by me for it, so I neither used nor deleted them; delete them yourself if they "
             "are leftovers."]
 
 
 def failure_text(name: str, done: int, total: int, problem: Problem) -> str:
-    return "\n".join([f"⚠️ Campaign “{name}” stopped", "", bar(done, total), "", problem.text()])
+    return "\n".join([f"⚠️ Campaign “{md(name)}” stopped", "", bar(done, total), "", problem.text()])

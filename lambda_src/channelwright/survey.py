@@ -12,11 +12,15 @@ The GMs shown are the recorded ones who still hold the GM role (authority.py: a 
 holds it now), each asked for by id; those an admin took it from are dropped from the record.
 Someone given the role by hand can't be found: listing a server's members needs the privileged
 GUILD_MEMBERS intent (developers/resources/guild.mdx, List Guild Members).
+
+Every name is shown literally (names.md); a long answer continues in follow-up messages
+(ProgressMessage.finish), so the "Missing" and "Also in its category" lines are never lost.
 """
 
 from .authority import campaign_role
 from .channel_presence import may_miss_hidden, survey
 from .discord_errors import DiscordRejected
+from .names import md
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, TYPE_NAMES, Step
 
 UNKNOWN_MEMBER = 10007  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
@@ -26,7 +30,7 @@ from .progress import ProgressMessage, token_expired
 def run_info(task, deps, standing) -> None:
     """`standing`: the caller's (authority.Standing); decides which names they may read."""
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -54,7 +58,7 @@ def run_info(task, deps, standing) -> None:
             visible = standing.sees(current)
         else:
             visible = standing.sees_planned(campaign, step)
-        label = f"{'🔒 ' if step.gm_only else ''}{name} ({kind})"
+        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
         if exists:
             present.add(label, visible)
         elif resource.get("id") in presence.hidden:
@@ -66,10 +70,10 @@ def run_info(task, deps, standing) -> None:
     extra = Listing()
     for channel in channels.values():
         if category and channel.get("parent_id") == category and channel["id"] not in ours:
-            extra.add(f"#{channel['name']}", standing.sees(channel))
+            extra.add(f"#{md(channel['name'])}", standing.sees(channel))
 
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
-    lines = [f"**{campaign.name}** — {campaign.status}, template “{campaign.template}”",
+    lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:

@@ -13,6 +13,7 @@ because they are waiting on its answer.
 from dataclasses import dataclass
 
 from .lifecycle import CONFIRM_DELETE, DELETE, INFO, MEMBER
+from .names import md
 from .snowflake import created_ms
 from .store import COMPLETED, DELETING, FAILED, Campaign
 from .task_queue import BUILD, Task
@@ -91,7 +92,7 @@ def _gone(campaign: Campaign | None, asked: str) -> str:
     """What the asker is told when the campaign they asked about is not the one there now."""
     if campaign is None:
         return f"That campaign was deleted since you asked, so {asked}."
-    return (f"“{campaign.name}” was deleted or rebuilt since you asked, so {asked}. "
+    return (f"“{md(campaign.name)}” was deleted or rebuilt since you asked, so {asked}. "
             "Run the command again if you still want it.")
 
 
@@ -100,7 +101,7 @@ def _member(task: Task, campaign: Campaign | None) -> Decision:
         return _refuse(campaign, "nothing was changed")
     if campaign.status != COMPLETED:
         return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
-                        f"“{campaign.name}” is {campaign.status} now, so nothing was changed.")
+                        f"“{md(campaign.name)}” is {campaign.status} now, so nothing was changed.")
     args = task.args
     role = "GM" if args.get("group") == "gms" else "Players"
     verb = "gives" if args.get("action") == "add" else "takes away"

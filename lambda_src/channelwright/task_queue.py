@@ -47,14 +47,18 @@ class Task:
 
     @classmethod
     def from_body(cls, body: str) -> "Task":
-        data = json.loads(body)
-        kind, args, run = str(data.get("kind", BUILD)), dict(data.get("args") or {}), str(data["run"])
-        # Older bodies: a build task's run was the campaign run, a delete named it in args["run"];
-        # member and info tasks named none ("", which decide() judges by the record's age).
-        legacy = run if kind == BUILD else str(args.get("run", ""))
-        return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run,
-                   int(data.get("step", 0)), kind, args,
-                   str(data.get("campaign_run") or legacy))
+        """ValueError for a body of any other shape than `to_body` writes."""
+        try:
+            data = json.loads(body)
+            kind, args, run = str(data.get("kind", BUILD)), dict(data.get("args") or {}), str(data["run"])
+            # Older bodies: a build task's run was the campaign run, a delete named it in
+            # args["run"]; member and info tasks named none ("", which decide() judges by the
+            # record's age).
+            legacy = run if kind == BUILD else str(args.get("run", ""))
+            return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run,
+                       int(data.get("step", 0)), kind, args, str(data.get("campaign_run") or legacy))
+        except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as error:
+            raise ValueError(f"not a task body ({type(error).__name__})") from None
 
 
 class EnqueueFailed(Exception):

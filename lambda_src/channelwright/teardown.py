@@ -18,6 +18,7 @@ from . import lost_access
 from .channel_presence import MISSING_ACCESS, may_miss_hidden
 from .discord_errors import DiscordRejected
 from .lifecycle import confirmation
+from .names import md
 from .outcome import deliver
 from .permissions import VIEW_CHANNEL
 from .plan import CATEGORY, CHANNEL, ROLE, Step
@@ -29,7 +30,7 @@ from .store import DELETING
 def run_confirm_delete(task, deps, standing) -> None:
     """A server manager (the worker checked) gets the Delete/Cancel question /delete-campaign asks."""
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -42,7 +43,7 @@ def run_delete(task, deps, standing) -> None:
     if campaign is None or campaign.interaction_id != task.args.get("run"):
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
     reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=True)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
     guild = f"/guilds/{campaign.guild_id}"
@@ -70,13 +71,13 @@ def run_delete(task, deps, standing) -> None:
                 hidden.append(campaign.resources[step.key].get("name") or step.name)
                 continue
             if error.status != 404:  # 404: someone deleted it already, which is what we want
-                problem = lost_access.explain(error, f"deleting {step.name}", rest=deps.rest,
+                problem = lost_access.explain(error, f"deleting {md(step.name)}", rest=deps.rest,
                                               guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
                                               again="run `/delete-campaign` again")
                 deliver(reply, deps.rest, problem.text(), channels=[task.args.get("channel_id", "")])
                 return
         deps.store.forget(campaign, [step.key])
-        reply.show(f"🗑️ Deleting **{campaign.name}**\n\n{bar(done, len(todo))}")
+        reply.show(f"🗑️ Deleting **{md(campaign.name)}**\n\n{bar(done, len(todo))}")
     if hidden:
         reply.finish(_hidden_problem(campaign, hidden).text())
         return
@@ -96,11 +97,11 @@ def run_delete(task, deps, standing) -> None:
 def _report(campaign, category, strangers: list[dict], sees, unseen: str) -> str:
     """The deletion's last word; `sees(channel)` decides which left-alone channels are named,
     the others are counted ("2 channels <unseen>")."""
-    lines = [f"🗑️ Deleted **{campaign.name}**: its channels, its category and its roles are gone."]
+    lines = [f"🗑️ Deleted **{md(campaign.name)}**: its channels, its category and its roles are gone."]
     if strangers:
         named = [c["name"] for c in strangers if sees(c)]
         unnamed = len(strangers) - len(named)
-        shown = [f"#{name}" for name in named] + (
+        shown = [f"#{md(name)}" for name in named] + (
             [f"{unnamed} channel{'s' if unnamed != 1 else ''} {unseen}"] if unnamed else [])
         lines.append("Left alone (added by someone else, now outside any category): " + ", ".join(shown))
     if category and may_miss_hidden(campaign.bot_permissions):
@@ -115,9 +116,10 @@ def _everyone_sees(standing, channel: dict) -> bool:
 
 
 def _hidden_problem(campaign, names: list[str]) -> Problem:
-    listed = ", ".join(f"#{name}" for name in names)
+    listed = ", ".join(f"#{md(name)}" for name in names)
     return Problem(
         f"I couldn't delete {listed}: {'it is' if len(names) == 1 else 'they are'} hidden from me.",
         "Someone denied my role View Channel there, and Discord won't let me delete what I can't "
-        f"see. I kept “{campaign.name}”'s category and roles so {'it stays' if len(names) == 1 else 'they stay'} private.",
+        f"see. I kept “{md(campaign.name)}”'s category and roles so "
+        f"{'it stays' if len(names) == 1 else 'they stay'} private.",
         "Give my role View Channel on it (or delete it yourself), then run `/delete-campaign` again.")

@@ -13,35 +13,43 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .commands import Invocation, caller_args
 from .discord_errors import DiscordRejected, DiscordUnavailable
+from . import names
+from .layout import split_text
+from .names import clip, md
 from .observability import logger
+from .pages import paged
 from .problems import Problem
 from .task_queue import Task
 from .template_library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
 from .template_schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid, parse_template_file
 
 TEMPLATE_IMPORT, TEMPLATE_REMOVE = "template_import", "template_remove"
-DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": 64}}
+EPHEMERAL_FLAG = 64
+DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": EPHEMERAL_FLAG}}
 AUTOCOMPLETE_RESULT = 8
 # Options that name a template, by (command, subcommand or None, option).
 TEMPLATE_OPTIONS = {("add-campaign", None, "template"), ("campaign-template", "show", "name"),
                     ("campaign-template", "remove", "name")}
-DOWNLOAD_TIMEOUT = (3.05, 10)  # connect, read (per socket read)
-DOWNLOAD_DEADLINE_S = 20.0     # the whole body, however slowly it drips in
 MESSAGE_LIMIT = 2000
 STORAGE_ERRORS = (BotoCoreError, ClientError)
 ICONS = {"text": "#", "voice": "🔊 ", "forum": "💬 "}
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_~`|>[]"})
 
 
 def _md(text: str) -> str:
     """User text shown literally: a title like `**x**` must not restyle the message."""
-    return str(text).translate(_MARKDOWN)
+    return md(text)
+
+
+def _file(filename: str) -> str:
+    """An uploaded file's name as shown in a message: clipped and literal."""
+    return md(clip(filename, 100))
 
 
 def _reply(text: str) -> dict:
@@ -51,16 +59,22 @@ def _reply(text: str) -> dict:
 
 
 def _fit(lines: list[str], tail: str = "", limit: int = MESSAGE_LIMIT) -> str:
-    """The lines that fit in one message, then "...and K more", then `tail`."""
+    """The lines that fit in one message, then "...and K more", then `tail`; one pass, so a
+    list of thousands of lines costs no more than reading it once."""
     body = "\n".join(lines + ([tail] if tail else []))
     if len(body) <= limit:
         return body
-    for keep in range(len(lines) - 1, -1, -1):
-        more = f"...and {len(lines) - keep} more"
-        body = "\n".join(lines[:keep] + [more] + ([tail] if tail else []))
-        if len(body) <= limit:
-            return body
-    return body[:limit]
+    room = limit - len(tail) - 1 - len(f"...and {len(lines)} more") - 1
+    kept, used = [], 0
+    for line in lines:
+        if used + len(line) + 1 > room:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if not kept:  # not even the first line fits: show its start, cut between words
+        kept = [split_text(lines[0], max(1, room))[0]]
+    more = f"...and {len(lines) - len(kept)} more" if len(kept) < len(lines) else "…"
+    return "\n".join(kept + [more] + ([tail] if tail else []))
 
 
 # -- the interactions side ------------------------------------------------------------------
@@ -90,6 +104,11 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
 
 
 def _list(invocation: Invocation, deps: Any) -> dict:
+    return paged(templates_text(invocation, deps), "templates")
+
+
+def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str:
+    """Every template this server can use, built-in and its own (pages.py shows it)."""
     found = deps.templates.list(invocation.guild_id)
     line = lambda t: f"• `{t.id}` — {_md(t.title)}: {describe_channels(t)}"  # noqa: E731
     builtins = [line(t) for t, builtin in found if builtin]
@@ -97,7 +116,7 @@ def _list(invocation: Invocation, deps: Any) -> dict:
     lines = ["**Campaign templates** (use one with `/add-campaign template:`)", "**Built-in**", *builtins,
              f"**This server's** ({len(own)} of {MAX_SERVER_TEMPLATES})"]
     lines += own or ["None yet: upload a JSON or YAML file with `/campaign-template import`."]
-    return _reply(_fit(lines))
+    return "\n".join(lines)
 
 
 def _missing_template(name: str) -> dict:
@@ -105,18 +124,25 @@ def _missing_template(name: str) -> dict:
 
 
 def _missing_template_text(name: str) -> str:
-    return Problem(f"There is no template named “{_md(name)}”.",
+    return Problem(f"There is no template named “{_md(clip(names.normalise(name), 100))}”.",
                    "Template names are the ids shown by `/campaign-template list`.",
                    "Pick one from the suggestions, or run `/campaign-template list`.").text()
 
 
 def _show(invocation: Invocation, deps: Any) -> dict:
     name = str(invocation.options.get("name") or "")
-    wanted = name.strip().lower()
-    template, builtin = next(((t, b) for t, b in deps.templates.list(invocation.guild_id) if t.id == wanted),
-                             (None, True))
-    if template is None:
+    wanted = names.normalise(name).lower()
+    if not any(t.id == wanted for t, _ in deps.templates.list(invocation.guild_id)):
         return _missing_template(name)
+    return paged(template_text(invocation, deps, wanted), "template", wanted)
+
+
+def template_text(invocation: Invocation, deps: Any, template_id: str) -> str:
+    """A template's channels, one a line, and (when it all fits one message) a copy to adapt."""
+    template, builtin = next(((t, b) for t, b in deps.templates.list(invocation.guild_id)
+                              if t.id == template_id), (None, True))
+    if template is None:
+        return f"There is no template named “{_md(template_id)}” any more."
     origin = "built-in" if builtin else "this server's"
     lines = [f"**{_md(template.title)}** (`{template.id}`, {origin}) — {describe_channels(template)}"]
     lines += [f"{i}. {ICONS[c.type]}{_md(c.name)}" + (" 🔒 GM only" if c.gm_only else "")
@@ -126,8 +152,8 @@ def _show(invocation: Invocation, deps: Any) -> dict:
             f"`/campaign-template import` it:\n```json\n{source}\n```")
     text = "\n".join(lines)
     if len(text) + 1 + len(copy) <= MESSAGE_LIMIT and "```" not in source:
-        return _reply(text + "\n" + copy)
-    return _reply(_fit(lines))
+        return text + "\n" + copy
+    return text
 
 
 def _file_text(template) -> str:
@@ -151,7 +177,8 @@ def remove_text(guild_id: str, name: str, deps: Any) -> str:
     try:
         removed = deps.templates.remove(guild_id, name)
     except TemplateInvalid as refused:
-        return Problem(f"I can't remove “{_md(name)}”.", _md(refused.errors[0].split(": ", 1)[-1]),
+        return Problem(f"I can't remove “{_md(clip(names.normalise(name), 100))}”.",
+                       _md(refused.errors[0].split(": ", 1)[-1]),
                        "Nothing to do: built-in templates are only used when you pick them.").text()
     if not removed:
         return _missing_template_text(name)
@@ -189,16 +216,16 @@ def _attachment_problem(attachment: dict | None) -> Problem | None:
                        again)
     filename = str(attachment.get("filename") or "")
     if not filename.lower().endswith(FILE_SUFFIXES):
-        return Problem(f"“{_md(filename)}” isn't a template file.",
+        return Problem(f"“{_file(filename)}” isn't a template file.",
                        "Templates are JSON or YAML files whose names end in .json, .yaml or .yml.",
                        again)
     size = attachment.get("size")
     if isinstance(size, int) and size > MAX_FILE_BYTES:
-        return Problem(f"“{_md(filename)}” is {size / 1024:.0f} KiB.",
+        return Problem(f"“{_file(filename)}” is {size / 1024:.0f} KiB.",
                        f"Templates can be at most {MAX_FILE_BYTES // 1024} KiB; a large one fits in a few.",
                        "Remove what isn't a template (comments, other data) and upload it again.")
     if size == 0:
-        return Problem(f"“{_md(filename)}” is empty.", "There is no template in it.", again)
+        return Problem(f"“{_file(filename)}” is empty.", "There is no template in it.", again)
     return None
 
 
@@ -225,82 +252,39 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
 # -- the worker side --------------------------------------------------------------------------
 
 
-class AttachmentGone(Exception):
-    """Discord's CDN refused the link (expired or deleted): only a new upload helps."""
-
-    def __init__(self, status: int):
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
-def download_attachment(url: str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file behind a Discord attachment URL, at most `limit` bytes.
-
-    A plain GET: CDN links carry their own signature, so no bot token goes with them. Raises
-    AttachmentGone (4xx), TemplateInvalid (too large), DiscordUnavailable (timeouts, 5xx, 429:
-    worth retrying later)."""
-    import requests  # the worker's job; the interactions Lambda's cold start stays lean
-
-    from .discord_rest import USER_AGENT
-
-    if not url.lower().startswith(("https://", "http://")):
-        raise AttachmentGone(0)
-    started = time.monotonic()
-    route = "GET attachment"
-    try:
-        with requests.get(url, timeout=DOWNLOAD_TIMEOUT, stream=True,
-                          headers={"User-Agent": USER_AGENT}) as response:
-            status = response.status_code
-            if status >= 500 or status in (408, 429):
-                raise DiscordUnavailable(f"the CDN answered HTTP {status}", status=status, route=route)
-            if status >= 400:
-                raise AttachmentGone(status)
-            too_big = TemplateInvalid([f"file: is larger than {limit // 1024} KiB, the most a "
-                                       "template can be"])
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise too_big
-            body = bytearray()
-            for chunk in response.iter_content(chunk_size=16 * 1024):
-                body += chunk
-                if len(body) > limit:
-                    raise too_big
-                if time.monotonic() - started > DOWNLOAD_DEADLINE_S:
-                    raise DiscordUnavailable("the download took too long", route=route)
-            return bytes(body)
-    except requests.RequestException as error:
-        raise DiscordUnavailable(f"download failed ({type(error).__name__})", route=route) from None
-
-
 def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) -> None:
     """Download, validate and store the uploaded template, then edit the deferred answer.
 
-    `deps`: `.rest` (DiscordRest), `.templates` (TemplateLibrary), `.application_id`. Raises
-    DiscordUnavailable (or a botocore error) when trying again later can help — unless
-    `last_attempt`, when the user is told instead and the task ends."""
+    `deps`: `.rest` (DiscordRest), `.templates` (TemplateLibrary), `.application_id`,
+    `.downloads` (a DownloadPolicy). Raises DownloadFailed / DiscordUnavailable or a botocore
+    error when trying again later can help — unless `last_attempt`, when the user is told
+    instead. Whatever else goes wrong, the user is told at once; a failure that isn't the file's
+    (a bug) is raised too, so the task is retried and dead-lettered for the operator."""
+    # The worker's job: the interactions Lambda, which imports this module, never loads these.
+    from .discord_rest import USER_AGENT
+    from .downloads import DownloadFailed, download
+
     filename = str(task.args.get("filename") or "the file")
+    # The whole download ends before the invocation must (rest.deadline: its remaining time).
+    remaining = max(0.0, getattr(deps.rest, "deadline", float("inf")) - time.monotonic())
+    policy = replace(deps.downloads, deadline_s=min(deps.downloads.deadline_s, remaining))
     try:
-        content = download_attachment(str(task.args.get("url") or ""))
+        content = download(task.args.get("url"), policy, user_agent=USER_AGENT)
         template = parse_template_file(content, filename)
         replaced = deps.templates.put(task.guild_id, template, author_id=str(task.args.get("user_id", "")))
-    except AttachmentGone as gone:
-        _edit(task, deps, Problem(
-            f"I couldn't download “{_md(filename)}”.",
-            "Discord's link to the upload no longer works" + (f" (HTTP {gone.status})" if gone.status else "")
-            + "; attachment links expire.",
-            "Run `/campaign-template import` again and attach the file anew.").text())
-        return
-    except TemplateInvalid as invalid:
-        _edit(task, deps, invalid_text(filename, invalid.errors))
-        return
-    except (DiscordUnavailable, *STORAGE_ERRORS) as error:
+    except (DownloadFailed, DiscordUnavailable, *STORAGE_ERRORS) as error:
         if not last_attempt:
             raise
         logger.error("template import gave up", error=str(error))
-        _edit(task, deps, Problem(f"I couldn't import “{_md(filename)}”.",
+        _edit(task, deps, Problem(f"I couldn't import “{_file(filename)}”.",
                                   "Discord or my storage kept failing while I tried; nothing was saved.",
                                   "Run `/campaign-template import` again in a few minutes.").text())
         return
+    except Exception as error:
+        _edit(task, deps, _refusal_text(filename, error))
+        if _is_users_to_fix(error):
+            return
+        raise  # a bug: the task ends in the dead-letter queue, which pages the operator
     _edit(task, deps, saved_text(template, replaced))
 
 
@@ -309,22 +293,51 @@ def run_template_remove(task: Task, deps: Any, standing: Any = None) -> None:
     _edit(task, deps, remove_text(task.guild_id, str(task.args.get("name") or ""), deps))
 
 
+def _is_users_to_fix(error: Exception) -> bool:
+    from .downloads import DownloadGone, DownloadRefused, DownloadTooLarge
+
+    return isinstance(error, (TemplateInvalid, DownloadGone, DownloadRefused, DownloadTooLarge))
+
+
+def _refusal_text(filename: str, error: Exception) -> str:
+    """What to tell the user when an import can't succeed, for any reason."""
+    from .downloads import DownloadGone, DownloadRefused, DownloadTooLarge
+
+    shown = _file(filename)
+    if isinstance(error, TemplateInvalid):
+        return invalid_text(filename, error.errors)
+    if isinstance(error, DownloadGone):
+        return Problem(f"I couldn't download “{shown}”.",
+                       f"Discord's link to the upload no longer works (HTTP {error.status}); "
+                       "attachment links expire.",
+                       "Run `/campaign-template import` again and attach the file anew.").text()
+    if isinstance(error, DownloadRefused):
+        return Problem(f"I couldn't download “{shown}”.",
+                       "The file's link doesn't point at Discord's file storage, so I won't fetch it.",
+                       "Attach the file to `/campaign-template import` itself, not a link to it.").text()
+    if isinstance(error, DownloadTooLarge):
+        return invalid_text(filename, [f"file: is larger than {error.limit // 1024} KiB, the most a "
+                                       "template can be"])
+    logger.error("template import failed", exc_info=error)
+    return Problem(f"I couldn't import “{shown}”.",
+                   "Something went wrong on my side while reading it; nothing was saved, and the "
+                   "bot operator can see what happened.",
+                   "Try again later, or upload the template as JSON.").text()
+
+
 def saved_text(template, replaced: bool) -> str:
-    names = ", ".join(f"{ICONS[c.type]}{_md(c.name)}" + (" 🔒" if c.gm_only else "")
-                      for c in template.channels)
-    text = (f"✅ Template `{template.id}` ({_md(template.title)}) saved: {describe_channels(template)}"
+    """The whole confirmation, every channel listed (_edit lays a long one out in follow-ups)."""
+    channels = ", ".join(f"{ICONS[c.type]}{_md(c.name)}" + (" 🔒" if c.gm_only else "")
+                         for c in template.channels)
+    return (f"✅ Template `{template.id}` ({_md(template.title)}) saved: {describe_channels(template)}"
             + (", replacing the earlier version." if replaced else ".")
-            + f"\nChannels: {names}\n"
+            + f"\nChannels: {channels}\n"
             f"Use it with `/add-campaign name:<campaign> template:{template.id}`.")
-    if len(text) <= MESSAGE_LIMIT:
-        return text
-    return text[:MESSAGE_LIMIT - 80].rsplit(", ", 1)[0] + ", …\n" \
-        f"Use it with `/add-campaign name:<campaign> template:{template.id}`."
 
 
 def invalid_text(filename: str, errors: list[str]) -> str:
     count = len(errors)
-    head = (f"❌ **I couldn't import “{_md(filename)}”: it has {count} problem{'s' if count != 1 else ''}.**")
+    head = (f"❌ **I couldn't import “{_file(filename)}”: it has {count} problem{'s' if count != 1 else ''}.**")
     tail = ("**What to do:** fix these in the file, then run `/campaign-template import` again. "
             "`/campaign-template show name:default` shows a working example.")
     lines = [head] + [f"• {_md(error)}" for error in errors]
@@ -332,9 +345,16 @@ def invalid_text(filename: str, errors: list[str]) -> str:
 
 
 def _edit(task: Task, deps: Any, content: str) -> None:
+    """The import's (or remove's) answer: the deferred message edited, and what doesn't fit sent as
+    ephemeral follow-ups (developers/interactions/receiving-and-responding.mdx, "Followup Messages")."""
+    webhook = f"/webhooks/{deps.application_id}/{task.args['token']}"
+    first, *rest = split_text(content)
     try:
-        deps.rest.request("PATCH", f"/webhooks/{deps.application_id}/{task.args['token']}/messages/@original",
-                          json={"content": content[:MESSAGE_LIMIT], "allowed_mentions": {"parse": []}})
+        deps.rest.request("PATCH", f"{webhook}/messages/@original",
+                          json={"content": first, "allowed_mentions": {"parse": []}})
+        for part in rest:
+            deps.rest.request("POST", webhook, json={"content": part, "flags": EPHEMERAL_FLAG,
+                                                     "allowed_mentions": {"parse": []}})
     except DiscordRejected as error:
         # Past the token's 15 minutes (401 50027) there is no one left to tell; never retry it.
         logger.warning("could not edit the template import answer", status=error.status, code=error.code)

@@ -1,5 +1,5 @@
-"""The template file schema: what an uploaded template (JSON or YAML) may hold, how a file is
-read, and how its data is validated. The built-in templates are held to the same rules (see
+"""The template file schema: what an uploaded template (JSON or YAML) may hold, and how its data
+is validated (template_files reads the file). The built-in templates are held to the same rules (see
 template_library, which keeps both kinds).
 
 A template file (JSON, or YAML of the same shape)::
@@ -18,29 +18,32 @@ A template file (JSON, or YAML of the same shape)::
       ]
     }
 
-Channel fields: `name` (1-100 characters, no control or invisible characters), `type` (`text`,
+Channel fields: `name` (1-100 characters; names.py's rule for every name: NFC, no control or
+invisible characters, emoji sequences welcome), `type` (`text`,
 `voice` or `forum`, any case), `gm_only` (true/false, optional, default false: only the GM role
 sees the channel). Text and forum names are normalised the way Discord shows them (lower case,
 runs of spaces to one hyphen, no leading/trailing hyphens: "Session Notes" -> "session-notes");
 two channels whose names differ only in case, spacing and punctuation are refused. Keys other than the
 ones above are refused, and so are duplicate keys in one object. Files are UTF-8 (a BOM is
 fine), at most `MAX_FILE_BYTES`; `.json` files are read as JSON, `.yaml`/`.yml` as YAML
-(PyYAML's SafeLoader, as `safe_load` uses, plus duplicate-key detection: no tags that build
-objects), other names by their first character ("{" or "[" means JSON).
+(plain data only: no anchors, aliases, merge keys or tags beyond YAML's own types), other names
+by their first character ("{" or "[" means JSON); template_files has the size, count and depth
+limits.
 
 Validation collects every error, each prefixed with where it is:
-`channels[3].type: must be one of text, voice, forum (got "stage")`.
+`channels[3].type: must be one of text, voice, forum (got "stage")`. User values are quoted
+clipped to MAX_SHOWN characters, so an error list costs time and space in proportion to the
+(already bounded) file.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import unicodedata
 from typing import Any
 
-from .names import fold
+from . import names
+from .name_match import fold
 from .plan import ChannelSpec, Template
 
 MAX_FILE_BYTES = 64 * 1024
@@ -53,7 +56,7 @@ CHANNEL_KEYS = ("name", "type", "gm_only")
 FILE_SUFFIXES = (".json", ".yaml", ".yml")
 
 TEMPLATE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
-_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+MAX_SHOWN = 40  # characters of a user value quoted in an error
 
 
 class TemplateInvalid(Exception):
@@ -69,10 +72,10 @@ class BuiltinTemplate(TemplateInvalid):
     """Raised for an attempt to replace or remove a built-in template."""
 
 
-# -- parsing ----------------------------------------------------------------------------------
+# -- parsing ---------------------------------------------------------------------------------
 
 
-class _Mapping(dict):
+class Mapping(dict):
     """A parsed JSON object / YAML mapping that remembers keys it saw twice."""
 
     def __init__(self, *args, **kwargs):
@@ -80,9 +83,9 @@ class _Mapping(dict):
         self.duplicates: list[str] = []
 
 
-def json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
+def json_object(pairs: list[tuple[str, Any]]) -> Mapping:
     """`object_pairs_hook` for json.loads: keeps the keys a JSON object holds twice."""
-    mapping = _Mapping()
+    mapping = Mapping()
     for key, value in pairs:
         if key in mapping and key not in mapping.duplicates:
             mapping.duplicates.append(key)
@@ -90,97 +93,28 @@ def json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
     return mapping
 
 
-@functools.cache
-def _yaml_loader():
-    import yaml  # only the worker parses files; the interactions Lambda never needs PyYAML
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_map(loader, node):
-        data = _Mapping()
-        yield data
-        seen = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                if key_node.value in seen and key_node.value not in data.duplicates:
-                    data.duplicates.append(key_node.value)
-                seen.add(key_node.value)
-        data.update(loader.construct_mapping(node))
-
-    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
-    return yaml, Loader
-
-
-def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TemplateInvalid(["file: is saved as UTF-16; save it as UTF-8 and upload it again"])
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[:error.start].count(b"\n") + 1
-        raise TemplateInvalid([f"file: is not UTF-8 text (byte 0x{content[error.start]:02x} on line {line}, "
-                               f"offset {error.start}); save it as UTF-8 and upload it again"]) from None
-
-
-def _syntax(text: str, filename: str) -> str:
-    lower = filename.lower()
-    if lower.endswith(".json"):
-        return "JSON"
-    if lower.endswith((".yaml", ".yml")):
-        return "YAML"
-    return "JSON" if text.lstrip()[:1] in ("{", "[") else "YAML"
-
-
-def _load(text: str, syntax: str) -> Any:
-    try:
-        if syntax == "JSON":
-            return json.loads(text, object_pairs_hook=json_object)
-        try:
-            yaml, loader = _yaml_loader()
-        except ImportError:  # PyYAML missing from the bundle: a deployment bug, but say something useful
-            raise TemplateInvalid(["file: YAML files can't be read by this installation; "
-                                   "upload the template as JSON"]) from None
-        try:
-            return yaml.load(text, Loader=loader)  # a SafeLoader subclass: plain data only
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            problem = " ".join(p for p in (error.context, error.problem) if p) or "invalid YAML"
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise TemplateInvalid([f"file: not valid YAML: {problem}{where}"]) from None
-        except yaml.YAMLError as error:
-            raise TemplateInvalid([f"file: not valid YAML: {error}"]) from None
-    except json.JSONDecodeError as error:
-        raise TemplateInvalid([f"file: not valid JSON: {error.msg} "
-                               f"(line {error.lineno}, column {error.colno})"]) from None
-    except RecursionError:
-        raise TemplateInvalid(["file: nested too deeply to be a template"]) from None
-
-
 def parse_template_file(content: bytes, filename: str) -> Template:
-    """The template in an uploaded file, or TemplateInvalid listing every problem in it."""
-    if len(content) > MAX_FILE_BYTES:
-        raise TemplateInvalid([f"file: is {len(content):,} bytes; templates can be at most "
-                               f"{MAX_FILE_BYTES // 1024} KiB"])
-    text = _decode(content)
-    if not text.strip():
-        raise TemplateInvalid(["file: is empty"])
-    syntax = _syntax(text, filename)
-    # An upload can't take a built-in's id. The built-ins are the library's, and the library
-    # imports this module, so it is imported here rather than at the top.
+    """The template in an uploaded file, or TemplateInvalid listing every problem in it
+    (template_files reads the file, within its size, count and depth limits)."""
+    # Imported here: template_files and template_library both import this module.
+    from .template_files import read_document
     from .template_library import builtin_ids
-    return validate(_load(text, syntax), builtin_ids=builtin_ids())
+    return validate(read_document(content, filename), builtin_ids=builtin_ids())
 
 
 # -- validation -------------------------------------------------------------------------------
 
 
 def _shown(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A short quote of a user value: never longer than about MAX_SHOWN characters, and costing
+    no more than that to make, whatever the value's size."""
+    if isinstance(value, str):
+        return json.dumps(names.clip(value, MAX_SHOWN - 2, "..."), ensure_ascii=False)
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)}"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return names.clip(str(value), MAX_SHOWN, "...")
 
 
 def _kind(value: Any) -> str:
@@ -209,15 +143,22 @@ def normalise_channel_name(name: str, kind: str) -> str:
 
 def _unknown_keys(mapping: dict, allowed: tuple[str, ...], where: str, errors: list[str]) -> None:
     for key in getattr(mapping, "duplicates", ()):
-        errors.append(f"{where}{key}: appears twice; keep one")
+        errors.append(f"{where}{_key(key)}: appears twice; keep one")
     for key in mapping:
         if key in allowed:
             continue
         import difflib  # only for a "did you mean" hint on a bad file; keeps imports light
 
-        hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        # Only a key of a plausible length gets a hint: difflib's cost grows with its length.
+        short = str(key) if len(str(key)) <= 2 * max(map(len, allowed)) else ""
+        hint = difflib.get_close_matches(short, allowed, n=1, cutoff=0.6) if short else []
         expected = f'did you mean "{hint[0]}"?' if hint else f"expected {', '.join(allowed)}"
-        errors.append(f"{where}{key}: unknown key ({expected})")
+        errors.append(f"{where}{_key(key)}: unknown key ({expected})")
+
+
+def _key(key: Any) -> str:
+    """A key as it is quoted in an error: as typed when short, else clipped."""
+    return names.clip(str(key), MAX_SHOWN, "...")
 
 
 def _text(value: Any, where: str, low: int, high: int, errors: list[str]) -> str | None:
@@ -229,17 +170,16 @@ def _text(value: Any, where: str, low: int, high: int, errors: list[str]) -> str
             not isinstance(value, bool) else ""
         errors.append(f"{where}: must be text (got {_kind(value)}){hint}")
         return None
-    text = " ".join(value.split())
-    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
-        errors.append(f"{where}: must not contain control or invisible characters")
-        return None
-    if len(text) < low:
+    text, refused = names.check(value, high)
+    if refused is names.Refusal.EMPTY and low > 0:
         errors.append(f"{where}: must not be empty")
-        return None
-    if len(text) > high:
+    elif refused in (names.Refusal.CONTROL, names.Refusal.INVISIBLE):
+        errors.append(f"{where}: must not contain control or invisible characters")
+    elif refused is names.Refusal.TOO_LONG:
         errors.append(f"{where}: must be at most {high} characters (got {len(text)})")
-        return None
-    return text
+    else:
+        return text
+    return None
 
 
 def _template_id(value: Any, builtin_ids: frozenset[str], errors: list[str]) -> str | None:
@@ -249,6 +189,7 @@ def _template_id(value: Any, builtin_ids: frozenset[str], errors: list[str]) -> 
     if not isinstance(value, str):
         errors.append(f"id: must be text (got {_kind(value)})")
         return None
+    value = names.normalise(value)
     if not 1 <= len(value) <= ID_MAX:
         errors.append(f"id: must be 1 to {ID_MAX} characters (got {len(value)})")
         return None
@@ -327,11 +268,11 @@ def validate(data: Any, *, builtin_ids: frozenset[str] = frozenset()) -> Templat
             spec = _channel(index, item, errors)
             if spec is None:
                 continue
-            # Compared as Discord may rewrite them (names.fold): two names Discord could store
+            # Compared as Discord may rewrite them (name_match.fold): two names Discord could store
             # alike could not be told apart when a create's reply is lost (reconcile.py).
             seen = first_use.setdefault(fold(spec.name), index)
             if seen != index:
-                errors.append(f"channels[{index}].name: \"{spec.name}\" is already used by "
+                errors.append(f"channels[{index}].name: {_shown(spec.name)} is already used by "
                               f"channels[{seen}]; channel names must differ in more than case, "
                               "spaces and punctuation")
                 continue

@@ -10,6 +10,7 @@ message, flushed before the invocation ends). Failures:
 """
 
 import functools
+import math
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -17,13 +18,15 @@ from typing import Any
 
 import boto3
 
-from . import lost_access, membership, survey, teardown
+from . import long_limits, lost_access, membership, survey, teardown
 from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
 from .builder import BuildRefused, BuildStopped, CampaignBuild
 from .lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
 from .observability import MetricUnit, count, discord_error, logger, metrics
-from .discord_errors import DiscordError, DiscordRejected
+from .discord_errors import DiscordError, DiscordRejected, RateLimitedLong
 from .discord_rest import DiscordRest
+from .downloads import DownloadPolicy
+from .names import md
 from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
 from .problems import Problem
@@ -37,6 +40,7 @@ from .template_library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
+MIN_TASK_TIME_S = 5.0  # don't start a task with less of the invocation left than this
 
 
 @dataclass
@@ -46,6 +50,7 @@ class WorkerDeps:
     application_id: str
     max_receive_count: int
     templates: TemplateLibrary
+    downloads: DownloadPolicy = field(default_factory=DownloadPolicy)  # Discord's CDN only
     _bot_user_id: str | None = field(default=None, repr=False)
 
     def bot_user_id(self) -> str:
@@ -73,6 +78,7 @@ def default_deps() -> WorkerDeps:
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
         templates=TemplateLibrary(dynamodb, table),
+        downloads=DownloadPolicy.from_environment(),
     )
 
 
@@ -96,30 +102,45 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     their order — unless that failure stopped the campaign: then they are acknowledged, since they
     would only be skipped later after piling up receive counts (and landing in the DLQ with it).
     Powertools' SqsFifoPartialProcessor can't make that exception, hence this small loop.
+
+    One server's task never takes another's down: each record's failure is its own (its group
+    stalls, no other), a task is started only with MIN_TASK_TIME_S of the invocation left (the
+    rest are handed back untouched rather than lost with a timed-out invocation), and each
+    build's final write is separate, failing only that build's records.
     """
-    records = event.get("Records", [])
+    records = [r for r in (event.get("Records") or []) if isinstance(r, dict)]
     builds: dict[tuple[str, str], CampaignBuild] = {}
+    handled: dict[tuple[str, str], list[str]] = {}
     failures, stalled_groups = [], set()
-    try:
-        for record in records:
-            group = record.get("attributes", {}).get("MessageGroupId")
-            attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 1)
-            try:
-                task = Task.from_body(record["body"])
-                build = builds.get((task.guild_id, task.campaign_key))
-                if group in stalled_groups and not (build and build.status == FAILED):
-                    failures.append(record["messageId"])
-                    continue
-                run_task(task, attempt, deps, builds, batch=records)
-            except Exception:
-                logger.warning("task handed back to SQS", message_id=record.get("messageId"))
-                failures.append(record["messageId"])
-                stalled_groups.add(group)
-    finally:
-        for build in builds.values():
+    for record in records:
+        group = (record.get("attributes") or {}).get("MessageGroupId")
+        if deps.rest.deadline - time.monotonic() < MIN_TASK_TIME_S:
+            failures.append(record.get("messageId"))
+            continue
+        try:
+            attempt = int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
+            task = Task.from_body(record["body"])
+            key = (task.guild_id, task.campaign_key)
+            build = builds.get(key)
+            if group in stalled_groups and not (build and build.status == FAILED):
+                failures.append(record.get("messageId"))
+                continue
+            handled.setdefault(key, []).append(record.get("messageId"))
+            run_task(task, attempt, deps, builds, batch=records)
+        except Exception:
+            logger.warning("task handed back to SQS", message_id=record.get("messageId"), exc_info=True)
+            failures.append(record.get("messageId"))
+            stalled_groups.add(group)
+    for key, build in builds.items():
+        try:
             build.progress.close()
             build.flush()
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}
+        except Exception:
+            # Its created ids stay pending-marked: the retried tasks reconcile them.
+            logger.warning("could not save a build's progress", exc_info=True)
+            failures += [m for m in handled.get(key, []) if m not in failures]
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures
+                                  if message_id is not None]}
 
 
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
@@ -141,6 +162,11 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         run_request(task, attempt, deps)
         return
     if build is None:
+        # The token lives in its own expiring item (store.token): "" once Discord's 15 minutes
+        # are over, and then the outcome goes to a channel instead (outcome.py).
+        token = deps.store.token(campaign)
+        campaign = replace(campaign, interaction_token=token,
+                           message_expired=campaign.message_expired or not token)
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)
@@ -166,11 +192,20 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         _refuse(build, task, refused.problem)
     except BuildStopped as stop:
         _stop(build, task, stop.problem, transient=False)
+    except RateLimitedLong as limited:
+        # Discord's long limits are not outages: no retry, no dead letter, no page.
+        count("DiscordLongRateLimits")
+        logger.warning("campaign paused by a long Discord rate limit", route=limited.route,
+                       retry_at=limited.retry_at)
+        _stop(build, task, long_limits.problem(
+            limited, progress="Everything created so far is kept.",
+            again="Run `/add-campaign` again with the same name"), transient=False,
+            retry_at=limited.retry_at)
     except DiscordRejected as error:
         step = build.steps[task.step]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
-        _stop(build, task, lost_access.explain(error, doing, rest=deps.rest, guild_id=task.guild_id,
+        _stop(build, task, lost_access.explain(error, md(doing), rest=deps.rest, guild_id=task.guild_id,
                                                bot_user_id=deps.bot_user_id), transient=False)
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
@@ -217,6 +252,14 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
             run_template_import(task, deps, last_attempt=attempt >= deps.max_receive_count)
             return
         run(task, deps, standing)
+    except RateLimitedLong as limited:
+        # Discord's long limits are not outages: no retry, no dead letter; the asker is told when.
+        count("DiscordLongRateLimits")
+        logger.warning("request paused by a long Discord rate limit", route=limited.route,
+                       retry_at=limited.retry_at)
+        again = {DELETE: "Run `/delete-campaign` again"}.get(task.kind, "Run the command again")
+        _answer(task, deps, long_limits.problem(limited, progress="Nothing more was changed.",
+                                                again=again).text(), public=task.kind == DELETE)
     except DiscordRejected as error:  # a refusal: trying again would only repeat it
         discord_error(error.code, error.status)
         logger.warning("request refused by Discord", error=str(error))
@@ -254,9 +297,10 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
 
 
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
-    """Edit the task's deferred answer (components [] drops any buttons it had)."""
+    """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
+    later parts follow only the asker sees."""
     ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
-                    expired=token_expired(task.run)).finish(text, components=[])
+                    expired=token_expired(task.run), ephemeral=True).finish(text, components=[])
 
 
 def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
@@ -271,7 +315,7 @@ def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
     (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
     reply = ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
-                            expired=token_expired(task.run))
+                            expired=token_expired(task.run), ephemeral=not public)
     deliver(reply, deps.rest, text, channels=[task.args.get("channel_id", "")] if public else ())
 
 
@@ -307,11 +351,15 @@ def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
         build.set_status(FAILED, failure=failure)  # a resumed build keeps what it made
 
 
-def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool) -> None:
+def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,
+          retry_at: float | None = None) -> None:
     failure = {**problem.to_dict(), "step": task.step, "transient": transient}
+    if retry_at is not None:
+        failure["retry_at"] = math.ceil(retry_at)  # /add-campaign answers at once until then
     build.set_status(FAILED, failure=failure)
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
-    count("CampaignsFailed")
+    # A pause for Discord's long limit is no failure of ours: it must not page (CampaignsFailed).
+    count("CampaignsPaused" if retry_at is not None else "CampaignsFailed")
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:

@@ -3,6 +3,7 @@
 import json
 
 from channelwright.discord_rest import DiscordRest
+from channelwright.downloads import DownloadPolicy
 from channelwright.http import HttpRequest
 from channelwright.interactions import Deps, respond
 from channelwright.signature import SignatureVerifier
@@ -13,6 +14,13 @@ from channelwright.worker import WorkerDeps, process_tasks
 from channelwright_local.sqs_event_source import SqsEventSource
 from discord_emulator.signing import InteractionSigner
 from tests.support.aws import MAX_RECEIVE_COUNT
+
+
+def emulator_cdn(emulator) -> DownloadPolicy:
+    """Downloads allowed from the emulator's CDN (plain HTTP on 127.0.0.1), explicitly: the
+    product's default allows only Discord's own CDN hosts over HTTPS."""
+    scheme, _, rest = emulator.base_url.partition("://")
+    return DownloadPolicy(origins=(f"{scheme}://{rest.split('/', 1)[0]}",))
 
 
 class Bot:
@@ -26,7 +34,8 @@ class Bot:
         self.rest = DiscordRest(emulator.base_url, emulator.bot_token, timeout=timeout)
         self.worker = WorkerDeps(rest=self.rest, store=self.store,
                                  application_id=emulator.application_id,
-                                 max_receive_count=MAX_RECEIVE_COUNT, templates=self.templates)
+                                 max_receive_count=MAX_RECEIVE_COUNT, templates=self.templates,
+                                 downloads=emulator_cdn(emulator))
         self.events = SqsEventSource(aws.sqs, aws.queue_url,
                                      lambda event, context: process_tasks(event, self.worker, context))
 

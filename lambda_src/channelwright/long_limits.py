@@ -1,0 +1,50 @@
+"""What to tell a user when Discord limits an action for longer than a task can wait.
+
+The message names the action in the words a server admin uses and says when it works again as a
+Discord timestamp, `<t:UNIX:R>` (developers/reference.mdx, "Message Formatting": style R is a
+relative time, "in 2 hours", shown in the reader's own time zone and language).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .discord_errors import RateLimitedLong
+from .problems import Problem
+
+# Route templates (discord_rest.route_of) -> the action, as "Discord is limiting how fast I can ...".
+_ACTIONS = (
+    (r"^POST /guilds/\{id\}/roles$", "create roles in this server"),
+    (r"^POST /guilds/\{id\}/channels$", "create channels in this server"),
+    (r"^PATCH /channels/\{id\}$", "change channels in this server"),
+    (r"^DELETE /channels/\{id\}$", "delete channels in this server"),
+    (r"^DELETE /guilds/\{id\}/roles/\{id\}$", "delete roles in this server"),
+    (r"^PUT /guilds/\{id\}/members/\{id\}/roles/\{id\}$", "give members roles in this server"),
+    (r"^DELETE /guilds/\{id\}/members/\{id\}/roles/\{id\}$", "take roles from members in this server"),
+    (r"^GET /guilds/", "read this server's channels and roles"),
+    (r"^POST /channels/\{id\}/messages$", "post messages in this server"),
+    (r"/webhooks/", "update my messages"),
+)
+
+
+def action(route: str) -> str:
+    """ "create roles in this server" for "POST /guilds/{id}/roles"."""
+    for pattern, words in _ACTIONS:
+        if re.search(pattern, route):
+            return words
+    return "make changes in this server"
+
+
+def when(retry_at: float) -> str:
+    """ "<t:1767225600:R> (<t:1767225600:f>)": relative, then the date and time in full."""
+    stamp = math.ceil(retry_at)
+    return f"<t:{stamp}:R> (<t:{stamp}:f>)"
+
+
+def problem(error: RateLimitedLong, *, progress: str, again: str) -> Problem:
+    """`progress`: what state things are left in; `again`: the command that resumes, e.g.
+    "Run `/add-campaign` again with the same name"."""
+    return Problem(f"Discord is limiting how fast I can {action(error.route)}.",
+                   f"It will let me go on {when(error.retry_at)}. {progress}",
+                   f"{again} after that time, and I'll pick up where I stopped.")

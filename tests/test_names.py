@@ -91,7 +91,7 @@ def test_length_counts_after_normalising():
     ("`code` ||spoiler|| > quote", "\\`code\\` \\|\\|spoiler\\|\\| \\> quote"),
     ("# Heading", "\\# Heading"),
     ("-# subtext", "\\-# subtext"),
-    ("1. First", "\\1. First"),
+    ("1. First", "1\\. First"),
     ("back\\slash", "back\\\\slash"),
 ])
 def test_markdown_and_mention_syntax_is_escaped(raw, shown):

@@ -133,8 +133,8 @@ def test_a_file_of_hundreds_of_errors_is_reported_within_one_message():
     (b"\xff\xfe{}", "t.json", "UTF-16"),
     (b"id: t\n\xc3(", "t.yaml", "not UTF-8 text"),
     (b"   \n\t", "t.yaml", "is empty"),
-    (b"1" * 5000, "t.json", "not valid JSON"),  # more digits than Python will read as a number
-    (b"id: " + b"1" * 5000, "t.yaml", "not valid YAML"),
+    (b"1" * 5000, "t.json", "a number of 5,000 digits"),  # more than Python will read as a number
+    (b"id: " + b"1" * 5000, "t.yaml", "a number of 5,000 digits"),
     (b"---\nid: a\n---\nid: b\n", "t.yaml", "not valid YAML"),
     (b"? [a, b]\n: c\n", "t.yaml", "not valid YAML"),
 ])

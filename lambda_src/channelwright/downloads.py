@@ -104,7 +104,10 @@ def download(url: str, policy: DownloadPolicy, *, user_agent: str = "",
         status, location, body = _fetch(url, policy, deadline, user_agent, clock)
         if location is None:
             return _judge(status, body)
-        url = urllib.parse.urljoin(url, location)
+        try:
+            url = urllib.parse.urljoin(url, location)
+        except ValueError:  # e.g. "https://[::1": no origin we could check, so nowhere we go
+            raise DownloadRefused("a redirect to an unreadable location") from None
     raise DownloadFailed("too many redirects")
 
 

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import liveness, request_budget
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
-from .names import code, md
+from .names import clip, code, md
 from .observability import MetricUnit, count, logger, metrics
 from .pages import PREFIX as PAGE_PREFIX
 from .payload_fields import MalformedInteraction
@@ -182,7 +182,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     template = deps.templates.get(invocation.guild_id, template_id)
     if template is None:
         return ephemeral(Problem(
-            f"There is no template called “{md(template_id)}”.",
+            f"There is no template called “{md(clip(template_id, 100))}”.",
             "A campaign is built from a built-in template or one imported into this server.",
             "Pick one from the suggestions, or see them all with `/campaign-template list`.").text())
     campaign = Campaign(

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import math
 import re
+import time
 
 from .discord_errors import RateLimitedLong
 from .problems import Problem
+
+# The longest limits Discord documents are daily ones (developers/topics/opcodes-and-status-codes.mdx,
+# 30034: "daily application command creates"). A Retry-After beyond a week is no real time: told,
+# stored and waited for as a week, after which the same command simply asks Discord again. Left
+# as it was, 10^40 s was a number DynamoDB can't store (38 digits), so the pause itself failed
+# and the build was dead-lettered; 10^9 s would have held the name for 31 years.
+LONGEST_PAUSE_S = 7 * 24 * 3600
 
 # Route templates (discord_rest.route_of) -> the action, as "Discord is limiting how fast I can ...".
 _ACTIONS = (
@@ -42,9 +50,15 @@ def when(retry_at: float) -> str:
     return f"<t:{stamp}:R> (<t:{stamp}:f>)"
 
 
+def until(error: RateLimitedLong, now: float | None = None) -> int:
+    """Unix seconds from which to go on: Discord's `retry_at`, rounded up, at most a week away."""
+    now = time.time() if now is None else now
+    return math.ceil(min(error.retry_at, now + LONGEST_PAUSE_S))
+
+
 def problem(error: RateLimitedLong, *, progress: str, again: str) -> Problem:
     """`progress`: what state things are left in; `again`: the command that resumes, e.g.
     "Run `/add-campaign` again with the same name"."""
     return Problem(f"Discord is limiting how fast I can {action(error.route)}.",
-                   f"It will let me go on {when(error.retry_at)}. {progress}",
+                   f"It will let me go on {when(until(error))}. {progress}",
                    f"{again} after that time, and I'll pick up where I stopped.")

@@ -4,12 +4,20 @@ and titles. Each is normalised the same way, refused for the same reasons, and s
 - Normalised: Unicode NFC (so "Café" typed precomposed or as "e" + U+0301 is one name), every
   run of whitespace made one space, trimmed. `key` also casefolds, for uniqueness checks.
 - Refused when a user could not see or type it back: control, surrogate, private-use and
-  unassigned characters; format characters (bidi overrides, zero-width spaces, soft hyphens...)
-  except the joiners and tags that emoji and some scripts need inside a visible character; and
+  unassigned characters; format characters (bidi overrides, zero-width spaces, soft hyphens...);
   any user-perceived character (an extended grapheme cluster, Unicode UAX #29) that draws
   nothing: the Hangul fillers U+3164/U+115F/U+1160/U+FFA0, the braille blank U+2800, U+034F, a
-  lone combining mark, a lone variation selector. Emoji sequences pass: ZWJ sequences (👩‍🚀),
-  variation selectors, keycaps (#️⃣), flags (🇫🇷, 🏴 + tags), skin tones (👍🏽).
+  lone combining mark, a lone variation selector; and any default-ignorable character (UAX #44,
+  Default_Ignorable_Code_Point: drawn as nothing) except where it changes what is drawn.
+  An ignorable character attached to a visible one ("Strahd" + U+200D, "A" + U+FE0F, tags
+  spelling hidden text after 🎲) draws exactly like the name without it, and would make a
+  look-alike second campaign. The exceptions (`_ignorable_refusal`): ZWJ inside an emoji ZWJ
+  sequence (👩‍🚀) or after a virama (Indic half forms, क्‍ष); ZWNJ between letters after a
+  virama or a cursive-joining letter (Persian می‌خواهم); U+FE0E/U+FE0F once after an emoji
+  character (❤︎, #️⃣); ideographic variation selectors after an ideograph (葛󠄀); Mongolian
+  variation selectors after a Mongolian letter; tag characters only as a subdivision flag, 🏴
+  then a region code then CANCEL TAG (UTS #51, "emoji_tag_sequence"). So emoji sequences pass:
+  ZWJ sequences, presentation selectors, keycaps, flags (🇫🇷, 🏴 + tags), skin tones (👍🏽).
 - Shown literally: `md` escapes the characters Discord's markdown acts on, so a name like
   `**Bold**` or `<@123>` is shown as typed (and every message also sends
   `allowed_mentions: {"parse": []}`, so nothing in a name can ping anyone).
@@ -37,17 +45,33 @@ _SUSPECT = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cf}\u
 _FORBIDDEN = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]")
 _FORMAT = regex.compile(r"\p{Cf}")
 _CLUSTER = regex.compile(r"\X")
-_PICTOGRAPHIC = regex.compile(r"\p{Extended_Pictographic}")
 _WHITESPACE = regex.compile(r"\s+")
 ZWNJ, ZWJ = "\u200c", "\u200d"
-# Tag characters spell subdivision flags after U+1F3F4 (🏴 + "gbeng" + CANCEL TAG).
-_TAGS = range(0xE0020, 0xE0080)
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+# What may stand before an ignorable character for it to change what is drawn (see the docstring).
+_VIRAMA = regex.compile(r"\p{Canonical_Combining_Class=Virama}")
+_ZWJ_ELEMENT_END = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]")
+_ZWJ_ELEMENT_START = regex.compile(r"\p{Extended_Pictographic}")
+_JOINING = regex.compile(r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Left_Joining}]")
+_EMOJI = regex.compile(r"\p{Emoji}")
+_IDEOGRAPH = regex.compile(r"\p{Ideographic}")
+_MONGOLIAN = regex.compile(r"\p{Script=Mongolian}")
+# A subdivision flag: U+1F3F4, a region code in tag letters and digits (ISO 3166-2: two letters
+# and one to three more), U+E007F CANCEL TAG (UTS #51, "emoji_tag_sequence"; 🏴 + "gbeng").
+_TAG_RUN = regex.compile(r"[\U000E0020-\U000E007F]+")
+_FLAG_TAGS = regex.compile(r"[\U000E0061-\U000E007A]{2}[\U000E0030-\U000E0039\U000E0061-\U000E007A]{1,3}"
+                           r"\U000E007F")
+BLACK_FLAG = "\U0001F3F4"
 
 # Discord's markdown: these characters start or end formatting anywhere in a line ("<" starts
 # mentions, timestamps and custom emoji); a backslash before any ASCII punctuation shows it as is.
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_~`|<>[]"})
-# ...and these only at the start of a line: headings, subtext, lists, numbered lists.
-_LINE_START = regex.compile(r"^(#|-|\+|\d+\.)")
+# ...and these only at the start of a line (after up to a few spaces), on every line: headings,
+# subtext, lists, and numbered lists, whose dot is escaped ("1\." — a backslash before a digit is
+# no escape and would show; discord.js escapeNumberedList/escapeHeading/escapeBulletedList,
+# https://github.com/discordjs/discord.js/pull/8701).
+_LINE_MARK = regex.compile(r"^([ \t]*)([#+-])", regex.MULTILINE)
+_LINE_NUMBER = regex.compile(r"^([ \t]*\d+)\.", regex.MULTILINE)
 
 
 class Refusal(Enum):
@@ -75,11 +99,43 @@ def _cluster_refusal(cluster: str) -> Refusal | None:
         return None  # the single space between words (normalise leaves no other whitespace)
     if _ALL_BLANK.fullmatch(cluster):
         return Refusal.INVISIBLE
-    emoji = bool(_PICTOGRAPHIC.match(cluster))
-    for ch in _FORMAT.findall(cluster):
-        if not (ch in (ZWJ, ZWNJ) or (emoji and ord(ch) in _TAGS)):
+    # Format characters that aren't default-ignorable (U+0600 ARABIC NUMBER SIGN...) are refused
+    # too; the ignorable ones are judged in their context by _ignorable_refusal.
+    if any(not _IGNORABLE.match(ch) for ch in _FORMAT.findall(cluster)):
+        return Refusal.INVISIBLE
+    return None
+
+
+def _ignorable_refusal(name: str) -> Refusal | None:
+    """INVISIBLE if a default-ignorable character of `name` stands where it changes nothing drawn."""
+    for tags in _TAG_RUN.finditer(name):
+        start = tags.start()
+        if not (start and name[start - 1] == BLACK_FLAG and _FLAG_TAGS.fullmatch(tags.group())):
+            return Refusal.INVISIBLE
+    for index, ch in enumerate(name):
+        if not _IGNORABLE.match(ch) or "\U000E0020" <= ch <= "\U000E007F":
+            continue
+        before = name[index - 1] if index else ""
+        after = name[index + 1] if index + 1 < len(name) else ""
+        if not _ignorable_fits(ch, before, after):
             return Refusal.INVISIBLE
     return None
+
+
+def _ignorable_fits(ch: str, before: str, after: str) -> bool:
+    """Whether the ignorable `ch` between `before` and `after` changes what is drawn."""
+    if ch == ZWJ:
+        return bool(_VIRAMA.match(before)) or bool(
+            _ZWJ_ELEMENT_END.match(before) and _ZWJ_ELEMENT_START.match(after))
+    if ch == ZWNJ:
+        return bool(after) and not after.isspace() and bool(_VIRAMA.match(before) or _JOINING.match(before))
+    if ch in "\ufe0e\ufe0f":  # text or emoji presentation, once, after an emoji character
+        return bool(_EMOJI.match(before))
+    if "\U000E0100" <= ch <= "\U000E01EF":  # ideographic variation sequences
+        return bool(_IDEOGRAPH.match(before))
+    if ch in "\u180b\u180c\u180d\u180f":  # Mongolian free variation selectors
+        return bool(_MONGOLIAN.match(before))
+    return False  # fillers, U+034F, Khmer inherent vowels, other variation selectors...
 
 
 def refusal(name: str, max_length: int) -> Refusal | None:
@@ -93,6 +149,10 @@ def refusal(name: str, max_length: int) -> Refusal | None:
     clusters = _CLUSTER.findall(name) if _SUSPECT.search(name) else ()
     for cluster in clusters:
         reason = _cluster_refusal(cluster)
+        if reason:
+            return reason
+    if clusters:
+        reason = _ignorable_refusal(name)
         if reason:
             return reason
     if len(name) > max_length:
@@ -109,7 +169,7 @@ def check(raw: object, max_length: int) -> tuple[str, Refusal | None]:
 def md(text: object) -> str:
     """`text` as literal message text: no markdown, no mention, timestamp or emoji syntax."""
     escaped = str(text).translate(_MARKDOWN)
-    return _LINE_START.sub(r"\\\1", escaped)
+    return _LINE_NUMBER.sub(r"\1\\.", _LINE_MARK.sub(r"\1\\\2", escaped))
 
 
 def code(text: object) -> str:

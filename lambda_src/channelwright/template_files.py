@@ -25,6 +25,9 @@ from .template_schema import MAX_FILE_BYTES, TemplateInvalid, json_object
 
 MAX_NODES = 2_000  # a full template has about 320 (45 channels x 3 keys, keys and values)
 MAX_DEPTH = 8  # a template nests 4 deep: mapping > channels > channel > value
+# A template holds no numbers at all; a longer one is refused in words before Python's own limit
+# (4,300 digits) answers with advice about sys.set_int_max_str_digits.
+MAX_NUMBER_DIGITS = 100
 # YAML's plain data types (yaml.org/type); "!" is the non-specific tag (a plain string).
 YAML_TAGS = frozenset({"!"} | {f"tag:yaml.org,2002:{name}"
                                for name in ("str", "int", "float", "bool", "null", "map", "seq")})
@@ -95,9 +98,21 @@ def _check_json_shape(text: str) -> None:
             raise _too_big(f"holds more than {MAX_NODES:,} values", text.count("\n", 0, token.start()) + 1)
 
 
+def _long_number(digits: int, line: int | None = None) -> TemplateInvalid:
+    where = f" (line {line})" if line else ""
+    return TemplateInvalid([f"file: holds a number of {digits:,} digits{where}; a template holds "
+                            "text, true/false, lists and mappings"])
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _long_number(len(text))
+    return int(text)
+
+
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=json_object)
+        return json.loads(text, object_pairs_hook=json_object, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise TemplateInvalid([f"file: not valid JSON: {error.msg} "
                                f"(line {error.lineno}, column {error.colno})"]) from None
@@ -187,7 +202,13 @@ def _yaml_loader():
                 seen.add(key_node.value)
         data.update(loader.construct_mapping(node))
 
+    def construct_int(loader, node):
+        if len(node.value) > MAX_NUMBER_DIGITS:
+            raise _long_number(len(node.value), node.start_mark.line + 1)
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
     Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     return yaml, Loader
 
 

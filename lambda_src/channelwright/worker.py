@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from . import long_limits, lost_access, membership, survey, teardown
 from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
@@ -161,7 +162,8 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
     if task.kind != BUILD:
         run_request(task, attempt, deps)
         return
-    if build is None:
+    fresh = build is None
+    if fresh:
         # The token lives in its own expiring item (store.token): "" once Discord's 15 minutes
         # are over, and then the outcome goes to a channel instead (outcome.py).
         token = deps.store.token(campaign)
@@ -170,15 +172,14 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
             campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
             bot_user_id=deps.bot_user_id)
-        if decision.kind != RESUME:
-            build.reserve([task.step] + _later_steps_of(task, batch))
-    if decision.kind == RESUME:
-        # An operator redrove the dead-lettered task: finish the whole build from here.
-        build.resume()
-        steps = range(task.step, len(build.steps))
-    else:
-        steps = [task.step]
+    # An operator redrove the dead-lettered task: finish the whole build from here.
+    steps = range(task.step, len(build.steps)) if decision.kind == RESUME else [task.step]
     try:
+        # Their writes fail like any step's: on the last attempt the user is told (_stop).
+        if decision.kind == RESUME:
+            build.resume()
+        elif fresh:
+            build.reserve([task.step] + _later_steps_of(task, batch))
         for step in steps:
             created = build.run_step(step)
             if created and created.kind in (CHANNEL, CATEGORY):
@@ -200,7 +201,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         _stop(build, task, long_limits.problem(
             limited, progress="Everything created so far is kept.",
             again="Run `/add-campaign` again with the same name"), transient=False,
-            retry_at=limited.retry_at)
+            retry_at=long_limits.until(limited))
     except DiscordRejected as error:
         step = build.steps[task.step]
         doing = f"creating {step.name or 'the campaign'}" + (
@@ -215,13 +216,24 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
                        exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            why = (str(error) if isinstance(error, DiscordError) else type(error).__name__)
-            _stop(build, task, Problem(
-                "Discord kept failing while I built the campaign, so I stopped.",
-                f"I tried {attempt} times ({why}). Everything created so far is kept.",
-                "Run `/add-campaign` again with the same name in a few minutes to finish it; "
-                "the bot operator has also been alerted."), transient=True)
+            _stop(build, task, _gave_up(error, attempt), transient=True)
         raise
+
+
+def _gave_up(error: Exception, attempt: int) -> Problem:
+    """What the user reads when a build's task failed its last attempt, in words that name
+    what failed (an AWS error is no fault of Discord's, and a class name means nothing to them)."""
+    if isinstance(error, DiscordError):
+        what, why = "Discord kept failing while I built the campaign, so I stopped.", str(error)
+    elif isinstance(error, (BotoCoreError, ClientError)):
+        what, why = ("My storage kept failing while I built the campaign, so I stopped.",
+                     "my campaign store didn't answer")
+    else:
+        what, why = ("Something went wrong on my side while I built the campaign, so I stopped.",
+                     "the same error each time")
+    return Problem(what, f"I tried {attempt} times ({why}). Everything created so far is kept.",
+                   "Run `/add-campaign` again with the same name in a few minutes to finish it; "
+                   "the bot operator has also been alerted.")
 
 
 # Each takes (task, deps, standing): `standing` is the caller's, already found to meet the task's
@@ -356,7 +368,14 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
     failure = {**problem.to_dict(), "step": task.step, "transient": transient}
     if retry_at is not None:
         failure["retry_at"] = math.ceil(retry_at)  # /add-campaign answers at once until then
-    build.set_status(FAILED, failure=failure)
+    unrecorded = None
+    try:
+        build.set_status(FAILED, failure=failure)
+    except Exception as error:
+        # The store is failing too: the user is still told (else their message says "thinking…"
+        # for ever), then the task fails on, to be retried or dead-lettered for the operator.
+        # The batch's later steps are skipped all the same; running the command again resumes.
+        unrecorded, build.status = error, FAILED
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
     # A pause for Discord's long limit is no failure of ours: it must not page (CampaignsFailed).
     count("CampaignsPaused" if retry_at is not None else "CampaignsFailed")
@@ -367,4 +386,6 @@ def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool
                    components=undo_buttons(build.campaign, failed=True) if done else None)
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
+    if unrecorded is not None:
+        raise unrecorded
 

@@ -91,18 +91,62 @@ def test_same_name_in_another_server_is_a_different_campaign(send, aws):
     assert sorted(c.guild_id for c in aws.items()) == ["111111111111111111", interactions.GUILD_ID]
 
 
-def test_failed_campaign_is_resumed_by_running_the_command_again(send, aws, store):
+def failed_campaign(send, aws, store):
+    """A campaign whose build stopped after making its roles; the member's role 539082325061836999
+    (tests/support/interactions.py) is made its GM role when `gm_role` says so."""
     send(interactions.add_campaign())
     aws.drain()
     [first] = aws.items()
-    store.record(first, {"role:players": {"id": "1"}})
+    store.record(first, {"role:players": {"id": "1"}, "role:gm": {"id": "2"}})
     store.set_status(first, FAILED, failure={"what": "x", "why": "y", "fix": "z"})
+    return store.get(first.guild_id, first.key)
+
+
+def test_a_failed_campaign_is_resumed_at_once_by_a_re_run_of_its_gm(send, aws, store):
+    """Holding the campaign's GM role (`member.roles`, server-wide and current) is enough to
+    resume it, and that is known without asking Discord: the run is taken over here."""
+    first = failed_campaign(send, aws, store)
+    store.record(first, {"role:gm": {"id": "539082325061836999"}})
 
     assert send(interactions.add_campaign(interaction_id="786008729715219999")) == {"type": 5}
     [resumed] = aws.items()
     assert resumed.status == "queued" and resumed.run == 2 and resumed.failure is None
-    assert resumed.resources == {"role:players": {"id": "1"}}
-    assert {m["body"]["run"] for m in aws.drain()} == {"786008729715219999"}
+    assert resumed.interaction_id == "786008729715219999"
+    assert resumed.resources == {"role:players": {"id": "1"}, "role:gm": {"id": "539082325061836999"}}
+    messages = aws.drain()
+    assert {m["body"]["run"] for m in messages} == {"786008729715219999"}
+    assert len(messages) == DEFAULT_PLAN_LENGTH
+
+
+def test_anyone_elses_re_run_leaves_the_failed_campaign_as_it_is_and_asks_the_worker(send, aws,
+                                                                                     store):
+    """Whether a caller without the GM role manages the server only the server's roles tell, so
+    the request path queues one re-run task for the worker to decide and changes nothing."""
+    first = failed_campaign(send, aws, store)
+
+    assert send(interactions.add_campaign(interaction_id="786008729715219999")) == {"type": 5}
+    assert aws.items() == [first], "the record is untouched"
+    [message] = aws.drain()
+    body = message["body"]
+    assert (body["kind"], body["run"], body["campaign_run"]) == (
+        "rerun", "786008729715219999", "786008729715212338")
+    assert body["args"]["caller"] == {"id": interactions.USER_ID, "roles": ["539082325061836999"]}
+    assert body["args"]["seen"] == first.progress_at
+    assert message["group"] == interactions.GUILD_ID
+
+
+def test_a_re_run_the_queue_refuses_changes_nothing_and_says_so(send, aws, signer, store):
+    first = failed_campaign(send, aws, store)
+    no_queue = TaskQueue(aws.sqs, aws.queue_url.replace(".fifo", "-gone.fifo"))  # SQS refuses
+    deps = Deps(SignatureVerifier(signer.public_key_hex), store, no_queue,
+                TemplateLibrary(aws.dynamodb, aws.table_name))
+    payload = interactions.add_campaign(interaction_id="786008729715219999")
+    reply = json.loads(respond(HttpRequest.from_api_gateway(signer.api_gateway_event(payload)),
+                               deps).body)
+
+    text = ephemeral_text(reply)
+    assert "I couldn't resume “Curse of Strahd” just now." in text and "nothing was changed" in text
+    assert aws.items() == [first] and aws.drain() == []
 
 
 def test_outside_a_server_is_refused(send, aws):

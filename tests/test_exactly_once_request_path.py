@@ -31,9 +31,13 @@ from tests.test_campaign_build import (BOT_PERMISSIONS, FORUM, NAME, TEXT, asser
 STOPPED, ANSWER_LOST, NOT_SENT = "stopped", "answer lost", "not sent"
 # The interaction token's own expiring item, the record, the two task batches, `tasks_sent`.
 FRESH_PATH = ["put_item", "put_item", "send_message_batch", "send_message_batch", "update_item"]
-# The token, the create that finds the name taken, the restart, the batches, `tasks_sent`.
-TAKEOVER_PATH = ["put_item", "put_item", "put_item", "send_message_batch", "send_message_batch",
-                 "update_item"]
+# A re-run by someone not holding the campaign's GM role: the token, the create that finds the
+# name taken, the one task that asks the worker to check them and take over (rerun.py).
+RERUN_PATH = ["put_item", "put_item", "send_message_batch"]
+# A re-run by its GM: the token, the create that finds the name taken, the restart, the batches,
+# `tasks_sent`.
+GM_TAKEOVER_PATH = ["put_item", "put_item", "put_item", "send_message_batch", "send_message_batch",
+                    "update_item"]
 AFTER_RECORD, AFTER_FIRST_BATCH = 2, 3  # cuts right after these calls of FRESH_PATH
 WITHIN_A_MINUTE_MS = 30_000
 
@@ -292,12 +296,36 @@ def test_a_cut_after_any_aws_call_is_recovered_by_running_the_command_again(
 
 
 @pytest.mark.parametrize("how", [STOPPED, ANSWER_LOST])
-@pytest.mark.parametrize("at", range(1, len(TAKEOVER_PATH) + 1))
+@pytest.mark.parametrize("at", range(1, len(RERUN_PATH) + 1))
 def test_a_cut_while_taking_over_a_cut_build_is_recovered_too(bot, emu, guild, gm, player, at, how):
+    """The build was cut off before its GM role was given, so the re-run is the worker's to
+    clear (rerun.py); the request that asks for it is cut in turn."""
     first, _ = add_campaign(bot, guild, gm, front(bot, Cut(at=AFTER_RECORD, how=STOPPED)))
     cut = Cut(at=at, how=how)
     second, _ = add_campaign(bot, guild, gm, front(bot, cut, later_ms=WITHIN_A_MINUTE_MS))
-    assert cut.calls[:at] == TAKEOVER_PATH[:at]
+    assert cut.calls[:at] == RERUN_PATH[:at]
+
+    third, answer = add_campaign(bot, guild, gm, front(bot, later_ms=2 * WITHIN_A_MINUTE_MS))
+
+    content = (answer.get("data") or {}).get("content", "")
+    assert answer == {"type": 5} or "already exists and is being built" in content, content
+    assert_recovered(bot, emu, guild, gm, player, [first, second, third])
+
+
+@pytest.mark.parametrize("how", [STOPPED, ANSWER_LOST])
+@pytest.mark.parametrize("at", range(1, len(GM_TAKEOVER_PATH) + 1))
+def test_a_cut_while_a_gm_takes_over_a_failed_build_is_recovered_too(bot, emu, guild, gm, player,
+                                                                     at, how):
+    """The build stopped after giving Alice its GM role, so her re-run takes over on the request
+    path; that request is cut after any of its AWS calls, and she runs the command again."""
+    emu.faults.forbid(method="POST", path_regex=r"/guilds/\d+/channels$")
+    first, _ = add_campaign(bot, guild, gm, front(bot))
+    bot.run_worker()
+    emu.faults.clear()
+    assert bot.campaign(guild).status == "failed"
+    cut = Cut(at=at, how=how)
+    second, _ = add_campaign(bot, guild, gm, front(bot, cut, later_ms=WITHIN_A_MINUTE_MS))
+    assert cut.calls[:at] == GM_TAKEOVER_PATH[:at]
 
     third, answer = add_campaign(bot, guild, gm, front(bot, later_ms=2 * WITHIN_A_MINUTE_MS))
 

@@ -10,8 +10,9 @@ channel_presence.py) and repairs channels whose category or roles changed under 
 
 Before the first create, the build checks what needs the server's roles (and so can't be checked
 on the request path): that the requester may add a campaign (Manage Channels from their roles, or
-owning the server), and that my server-level permissions let me make it as private as its summary
-says. Every overwrite is bounded by those server-level permissions, never by `app_permissions`.
+owning the server; a run resuming one may also be its GM's, who holds its GM role), and that my
+server-level permissions let me make it as private as its summary says. Every overwrite is bounded
+by those server-level permissions, never by `app_permissions`.
 """
 
 import time
@@ -20,7 +21,7 @@ from dataclasses import replace
 
 from . import access, reconcile
 from . import permissions as p
-from .authority import MANAGERS, Caller, Standing, refusal
+from .authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
 from .channel_presence import MISSING_ACCESS, may_miss_hidden, survey
 from .discord_errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
 from .discord_rest import DiscordRest
@@ -58,8 +59,12 @@ class BuildRefused(BuildStopped):
 class CampaignBuild:
     def __init__(self, campaign: Campaign, *, rest: DiscordRest, store: CampaignStore,
                  application_id: str, bot_user_id: Callable[[], str],
-                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000)):
+                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+                 guild: GuildSnapshot | None = None):
         self.campaign = campaign
+        # The server as the worker read it to clear a re-run's caller (rerun.py): the check before
+        # building then judges the requester from that same reading.
+        self._snapshot = guild
         self.rest, self.store = rest, store
         self.steps = [Step.from_dict(s) for s in campaign.plan]
         self.resources = dict(campaign.resources)
@@ -290,13 +295,16 @@ class CampaignBuild:
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
     def _check_before_building(self) -> None:
-        """Refuse before anything is created: a requester who isn't a server manager, my missing
-        a permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
+        """Refuse before anything is created: a requester who may not (a new campaign is for
+        server managers; resuming one also for its GMs, who hold its GM role), my missing a
+        permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
         and the channel list."""
-        guild = GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        guild = self._snapshot or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
-        if not Standing(self.rest, self.campaign.guild_id, requester, guild).is_manager():
-            raise BuildRefused(refusal(MANAGERS, doing="add a campaign"))
+        needs = MANAGERS if self.campaign.run == 1 else CAMPAIGN_RUNNERS
+        if not Standing(self.rest, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
+            raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
+                                       doing="add a campaign" if needs == MANAGERS else "resume it"))
         self._learn_bot_permissions(guild)
         self._check_room(guild.role_count)
 

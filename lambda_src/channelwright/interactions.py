@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import liveness, request_budget
+from .authority import holds
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .names import clip, code, md
@@ -28,7 +29,7 @@ from .responses import PONG, choices, deferred, ephemeral
 from .signature import SignatureVerifier
 from .store import (BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists,
                     CampaignStore)
-from .task_queue import Task, TaskQueue
+from .task_queue import RERUN, Task, TaskQueue
 from .template_library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
@@ -218,26 +219,71 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
 
 def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign | dict:
     """A retried request re-sends its own tasks; a failed or stalled campaign is resumed by a new
-    run that keeps what exists; anything else is refused with what to do instead."""
+    run that keeps what exists; anything else is refused with what to do instead.
+
+    Resuming is managing the campaign, so it is for its GMs and server managers (authority.py). A
+    caller who holds its GM role (`member.roles`: server-wide and current, developers/resources/
+    guild.mdx, Guild Member Object) takes it over here and now. Anyone else may be a server
+    manager, which only the server's roles tell, and this path makes no Discord call: their re-run
+    goes to the worker as one task, and the record keeps its run (interaction, token, requester,
+    channel, failure, status: its Undo button works) until the worker has cleared them (rerun.py).
+    """
     if existing.interaction_id == invocation.interaction_id:
         return existing
     limited_until_s = (existing.failure or {}).get("retry_at", 0) if existing.status == FAILED else 0
     if limited_until_s * 1000 > deps.now_ms():
         # Still inside a long Discord limit: the stored answer says until when; queue nothing.
         return ephemeral(Problem.from_dict(existing.failure).text())
-    if existing.status == FAILED or liveness.stalled(existing, deps.now_ms()):
-        resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
-                                     interaction_token=invocation.token,
-                                     requested_by=invocation.user_id,
-                                     requested_by_name=invocation.user_name,
-                                     requested_by_roles=sorted(invocation.member_roles),
-                                     bot_permissions="",
-                                     channel_id=str(invocation.channel_id or ""))
-        if resumed:
-            logger.info("campaign resumed by a new run", campaign=existing.key,
-                        was=existing.status, previous_run=existing.interaction_id)
-            return resumed
-    return ephemeral(_exists_problem(existing).text())
+    if existing.status != FAILED and not liveness.stalled(existing, deps.now_ms()):
+        return ephemeral(_exists_problem(existing).text())
+    if not holds(existing, invocation.member_roles):
+        return _queue_rerun(existing, invocation, deps)
+    resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
+                                 interaction_token=invocation.token,
+                                 requested_by=invocation.user_id,
+                                 requested_by_name=invocation.user_name,
+                                 requested_by_roles=sorted(invocation.member_roles),
+                                 bot_permissions="",
+                                 channel_id=str(invocation.channel_id or ""))
+    if resumed is None:  # it moved on since it was read
+        return ephemeral(_exists_problem(existing).text())
+    logger.info("campaign resumed by a GM's re-run", campaign=existing.key,
+                was=existing.status, previous_run=existing.interaction_id)
+    return resumed
+
+
+def _queue_rerun(existing: Campaign, invocation: Invocation, deps: Deps) -> dict:
+    """Hand the re-run to the worker, which checks the caller and only then takes over (rerun.py).
+
+    `seen` is the record's last write as found here: a build found stalled by its silence is
+    taken over only if it has stayed silent since (task_decision._still_stalled). The answer is deferred in public like any
+    /add-campaign: the build's progress edits it; a refusal replaces it with a private message.
+    """
+    task = Task(existing.guild_id, existing.key, invocation.interaction_id, kind=RERUN,
+                args={"token": invocation.token, "caller": invocation.caller.to_args(),
+                      "by": invocation.user_name, "channel_id": str(invocation.channel_id or ""),
+                      "seen": existing.progress_at},
+                campaign_run=existing.interaction_id)
+    try:
+        deps.tasks.enqueue([task])
+    except deps.tasks.errors as error:
+        logger.error("could not enqueue a re-run", error=str(error))
+        if not getattr(error, "maybe_sent", True):
+            return ephemeral(Problem(
+                f"I couldn't resume “{md(existing.name)}” just now.",
+                "My task queue is unavailable right now; nothing was changed.",
+                "Run `/add-campaign` again with the same name in a minute.").text())
+        return ephemeral(Problem(
+            f"I can't tell whether resuming “{md(existing.name)}” has started.",
+            "My task queue didn't answer in time; nothing is built twice either way.",
+            "Run `/add-campaign` again with the same name in a minute: it says so if the build "
+            "is under way, and resumes it if not.").text())
+    # Counted as a start here, on the request path, like every other run of /add-campaign that
+    # was handed to the worker (the worker may still refuse it, as it may refuse a first run).
+    count("CampaignsStarted")
+    logger.info("re-run queued for the worker to decide", campaign=existing.key,
+                was=existing.status, previous_run=existing.interaction_id)
+    return deferred()
 
 
 def _exists_problem(existing: Campaign) -> Problem:

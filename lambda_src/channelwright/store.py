@@ -189,25 +189,35 @@ class CampaignStore:
     def restart(self, old: Campaign, **changes: Any) -> Campaign | None:
         """Start a new run of a failed or stalled campaign, keeping what it created.
 
-        None if the record changed since `old` was read (another run started, or it moved on).
-        The new run's tasks are not sent yet (`tasks_sent` False) until mark_tasks_sent().
+        None if the record changed since `old` was read: another run started, or it moved on —
+        any write at all, since every write stamps `progress_at`, so a build judged stalled from
+        `old` is taken over only if it has stayed silent since. The new run's tasks count as not
+        sent (`tasks_sent` False, until mark_tasks_sent()) unless `changes` says otherwise.
         Resuming a failed run notes the span since it ended as `idle`: a stalled run may still be
         sending, so it gets none. Its interaction token is not written here: a restart always
-        follows the create() of the same interaction that found the name taken
-        (interactions._rerun_or_refuse), and create() stored the token before trying.
+        follows the create() of the same interaction that found the name taken (on the request
+        path for a GM, in the worker for anyone else: rerun.py), and create() stored the token
+        before trying.
         """
         now = _now_ms()
         span = idle_span(old, now)
-        idle = [*old.idle, span] if span else list(old.idle)
-        fresh = replace(old, status=QUEUED, run=old.run + 1, failure=None, message_expired=False,
-                        tasks_sent=False, progress_at=now, idle=idle, **changes)
+        fresh = replace(old, **{
+            "status": QUEUED, "run": old.run + 1, "failure": None, "message_expired": False,
+            "tasks_sent": False, "progress_at": now,
+            "idle": [*old.idle, span] if span else list(old.idle), **changes})
+        values = {":status": {"S": old.status}, ":run": {"N": str(old.run)},
+                  ":i": {"S": old.interaction_id}}
+        if old.progress_at:
+            unchanged = "progress_at = :progress_at"
+            values[":progress_at"] = {"N": str(old.progress_at)}
+        else:  # written before records had a heartbeat
+            unchanged = "attribute_not_exists(progress_at)"
         try:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
-                              ConditionExpression="#s = :status AND #r = :run AND interaction_id = :i",
+                              ConditionExpression=f"#s = :status AND #r = :run AND interaction_id = :i "
+                                                  f"AND {unchanged}",
                               ExpressionAttributeNames={"#s": "status", "#r": "run"},
-                              ExpressionAttributeValues={":status": {"S": old.status},
-                                                         ":run": {"N": str(old.run)},
-                                                         ":i": {"S": old.interaction_id}})
+                              ExpressionAttributeValues=values)
         except self._db.exceptions.ConditionalCheckFailedException:
             return None
         return fresh

@@ -6,17 +6,19 @@ what a redrive would do. Both call decide(), so what the operator is told is wha
 A task belongs to one campaign run (Task.campaign_run): the campaign's interaction id when it was
 queued. A task whose run is gone — the campaign was deleted, deleted and made again under the same
 name, or rebuilt by a newer run — does nothing. Build tasks stay silent then (the newer run, or
-the delete, tells the user); a member change, /campaign-info or a delete tells whoever asked,
-because they are waiting on its answer.
+the delete, tells the user); a member change, /campaign-info, a delete or a re-run tells whoever
+asked, because they are waiting on its answer. A re-run's task (task_queue.RERUN) names the run it
+would replace; once it has taken the campaign over, the run is the task's own.
 """
 
 from dataclasses import dataclass
 
 from .lifecycle import CONFIRM_DELETE, DELETE, INFO, MEMBER
+from .liveness import SILENT_FOR_MS
 from .names import md
 from .snowflake import created_ms
-from .store import COMPLETED, DELETING, FAILED, Campaign
-from .task_queue import BUILD, Task
+from .store import BUILDING, COMPLETED, DELETING, FAILED, QUEUED, Campaign
+from .task_queue import BUILD, RERUN, Task
 from .template_commands import TEMPLATE_IMPORT, TEMPLATE_REMOVE
 
 RUN, RESUME, IGNORE, REFUSE = "run", "resume", "ignore", "refuse"
@@ -88,6 +90,67 @@ def _build(task: Task, campaign: Campaign | None) -> Decision:
                          f"{campaign.status}).")
 
 
+def _rerun(task: Task, campaign: Campaign | None) -> Decision:
+    """A re-run the worker decides (rerun.py). Before taking over, `task.campaign_run` is the run
+    the asker found failed or stalled; once taken over, the campaign's run is the task's own."""
+    if campaign is None:
+        return _refuse(None, "nothing was resumed")
+    if campaign.interaction_id == task.run:
+        return _taken_over(task, campaign)
+    name = md(campaign.name)
+    if campaign.interaction_id != task.campaign_run:
+        return Decision(REFUSE, "nothing: another run took the campaign over, or it was deleted "
+                                "and made again, since this re-run was asked; the asker is told.",
+                        f"“{name}” was resumed by someone else, or deleted and made again, since "
+                        "you asked, so I left it as it is.")
+    if campaign.status == FAILED or _still_stalled(task, campaign):
+        return Decision(RUN, "the worker checks the asker holds the campaign's GM role or manages "
+                             "the server; if so it takes the campaign over (a new run that keeps "
+                             "what exists) and builds the rest, editing the asker's answer; if "
+                             "not, only the asker is told and the campaign is left as it was.")
+    if campaign.status in (QUEUED, BUILDING):
+        minutes = SILENT_FOR_MS // 60_000
+        return Decision(REFUSE, "nothing: the build the asker found stalled went on since; the "
+                                "asker is told.",
+                        f"“{name}” is being built again since you asked, so I left it to finish. "
+                        f"If it makes no progress for {minutes} minutes, run `/add-campaign` "
+                        "again with the same name.")
+    return Decision(REFUSE, f"nothing: the campaign is {campaign.status} now; the asker is told.",
+                    f"“{name}” is {campaign.status} now, so there was nothing to resume.")
+
+
+def _still_stalled(task: Task, campaign: Campaign) -> bool:
+    """Whether the queued or building run the asker found stalled (liveness.py) still is.
+
+    One whose request was cut off before sending every task (`tasks_sent` False) stays stalled
+    whatever the tasks it did send still do: nothing will send the rest. One that fell silent
+    stays stalled only while it stays silent: any write since (`progress_at` is every write's
+    stamp; `seen` is the one the asker's request found) means a run is alive after all, such as
+    an operator's redrive.
+    """
+    return campaign.status in (QUEUED, BUILDING) and (
+        not campaign.tasks_sent or task.args.get("seen") == campaign.progress_at)
+
+
+def _taken_over(task: Task, campaign: Campaign) -> Decision:
+    """The re-run's own build, carried by its one task: a retry or a redrive carries on."""
+    if campaign.status == COMPLETED:
+        return Decision(IGNORE, "nothing: the build this re-run took over has completed.")
+    if campaign.status == DELETING:
+        return Decision(IGNORE, "nothing: the campaign is being deleted, and a campaign being "
+                                "deleted is never built further.")
+    if campaign.status == FAILED and not (campaign.failure or {}).get("transient"):
+        return Decision(IGNORE, "nothing: the build stopped for a reason retrying cannot fix; "
+                                "the user was told what to change and resumes it with "
+                                "/add-campaign.")
+    if campaign.status == FAILED:
+        return Decision(RESUME, "the worker resumes the build this re-run took over and finishes "
+                                "it, updating the user's progress message (or posting in the "
+                                "campaign's first text channel once that message is gone).")
+    return Decision(RUN, "the worker carries on with the build this re-run took over (the "
+                         f"campaign is {campaign.status}), keeping whatever is already made.")
+
+
 def _gone(campaign: Campaign | None, asked: str) -> str:
     """What the asker is told when the campaign they asked about is not the one there now."""
     if campaign is None:
@@ -140,4 +203,4 @@ def _refuse(campaign: Campaign | None, asked: str) -> Decision:
 
 
 _JUDGES = {BUILD: _build, MEMBER: _member, INFO: _info, DELETE: _delete,
-           CONFIRM_DELETE: _confirm_delete}
+           CONFIRM_DELETE: _confirm_delete, RERUN: _rerun}

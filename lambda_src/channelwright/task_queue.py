@@ -14,13 +14,17 @@ SQS_BATCH_LIMIT = 10
 
 
 BUILD = "build"
+# A re-run of /add-campaign on a failed or stalled campaign by someone the request path can't
+# clear (not holding its GM role): the worker checks them, then takes the campaign over and
+# builds it (rerun.py). The record stays as it was until then.
+RERUN = "rerun"
 
 
 @dataclass(frozen=True)
 class Task:
     """One unit of worker work. Build steps carry only ids; the others (delete, member changes,
-    info, template import) carry their request in `args`, including the interaction token their
-    answer is edited with (valid 15 minutes; tools that show task bodies redact it) and the
+    info, template import, re-run) carry their request in `args`, including the interaction token
+    their answer is edited with (valid 15 minutes; tools that show task bodies redact it) and the
     channel the command was typed in (`channel_id`, where the answer goes if that message is gone).
 
     `campaign_run` names the campaign run the task belongs to: the campaign's `interaction_id`
@@ -61,6 +65,12 @@ class Task:
             raise ValueError(f"not a task body ({type(error).__name__})") from None
 
 
+def _deduplication_id(task: Task) -> str:
+    """The same for a retried request's same task: a build step by its index, any other task by
+    its kind (a re-run's task, step 0, must not share an id with its run's first build step)."""
+    return f"{task.run}-{task.step}" if task.kind == BUILD else f"{task.run}-{task.kind}"
+
+
 class EnqueueFailed(Exception):
     """Not every task reached the queue. `maybe_sent`: some may have (a batch went out, or a
     request's answer was lost), so the tasks' campaign may already be in the worker's hands."""
@@ -84,7 +94,7 @@ class TaskQueue:
             try:
                 result = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
                     {"Id": str(t.step), "MessageBody": t.to_body(), "MessageGroupId": t.guild_id,
-                     "MessageDeduplicationId": f"{t.run}-{t.step}"}
+                     "MessageDeduplicationId": _deduplication_id(t)}
                     for t in chunk
                 ])
             except ClientError as error:  # SQS answered: this batch was refused as a whole

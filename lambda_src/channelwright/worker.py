@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import long_limits, lost_access, membership, survey, teardown
+from . import long_limits, lost_access, membership, rerun, survey, teardown
 from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
 from .builder import BuildRefused, BuildStopped, CampaignBuild
 from .lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
@@ -27,15 +27,16 @@ from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected, RateLimitedLong
 from .discord_rest import DiscordRest
 from .downloads import DownloadPolicy
+from .guild_snapshot import GuildSnapshot
 from .names import md
 from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
 from .problems import Problem
-from .store import COMPLETED, FAILED, CampaignStore
+from .store import COMPLETED, FAILED, Campaign, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
 from .task_decision import RESUME, Decision, decide
-from .task_queue import BUILD, Task
+from .task_queue import BUILD, RERUN, Task
 from .template_commands import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
 from .template_library import TemplateLibrary
 
@@ -157,31 +158,88 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
     if not decision.acts:
         logger.info("task does nothing", decision=decision.kind, reason=decision.reason)
         if decision.tell:
-            _tell_asker(task, decision, deps)
+            # A re-run's asker gets a private answer, as its refusals are (rerun.py).
+            if task.kind == RERUN:
+                rerun.tell(task, deps, decision.tell)
+            else:
+                _tell_asker(task, decision, deps)
+        return
+    if task.kind == RERUN:
+        _run_rerun(task, campaign, decision, attempt, deps, builds)
         return
     if task.kind != BUILD:
         run_request(task, attempt, deps)
         return
     fresh = build is None
     if fresh:
-        # The token lives in its own expiring item (store.token): "" once Discord's 15 minutes
-        # are over, and then the outcome goes to a channel instead (outcome.py).
-        token = deps.store.token(campaign)
-        campaign = replace(campaign, interaction_token=token,
-                           message_expired=campaign.message_expired or not token)
-        build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
-            campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
-            bot_user_id=deps.bot_user_id)
-    # An operator redrove the dead-lettered task: finish the whole build from here.
-    steps = range(task.step, len(build.steps)) if decision.kind == RESUME else [task.step]
+        build = _open_build(task, campaign, deps, builds)
+    prepare = None
+    if decision.kind == RESUME:
+        # An operator redrove the dead-lettered task: finish the whole build from here.
+        steps = range(task.step, len(build.steps))
+        prepare = build.resume
+    else:
+        steps = [task.step]
+        if fresh:
+            later = _later_steps_of(task, batch)
+            prepare = lambda: build.reserve([task.step] + later)  # noqa: E731
+    _carry_out(build, task, steps, attempt, deps, prepare=prepare)
+
+
+def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
+                guild: GuildSnapshot | None = None) -> CampaignBuild:
+    """The batch's build of this campaign's current run. The token lives in its own expiring item
+    (store.token): "" once Discord's 15 minutes are over, and then the outcome goes to a channel
+    instead (outcome.py)."""
+    token = deps.store.token(campaign)
+    campaign = replace(campaign, interaction_token=token,
+                       message_expired=campaign.message_expired or not token)
+    build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
+        campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
+        bot_user_id=deps.bot_user_id, guild=guild)
+    return build
+
+
+def _resumes_from(task: Task, current: int) -> int:
+    """The step a failure names (failure["step"]): a build task's own, since redriving that task
+    resumes the build (task_decision); for a re-run, which carries the whole build, the one that
+    failed."""
+    return current if task.kind == RERUN else task.step
+
+
+def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
+               deps: WorkerDeps, builds: dict) -> None:
+    """A re-run the worker decides (rerun.py): the caller's standing and the takeover first, then
+    the whole build in this one task. A retried or redriven task finds the run its own
+    (decide() says so) and carries on from what exists."""
+    key = (task.guild_id, task.campaign_key)
+    guild = None
+    if campaign.interaction_id != task.run:
+        earlier = builds.pop(key, None)
+        if earlier is not None:  # this batch worked on the run being replaced: save that first
+            earlier.progress.close()
+            earlier.flush()
+        taken = rerun.take_over(task, campaign, deps, last_attempt=attempt >= deps.max_receive_count)
+        if taken is None:
+            return
+        campaign, guild = taken
+    build = _open_build(task, campaign, deps, builds, guild=guild)
+    steps = range(len(build.steps))
+    prepare = build.resume if decision.kind == RESUME else (lambda: build.reserve(list(steps)))
+    _carry_out(build, task, steps, attempt, deps, prepare=prepare)
+
+
+def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attempt: int,
+               deps: WorkerDeps, prepare=None) -> None:
+    """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
+    marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
+    to SQS. The preparing writes fail like any step's: on the last attempt the user is told."""
+    current = task.step
     try:
-        # Their writes fail like any step's: on the last attempt the user is told (_stop).
-        if decision.kind == RESUME:
-            build.resume()
-        elif fresh:
-            build.reserve([task.step] + _later_steps_of(task, batch))
-        for step in steps:
-            created = build.run_step(step)
+        if prepare is not None:
+            prepare()
+        for current in steps:
+            created = build.run_step(current)
             if created and created.kind in (CHANNEL, CATEGORY):
                 count("ChannelsCreated")
         if build.status == COMPLETED:
@@ -190,24 +248,25 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
     except BuildRefused as refused:
-        _refuse(build, task, refused.problem)
+        _refuse(build, _resumes_from(task, current), refused.problem)
     except BuildStopped as stop:
-        _stop(build, task, stop.problem, transient=False)
+        _stop(build, _resumes_from(task, current), stop.problem, transient=False)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter, no page.
         count("DiscordLongRateLimits")
         logger.warning("campaign paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
-        _stop(build, task, long_limits.problem(
+        _stop(build, _resumes_from(task, current), long_limits.problem(
             limited, progress="Everything created so far is kept.",
             again="Run `/add-campaign` again with the same name"), transient=False,
             retry_at=long_limits.until(limited))
     except DiscordRejected as error:
-        step = build.steps[task.step]
+        step = build.steps[current]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
-        _stop(build, task, lost_access.explain(error, md(doing), rest=deps.rest, guild_id=task.guild_id,
-                                               bot_user_id=deps.bot_user_id), transient=False)
+        _stop(build, _resumes_from(task, current),
+              lost_access.explain(error, md(doing), rest=deps.rest, guild_id=task.guild_id,
+                                  bot_user_id=deps.bot_user_id), transient=False)
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
@@ -216,7 +275,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
                        exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            _stop(build, task, _gave_up(error, attempt), transient=True)
+            _stop(build, _resumes_from(task, current), _gave_up(error, attempt), transient=True)
         raise
 
 
@@ -345,10 +404,10 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
     return steps
 
 
-def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
+def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:
     """The requester may not add a campaign: tell only them, and free the name if nothing exists."""
     logger.info("campaign refused", what=problem.what)
-    failure = {**problem.to_dict(), "step": task.step, "transient": False}
+    failure = {**problem.to_dict(), "step": step, "transient": False}
     build.status = FAILED  # later steps of this run are skipped
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
     try:
@@ -363,9 +422,9 @@ def _refuse(build: CampaignBuild, task: Task, problem: Problem) -> None:
         build.set_status(FAILED, failure=failure)  # a resumed build keeps what it made
 
 
-def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,
+def _stop(build: CampaignBuild, step: int, problem: Problem, *, transient: bool,
           retry_at: float | None = None) -> None:
-    failure = {**problem.to_dict(), "step": task.step, "transient": transient}
+    failure = {**problem.to_dict(), "step": step, "transient": transient}
     if retry_at is not None:
         failure["retry_at"] = math.ceil(retry_at)  # /add-campaign answers at once until then
     unrecorded = None

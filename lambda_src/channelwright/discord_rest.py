@@ -24,6 +24,7 @@ from urllib3.util.retry import Retry
 from . import PROJECT_URL, __version__
 from .discord_errors import (DiscordError, DiscordUnavailable, OutcomeUnknown,
                              RateLimitedTooLong, from_response)
+from .rate_budget import RateBudget, counts_toward_global_limit
 
 USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
 IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
@@ -92,7 +93,9 @@ class DiscordRest:
     def __init__(self, base_url: str, token: str | None, *, session: requests.Session | None = None,
                  timeout: tuple[float, float] = (3.05, 10.0), max_retries: int = 3,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, budget: RateBudget | None = None):
+        # budget: this instance's share of the bot's global limit (rate_budget.py); None = no cap.
+        self._budget = budget
         self._base = base_url.rstrip("/")
         self._token = token
         self._session = session or self._new_session()
@@ -130,6 +133,8 @@ class DiscordRest:
             with bucket.lock:
                 self._pause(max(bucket.wait_time(self._clock()), self._global_until - self._clock()),
                             route)
+                if self._budget is not None and counts_toward_global_limit(path):
+                    self._pause(self._budget.wait_before_sending(), route)
                 self.stats["requests"] += 1
                 try:
                     response = self._session.request(method, self._base + path, json=json,
@@ -188,7 +193,10 @@ class DiscordRest:
         if attempts > MAX_429_RETRIES:
             raise DiscordUnavailable("still rate limited after several waits", status=429, route=route)
         if body.get("global"):
+            self.stats["global_rate_limited"] += 1
             self._global_until = self._clock() + retry_after
+            if self._budget is not None:
+                self._budget.global_limit_hit(retry_after)
         self._pause(retry_after, route)
 
     def _backoff(self, failures: int) -> float:

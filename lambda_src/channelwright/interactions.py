@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import permissions
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
-from .observability import MetricUnit, count, logger, metrics
+from .observability import MetricUnit, count, logger, metrics, request_path_failure
 from .plan import build_plan
 from .problems import Problem
 from .responses import PONG, choices, deferred, ephemeral
@@ -59,6 +59,9 @@ def handler(event: dict, context: Any) -> dict:
         response = respond(HttpRequest.from_api_gateway(event), default_deps())
         logger.info("answered", status=response.status)
         return response.to_api_gateway()
+    except Exception as error:  # API Gateway answers Discord 500: "The application did not respond"
+        request_path_failure("unhandled error on the request path", error)
+        raise
     finally:
         metrics.add_metric(name="AckLatency", unit=MetricUnit.Milliseconds,
                            value=round((time.perf_counter() - started) * 1000, 2))
@@ -105,6 +108,7 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
                                  "Run the command in the server where the campaign lives.").text())
     command = COMMANDS.get(invocation.command)
     if command is None:
+        request_path_failure(f"unknown command /{invocation.command}: registered commands are stale")
         return ephemeral(Problem(
             f"I don't know the command `/{invocation.command}`.",
             "The commands registered for this bot are out of date.",
@@ -113,7 +117,7 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
         return command(invocation, deps)
     except (BotoCoreError, ClientError) as error:
         # An answer the user can act on beats a 500, which Discord shows as "did not respond".
-        logger.error("AWS call failed on the request path", error=str(error))
+        request_path_failure("AWS call failed on the request path", error)
         return ephemeral(Problem("I couldn't handle that just now.",
                                  "My campaign store or task queue didn't answer; nothing was changed.",
                                  "Try again in a minute.").text())
@@ -190,7 +194,7 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
     try:
         deps.tasks.enqueue(tasks)
     except deps.tasks.errors as error:
-        logger.error("could not enqueue campaign tasks", error=str(error))
+        request_path_failure("could not enqueue campaign tasks", error)
         problem = Problem("I couldn't start building the campaign.",
                           "My task queue is unavailable right now; nothing new was created.",
                           "Try `/add-campaign` again in a minute.")

@@ -7,6 +7,7 @@ for the worker, which edits the answer when done.
 
 from . import permissions
 from .commands import Invocation, campaign_key
+from .observability import request_path_failure
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
 from .responses import DANGER, SECONDARY, buttons, choices, deferred, ephemeral, update_message
@@ -41,7 +42,8 @@ def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, d
 def _enqueue(deps, task: Task, answer: dict) -> dict:
     try:
         deps.tasks.enqueue([task])
-    except deps.tasks.errors:
+    except deps.tasks.errors as error:
+        request_path_failure("could not enqueue the command's task", error)
         return ephemeral(Problem("I couldn't start that.", "My task queue is unavailable right now; "
                                  "nothing was changed.", "Try again in a minute.").text())
     return answer

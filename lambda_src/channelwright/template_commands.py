@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import permissions
 from .commands import Invocation
 from .discord_errors import DiscordRejected, DiscordUnavailable
-from .observability import logger
+from .observability import logger, request_path_failure
 from .problems import Problem
 from .task_queue import Task
 from .template_library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
@@ -85,7 +85,7 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
     try:
         return handler(invocation, deps)
     except STORAGE_ERRORS as error:
-        logger.error("template storage unavailable", error=str(error))
+        request_path_failure("template storage unavailable", error)
         return _reply(Problem("I couldn't reach my template storage.",
                               "It is unavailable right now; nothing was changed.",
                               "Try the command again in a minute.").text())
@@ -169,7 +169,7 @@ def _import(invocation: Invocation, deps: Any) -> dict:
     try:
         deps.tasks.enqueue([task])
     except deps.tasks.errors as error:
-        logger.error("could not enqueue template import", error=str(error))
+        request_path_failure("could not enqueue template import", error)
         return _reply(Problem("I couldn't start importing the template.",
                               "My task queue is unavailable right now; nothing was changed.",
                               "Try `/campaign-template import` again in a minute.").text())
@@ -211,7 +211,7 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
         try:
             choices = deps.templates.choices(invocation.guild_id, typed, builtins=builtins)
         except STORAGE_ERRORS as error:
-            logger.warning("template autocomplete without server templates", error=str(error))
+            request_path_failure("template autocomplete without server templates", error)
             choices = deps.templates.choices(None, typed, builtins=builtins)
     return {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}
 

@@ -23,8 +23,12 @@ from .lifecycle import undo_buttons
 from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected
 from .discord_rest import DiscordRest
+from .global_pause import GlobalPause
+from .metric_catalog import (CAMPAIGNS_FAILED, CAMPAIGNS_REFUSED, DISCORD_GLOBAL_RATE_LIMITED,
+                             TASK_ATTEMPTS_FAILED)
+from .rate_budget import RateBudget, instances_from_environment
 from .plan import CATEGORY, CHANNEL, TYPE_NAMES
-from .problems import Problem, for_discord_code
+from .problems import Problem, for_discord_code, server_must_fix
 from .store import BUILDING, COMPLETED, DELETING, FAILED, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
@@ -65,7 +69,9 @@ def bot_token() -> str:
 def default_deps() -> WorkerDeps:
     dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
     return WorkerDeps(
-        rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token()),
+        rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token(),
+                         budget=RateBudget.share(instances_from_environment(),
+                                                 pause=GlobalPause(dynamodb, table))),
         store=CampaignStore(dynamodb, table),
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
@@ -79,10 +85,12 @@ def handler(event: dict, context: Any) -> dict:
     remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
     limited_before = deps.rest.stats["rate_limited"]
+    global_before = deps.rest.stats["global_rate_limited"]
     try:
         return process_tasks(event, deps, context)
     finally:
         count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
+        count(DISCORD_GLOBAL_RATE_LIMITED.name, deps.rest.stats["global_rate_limited"] - global_before)
         metrics.flush_metrics()
 
 
@@ -110,6 +118,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
                 run_task(task, attempt, deps, builds, batch=records)
             except Exception:
                 logger.warning("task handed back to SQS", message_id=record.get("messageId"))
+                count(TASK_ATTEMPTS_FAILED.name)  # per attempt: stays up while a step keeps failing
                 failures.append(record["messageId"])
                 stalled_groups.add(group)
     finally:
@@ -157,13 +166,13 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
     except BuildStopped as stop:
-        _stop(build, task, stop.problem, transient=False)
+        _stop(build, task, stop.problem, transient=False, server_fixes=True)
     except DiscordRejected as error:
         step = build.steps[task.step]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
         _stop(build, task, for_discord_code(doing, error.status, error.code, error.detail),
-              transient=False)
+              transient=False, server_fixes=server_must_fix(error.status, error.code, error.detail))
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
@@ -222,11 +231,13 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
     return steps
 
 
-def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool) -> None:
+def _stop(build: CampaignBuild, task: Task, problem: Problem, *, transient: bool,
+          server_fixes: bool = False) -> None:
     failure = {**problem.to_dict(), "step": task.step, "transient": transient}
     build.set_status(FAILED, failure=failure)
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
-    count("CampaignsFailed")
+    # Only failures the operator must act on page; a server's own refusals are graphed apart.
+    count((CAMPAIGNS_REFUSED if server_fixes else CAMPAIGNS_FAILED).name)
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:

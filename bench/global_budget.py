@@ -141,7 +141,9 @@ def busiest_second(times: list[float]) -> int:
 
 
 def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: float,
-             budgeted: bool, budget: dict | None = None) -> dict:
+             budgeted: bool, budget: dict | None = None, shares: int | None = None) -> dict:
+    """`workers` instances build `campaigns` campaigns; each has 1/`shares` of the budget
+    (`shares` defaults to `workers`: the event source's maximum concurrency)."""
     from channelwright import permissions as p
     from channelwright.rate_budget import DISCORD_GLOBAL_LIMIT_PER_S, counts_toward_global_limit
     from tests.support.aws import AwsResources
@@ -157,7 +159,7 @@ def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: f
     for i, guild in enumerate(guilds):
         front.add_campaign(guild, emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS),
                            name=f"Campaign {i}")
-    setting = {"environment": {**os.environ}, "table": aws.table_name, "instances": workers,
+    setting = {"environment": {**os.environ}, "table": aws.table_name, "instances": shares or workers,
                "budgeted": budgeted, "budget": budget or {}, "base_url": emu.base_url, "token": emu.bot_token,
                "application_id": emu.application_id}
     dealt = [[tasks.groups[g] for g in guilds[i::workers]] for i in range(workers)]
@@ -189,7 +191,8 @@ def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: f
     counted = [r for r in requests if counts_toward_global_limit(r.path)]
     limited = [r for r in requests if r.status == 429]
     global_429s = [r for r in limited if isinstance(r.response, dict) and r.response.get("global")]
-    return {"workers": workers, "budget": "shared" if budgeted else "none", "completed": done,
+    budget_label = f"1/{shares or workers} of 40/s" if budgeted else "none"
+    return {"workers": workers, "budget": budget_label, "completed": done,
             "campaigns": campaigns, "requests": len(requests), "counted": len(counted),
             "global_429s": len(global_429s), "429s": len(limited), "invocations": invocations,
             "busy_s": sum(r[1] for r in reports) / len(reports),
@@ -203,9 +206,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--campaigns", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--workers", type=int, nargs="+", default=[20, 5])
-    parser.add_argument("--without-budget", type=int, nargs="*", default=[20],
+    parser.add_argument("--workers", type=int, nargs="+", default=[20, 5],
+                        help="worker instances (= the event source's maximum concurrency) per run")
+    parser.add_argument("--without-budget", type=int, nargs="*", default=[20, 5],
                         help="worker counts to also run with no budget, for comparison")
+    parser.add_argument("--alone", type=int, default=5,
+                        help="also build one campaign alone with 1/ALONE of the budget (prod: 5); 0: skip")
     args = parser.parse_args()
 
     from discord_emulator import DiscordEmulator
@@ -215,18 +221,22 @@ def main() -> None:
                                                  application_id="1100000000000000001") as emu:
         os.environ.update({"AWS_ENDPOINT_URL": moto.endpoint_url, "AWS_ACCESS_KEY_ID": "bench",
                            "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})
-        runs = [(w, True) for w in args.workers] + [(w, False) for w in args.without_budget]
-        for workers, budgeted in runs:
-            rows.append(scenario(emu, moto, campaigns=args.campaigns, workers=workers,
-                                 latency=args.latency, budgeted=budgeted))
-    header = ("workers", "budget", "built", "requests (toward the global limit)", "global 429s",
-              "all 429s", "busiest second", "wall s", "ratio (toward the limit)", "ratio (all)")
-    print(f"{args.campaigns} campaigns in {args.campaigns} servers at once, Discord latency "
-          f"{args.latency * 1000:.0f} ms; ratio = wall / (requests / 50 per s)\n")
+        runs = [dict(campaigns=args.campaigns, workers=w, budgeted=True) for w in args.workers]
+        runs += [dict(campaigns=args.campaigns, workers=w, budgeted=False) for w in args.without_budget]
+        if args.alone:
+            runs += [dict(campaigns=1, workers=1, budgeted=True, shares=args.alone),
+                     dict(campaigns=1, workers=1, budgeted=False)]
+        for run in runs:
+            rows.append(scenario(emu, moto, latency=args.latency, **run))
+    header = ("campaigns", "workers", "budget", "built", "requests (toward the global limit)",
+              "global 429s", "all 429s", "busiest second", "wall s", "ratio (toward the limit)",
+              "ratio (all)")
+    print(f"Campaigns in as many servers at once, Discord latency {args.latency * 1000:.0f} ms; "
+          "ratio = wall / (requests / 50 per s)\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for r in rows:
-        print(f"| {r['workers']} | {r['budget']} | {r['completed']}/{r['campaigns']} | "
+        print(f"| {r['campaigns']} | {r['workers']} | {r['budget']} | {r['completed']}/{r['campaigns']} | "
               f"{r['requests']} ({r['counted']}) | {r['global_429s']} | {r['429s']} | {r['busiest']} | "
               f"{r['wall']:.2f} | {r['ratio']:.2f} | {r['ratio_all']:.2f} |")
     print("\nTargets with the budget: 0 global 429s; ratio <= 1.2.")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from aws_cdk import App
 
-from .settings import StageSettings, read_cdk_json_context, stages_from_context
-from .stack import ChannelwrightStack
+# The stack reads the runtime's metric catalogue (lambda_src/channelwright/metric_catalog.py,
+# standard library only), so alarms watch exactly what the code emits. lambda_src is the
+# runtime's import root, as in the Lambda asset.
+_LAMBDA_SRC = str(Path(__file__).resolve().parent.parent / "lambda_src")
+if _LAMBDA_SRC not in sys.path:
+    sys.path.append(_LAMBDA_SRC)
+
+
+from .settings import StageSettings, read_cdk_json_context, stages_from_context  # noqa: E402
+from .stack import ChannelwrightStack  # noqa: E402
 
 __all__ = [
     "ChannelwrightStack",

@@ -20,7 +20,9 @@ INGRESS_QUEUE_ACTIONS = ("sqs:SendMessage",)  # SendMessageBatch is authorised a
 # The worker: reads campaigns and tokens (GetItem), records progress (conditional UpdateItem),
 # lists the server's campaigns to tell its own creates from others' after a lost reply (Query),
 # deletes campaigns and server templates or frees a refused name (DeleteItem), saves imported
-# templates (PutItem, after a Query of the server's own).
+# templates (PutItem, after a Query of the server's own). The rate budget's bot-wide pause after a
+# global 429 (lambda_src/channelwright/global_pause.py) is one item of the same table: every
+# instance reads it (GetItem) and the one that met the 429 extends it (conditional UpdateItem).
 # Its queue rights (receive, delete, change visibility) come with its SQS event source.
 WORKER_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem", "dynamodb:Query")

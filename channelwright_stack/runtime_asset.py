@@ -2,8 +2,10 @@
 
 Bundling happens on the host, without Docker: pip downloads the Linux wheels that match the Lambda
 runtime and architecture (not this machine's), so PyNaCl's native libsodium binding loads in
-Lambda. A single ``Code`` object is shared, so the stack uploads one asset and both functions are
-guaranteed to run the same code.
+Lambda. Every wheel is pinned by hash (lambda_src/requirements.txt); parts of packages the handlers
+never import are left out (UNUSED) and native modules are stripped of symbols and debug data
+(native_strip.py), all in plain Python so every machine builds the same bundle. A single ``Code``
+object is shared, so the stack uploads one asset and both functions run the same code.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .native_strip import strip_tree
 from .settings import StageSettings
 
 # The newest Python runtime this CDK version offers. Every dependency ships a wheel for it on
@@ -43,6 +46,30 @@ ASSET_EXCLUDES = [
     "**/*.egg-info",
     "**/.DS_Store",
 ]
+
+# What the bundle leaves out of the installed packages, as globs under the asset's root. Each is
+# code no handler imports; tests/stack/test_asset.py checks that against what the handlers do
+# import. (Whole packages are left out of requirements.txt instead: pycparser.)
+UNUSED = (
+    # Powertools' event handlers (API Gateway/AppSync routers): both handlers take raw events.
+    "aws_lambda_powertools/event_handler",
+    # Powertools' utilities but jmespath_utils, which its Logger imports: no batch processing,
+    # idempotency, parameters, parser, validation, feature flags, data masking, streaming...
+    *(f"aws_lambda_powertools/utilities/{name}" for name in (
+        "auth_alpha", "batch", "circuit_breaker", "data_classes", "data_masking", "feature_flags",
+        "idempotency", "kafka", "metadata", "parameters", "parser", "serialization.py",
+        "streaming", "typing", "validation")),
+    # libyaml's binding, for CLoader/CSafeLoader: templates are read with the pure-Python
+    # SafeLoader (template_schema.py); `import yaml` does without it.
+    "yaml/_yaml.*.so", "_yaml",
+    # cffi's Python side compiles C declarations; PyNaCl's binding is compiled already and
+    # needs only the _cffi_backend module, which stays.
+    "cffi",
+    # regex's own test suite (names.py imports only the package).
+    "regex/tests",
+)
+# Part of the asset's fingerprint (see the bundling command): a new recipe must mean a new hash.
+RECIPE = "no-deps+hashes; unused dropped; ELF sections past the segments dropped (v1)"
 
 # pip names the architecture as the kernel does; Lambda and Docker use their own names.
 _PIP_MACHINE = {"arm64": "aarch64", "x86_64": "x86_64"}
@@ -86,6 +113,8 @@ class PipLocalBundling:
             "--quiet", "--no-input", "--disable-pip-version-check",
             # Host-interpreter bytecode is useless in Lambda and only makes the asset bigger.
             "--no-compile",
+            # requirements.txt is the whole list, each wheel pinned by its hash.
+            "--no-deps", "--require-hashes",
             *self.platform_args,
             "--requirement", str(self.source_dir / "requirements.txt"),
             "--target", str(out),
@@ -99,12 +128,41 @@ class PipLocalBundling:
             )
         # Console scripts carry this machine's interpreter path; nothing in Lambda runs them.
         shutil.rmtree(out / "bin", ignore_errors=True)
+        drop_unused(out)
+        strip_tree(out)
         shutil.copytree(
             self.source_dir / self.package,
             out / self.package,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
         return True
+
+
+def docker_fallback_command(platform_args: list[str]) -> list[str]:
+    """What CDK would run in Docker if local bundling declined: a refusal naming the recipe.
+
+    Never run, but part of the asset's fingerprint (CDK hashes the source and the bundling
+    options), so a change of pip flags, recipe or left-out parts gives a new asset hash.
+    """
+    return [
+        "bash", "-c",
+        "echo 'lambda_src is bundled on the host by PipLocalBundling (pip install "
+        f"{' '.join(platform_args)}; {RECIPE}; without {' '.join(UNUSED)}); "
+        "Docker bundling is not supported' >&2; exit 1",
+    ]
+
+
+def drop_unused(root: Path) -> list[str]:
+    """Delete what UNUSED names under `root`; returns the paths removed, relative to it."""
+    removed = []
+    for pattern in UNUSED:
+        for path in sorted(root.glob(pattern)):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path.relative_to(root).as_posix())
+    return removed
 
 
 class RuntimeAsset(Construct):
@@ -126,12 +184,7 @@ class RuntimeAsset(Construct):
                 # Docker is only the fallback CDK uses when local bundling declines, which ours
                 # never does; fail with a reason instead of building something different. The
                 # pip flags in the message also make them part of the asset hash.
-                command=[
-                    "bash", "-c",
-                    "echo 'lambda_src is bundled on the host by PipLocalBundling (pip install "
-                    f"{' '.join(bundler.platform_args)}); Docker bundling is not supported' >&2; "
-                    "exit 1",
-                ],
+                command=docker_fallback_command(bundler.platform_args),
             ),
         )
 

@@ -35,6 +35,7 @@ _SNOWFLAKE = re.compile(r"^[0-9]{17,20}$")
 # The application's Ed25519 public key, as the portal shows it: 32 bytes in hex.
 _PUBLIC_KEY = re.compile(r"^[0-9a-fA-F]{64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_WORKER_CONCURRENCY = 20
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ class StageSettings:
         # (see task_queue.max_receive_count: visibility is 6 x timeout, attempts end by 900 s).
         if not 1 <= self.worker_timeout_seconds <= 120:
             problems.append("worker_timeout_seconds must be between 1 and 120")
-        # Lambda's allowed range for an SQS event source's maximum concurrency.
-        if not 2 <= self.worker_max_concurrency <= 1000:
-            problems.append("worker_max_concurrency must be between 2 and 1000")
+        # Lambda's SQS event source takes 2-1000, but the workers split one rate budget under
+        # Discord's global limit (lambda_src/channelwright/rate_budget.py: 40 requests/s): past
+        # 20 instances each would get under 2 a second, and a build would crawl.
+        if not 2 <= self.worker_max_concurrency <= MAX_WORKER_CONCURRENCY:
+            problems.append(f"worker_max_concurrency must be between 2 and {MAX_WORKER_CONCURRENCY}")
         if self.api_throttle_rate <= 0 or self.api_throttle_burst <= 0:
             problems.append("API throttling rate and burst must be positive")
         if problems:
@@ -138,8 +141,9 @@ def stages_from_context(node: Node) -> list[StageSettings]:
             retain_data=True,
             point_in_time_recovery=True,
             log_retention=logs.RetentionDays.THREE_MONTHS,
-            # Discord rate-limits a bot globally (50 req/s); five guilds in flight stays well
-            # under it, and FIFO groups already serialise each guild.
+            # Five guilds built at once. Whatever the number, the workers split one budget
+            # under Discord's global limit (lambda_src/channelwright/rate_budget.py), so more
+            # concurrency means more guilds in parallel, never more than 44 requests a second.
             worker_max_concurrency=5,
             api_throttle_rate=50,
             api_throttle_burst=100,

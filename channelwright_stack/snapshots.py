@@ -2,7 +2,8 @@
 
 Shared by the snapshot test (tests/stack/test_snapshots.py), which keeps them current, and by
 scripts/template_diff, which compares them with a fresh synth for review. Both must build and
-mask the templates the same way, or the diff would show noise.
+mask the templates the same way, or the diff would show noise. Both synthesize with fixed operator
+values (TEST_OPERATOR_VALUES), never the ones in cdk.json.
 """
 
 from __future__ import annotations
@@ -20,23 +21,46 @@ SNAPSHOT_DIR = ROOT / "tests" / "stack" / "__snapshots__" / "test_snapshots"
 NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
 ASSET_KEY_PLACEHOLDER = "<asset hash>.zip"
 
+# The operator values the snapshots and stack tests are synthesized with, whatever cdk.json holds:
+# filling in cdk.json (the first deploy step) must change no snapshot and fail no test. dev keeps
+# the placeholders cdk.json ships (synth warns about them); prod looks configured, with an alarm
+# e-mail. No account or region: the templates stay environment-agnostic.
+TEST_OPERATOR_VALUES = {
+    "dev": {
+        "discordApplicationId": "000000000000000000",
+        "discordPublicKey": "0" * 64,
+        "alarmEmail": "",
+    },
+    "prod": {
+        "discordApplicationId": "1234567890123456789",
+        "discordPublicKey": "c0ffee" * 10 + "abcd",
+        "alarmEmail": "alarms@example.com",
+    },
+}
+
 
 def snapshot_path(stage: str) -> Path:
     return SNAPSHOT_DIR / f"test_template_matches_snapshot[{stage}].json"
 
 
-def build_offline_stacks() -> dict:
-    """The stacks app.py defines, from the same cdk.json context, without bundling or cdk-nag.
+def offline_context(cdk_json: Path = CDK_JSON) -> dict[str, Any]:
+    """cdk.json's context (the feature flags shape the templates) with the operator's stage values
+    replaced by TEST_OPERATOR_VALUES, and bundling skipped."""
+    from .settings import STAGES_CONTEXT_KEY, read_cdk_json_context
+
+    return {**read_cdk_json_context(cdk_json), STAGES_CONTEXT_KEY: TEST_OPERATOR_VALUES, **NO_BUNDLING}
+
+
+def build_offline_stacks(cdk_json: Path = CDK_JSON) -> dict:
+    """The stacks app.py defines, with offline_context(), without bundling or cdk-nag.
 
     Stage name -> ChannelwrightStack. (cdk-nag runs in the real app; tests/stack/test_checks.py.)
     """
     import aws_cdk as cdk
 
     from . import add_stage_stacks
-    from .settings import read_cdk_json_context
 
-    app = cdk.App(context={**read_cdk_json_context(CDK_JSON), **NO_BUNDLING})
-    return add_stage_stacks(app)
+    return add_stage_stacks(cdk.App(context=offline_context(cdk_json)))
 
 
 def masked(value: Any) -> Any:

@@ -9,6 +9,8 @@ import pytest
 
 from channelwright import permissions as p
 from channelwright.discord_rest import DiscordRest
+from channelwright.global_pause import GlobalPause
+from channelwright.rate_budget import RateBudget
 from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS, assert_complete_and_private
 
@@ -117,3 +119,31 @@ def test_member_changes_under_a_long_limit_say_until_when_and_are_not_retried(bo
     assert "Discord is limiting how fast I can give members roles in this server." in texts[1]
     assert said_until(texts[1]) > time.time() + HOUR - 60
     assert bot.aws.drain(bot.aws.dlq_url) == []
+
+
+def test_a_long_global_limit_pauses_every_instance_and_blames_no_server(bot, emu, guild, gm, aws):
+    # The worker as deployed: its budget's pause is shared through the campaign table, so a long
+    # global 429 met by one instance stops the next instance's build too, before it sends.
+    def instance() -> DiscordRest:
+        return DiscordRest(emu.base_url, emu.bot_token, timeout=(1.0, 2.0),
+                           budget=RateBudget.share(2, pause=GlobalPause(aws.dynamodb, aws.table_name)))
+
+    bot.rest = bot.worker.rest = instance()
+    emu.faults.rate_limit_storm(1, method="POST", path_regex=r"/roles$", retry_after=1.5 * HOUR,
+                                is_global=True)
+    first = bot.add_campaign(guild, gm)
+    assert bot.run_worker().failed == 0
+    text = emu.original_message(first["token"])["content"]
+    assert "Discord is limiting how fast I can send anything to Discord, in this server or any other." in text
+    assert "create roles" not in text
+    assert said_until(text) >= time.time() + HOUR
+
+    other = emu.add_guild(name="Elsewhere", bot_permissions=BOT_PERMISSIONS)
+    bot.rest = bot.worker.rest = instance()  # another container: it knows only the shared item
+    sent_before = emu.count(method="POST", path_regex=r"/guilds/\d+/roles$")
+    second = bot.add_campaign(other, emu.add_member(other, name="bea", permissions=p.MANAGE_CHANNELS))
+    assert bot.run_worker().failed == 0
+    assert "in this server or any other" in emu.original_message(second["token"])["content"]
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == sent_before, "it sent no create"
+    assert emu.count(status=429) == 1, "the second instance met no 429 of its own"
+    assert bot.campaign(other).failure["retry_at"] >= time.time() + HOUR

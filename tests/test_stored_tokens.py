@@ -7,7 +7,10 @@ import boto3
 import pytest
 
 from channelwright import permissions as p
+from channelwright.discord_rest import DiscordRest
+from channelwright.global_pause import GlobalPause
 from channelwright.interactions import Deps
+from channelwright.rate_budget import RateBudget
 from channelwright.signature import SignatureVerifier
 from channelwright.store import TOKEN_PREFIX, TTL_ATTRIBUTE, CampaignStore
 from channelwright.task_queue import TaskQueue
@@ -100,6 +103,14 @@ def test_each_function_calls_only_what_the_stack_grants_it(aws, emu, server):
                      TaskQueue(front_sqs, aws.queue_url), TemplateLibrary(front_db, aws.table_name))
     bot.worker.store = CampaignStore(worker_db, aws.table_name)
     bot.worker.templates = TemplateLibrary(worker_db, aws.table_name)
+    # The worker's rate budget as deployed (worker.default_deps): its bot-wide pause after a global
+    # 429 is read and written through a client of its own, to tell its calls apart.
+    pause_db = boto3.client("dynamodb")
+    pause = Recorder(pause_db)
+    bot.rest = bot.worker.rest = DiscordRest(
+        emu.base_url, emu.bot_token, timeout=(1.0, 2.0),
+        budget=RateBudget.share(1, pause=GlobalPause(pause_db, aws.table_name)))
+    emu.faults.rate_limit_storm(1, method="POST", path_regex=r"/roles$", retry_after=0.05, is_global=True)
 
     # Everything a user can do: build, list, look, change members, templates, autocomplete, delete.
     bot.add_campaign(guild, gm)
@@ -144,3 +155,6 @@ def test_each_function_calls_only_what_the_stack_grants_it(aws, emu, server):
     ingress = set(INGRESS_TABLE_ACTIONS) | set(INGRESS_QUEUE_ACTIONS)
     assert front.actions == ingress, "the interactions function uses exactly its grants"
     assert worker.actions == set(WORKER_TABLE_ACTIONS), "the worker uses exactly its table grants"
+    assert bot.rest.stats["global_rate_limited"] == 1
+    assert pause.actions == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert pause.actions <= set(WORKER_TABLE_ACTIONS), "the shared pause is granted to the worker"

@@ -1,10 +1,16 @@
 """The alarms that page the operator, and the SNS topic they page through (one per stage).
 
-Every alarm is e-mailed when the stage has an alarm e-mail, says both when it fires and when it
-recovers, and describes what it means, what to do and where the runbook is.
+Each alarm watches what a user would notice, says in its description what it means and what to
+do, and is e-mailed when the stage has an alarm e-mail. State alarms say both when they fire and
+when they recover; the dead-letter *arrivals* alarm is an event ("another step was given up on")
+and says only that. Failures a server's admin must fix (a missing permission, a full server) are
+graphed, never paged: the user was already told what to do.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Aws, Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
@@ -12,21 +18,30 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from channelwright.metric_catalog import (CAMPAIGNS_FAILED, DISCORD_RATE_LIMITED,
+                                          REQUEST_PATH_FAILURES, TASK_ATTEMPTS_FAILED)
 from constructs import Construct
 
 from ..ingress import Ingress
 from ..settings import StageSettings
 from ..task_queue import TaskQueue
 from ..worker import Worker
-from .metrics import PERIOD, QUEUE_PERIOD, WORKER_SERVICE, business_metric
+from .metrics import PERIOD, QUEUE_PERIOD, business_metric
 
-# Discord waits 3 s for the first answer; p99 above 2 s leaves no margin for a slow cold start.
+# Discord waits 3 s for the first answer, counted on its side: API Gateway's IntegrationLatency
+# (which includes the Lambda cold start, unlike Lambda's Duration) plus API Gateway's own overhead
+# and the network between Discord and the region. A p99 past 2 s leaves the slowest requests
+# beyond it at or over the deadline.
 # https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction
 DISCORD_ACK_DEADLINE_MS = 3000
-INTERACTIONS_P99_THRESHOLD_MS = 2000
+INTEGRATION_P99_THRESHOLD_MS = 2000
 # A task waiting 5 minutes has used a third of the 15-minute interaction token: the user's
 # progress bar is stuck, and there is still time to act before edits start failing.
 OLDEST_TASK_THRESHOLD = Duration.minutes(5)
+# "Sustained" rate limiting: 429s in each of three 5-minute periods in a row. With the rate budget
+# (lambda_src/channelwright/rate_budget.py) a healthy bot meets none; a few in one period are
+# Discord's hidden per-route limits, three periods running is a cause to find.
+RATE_LIMITED_PERIODS = 3
 
 RUNBOOK = "docs/operations.md#alarms"
 
@@ -70,89 +85,180 @@ def alarm_topic(scope: Construct, stage: StageSettings) -> sns.Topic:
     return topic
 
 
+def retry_period(tasks: TaskQueue) -> Duration:
+    """The period for per-attempt failures: at least the queue's visibility timeout, so a step
+    that keeps failing fails again within every period, and whole minutes, as CloudWatch wants."""
+    seconds = max(PERIOD.to_seconds(), tasks.visibility_timeout.to_seconds())
+    return Duration.minutes(math.ceil(seconds / 60))
+
+
+def dead_letter_arrivals(tasks: TaskQueue) -> cw.MathExpression:
+    """How many messages reached the DLQ in the last minute: the growth of its depth.
+
+    Not NumberOfMessagesSent: SQS does not count messages its redrive policy moves to a DLQ ("if a
+    message is sent to a dead-letter queue as a result of a failed processing attempt, it isn't
+    captured by this metric"), and those are the only way ours arrive.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+    """
+    return cw.MathExpression(
+        expression="DIFF(depth)",
+        using_metrics={"depth": tasks.dead_letter_queue.metric_approximate_number_of_messages_visible(
+            period=QUEUE_PERIOD)},
+        period=QUEUE_PERIOD,
+        label="new dead letters",
+    )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """When an alarm fires: `datapoints` of the last `periods` periods above `threshold`."""
+
+    threshold: float
+    periods: int = 1
+    datapoints: int = 1
+    # Every metric here is absent exactly when nothing happens (no invocations, no failures, an
+    # idle queue, no requests), and nothing happening is healthy.
+    missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING
+    notify_recovery: bool = True
+
+
 def stage_alarms(
     scope: Construct, topic: sns.ITopic, *, ingress: Ingress, tasks: TaskQueue, worker: Worker,
     stage: StageSettings,
 ) -> dict[str, cw.Alarm]:
-    """The seven alarms, created in `scope` and keyed by their construct ids, each paging `topic`."""
+    """The stage's alarms, created in `scope` and keyed by their construct ids, each paging `topic`."""
     notify = cw_actions.SnsAction(topic)
     alarms: dict[str, cw.Alarm] = {}
 
-    def add_alarm(
-        id: str, short_name: str, metric: cw.IMetric, *, threshold: float, meaning: str, action: str,
-    ) -> None:
+    def add_alarm(id: str, short_name: str, metric: cw.IMetric, rule: _Rule, *, meaning: str,
+                  action: str) -> None:
         alarm = cw.Alarm(
             scope,
             id,
             alarm_name=alarm_name(short_name, stage.name),
-            alarm_description=f"{meaning} {action} Runbook: {RUNBOOK}",
+            alarm_description=f"{meaning} What to do: {action} Runbook: {RUNBOOK}",
             metric=metric,
-            threshold=threshold,
+            threshold=rule.threshold,
             comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            # Every metric here is absent when nothing happens (no invocations, no failed
-            # campaigns, an idle queue), and nothing happening is healthy.
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            evaluation_periods=rule.periods,
+            datapoints_to_alarm=rule.datapoints,
+            treat_missing_data=rule.missing,
         )
-        # OK as well as ALARM, so the inbox also hears when it is over.
         alarm.add_alarm_action(notify)
-        alarm.add_ok_action(notify)
+        if rule.notify_recovery:  # OK as well as ALARM, so the inbox also hears when it is over
+            alarm.add_ok_action(notify)
         alarms[id] = alarm
 
-    interactions, worker_fn = ingress.function, worker.function
+    worker_fn, dlq = worker.function, tasks.dead_letter_queue
+    dlq_list = f"`python -m channelwright.ops dlq list --stage {stage.name}`"
+
+    # --- what users of the request path see -----------------------------------------------
     add_alarm(
-        "DeadLetters", "dead-letters",
-        tasks.dead_letter_queue.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD),
-        threshold=0,
-        meaning="A campaign step failed every attempt and is waiting in the dead-letter queue.",
-        action=f"List it with `python -m channelwright.ops dlq list --stage {stage.name}`, "
-               "fix the cause (worker logs), then redrive it.",
+        "InteractionsSlow", "interactions-slow",
+        ingress.api.metric_integration_latency(statistic="p99", period=PERIOD),
+        _Rule(threshold=INTEGRATION_P99_THRESHOLD_MS),
+        meaning="The p99 time API Gateway waited for the interactions function (cold starts "
+                "included) is past 2 s, near Discord's 3-second deadline: users may see 'The "
+                "application did not respond'.",
+        action="Compare with the function's Duration on the dashboard: if only IntegrationLatency "
+               "is high, it is cold starts (Init Duration in the REPORT log lines); otherwise look "
+               "for slow DynamoDB or SQS calls. More ingress_memory_mb (settings.py) gives more CPU.",
+    )
+    add_alarm(
+        "Api5xx", "api-5xx",
+        ingress.api.metric_server_error(period=PERIOD),
+        _Rule(threshold=0),
+        meaning="The API answered Discord with 5xx: the interactions function failed or timed out.",
+        action="Read the interactions function's log group; Discord removes an endpoint "
+               "that keeps failing.",
+    )
+    add_alarm(
+        "RequestPathFailures", "request-path-failures",
+        business_metric(REQUEST_PATH_FAILURES, period=PERIOD),
+        _Rule(threshold=0),
+        meaning="Commands failed on our side: an AWS call failed (the user got a polite 'try "
+                "again'), the function crashed, or Discord sent a command this version does not "
+                "know.",
+        action="In the interactions log group, Logs Insights `level = \"ERROR\"` names the call "
+               "and the error: a missing table or queue, missing IAM rights, throttling; for an "
+               "unknown command, register the current commands.",
+    )
+
+    # --- campaign builds ------------------------------------------------------------------
+    add_alarm(
+        "CampaignsFailed", "campaigns-failed",
+        business_metric(CAMPAIGNS_FAILED, period=PERIOD),
+        _Rule(threshold=0),
+        meaning="A campaign build stopped for a reason that is ours or Discord's: it kept failing "
+                "until its last attempt, or Discord refused our token or a request. (Refusals a "
+                "server's admin must fix are graphed as CampaignsRefused and do not page.)",
+        action="Read the worker's log group (`level = \"ERROR\"` or `\"campaign failed\"`); check "
+               "discordstatus.com and the bot token. The user was told to rerun /add-campaign, "
+               "which resumes the build.",
+    )
+    add_alarm(
+        "StepsFailing", "steps-failing",
+        business_metric(TASK_ATTEMPTS_FAILED, period=retry_period(tasks)),
+        # Two periods in a row: one failed attempt that the retry fixes is no page. Each period
+        # is at least the visibility timeout, so a step that keeps failing fails in every one,
+        # and the alarm stays in ALARM until it stops failing.
+        _Rule(threshold=0, periods=2, datapoints=2),
+        meaning="Campaign steps keep failing and being retried (counted per attempt). Unlike the "
+                "queue's oldest-message age, this does not go quiet when SQS stops counting "
+                "messages received three times or more.",
+        action="Read the worker's log group (`\"task failed\"` lines give the error); check "
+               "discordstatus.com. Steps that fail every attempt end in the dead-letter queue.",
     )
     add_alarm(
         "TaskQueueAge", "task-queue-age",
         tasks.queue.metric_approximate_age_of_oldest_message(period=QUEUE_PERIOD),
-        threshold=OLDEST_TASK_THRESHOLD.to_seconds(),
+        _Rule(threshold=OLDEST_TASK_THRESHOLD.to_seconds()),
         meaning="A campaign step has waited over 5 minutes; users' progress bars are stuck "
                 "and the 15-minute interaction token is running out.",
         action="Check the worker's errors and throttles, and Discord's status.",
     )
     add_alarm(
+        "DeadLetters", "dead-letters",
+        dlq.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD),
+        _Rule(threshold=0),
+        meaning="Campaign steps failed every attempt and wait in the dead-letter queue (kept 14 "
+                "days); this stays in ALARM until the queue is empty.",
+        action=f"List them with {dlq_list}, fix the cause (worker logs), then redrive them.",
+    )
+    add_alarm(
+        "DeadLetterArrivals", "dead-letter-arrivals",
+        dead_letter_arrivals(tasks),
+        # An event, not a state: each new arrival e-mails again, also while dead-letters is
+        # already in ALARM; going quiet the next minute means nothing, so no OK e-mail.
+        _Rule(threshold=0, notify_recovery=False),
+        meaning="More campaign steps arrived in the dead-letter queue in the last minute.",
+        action=f"List them with {dlq_list}; new arrivals during an incident mean the cause is "
+               "still there.",
+    )
+
+    # --- the worker and Discord -----------------------------------------------------------
+    add_alarm(
         "WorkerErrors", "worker-errors",
         worker_fn.metric_errors(period=PERIOD),
-        threshold=0,
+        _Rule(threshold=0),
         meaning="Worker invocations failed as a whole (not a single step reported as failed).",
         action="Read the worker's log group for the error; its steps are retried, then dead-lettered.",
     )
     add_alarm(
         "WorkerThrottles", "worker-throttles",
         worker_fn.metric_throttles(period=PERIOD),
-        threshold=0,
+        _Rule(threshold=0),
         meaning="Lambda throttled the worker, so steps wait in the queue.",
         action="Check the account's concurrency (other functions may use it all).",
     )
     add_alarm(
-        "InteractionsSlow", "interactions-slow",
-        interactions.metric_duration(statistic="p99", period=PERIOD),
-        threshold=INTERACTIONS_P99_THRESHOLD_MS,
-        meaning="The interactions function's p99 duration is near Discord's 3-second deadline; "
-                "users may see 'The application did not respond'.",
-        action="Look at cold starts (Init Duration in REPORT log lines), DynamoDB and SQS "
-               "latency; more memory (settings.py) gives more CPU.",
-    )
-    add_alarm(
-        "Api5xx", "api-5xx",
-        ingress.api.metric_server_error(period=PERIOD),
-        threshold=0,
-        meaning="The API answered Discord with 5xx: the interactions function failed or timed out.",
-        action="Read the interactions function's log group; Discord removes an endpoint "
-               "that keeps failing.",
-    )
-    add_alarm(
-        "CampaignsFailed", "campaigns-failed",
-        business_metric("CampaignsFailed", WORKER_SERVICE, period=PERIOD),
-        threshold=0,
-        meaning="A campaign ended as failed (the user was told why and what to fix).",
-        action="Read the worker's log group; one server's missing permission is the user's "
-               "to fix, failures across servers are ours.",
+        "DiscordRateLimited", "discord-rate-limited",
+        business_metric(DISCORD_RATE_LIMITED, period=PERIOD),
+        _Rule(threshold=0, periods=RATE_LIMITED_PERIODS, datapoints=RATE_LIMITED_PERIODS),
+        meaning="Discord has answered 429 in each of the last 15 minutes. Each 429 also counts "
+                "toward Discord's invalid-request limit (10,000 per 10 minutes bans the IP).",
+        action="Look at DiscordGlobalRateLimited on the dashboard: global 429s mean something else "
+               "sends with the bot token (a local `serve --discord real`, a second deployment); "
+               "per-route ones, lower worker_max_concurrency in settings.py.",
     )
     return alarms

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cw
+from channelwright.metric_catalog import (ACK_LATENCY, BUILD_SECONDS, CAMPAIGNS_COMPLETED,
+                                          CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED,
+                                          CAMPAIGNS_STARTED, CHANNELS_CREATED,
+                                          DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS,
+                                          DISCORD_RATE_LIMITED, MALFORMED_INTERACTIONS,
+                                          REQUEST_PATH_FAILURES, TASK_ATTEMPTS_FAILED)
 from constructs import Construct
 
 from ..ingress import Ingress
 from ..task_queue import TaskQueue
 from ..worker import Worker
-from .alarms import DISCORD_ACK_DEADLINE_MS, RUNBOOK, alarm_name
-from .metrics import INTERACTIONS_SERVICE, PERIOD, QUEUE_PERIOD, WORKER_SERVICE, business_metric
+from .alarms import DISCORD_ACK_DEADLINE_MS, RUNBOOK, alarm_name, dead_letter_arrivals
+from .metrics import PERIOD, QUEUE_PERIOD, business_metric
 
 
 def stage_dashboard(
@@ -89,57 +95,64 @@ class _DashboardLayout:
     def campaigns(self) -> list[cw.IWidget]:
         return [
             self._graph("Campaigns", [
-                business_metric("CampaignsStarted", INTERACTIONS_SERVICE, label="started"),
-                business_metric("CampaignsCompleted", WORKER_SERVICE, label="completed"),
-                business_metric("CampaignsFailed", WORKER_SERVICE, label="failed"),
-            ], alarms=("CampaignsFailed",)),
-            self._graph("Channels created", [
-                business_metric("ChannelsCreated", WORKER_SERVICE, label="channels"),
+                business_metric(CAMPAIGNS_STARTED, label="started"),
+                business_metric(CAMPAIGNS_COMPLETED, label="completed"),
+                business_metric(CAMPAIGNS_FAILED, label="failed (ours or Discord's)"),
+            ], right=[business_metric(CHANNELS_CREATED, label="channels created")],
+                alarms=("CampaignsFailed",)),
+            self._graph("Refused or paused: no page", [
+                business_metric(CAMPAIGNS_REFUSED, label="refused: for server admins to fix"),
+                business_metric(CAMPAIGNS_PAUSED, label="paused: Discord's long limits"),
             ]),
             self._graph("Campaign build time (s)", [
-                business_metric("BuildSeconds", WORKER_SERVICE, statistic="p50", label="p50"),
-                business_metric("BuildSeconds", WORKER_SERVICE, statistic="p90", label="p90"),
-                business_metric("BuildSeconds", WORKER_SERVICE, statistic="Maximum", label="max"),
+                business_metric(BUILD_SECONDS, statistic="p50", label="p50"),
+                business_metric(BUILD_SECONDS, statistic="p90", label="p90"),
+                business_metric(BUILD_SECONDS, statistic="Maximum", label="max"),
             ], left_label="seconds"),
             self._note(f"""
 ### Campaigns failing
-**{alarm_name("campaigns-failed", self.stage)}**: a campaign ended as failed; its user was
-told what happened and what to fix.
+**{alarm_name("campaigns-failed", self.stage)}**: a build stopped for a reason that is ours or
+Discord's (it kept failing to its last attempt, or Discord refused our token or a request). Find
+the error in the worker's log group (Logs Insights: `level = "ERROR"`), check discordstatus.com.
 
-1. Find the error in the worker's log group (Logs Insights: `level = "ERROR"`).
-2. Failures in one server are usually that server's (a missing permission, Discord's 500-channel
-   or 250-role limit) and the user's to fix.
-3. Failures across many servers are ours, or Discord's: check discordstatus.com.
+**Refused** builds never page: the server's admin must act (a missing permission, the role
+order, the 500-channel or 250-role limit) and the user was told how. Many at once across
+servers may still mean a bad release. **Paused** builds met one of Discord's long limits;
+the user was told when to run the command again.
 """),
         ]
 
     def interactions(self) -> list[cw.IWidget]:
         fn, api = self.ingress.function, self.ingress.api
         return [
-            self._graph("Interactions duration (ms)", [
-                fn.metric_duration(statistic="p50", period=PERIOD, label="p50"),
-                fn.metric_duration(statistic="p99", period=PERIOD, label="p99"),
+            self._graph("What Discord waits for (ms)", [
+                api.metric_integration_latency(statistic="p50", period=PERIOD, label="p50"),
+                api.metric_integration_latency(statistic="p99", period=PERIOD, label="p99"),
             ], alarms=("InteractionsSlow",), annotations=[cw.HorizontalAnnotation(
                 value=DISCORD_ACK_DEADLINE_MS, label="Discord's 3 s deadline", color=cw.Color.RED,
             )], left_label="ms"),
-            self._graph("Ack latency (ms)", [
-                business_metric("AckLatency", INTERACTIONS_SERVICE, statistic="p50", label="p50"),
-                business_metric("AckLatency", INTERACTIONS_SERVICE, statistic="p99", label="p99"),
+            self._graph("Interactions function (ms)", [
+                fn.metric_duration(statistic="p99", period=PERIOD, label="Duration p99 (no init)"),
+                business_metric(ACK_LATENCY, statistic="p99", label="handler p99 (AckLatency)"),
             ], left_label="ms"),
-            self._graph("API errors", [
+            self._graph("Request path failures", [
+                business_metric(REQUEST_PATH_FAILURES, label="failures (polite answers included)"),
+                business_metric(MALFORMED_INTERACTIONS, label="of them, payloads we can't read"),
                 api.metric_server_error(period=PERIOD, label="5xx"),
                 api.metric_client_error(period=PERIOD, label="4xx (401: bad signatures)"),
                 fn.metric_errors(period=PERIOD, label="function errors"),
                 fn.metric_throttles(period=PERIOD, label="function throttles"),
-            ], right=[api.metric_count(period=PERIOD, label="requests")], alarms=("Api5xx",)),
+            ], right=[api.metric_count(statistic="Sum", period=PERIOD, label="requests")],
+                alarms=("RequestPathFailures", "Api5xx")),
             self._note(f"""
 ### Interactions slow or failing
-**{alarm_name("interactions-slow", self.stage)}**: p99 above 2 s, near Discord's 3 s deadline
-(users see "The application did not respond"). Check cold starts (`Init Duration` in the
-function's REPORT lines) and slow DynamoDB/SQS calls; more `ingress_memory_mb` means more CPU.
+**{alarm_name("interactions-slow", self.stage)}**: API Gateway's p99 wait for the function (cold
+starts included) is past 2 s, near Discord's 3 s. If the function's Duration is low, it is cold
+starts: `Init Duration` in its REPORT lines; more `ingress_memory_mb` means more CPU.
 
-**{alarm_name("api-5xx", self.stage)}**: the interactions function failed or timed out. Read its
-log group. 4xx are normal: Discord probes the endpoint with bad signatures.
+**{alarm_name("request-path-failures", self.stage)}**, **{alarm_name("api-5xx", self.stage)}**:
+commands failed on our side. Interactions log group, `level = "ERROR"`. 4xx are normal: Discord
+probes the endpoint with bad signatures.
 """),
         ]
 
@@ -155,27 +168,29 @@ log group. 4xx are normal: Discord probes the endpoint with bad signatures.
                 queue.metric_approximate_age_of_oldest_message(period=QUEUE_PERIOD, label="oldest"),
             ], alarms=("TaskQueueAge",), left_label="seconds"),
             self._graph("Dead letters", [
-                dlq.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD, label="dead letters"),
-            ], alarms=("DeadLetters",)),
+                dlq.metric_approximate_number_of_messages_visible(period=QUEUE_PERIOD, label="waiting"),
+                dead_letter_arrivals(self.tasks),
+            ], alarms=("DeadLetters", "DeadLetterArrivals")),
             self._note(f"""
 ### Dead letters, stuck tasks
-**{alarm_name("dead-letters", self.stage)}**: a step failed every attempt. List:
+**{alarm_name("dead-letters", self.stage)}** (waiting) and
+**{alarm_name("dead-letter-arrivals", self.stage)}** (each new one): steps failed every attempt.
 `python -m channelwright.ops dlq list --stage {self.stage}`; fix the cause (worker logs), then
-`python -m channelwright.ops dlq redrive --stage {self.stage}`. Steps are idempotent: a redrive
-never duplicates a channel. Dead letters are kept 14 days.
+`python -m channelwright.ops dlq redrive --stage {self.stage}`. Redrives never duplicate.
 
 **{alarm_name("task-queue-age", self.stage)}**: a step has waited over 5 min. Check the worker
-row below (errors, throttles, Discord rate limits) and discordstatus.com.
+row below and discordstatus.com.
 """),
         ]
 
     def worker_row(self) -> list[cw.IWidget]:
         fn = self.worker.function
         return [
-            self._graph("Worker errors and throttles", [
-                fn.metric_errors(period=PERIOD, label="errors"),
+            self._graph("Worker failures", [
+                fn.metric_errors(period=PERIOD, label="invocation errors"),
                 fn.metric_throttles(period=PERIOD, label="throttles"),
-            ], alarms=("WorkerErrors", "WorkerThrottles")),
+                business_metric(TASK_ATTEMPTS_FAILED, label="failed step attempts"),
+            ], alarms=("WorkerErrors", "WorkerThrottles", "StepsFailing")),
             self._graph("Worker duration (ms)", [
                 fn.metric_duration(statistic="p50", period=PERIOD, label="p50"),
                 fn.metric_duration(statistic="Maximum", period=PERIOD, label="max"),
@@ -183,17 +198,19 @@ row below (errors, throttles, Discord rate limits) and discordstatus.com.
                 value=fn.timeout.to_milliseconds(), label="timeout", color=cw.Color.RED,
             )], left_label="ms"),
             self._graph("Discord rate limits", [
-                business_metric("DiscordRateLimited", WORKER_SERVICE, label="rate-limited requests"),
-            ]),
+                business_metric(DISCORD_RATE_LIMITED, label="429s (any scope)"),
+                business_metric(DISCORD_GLOBAL_RATE_LIMITED, label="global 429s"),
+                business_metric(DISCORD_LONG_RATE_LIMITS, label="long limits (paused)"),
+            ], alarms=("DiscordRateLimited",)),
             self._note(f"""
 ### Worker failing
-**{alarm_name("worker-errors", self.stage)}**: whole invocations failed (crash or timeout);
-their steps are retried, then dead-lettered. Read the worker's log group.
+**{alarm_name("worker-errors", self.stage)}**: whole invocations failed (crash or timeout).
+**{alarm_name("worker-throttles", self.stage)}**: no concurrency left for the worker.
+**{alarm_name("steps-failing", self.stage)}**: steps keep failing and being retried. Worker log
+group: `"task failed"` lines.
 
-**{alarm_name("worker-throttles", self.stage)}**: Lambda had no concurrency for the worker;
-check the account's concurrency.
-
-Rate limits climbing: Discord is slowing the bot down. The worker waits as told; if it
-persists, lower `worker_max_concurrency` in settings.py.
+**{alarm_name("discord-rate-limited", self.stage)}**: 429s for 15 minutes. Global ones mean
+something else uses the bot token; otherwise lower `worker_max_concurrency`. Long limits
+(hours, per server) pause a build and page no one.
 """),
         ]

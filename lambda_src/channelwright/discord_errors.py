@@ -55,11 +55,14 @@ class RateLimitedLong(DiscordError):
 
     `retry_at`: Unix time (seconds) from which Discord should accept the request again.
     Discord documents 429s with `retry_after` in the thousands of seconds (developers/topics/
-    rate-limits.mdx, "Exceeding A Rate Limit": a shared-scope example of 1336.57 s)."""
+    rate-limits.mdx, "Exceeding A Rate Limit": a shared-scope example of 1336.57 s).
+    `bot_wide`: the limit is the bot's global one (a 429 with `"global": true`, or the pause
+    another worker instance shared, global_pause.py), not one on `route`."""
 
-    def __init__(self, message: str, *, retry_at: float, route: str = "", status: int = 429):
+    def __init__(self, message: str, *, retry_at: float, route: str = "", status: int = 429,
+                 bot_wide: bool = False):
         super().__init__(message, status=status, route=route)
-        self.retry_at = retry_at
+        self.retry_at, self.bot_wide = retry_at, bot_wide
 
 
 def from_response(status: int, body: bytes, route: str) -> DiscordError:

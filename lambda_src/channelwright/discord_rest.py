@@ -6,6 +6,9 @@ per top-level resource (guild, channel, webhook+token) as developers/topics/rate
 A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
 past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
 longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
+Requests that count toward the bot's global limit also wait for this instance's share of it and
+for a pause any instance shared (rate_budget.py); interaction webhooks, which that limit exempts,
+wait for neither.
 """
 
 import hashlib
@@ -26,6 +29,7 @@ from urllib3.util.retry import Retry
 from . import PROJECT_URL, __version__
 from .discord_errors import (DiscordError, DiscordUnavailable, OutcomeUnknown, RateLimitedLong,
                              RateLimitedTooLong, from_response)
+from .rate_budget import RateBudget, counts_toward_global_limit
 
 USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
 IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
@@ -103,7 +107,9 @@ class DiscordRest:
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  wall_clock: Callable[[], float] = time.time,
-                 longest_wait: float = LONGEST_WAIT_S):
+                 longest_wait: float = LONGEST_WAIT_S, budget: RateBudget | None = None):
+        # budget: this instance's share of the bot's global limit (rate_budget.py); None = no cap.
+        self._budget = budget
         self._base = base_url.rstrip("/")
         self._token = token
         self._session = session or self._new_session()
@@ -140,8 +146,14 @@ class DiscordRest:
         while True:
             bucket = self._bucket(route, major)
             with bucket.lock:
-                self._pause(max(bucket.wait_time(self._clock()), self._global_until - self._clock()),
-                            route)
+                self._pause(bucket.wait_time(self._clock()), route)
+                # Interaction webhooks are outside the global limit (rate_budget.py), so a user is
+                # still told about a build that a global limit stopped.
+                if counts_toward_global_limit(path):
+                    self._pause(self._global_until - self._clock(), route, bot_wide=True)
+                    if self._budget is not None:
+                        # This instance's share of the global limit, and the pause all share.
+                        self._pause(self._budget.wait_before_sending(), route, bot_wide=True)
                 self.stats["requests"] += 1
                 try:
                     response = self._session.request(method, self._base + path, json=json,
@@ -202,18 +214,23 @@ class DiscordRest:
         if attempts > MAX_429_RETRIES:
             raise DiscordUnavailable("still rate limited after several waits", status=429, route=route)
         if body.get("global"):
+            self.stats["global_rate_limited"] += 1
             self._global_until = self._clock() + retry_after
-        self._pause(retry_after, route)
+            if self._budget is not None:
+                self._budget.global_limit_hit(retry_after)
+        self._pause(retry_after, route, bot_wide=bool(body.get("global")))
 
     def _backoff(self, failures: int) -> float:
         return min(0.25 * 2 ** (failures - 1), 4.0)
 
-    def _pause(self, seconds: float, route: str) -> None:
+    def _pause(self, seconds: float, route: str, *, bot_wide: bool = False) -> None:
+        """Sleep `seconds`; a wait past `longest_wait` is RateLimitedLong instead (`bot_wide`:
+        the wait is for the bot's global limit, not for `route`'s)."""
         if seconds <= 0:
             return
         if seconds > self.longest_wait:
             raise RateLimitedLong(f"Discord asks for a wait of {seconds:.0f}s", route=route,
-                                  retry_at=self._wall_clock() + seconds)
+                                  retry_at=self._wall_clock() + seconds, bot_wide=bot_wide)
         if self._clock() + seconds > self.deadline:
             raise RateLimitedTooLong(f"would wait {seconds:.1f}s, past this invocation's time",
                                      route=route)

@@ -20,7 +20,7 @@ from .authority import holds
 from .commands import Invocation, campaign_key, campaign_name
 from .http import HttpRequest, HttpResponse
 from .names import clip, code, md
-from .observability import MetricUnit, count, logger, metrics
+from .observability import MetricUnit, count, logger, metrics, request_path_failure
 from .pages import PREFIX as PAGE_PREFIX
 from .payload_fields import MalformedInteraction
 from .plan import build_plan
@@ -71,6 +71,9 @@ def handler(event: dict, context: Any) -> dict:
             response = respond(HttpRequest.from_api_gateway(event), default_deps())
         logger.info("answered", status=response.status)
         return response.to_api_gateway()
+    except Exception as error:  # API Gateway answers Discord 500: "The application did not respond"
+        request_path_failure("unhandled error on the request path", error)
+        raise
     finally:
         metrics.add_metric(name="AckLatency", unit=MetricUnit.Milliseconds,
                            value=round((time.perf_counter() - started) * 1000, 2))
@@ -84,7 +87,8 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         payload = None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict):  # signed by Discord, yet unreadable: ours to look into
+        request_path_failure("signed request body is not a JSON object")
         return HttpResponse.json(400, {"error": "the request body is not a JSON object"})
 
     kind = payload.get("type")
@@ -93,7 +97,8 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
     if kind == PING:
         return HttpResponse.json(200, {"type": PONG})
     handler = HANDLERS.get(kind) if isinstance(kind, int) and not isinstance(kind, bool) else None
-    if handler is None:
+    if handler is None:  # nothing registered should send it: as stale as an unknown command
+        request_path_failure("interaction type this code does not handle")
         return HttpResponse.json(200, ephemeral("I don't handle that kind of interaction yet."))
     return HttpResponse.json(200, _answer(handler, payload, deps, autocompleting=kind == AUTOCOMPLETE))
 
@@ -104,8 +109,9 @@ def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict
     try:
         invocation = Invocation.from_payload(payload)
     except MalformedInteraction as bad:
-        logger.warning("malformed interaction", field=bad.field, why=bad.why)
+        # Answered politely, but a payload this code can't read is ours to fix: it pages.
         count("MalformedInteractions")
+        request_path_failure("malformed interaction", field=bad.field, why=bad.why)
         return choices([]) if autocompleting else ephemeral(Problem(
             "I couldn't read that request.",
             f"Discord sent it with a field I don't understand ({bad.field} {bad.why}).",
@@ -117,8 +123,8 @@ def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict
         return handler(invocation, deps)
     except (BotoCoreError, ClientError) as error:
         # An answer the user can act on beats a 500, which Discord shows as "did not respond".
-        # (Anything else is a bug: it stays a 500, which the API 5xx alarm reports.)
-        logger.error("AWS call failed on the request path", error=str(error))
+        # (Anything else is a bug: it stays a 500, which handler() counts too.)
+        request_path_failure("AWS call failed on the request path", error)
     if autocompleting:
         return choices([])  # no suggestions: the user can still type the value
     return ephemeral(Problem("I couldn't handle that just now.",
@@ -157,6 +163,8 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
                                  "Run the command in the server where the campaign lives.").text())
     command = COMMANDS.get(invocation.command)
     if command is None:
+        request_path_failure("unknown command: registered commands are stale",
+                             command=_loggable(invocation.command))
         return ephemeral(Problem(
             f"I don't know the command {code('/' + invocation.command)}.",
             "The commands registered for this bot are out of date.",
@@ -209,7 +217,10 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         # The record may have been written (or taken over by a newer run meanwhile). Whatever
         # happened, running the command again carries on from there: the old run's tasks are
         # ignored, its record taken over.
-        logger.error("AWS call failed while starting a campaign", error=str(error))
+        if isinstance(error, CampaignChanged):  # a newer run took it over: a race, not a failure
+            logger.info("campaign taken over while starting", error=str(error))
+        else:
+            request_path_failure("AWS call failed while starting a campaign", error)
         return ephemeral(Problem(
             f"I couldn't start building “{md(name)}” just now.",
             "My campaign store or task queue didn't answer in time.",
@@ -313,7 +324,7 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
     try:
         deps.tasks.enqueue(tasks)
     except deps.tasks.errors as error:
-        logger.error("could not enqueue campaign tasks", error=str(error))
+        request_path_failure("could not enqueue campaign tasks", error)
         problem = Problem("I couldn't start building the campaign.",
                           "My task queue is unavailable right now; nothing new was created.",
                           "Try `/add-campaign` again in a minute.")
@@ -326,8 +337,10 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
         return ephemeral(problem.text())
     try:
         deps.store.mark_tasks_sent(campaign)
+    except CampaignChanged:  # a newer run took it over meanwhile: its own tasks_sent counts
+        logger.info("campaign taken over before its tasks were noted as sent")
     except Exception as error:  # the build goes ahead; a re-run could only take it over
-        logger.warning("could not note that the tasks were sent", error=str(error))
+        request_path_failure("could not note that the tasks were sent", error)
     count("CampaignsStarted")
     logger.info("campaign queued", campaign=campaign.key, run=campaign.run, steps=len(tasks))
     return deferred()

@@ -14,6 +14,7 @@ from . import liveness
 from .authority import CAMPAIGN_RUNNERS, holds
 from .commands import Invocation, caller_args, campaign_key
 from .names import clip, key, md, normalise
+from .observability import request_path_failure
 from .pages import paged
 from .plan import CHANNEL, ROLE, Step
 from .problems import Problem
@@ -41,7 +42,8 @@ def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, d
 def _enqueue(deps, task: Task, answer: dict) -> dict:
     try:
         deps.tasks.enqueue([task])
-    except deps.tasks.errors:
+    except deps.tasks.errors as error:
+        request_path_failure("could not enqueue the command's task", error)
         return ephemeral(Problem("I couldn't start that.", "My task queue is unavailable right now; "
                                  "nothing was changed.", "Try again in a minute.").text())
     return answer

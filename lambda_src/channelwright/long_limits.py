@@ -36,6 +36,11 @@ _ACTIONS = (
 )
 
 
+# The bot's global limit (developers/topics/rate-limits.mdx, "Global Rate Limit") holds every
+# request to Discord back, in every server: no one action of this server's is to blame.
+BOT_WIDE = "send anything to Discord, in this server or any other"
+
+
 def action(route: str) -> str:
     """ "create roles in this server" for "POST /guilds/{id}/roles"."""
     for pattern, words in _ACTIONS:
@@ -59,6 +64,7 @@ def until(error: RateLimitedLong, now: float | None = None) -> int:
 def problem(error: RateLimitedLong, *, progress: str, again: str) -> Problem:
     """`progress`: what state things are left in; `again`: the command that resumes, e.g.
     "Run `/add-campaign` again with the same name"."""
-    return Problem(f"Discord is limiting how fast I can {action(error.route)}.",
+    doing = BOT_WIDE if error.bot_wide else action(error.route)
+    return Problem(f"Discord is limiting how fast I can {doing}.",
                    f"It will let me go on {when(until(error))}. {progress}",
                    f"{again} after that time, and I'll pick up where I stopped.")

@@ -53,6 +53,19 @@ _BY_CODE: dict[int, tuple[str, str]] = {
             "Try again with a simpler campaign name; if it keeps failing, report it to the bot operator."),
 }
 
+# The refusals only the server's admin can lift (permissions, role order, Discord's per-server
+# limits, re-inviting the bot); every other refusal is the bot operator's to fix (token, edge block,
+# a request Discord found invalid). Codes from developers/topics/opcodes-and-status-codes.mdx.
+SERVER_FIXES = frozenset({50013, 50001, 30013, 30005, 10004})
+
+
+def server_must_fix(status: int, code: int | None, detail: str = "") -> bool:
+    """Whether a Discord refusal is the server admin's to fix rather than the bot operator's."""
+    if code == 50035:
+        return "MAX_CHANNELS" in detail  # the category is full
+    return code in SERVER_FIXES or (code is None and status == 403)
+
+
 _CATEGORY_FULL = ("The campaign's category already holds Discord's maximum of 50 channels.",
                   "Remove channels from the category, or use a template with fewer channels; " + RERUN)
 

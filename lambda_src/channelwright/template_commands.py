@@ -23,7 +23,7 @@ from .discord_errors import DiscordRejected, DiscordUnavailable
 from . import names
 from .layout import split_text
 from .names import clip, md
-from .observability import logger
+from .observability import logger, request_path_failure
 from .pages import paged
 from .problems import Problem
 from .task_queue import Task
@@ -91,13 +91,15 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
     handler = _SUBCOMMANDS.get(invocation.subcommand or "")
     if handler is None:
         command = " ".join(filter(None, ["/campaign-template", invocation.subcommand]))
+        request_path_failure("unknown subcommand: registered commands are stale",
+                             command=command[:60])
         return _reply(Problem(f"I don't know `{command}`.",
                               "The commands registered for this bot are out of date.",
                               "Ask the bot operator to register the current commands.").text())
     try:
         return handler(invocation, deps)
     except STORAGE_ERRORS as error:
-        logger.error("template storage unavailable", error=str(error))
+        request_path_failure("template storage unavailable", error)
         return _reply(Problem("I couldn't reach my template storage.",
                               "It is unavailable right now; nothing was changed.",
                               "Try the command again in a minute.").text())
@@ -201,7 +203,7 @@ def _defer(task: Task, deps: Any, what: str) -> dict:
     try:
         deps.tasks.enqueue([task])
     except deps.tasks.errors as error:
-        logger.error(f"could not enqueue template {what}", error=str(error))
+        request_path_failure(f"could not enqueue template {what}", error)
         return _reply(Problem(f"I couldn't start {'importing' if what == 'import' else 'removing'} "
                               "the template.",
                               "My task queue is unavailable right now; nothing was changed.",
@@ -244,7 +246,7 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
         try:
             choices = deps.templates.choices(invocation.guild_id, typed, builtins=builtins)
         except STORAGE_ERRORS as error:
-            logger.warning("template autocomplete without server templates", error=str(error))
+            request_path_failure("template autocomplete without server templates", error)
             choices = deps.templates.choices(None, typed, builtins=builtins)
     return {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}
 

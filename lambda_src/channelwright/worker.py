@@ -27,11 +27,16 @@ from .observability import MetricUnit, count, discord_error, logger, metrics
 from .discord_errors import DiscordError, DiscordRejected, RateLimitedLong
 from .discord_rest import DiscordRest
 from .downloads import DownloadPolicy
+from .global_pause import GlobalPause
 from .guild_snapshot import GuildSnapshot
+from .metric_catalog import (CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED,
+                             DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS,
+                             TASK_ATTEMPTS_FAILED)
 from .names import md
 from .outcome import deliver
 from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
-from .problems import Problem
+from .problems import Problem, server_must_fix
+from .rate_budget import RateBudget, instances_from_environment
 from .store import COMPLETED, FAILED, Campaign, CampaignStore
 from .summary import failure_text
 from .progress import ProgressMessage, token_expired
@@ -75,7 +80,9 @@ def bot_token() -> str:
 def default_deps() -> WorkerDeps:
     dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
     return WorkerDeps(
-        rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token()),
+        rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token(),
+                         budget=RateBudget.share(instances_from_environment(),
+                                                 pause=GlobalPause(dynamodb, table))),
         store=CampaignStore(dynamodb, table),
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
@@ -90,10 +97,12 @@ def handler(event: dict, context: Any) -> dict:
     remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
     limited_before = deps.rest.stats["rate_limited"]
+    global_before = deps.rest.stats["global_rate_limited"]
     try:
         return process_tasks(event, deps, context)
     finally:
         count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
+        count(DISCORD_GLOBAL_RATE_LIMITED.name, deps.rest.stats["global_rate_limited"] - global_before)
         metrics.flush_metrics()
 
 
@@ -131,6 +140,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
             run_task(task, attempt, deps, builds, batch=records)
         except Exception:
             logger.warning("task handed back to SQS", message_id=record.get("messageId"), exc_info=True)
+            count(TASK_ATTEMPTS_FAILED.name)  # per attempt: stays up while a step keeps failing
             failures.append(record.get("messageId"))
             stalled_groups.add(group)
     for key, build in builds.items():
@@ -140,7 +150,9 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
         except Exception:
             # Its created ids stay pending-marked: the retried tasks reconcile them.
             logger.warning("could not save a build's progress", exc_info=True)
-            failures += [m for m in handled.get(key, []) if m not in failures]
+            retried = [m for m in handled.get(key, []) if m not in failures]
+            count(TASK_ATTEMPTS_FAILED.name, len(retried))
+            failures += retried
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures
                                   if message_id is not None]}
 
@@ -250,10 +262,10 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
     except BuildRefused as refused:
         _refuse(build, _resumes_from(task, current), refused.problem)
     except BuildStopped as stop:
-        _stop(build, _resumes_from(task, current), stop.problem, transient=False)
+        _stop(build, _resumes_from(task, current), stop.problem, transient=False, server_fixes=True)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter, no page.
-        count("DiscordLongRateLimits")
+        count(DISCORD_LONG_RATE_LIMITS.name)
         logger.warning("campaign paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
         _stop(build, _resumes_from(task, current), long_limits.problem(
@@ -266,7 +278,8 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
         _stop(build, _resumes_from(task, current),
               lost_access.explain(error, md(doing), rest=deps.rest, guild_id=task.guild_id,
-                                  bot_user_id=deps.bot_user_id), transient=False)
+                                  bot_user_id=deps.bot_user_id), transient=False,
+              server_fixes=server_must_fix(error.status, error.code, error.detail))
         discord_error(error.code, error.status)
         logger.warning("campaign stopped by Discord", error=str(error))
     except Exception as error:  # transient: Discord unavailable, AWS errors, bugs
@@ -325,7 +338,7 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
         run(task, deps, standing)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter; the asker is told when.
-        count("DiscordLongRateLimits")
+        count(DISCORD_LONG_RATE_LIMITS.name)
         logger.warning("request paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
         again = {DELETE: "Run `/delete-campaign` again"}.get(task.kind, "Run the command again")
@@ -407,6 +420,7 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
 def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:
     """The requester may not add a campaign: tell only them, and free the name if nothing exists."""
     logger.info("campaign refused", what=problem.what)
+    count(CAMPAIGNS_REFUSED.name)  # the server's own affair: graphed, never paged
     failure = {**problem.to_dict(), "step": step, "transient": False}
     build.status = FAILED  # later steps of this run are skipped
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
@@ -423,7 +437,7 @@ def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:
 
 
 def _stop(build: CampaignBuild, step: int, problem: Problem, *, transient: bool,
-          retry_at: float | None = None) -> None:
+          retry_at: float | None = None, server_fixes: bool = False) -> None:
     failure = {**problem.to_dict(), "step": step, "transient": transient}
     if retry_at is not None:
         failure["retry_at"] = math.ceil(retry_at)  # /add-campaign answers at once until then
@@ -436,8 +450,11 @@ def _stop(build: CampaignBuild, step: int, problem: Problem, *, transient: bool,
         # The batch's later steps are skipped all the same; running the command again resumes.
         unrecorded, build.status = error, FAILED
     build.campaign = replace(build.campaign, status=FAILED, failure=failure)
-    # A pause for Discord's long limit is no failure of ours: it must not page (CampaignsFailed).
-    count("CampaignsPaused" if retry_at is not None else "CampaignsFailed")
+    # Only failures the operator must act on page (CampaignsFailed): a pause for Discord's long
+    # limit is no failure of ours, and a server's own refusals are graphed apart.
+    kind = (CAMPAIGNS_PAUSED if retry_at is not None
+            else CAMPAIGNS_REFUSED if server_fixes else CAMPAIGNS_FAILED)
+    count(kind.name)
     logger.warning("campaign failed", what=problem.what, transient=transient)
     done, total = build.counts()
     try:

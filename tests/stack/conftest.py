@@ -1,4 +1,5 @@
-"""Stack tests: the CDK app is synthesized once per session, with bundling skipped.
+"""Stack tests: the CDK app is synthesized once per session, with bundling skipped and with the
+fixed operator values of channelwright_stack.snapshots.TEST_OPERATOR_VALUES (never cdk.json's).
 
 Skipping bundling (context "aws:cdk:bundling-stacks": []) leaves the asset hash, and so every
 S3Key, exactly as a real synth computes it; only the bundle itself is not built.
@@ -12,7 +13,9 @@ import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from channelwright_stack.snapshots import NO_BUNDLING, build_offline_stacks  # noqa: E402
+from channelwright_stack.settings import STAGES_CONTEXT_KEY  # noqa: E402
+from channelwright_stack.snapshots import (NO_BUNDLING, TEST_OPERATOR_VALUES,  # noqa: E402
+                                           build_offline_stacks)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,5 +68,6 @@ def cloud_assembly(tmp_path_factory):
     from app import build_app
 
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = build_app(outdir=str(outdir), extra_context=NO_BUNDLING)
+    app = build_app(outdir=str(outdir),
+                    extra_context={STAGES_CONTEXT_KEY: TEST_OPERATOR_VALUES, **NO_BUNDLING})
     return app, app.synth(), outdir

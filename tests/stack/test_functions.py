@@ -56,6 +56,8 @@ def test_worker_environment_is_exactly_the_runtime_contract(dev, dev_stack):
         "DISCORD_BOT_TOKEN_SECRET_ARN": ref(dev_stack, dev_stack.token.secret),
         "CAMPAIGN_TABLE_NAME": ref(dev_stack, dev_stack.store.table),
         "TASK_MAX_RECEIVE_COUNT": str(dev_stack.tasks.max_receive_count),
+        # The rate budget's split: one share per instance the event source may run at once.
+        "WORKER_MAX_CONCURRENCY": str(dev_stack.stage_settings.worker_max_concurrency),
         "POWERTOOLS_SERVICE_NAME": "channelwright-worker",
         "POWERTOOLS_METRICS_NAMESPACE": "Channelwright",
     }
@@ -84,3 +86,9 @@ def test_worker_consumes_the_task_queue_in_batches_with_partial_failures(dev, pr
             "MaximumBatchingWindowInSeconds": Match.absent(),  # FIFO queues accept none
         })
     assert dev_stack.stage_settings.worker_max_concurrency < prod_stack.stage_settings.worker_max_concurrency
+
+
+def test_the_worker_splits_its_rate_budget_as_many_ways_as_the_event_source_runs_it(prod, prod_stack):
+    env = properties(prod, prod_stack, prod_stack.worker.function)["Environment"]["Variables"]
+    (mapping,) = prod.find_resources("AWS::Lambda::EventSourceMapping").values()
+    assert int(env["WORKER_MAX_CONCURRENCY"]) == mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"]

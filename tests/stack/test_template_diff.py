@@ -48,7 +48,8 @@ def test_changes_are_counted_per_resource_and_shown_as_a_unified_diff(prod, temp
     fresh = copy.deepcopy(committed)
     alarm_id = next(k for k, v in fresh["Resources"].items()
                     if v["Type"] == "AWS::CloudWatch::Alarm")
-    fresh["Resources"][alarm_id]["Properties"]["Threshold"] = 3
+    threshold = fresh["Resources"][alarm_id]["Properties"]["Threshold"]
+    fresh["Resources"][alarm_id]["Properties"]["Threshold"] = threshold + 3
     fresh["Resources"]["NewTopic"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
     del fresh["Outputs"]["DashboardUrl"]
 
@@ -59,8 +60,8 @@ def test_changes_are_counted_per_resource_and_shown_as_a_unified_diff(prod, temp
     )
     text = template_diff.render(diff, committed_label="snapshot at HEAD")
     assert f"--- Channelwright-prod Resources/{alarm_id} (AWS::CloudWatch::Alarm) modified" in text
-    assert '-    "Threshold": 0,' in text.splitlines()
-    assert '+    "Threshold": 3,' in text.splitlines()
+    assert f'-    "Threshold": {threshold},' in text.splitlines()
+    assert f'+    "Threshold": {threshold + 3},' in text.splitlines()
     assert "+++ Channelwright-prod Resources/NewTopic (AWS::SNS::Topic) added  [fresh synth]" in text
     assert "Outputs/DashboardUrl removed" in text
 

@@ -1,0 +1,109 @@
+"""The bot's one budget under Discord's global rate limit, split between worker instances.
+
+Discord: "All bots can make up to 50 requests per second to our API ... independent of any
+individual rate limit on a route" (developers/topics/rate-limits.mdx, "Global Rate Limit"). The
+limit is per bot, so every worker instance (Lambda container) sending with the token shares it,
+and none of them sees what the others send. Interaction endpoints are exempt: "Interaction
+endpoints are not bound to the bot's Global Rate Limit" (same section) — those are the
+`/webhooks/{application id}/{token}/...` and `/interactions/...` routes, which carry no bot token.
+
+The split: the SQS event source runs at most N worker invocations at once (its maximum
+concurrency, WORKER_MAX_CONCURRENCY), so each instance gets a token bucket of rate R/N and
+capacity B/N. An instance only sends while it is invoked, so in any one-second window the whole
+bot sends at most B + R requests (each bucket's capacity plus its refill), at every concurrency the
+stack allows and however Discord aligns its window. The price: an instance working alone still
+keeps to R/N.
+
+R = 40/s and B = 4: at most 44 of Discord's 50 in any second. The other 6 cover requests that
+bunch up on the way (a request held up 150 ms lands in the next second's count: R x 0.15 = 6) and
+the operator's own tools using the token. B is what lets an instance keep its full rate: a
+bucket's capacity must cover the tokens that accrue while its own request is in flight (about
+rate x 100 ms), or that time is lost to the budget. A bucket's capacity may be below 1: a fresh
+instance then waits the rest of a token before its first request. bench/global_budget.py measures
+all of this against the emulator.
+"""
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+# developers/topics/rate-limits.mdx, "Global Rate Limit": 50 requests per second per bot.
+DISCORD_GLOBAL_LIMIT_PER_S = 50.0
+BOT_RATE_PER_S = 40.0  # the whole bot's steady rate
+BOT_BURST = 4.0  # what the whole bot may send at once on top of it
+CONCURRENCY_ENV = "WORKER_MAX_CONCURRENCY"
+
+# The routes Discord exempts from the global limit (see the module docstring).
+EXEMPT_PREFIXES = ("/webhooks/", "/interactions/")
+
+
+def counts_toward_global_limit(path: str) -> bool:
+    """Whether a request to `path` (after /api/v10) uses the bot's global budget."""
+    return not path.startswith(EXEMPT_PREFIXES)
+
+
+class TokenBucket:
+    """`rate` tokens a second, holding at most `capacity`; a request takes one token.
+
+    `reserve()` takes the token at once and says how long to wait for it to exist (the token may
+    be owed), so concurrent callers queue in order instead of racing. Any interval of t seconds
+    then holds at most capacity + rate x t requests.
+    """
+
+    def __init__(self, rate: float, capacity: float, *, clock: Callable[[], float] = time.monotonic):
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("a token bucket needs a positive rate and capacity")
+        self.rate, self.capacity = rate, capacity
+        self._clock = clock
+        self._tokens = capacity
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take one token; return the seconds to wait before using it (0 when it is there)."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1
+            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+
+class RateBudget:
+    """This instance's share of the bot's global budget, and the pause every instance shares.
+
+    `pause` is a GlobalPause (global_pause.py) or None (one process alone, e.g. tests).
+    """
+
+    def __init__(self, bucket: TokenBucket, pause=None):
+        self.bucket, self.pause = bucket, pause
+
+    @classmethod
+    def share(cls, instances: int, *, pause=None, clock: Callable[[], float] = time.monotonic,
+              rate: float = BOT_RATE_PER_S, burst: float = BOT_BURST) -> "RateBudget":
+        """The budget of one of `instances` instances that may run at once."""
+        if instances < 1:
+            raise ValueError("there is at least one instance")
+        return cls(TokenBucket(rate / instances, burst / instances, clock=clock), pause)
+
+    def wait_before_sending(self) -> float:
+        """Seconds to wait before the next request that counts toward the global limit."""
+        paused = self.pause.remaining() if self.pause is not None else 0.0
+        return max(self.bucket.reserve(), paused)
+
+    def global_limit_hit(self, retry_after: float) -> None:
+        """Discord answered a global 429: every instance waits `retry_after` seconds."""
+        if self.pause is not None:
+            self.pause.extend(retry_after)
+
+
+def instances_from_environment(environ=os.environ) -> int:
+    """N, the event source's maximum concurrency, as the stack passes it (1 when not set)."""
+    value = environ.get(CONCURRENCY_ENV, "").strip()
+    if not value:
+        return 1
+    instances = int(value)
+    if instances < 1:
+        raise ValueError(f"{CONCURRENCY_ENV} must be a positive integer, got {value!r}")
+    return instances

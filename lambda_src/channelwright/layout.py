@@ -10,10 +10,7 @@ which may answer only once, shows them as pages (pages.py).
 
 from __future__ import annotations
 
-import regex
-
 MESSAGE_LIMIT = 2000
-_CLUSTER = regex.compile(r"\X")
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -59,8 +56,10 @@ def _pieces(line: str, limit: int) -> list[str]:
 def _head(word: str, limit: int) -> str:
     """The longest start of `word` of at most `limit` characters ending between two
     user-perceived characters (never inside an emoji sequence or a letter and its accents)."""
+    import regex  # only a 2000-character word needs grapheme clusters; keeps it off cold starts
+
     size = 0
-    for cluster in _CLUSTER.finditer(word):
+    for cluster in regex.finditer(r"\X", word):
         if size + len(cluster.group()) > limit:
             break
         size += len(cluster.group())

@@ -32,35 +32,53 @@ from __future__ import annotations
 import unicodedata
 from enum import Enum
 
-import regex
+import functools
+import re
+from types import SimpleNamespace
 
-# Characters that draw nothing by themselves: default-ignorables (fillers, joiners, variation
-# selectors, tags), whitespace, combining marks (drawn only on a base), format characters, and the
-# braille blank U+2800, which is a symbol but an empty one.
-_BLANK = r"[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Mn}\p{Me}\p{Cf}\u2800]"
-_ALL_BLANK = regex.compile(_BLANK + "+")
-# A name without any of these (other than single spaces) needs no cluster-by-cluster look.
-_SUSPECT = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cf}\u2800]|[^\S ]")
-# Never allowed: controls, surrogates, private use, unassigned, line/paragraph separators.
-_FORBIDDEN = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]")
-_FORMAT = regex.compile(r"\p{Cf}")
-_CLUSTER = regex.compile(r"\X")
-_WHITESPACE = regex.compile(r"\s+")
 ZWNJ, ZWJ = "\u200c", "\u200d"
-_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
-# What may stand before an ignorable character for it to change what is drawn (see the docstring).
-_VIRAMA = regex.compile(r"\p{Canonical_Combining_Class=Virama}")
-_ZWJ_ELEMENT_END = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]")
-_ZWJ_ELEMENT_START = regex.compile(r"\p{Extended_Pictographic}")
-_JOINING = regex.compile(r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Left_Joining}]")
-_EMOJI = regex.compile(r"\p{Emoji}")
-_IDEOGRAPH = regex.compile(r"\p{Ideographic}")
-_MONGOLIAN = regex.compile(r"\p{Script=Mongolian}")
-# A subdivision flag: U+1F3F4, a region code in tag letters and digits (ISO 3166-2: two letters
-# and one to three more), U+E007F CANCEL TAG (UTS #51, "emoji_tag_sequence"; 🏴 + "gbeng").
-_TAG_RUN = regex.compile(r"[\U000E0020-\U000E007F]+")
-_FLAG_TAGS = regex.compile(r"[\U000E0061-\U000E007A]{2}[\U000E0030-\U000E0039\U000E0061-\U000E007A]{1,3}"
-                           r"\U000E007F")
+# Unicode's White_Space: what str.isspace() (and so `re`'s \s) counts, less the separators
+# U+001C-U+001F, which are controls to refuse, not spaces to fold.
+_WHITESPACE = re.compile(r"[^\S\x1c-\x1f]+")
+
+
+@functools.cache
+def _rx() -> SimpleNamespace:
+    """The Unicode-property patterns, compiled on first use: importing `regex` costs a cold start
+    about 6 ms, and a name of printable ASCII (most names) never needs it (see `refusal`)."""
+    import regex
+
+    # Characters that draw nothing by themselves: default-ignorables (fillers, joiners, variation
+    # selectors, tags), whitespace, combining marks (drawn only on a base), format characters, and
+    # the braille blank U+2800, which is a symbol but an empty one.
+    blank = r"[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Mn}\p{Me}\p{Cf}\u2800]"
+    return SimpleNamespace(
+        ALL_BLANK=regex.compile(blank + "+"),
+        # A name without any of these (other than single spaces) needs no cluster-by-cluster look.
+        SUSPECT=regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Cf}\u2800]|[^\S ]"),
+        # Never allowed: controls, surrogates, private use, unassigned, line/paragraph separators.
+        FORBIDDEN=regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]"),
+        FORMAT=regex.compile(r"\p{Cf}"),
+        CLUSTER=regex.compile(r"\X"),
+        IGNORABLE=regex.compile(r"\p{Default_Ignorable_Code_Point}"),
+        # What may stand before an ignorable character for it to change what is drawn (see the
+        # module docstring).
+        VIRAMA=regex.compile(r"\p{Canonical_Combining_Class=Virama}"),
+        ZWJ_ELEMENT_END=regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]"),
+        ZWJ_ELEMENT_START=regex.compile(r"\p{Extended_Pictographic}"),
+        JOINING=regex.compile(r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Left_Joining}]"),
+        EMOJI=regex.compile(r"\p{Emoji}"),
+        IDEOGRAPH=regex.compile(r"\p{Ideographic}"),
+        MONGOLIAN=regex.compile(r"\p{Script=Mongolian}"),
+        # A subdivision flag: U+1F3F4, a region code in tag letters and digits (ISO 3166-2: two
+        # letters and one to three more), U+E007F CANCEL TAG (UTS #51, "emoji_tag_sequence";
+        # 🏴 + "gbeng").
+        TAG_RUN=regex.compile(r"[\U000E0020-\U000E007F]+"),
+        FLAG_TAGS=regex.compile(r"[\U000E0061-\U000E007A]{2}[\U000E0030-\U000E0039\U000E0061-\U000E007A]{1,3}"
+                                r"\U000E007F"),
+    )
+
+
 BLACK_FLAG = "\U0001F3F4"
 
 # Discord's markdown: these characters start or end formatting anywhere in a line ("<" starts
@@ -70,8 +88,8 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_~`|<>[]"})
 # subtext, lists, and numbered lists, whose dot is escaped ("1\." — a backslash before a digit is
 # no escape and would show; discord.js escapeNumberedList/escapeHeading/escapeBulletedList,
 # https://github.com/discordjs/discord.js/pull/8701).
-_LINE_MARK = regex.compile(r"^([ \t]*)([#+-])", regex.MULTILINE)
-_LINE_NUMBER = regex.compile(r"^([ \t]*\d+)\.", regex.MULTILINE)
+_LINE_MARK = re.compile(r"^([ \t]*)([#+-])", re.MULTILINE)
+_LINE_NUMBER = re.compile(r"^([ \t]*\d+)\.", re.MULTILINE)
 
 
 class Refusal(Enum):
@@ -97,23 +115,23 @@ def key(name: str) -> str:
 def _cluster_refusal(cluster: str) -> Refusal | None:
     if cluster == " ":
         return None  # the single space between words (normalise leaves no other whitespace)
-    if _ALL_BLANK.fullmatch(cluster):
+    if _rx().ALL_BLANK.fullmatch(cluster):
         return Refusal.INVISIBLE
     # Format characters that aren't default-ignorable (U+0600 ARABIC NUMBER SIGN...) are refused
     # too; the ignorable ones are judged in their context by _ignorable_refusal.
-    if any(not _IGNORABLE.match(ch) for ch in _FORMAT.findall(cluster)):
+    if any(not _rx().IGNORABLE.match(ch) for ch in _rx().FORMAT.findall(cluster)):
         return Refusal.INVISIBLE
     return None
 
 
 def _ignorable_refusal(name: str) -> Refusal | None:
     """INVISIBLE if a default-ignorable character of `name` stands where it changes nothing drawn."""
-    for tags in _TAG_RUN.finditer(name):
+    for tags in _rx().TAG_RUN.finditer(name):
         start = tags.start()
-        if not (start and name[start - 1] == BLACK_FLAG and _FLAG_TAGS.fullmatch(tags.group())):
+        if not (start and name[start - 1] == BLACK_FLAG and _rx().FLAG_TAGS.fullmatch(tags.group())):
             return Refusal.INVISIBLE
     for index, ch in enumerate(name):
-        if not _IGNORABLE.match(ch) or "\U000E0020" <= ch <= "\U000E007F":
+        if not _rx().IGNORABLE.match(ch) or "\U000E0020" <= ch <= "\U000E007F":
             continue
         before = name[index - 1] if index else ""
         after = name[index + 1] if index + 1 < len(name) else ""
@@ -125,16 +143,16 @@ def _ignorable_refusal(name: str) -> Refusal | None:
 def _ignorable_fits(ch: str, before: str, after: str) -> bool:
     """Whether the ignorable `ch` between `before` and `after` changes what is drawn."""
     if ch == ZWJ:
-        return bool(_VIRAMA.match(before)) or bool(
-            _ZWJ_ELEMENT_END.match(before) and _ZWJ_ELEMENT_START.match(after))
+        return bool(_rx().VIRAMA.match(before)) or bool(
+            _rx().ZWJ_ELEMENT_END.match(before) and _rx().ZWJ_ELEMENT_START.match(after))
     if ch == ZWNJ:
-        return bool(after) and not after.isspace() and bool(_VIRAMA.match(before) or _JOINING.match(before))
+        return bool(after) and not after.isspace() and bool(_rx().VIRAMA.match(before) or _rx().JOINING.match(before))
     if ch in "\ufe0e\ufe0f":  # text or emoji presentation, once, after an emoji character
-        return bool(_EMOJI.match(before))
+        return bool(_rx().EMOJI.match(before))
     if "\U000E0100" <= ch <= "\U000E01EF":  # ideographic variation sequences
-        return bool(_IDEOGRAPH.match(before))
+        return bool(_rx().IDEOGRAPH.match(before))
     if ch in "\u180b\u180c\u180d\u180f":  # Mongolian free variation selectors
-        return bool(_MONGOLIAN.match(before))
+        return bool(_rx().MONGOLIAN.match(before))
     return False  # fillers, U+034F, Khmer inherent vowels, other variation selectors...
 
 
@@ -143,10 +161,14 @@ def refusal(name: str, max_length: int) -> Refusal | None:
     Discord's 100-character name limits do."""
     if not name:
         return Refusal.EMPTY
-    if _FORBIDDEN.search(name):
+    if name.isascii():  # printable ASCII draws every character; only controls are refused
+        if not name.isprintable():
+            return Refusal.CONTROL
+        return Refusal.TOO_LONG if len(name) > max_length else None
+    if _rx().FORBIDDEN.search(name):
         return Refusal.CONTROL
     # Only a name with a character that may draw nothing needs a look cluster by cluster.
-    clusters = _CLUSTER.findall(name) if _SUSPECT.search(name) else ()
+    clusters = _rx().CLUSTER.findall(name) if _rx().SUSPECT.search(name) else ()
     for cluster in clusters:
         reason = _cluster_refusal(cluster)
         if reason:
@@ -184,7 +206,7 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     if len(text) <= limit:
         return text
     kept, size = [], len(ellipsis)
-    for cluster in _CLUSTER.finditer(text, concurrent=False):
+    for cluster in _rx().CLUSTER.finditer(text, concurrent=False):
         piece = cluster.group()
         if size + len(piece) > limit:
             break

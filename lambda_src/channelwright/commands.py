@@ -22,7 +22,9 @@ EVERYONE, CAMPAIGN_RUNNERS, MANAGERS = "everyone", "campaign GMs and server mana
 # where it needs the server's roles (authority.py). Registration follows it, so Discord shows a
 # command to everyone it serves.
 RULES = {
-    "add-campaign": MANAGERS,
+    # A new campaign needs a server manager; a failed one's GMs may resume it (rerun.py), so
+    # Discord must show the command to them too. The worker refuses anyone else, privately.
+    "add-campaign": CAMPAIGN_RUNNERS,
     "list-campaigns": EVERYONE,
     "campaign-info": EVERYONE,  # names of channels the caller can't see are left out
     "add-player": CAMPAIGN_RUNNERS,

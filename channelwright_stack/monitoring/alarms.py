@@ -255,8 +255,8 @@ def stage_alarms(
         "DiscordRateLimited", "discord-rate-limited",
         business_metric(DISCORD_RATE_LIMITED, period=PERIOD),
         _Rule(threshold=0, periods=RATE_LIMITED_PERIODS, datapoints=RATE_LIMITED_PERIODS),
-        meaning="Discord has answered 429 in each of the last 15 minutes. Each 429 also counts "
-                "toward Discord's invalid-request limit (10,000 per 10 minutes bans the IP).",
+        meaning="Discord has answered 429 in each of the last three 5-minute periods. Each 429 also "
+                "counts toward Discord's invalid-request limit (10,000 per 10 minutes bans the IP).",
         action="Look at DiscordGlobalRateLimited on the dashboard: global 429s mean something else "
                "sends with the bot token (a local `serve --discord real`, a second deployment); "
                "per-route ones, lower worker_max_concurrency in settings.py.",

@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None, environ=os.environ) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"permissions {INVITE_PERMISSIONS}: "
-          + ", ".join(sorted(name.replace("_", " ").title() for name, bit in vars(p).items()
+          + ", ".join(sorted(p.LABELS.get(bit, name.replace("_", " ").title())
+                             for name, bit in vars(p).items()
                              if name.isupper() and isinstance(bit, int) and bit.bit_count() == 1
                              and INVITE_PERMISSIONS & bit)), file=sys.stderr)
     return 0

@@ -37,6 +37,14 @@ LABELS = {
     SEND_MESSAGES_IN_THREADS: "Send Messages in Threads and Posts",
     CONNECT: "Connect",
     SPEAK: "Speak",
+    CREATE_INSTANT_INVITE: "Create Invite",
+    ADD_REACTIONS: "Add Reactions",
+    MANAGE_MESSAGES: "Manage Messages",
+    EMBED_LINKS: "Embed Links",
+    ATTACH_FILES: "Attach Files",
+    USE_VAD: "Use Voice Activity",
+    MANAGE_THREADS: "Manage Threads and Posts",
+    CREATE_PUBLIC_THREADS: "Create Public Threads",
 }
 ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 

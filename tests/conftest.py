@@ -69,3 +69,33 @@ def emu(emulator):
     emulator.reset()
     yield emulator
     assert emulator.internal_errors == [], "the emulator itself failed"
+
+
+# An end-to-end server: the bot (the real handlers on moto and the emulator), a server called
+# Barovia where the bot holds BOT_PERMISSIONS, a GM with Manage Channels and a player. A module
+# that needs another setup defines its own fixture of the same name.
+
+@pytest.fixture
+def bot(aws, emu):
+    from tests.support.bot import Bot
+
+    return Bot(aws, emu)
+
+
+@pytest.fixture
+def guild(emu):
+    from tests.support.bot import BOT_PERMISSIONS
+
+    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
+
+
+@pytest.fixture
+def gm(emu, guild):
+    from discord_emulator import MANAGE_CHANNELS
+
+    return emu.add_member(guild, name="alice", permissions=MANAGE_CHANNELS)
+
+
+@pytest.fixture
+def player(emu, guild):
+    return emu.add_member(guild, name="bob")

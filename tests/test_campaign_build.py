@@ -8,35 +8,12 @@ import pytest
 
 from channelwright import permissions as p
 from channelwright.store import CampaignStore
-from tests.support.bot import Bot
+from tests.support.bot import BOT_PERMISSIONS, Bot  # noqa: F401  (BOT_PERMISSIONS: imported from here by other modules)
 
-BOT_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL | p.SEND_MESSAGES
-                   | p.READ_MESSAGE_HISTORY | p.CONNECT | p.SPEAK | p.ADD_REACTIONS
-                   | p.EMBED_LINKS | p.ATTACH_FILES)
 TEXT = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes"]
 FORUM = ["character-sheets", "lore-and-worldbuilding", "maps-and-handouts", "gm-planning"]
 GM_ONLY = {"gm-notes", "gm-planning"}
 NAME = "Curse of Strahd"
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
-
-
-@pytest.fixture
-def player(emu, guild):
-    return emu.add_member(guild, name="bob", permissions=0)
 
 
 def campaign_state(emu, guild, name=NAME):

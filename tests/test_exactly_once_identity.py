@@ -16,27 +16,11 @@ from channelwright import builder
 from channelwright import permissions as p
 from channelwright.name_match import fold
 from channelwright.template_schema import TemplateInvalid, validate
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS
 
 NAME = "Curse of Strahd"
 CATEGORY, TEXT = 4, 0
 STAFF_ONLY = p.VIEW_CHANNEL
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
 
 
 def categories(emu, guild, name=NAME):

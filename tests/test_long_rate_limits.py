@@ -11,26 +11,10 @@ from channelwright import permissions as p
 from channelwright.discord_rest import DiscordRest
 from channelwright.global_pause import GlobalPause
 from channelwright.rate_budget import RateBudget
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS, assert_complete_and_private
 
 ROLES, CHANNELS = r"POST /guilds/\{guild_id\}/roles", r"POST /guilds/\{guild_id\}/channels"
 HOUR = 3600
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
 
 
 def limit(emu, how, route):

@@ -10,7 +10,6 @@ from channelwright.layout import split_text
 from channelwright.names import md
 from channelwright.plan import ChannelSpec, Template
 from channelwright.store import Campaign
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS
 
 LIMIT = 2000
@@ -47,11 +46,6 @@ def long_template(count=45) -> Template:
     return Template("saga", "A Long Saga", tuple(
         ChannelSpec(f"{i:02}-" + "-".join(["chronicles-of-the-long-road"] * 3), kinds[i % 3], i % 7 == 0)
         for i in range(count)))
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
 
 
 def seen(emu, token) -> list[str]:

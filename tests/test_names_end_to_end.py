@@ -4,13 +4,7 @@ and wherever a name is shown it reads as typed (no markdown, no mentions)."""
 import pytest
 
 from channelwright import permissions as p
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
 
 
 @pytest.fixture

@@ -6,28 +6,11 @@ failure, build or delete — is posted, every part of a long one, in the campaig
 channel the bot can still see, or, with none, in the channel the command was typed in.
 """
 
-import pytest
 import requests
 
 from channelwright import permissions as p
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS, NAME, assert_complete_and_private
 from tests.test_lifecycle import click
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
 
 
 def moderator_deletes_the_message(emu, token: str) -> None:

@@ -13,7 +13,6 @@ import pytest
 from channelwright import permissions as p
 from channelwright.authority import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS
 from channelwright.commands import DEFINITIONS, RULES
-from tests.support.bot import Bot
 from tests.support.templates import west
 from tests.support.servers import (MEMBER, bot_role, overwrite, remove_bot, set_everyone_permissions,
                                    take_role)
@@ -22,26 +21,6 @@ from tests.test_lifecycle import buttons_of, click, member_options
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
-
-
-@pytest.fixture
-def player(emu, guild):
-    return emu.add_member(guild, name="bob")
 
 
 @pytest.fixture
@@ -277,7 +256,7 @@ def test_an_administrator_role_makes_a_server_manager(bot, emu, guild, gm, playe
     ada = emu.add_member(guild, name="ada", permissions=p.ADMINISTRATOR)
     _, _, text = run(bot, guild, ada, "add-player", member_options(player), users=[player])
     assert text == f"✅ <@{player}> is now a player in **{NAME}**."
-    payload = bot.add_campaign(guild, ada, name="Ada's Game")
+    bot.add_campaign(guild, ada, name="Ada's Game")
     bot.run_worker()
     assert bot.campaign(guild, "Ada's Game").status == "completed"
 

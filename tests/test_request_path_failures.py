@@ -17,14 +17,8 @@ from channelwright.metric_catalog import MALFORMED_INTERACTIONS, REQUEST_PATH_FA
 from channelwright.store import CampaignStore
 from channelwright.task_queue import TaskQueue
 from channelwright.template_library import TemplateLibrary
-from tests.support.bot import Bot
 
 MISSING_TABLE = "channelwright-table-that-is-not-there"
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
 
 
 @pytest.fixture

@@ -16,36 +16,14 @@ from channelwright import permissions as p
 from channelwright.store import BUILDING, COMPLETED, FAILED, QUEUED, Campaign, CampaignStore
 from channelwright.task_decision import IGNORE, REFUSE, RESUME, RUN, decide
 from channelwright.task_queue import RERUN, Task
-from tests.support.bot import Bot
 from tests.support.servers import MEMBER, overwrite
-from tests.test_campaign_build import (BOT_PERMISSIONS, NAME, assert_complete_and_private,
-                                       campaign_state)
+from tests.test_campaign_build import NAME, assert_complete_and_private, campaign_state
 from tests.test_lifecycle import click
 
 EPHEMERAL = 64
 VOICE = 2
 READY = "✅ Campaign ready"
 OUT_OF_DATE = "That button is out of date"
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
-
-
-@pytest.fixture
-def player(emu, guild):
-    return emu.add_member(guild, name="bob", permissions=0)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from channelwright import permissions as p
-from tests.support.bot import Bot
 from tests.support.servers import MEMBER, bot_role, overwrite, take_role
 from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
 from tests.test_lifecycle import click
@@ -17,21 +16,6 @@ from tests.test_lifecycle import click
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
 CATEGORY, TEXT, VOICE, FORUM = 4, 0, 2, 15
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
-def guild(emu):
-    return emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS)
-
-
-@pytest.fixture
-def gm(emu, guild):
-    return emu.add_member(guild, name="alice", permissions=p.MANAGE_CHANNELS)
 
 
 def run(bot, guild, user, command, options=(), *, users=(), channel_id=None):
@@ -75,8 +59,6 @@ def build(bot, guild, user, name=NAME):
     bot.run_worker()
     assert bot.campaign(guild, name).status == "completed"
     return payload
-
-
 
 
 @pytest.fixture
@@ -146,7 +128,6 @@ def test_a_channel_an_admin_adds_while_a_build_is_stopped_is_not_adopted_on_resu
     assert text.startswith(f"🗑️ Deleted **{NAME}**")
     assert emu.channel(admins) is not None, "the admin's channel is kept"
     assert "#maps-and-handouts" in text
-
 
 
 def test_a_channel_an_admin_adds_before_an_operator_redrives_the_build_is_not_adopted(bot, emu, guild,
@@ -354,7 +335,6 @@ def test_a_category_hidden_from_me_mid_build_is_left_as_it_is_and_the_build_comp
     player = emu.add_member(guild, name="bob")
     _, _, text = run(bot, guild, gm, "add-player", member_options(player), users=[player])
     assert text == f"✅ <@{player}> is now a player in **{NAME}**."
-
 
 
 # -- held up under review (kept as regressions) -----------------------------------------------------

@@ -14,16 +14,10 @@ from channelwright import permissions as p
 from channelwright.commands import campaign_name
 from channelwright.downloads import DownloadPolicy, DownloadRefused, download
 from channelwright.template_schema import TemplateInvalid, parse_template_file
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS
-from tests.test_downloads import Cdn, cdn  # noqa: F401 (a fixture)
+from tests.test_downloads import Cdn, cdn  # noqa: F401,F811 (a fixture, used by name)
 
 WEEK = 7 * 24 * 3600
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
 
 
 @pytest.fixture

@@ -22,11 +22,6 @@ DISCORD_EPOCH_MS = 1420070400000
 
 
 @pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
-
-
-@pytest.fixture
 def server(emu):
     guild = emu.add_guild(name="Tokens", bot_permissions=BOT_PERMISSIONS)
     return guild, emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS)

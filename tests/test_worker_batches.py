@@ -10,14 +10,8 @@ import pytest
 from channelwright import permissions as p
 from channelwright.task_queue import Task
 from channelwright.worker import process_tasks
-from tests.support.bot import Bot
 from tests.test_campaign_build import BOT_PERMISSIONS
 from tests.test_template_files import billion_laughs
-
-
-@pytest.fixture
-def bot(aws, emu):
-    return Bot(aws, emu)
 
 
 def record(message_id, body, group):

@@ -12,6 +12,7 @@ from channelwright.task_queue import TaskQueue
 from channelwright.template_library import TemplateLibrary
 from channelwright.worker import WorkerDeps, process_tasks
 from channelwright_local.sqs_event_source import SqsEventSource
+import discord_emulator as p
 from discord_emulator.signing import InteractionSigner
 from tests.support.aws import MAX_RECEIVE_COUNT
 
@@ -21,6 +22,12 @@ def emulator_cdn(emulator) -> DownloadPolicy:
     product's default allows only Discord's own CDN hosts over HTTPS."""
     scheme, _, rest = emulator.base_url.partition("://")
     return DownloadPolicy(origins=(f"{scheme}://{rest.split('/', 1)[0]}",))
+
+
+# Enough for a whole campaign: the server-level permissions the end-to-end tests give the bot.
+BOT_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL | p.SEND_MESSAGES
+                   | p.READ_MESSAGE_HISTORY | p.CONNECT | p.SPEAK | p.ADD_REACTIONS
+                   | p.EMBED_LINKS | p.ATTACH_FILES)
 
 
 class Bot:

@@ -14,8 +14,8 @@ from channelwright import permissions as p
 from channelwright.authority import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS
 from channelwright.commands import DEFINITIONS, RULES
 from tests.support.templates import west
-from tests.support.servers import (MEMBER, bot_role, overwrite, remove_bot, set_everyone_permissions,
-                                   take_role)
+from tests.support.servers import (MEMBER, bot_role, overwrite, remove_bot, run,
+                                   set_everyone_permissions, take_role)
 from tests.test_campaign_build import BOT_PERMISSIONS, GM_ONLY, assert_complete_and_private, campaign_state
 from tests.test_lifecycle import buttons_of, click, member_options
 
@@ -30,28 +30,6 @@ def built(bot, emu, guild, gm):
     bot.run_worker()
     assert bot.campaign(guild).status == "completed"
     return payload
-
-
-def run(bot, guild, user, command, options=(), *, users=(), channel_id=None):
-    """`user` runs a slash command (in `channel_id`, or the server's first text channel), the
-    worker runs; returns (payload, inline reply, what the user finally reads)."""
-    payload = bot.emulator.create_interaction(guild, user, command, options=list(options),
-                                              channel_id=channel_id)
-    if users:
-        payload["data"]["resolved"] = {"users": {u: {"id": u, "username": f"user{u[-3:]}"} for u in users}}
-    reply = bot.interact(payload)
-    bot.run_worker()
-    return payload, reply, final_text(bot.emulator, payload["token"])
-
-
-def final_text(emu, token) -> str:
-    """The answer only the user sees: the original response or, if it was deleted for a private
-    answer, the last ephemeral follow-up."""
-    original = emu.original_message(token)
-    if original is not None:
-        return original["content"]
-    followups = [m for m in emu.followup_messages(token) if m["flags"] & EPHEMERAL]
-    return followups[-1]["content"] if followups else ""
 
 
 def role_id(emu, guild, suffix):

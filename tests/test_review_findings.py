@@ -9,32 +9,13 @@ import time
 import pytest
 
 from channelwright import permissions as p
-from tests.support.servers import MEMBER, bot_role, overwrite, take_role
+from tests.support.servers import MEMBER, bot_role, final_text, overwrite, run, take_role
 from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
 from tests.test_lifecycle import click
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
 CATEGORY, TEXT, VOICE, FORUM = 4, 0, 2, 15
-
-
-def run(bot, guild, user, command, options=(), *, users=(), channel_id=None):
-    """`user` runs a slash command, the worker runs; returns (payload, inline reply, final text)."""
-    payload = bot.emulator.create_interaction(guild, user, command, options=list(options),
-                                              channel_id=channel_id)
-    if users:
-        payload["data"]["resolved"] = {"users": {u: {"id": u, "username": f"user{u[-3:]}"} for u in users}}
-    reply = bot.interact(payload)
-    bot.run_worker()
-    return payload, reply, final_text(bot.emulator, payload["token"])
-
-
-def final_text(emu, token) -> str:
-    original = emu.original_message(token)
-    if original is not None:
-        return original["content"]
-    followups = [m for m in emu.followup_messages(token) if m["flags"] & EPHEMERAL]
-    return followups[-1]["content"] if followups else ""
 
 
 def name_option(name=NAME):

@@ -56,3 +56,28 @@ def _in_guild(emu, kind: str, resource_id: str, guild_id: str) -> bool:
         return resource_id == guild_id
     channel = emu.channel(resource_id)
     return channel is not None and channel.get("guild_id") == guild_id
+
+
+EPHEMERAL = 64  # message flag (developers/resources/message.mdx, Message Flags)
+
+
+def run(bot, guild, user, command, options=(), *, users=(), channel_id=None):
+    """`user` runs a slash command (in `channel_id`, or the server's first text channel), the
+    worker runs; returns (payload, inline reply, what the user finally reads)."""
+    payload = bot.emulator.create_interaction(guild, user, command, options=list(options),
+                                              channel_id=channel_id)
+    if users:
+        payload["data"]["resolved"] = {"users": {u: {"id": u, "username": f"user{u[-3:]}"} for u in users}}
+    reply = bot.interact(payload)
+    bot.run_worker()
+    return payload, reply, final_text(bot.emulator, payload["token"])
+
+
+def final_text(emu, token) -> str:
+    """The answer only the user sees: the original response or, if it was deleted for a private
+    answer, the last ephemeral follow-up."""
+    original = emu.original_message(token)
+    if original is not None:
+        return original["content"]
+    followups = [m for m in emu.followup_messages(token) if m["flags"] & EPHEMERAL]
+    return followups[-1]["content"] if followups else ""

@@ -78,14 +78,14 @@ class StubQueue:
 
 class StubTemplates:
     def get(self, guild_id, template_id):
-        from channelwright.plan import load_template
+        from channelwright.campaigns.plan import load_template
         return load_template(template_id)
 
 
 def warm(requests: int) -> float:
-    from channelwright.http import HttpRequest
+    from channelwright.aws.http import HttpRequest
     from channelwright.interactions import Deps, respond
-    from channelwright.signature import SignatureVerifier
+    from channelwright.discord.signature import SignatureVerifier
     from discord_emulator.signing import InteractionSigner
     from tests.support.interactions import add_campaign
 

@@ -25,7 +25,7 @@ for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "benc
 
 from moto import mock_aws  # noqa: E402
 
-from channelwright import permissions as p  # noqa: E402
+from channelwright.discord import permissions as p  # noqa: E402
 from discord_emulator import DiscordEmulator  # noqa: E402
 from tests.support.aws import AwsResources  # noqa: E402
 from tests.support.bot import Bot  # noqa: E402

@@ -93,11 +93,11 @@ def worker_instance(setting: dict, groups: list[list[dict]], ready, start, resul
     sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT)]
     import boto3
 
-    from channelwright.discord_rest import DiscordRest
-    from channelwright.global_pause import GlobalPause
-    from channelwright.rate_budget import RateBudget
-    from channelwright.store import CampaignStore
-    from channelwright.template_library import TemplateLibrary
+    from channelwright.discord.rest import DiscordRest
+    from channelwright.discord.global_pause import GlobalPause
+    from channelwright.discord.rate_budget import RateBudget
+    from channelwright.campaigns.store import CampaignStore
+    from channelwright.templates.library import TemplateLibrary
     from channelwright.worker import WorkerDeps, process_tasks
     from tests.support.aws import MAX_RECEIVE_COUNT
 
@@ -144,8 +144,8 @@ def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: f
              budgeted: bool, budget: dict | None = None, shares: int | None = None) -> dict:
     """`workers` instances build `campaigns` campaigns; each has 1/`shares` of the budget
     (`shares` defaults to `workers`: the event source's maximum concurrency)."""
-    from channelwright import permissions as p
-    from channelwright.rate_budget import DISCORD_GLOBAL_LIMIT_PER_S, counts_toward_global_limit
+    from channelwright.discord import permissions as p
+    from channelwright.discord.rate_budget import DISCORD_GLOBAL_LIMIT_PER_S, counts_toward_global_limit
     from tests.support.aws import AwsResources
     from tests.support.bot import Bot
 

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT)]
 
-from channelwright.template_commands import invalid_text, saved_text  # noqa: E402
-from channelwright.template_files import MAX_NODES  # noqa: E402
-from channelwright.template_schema import MAX_FILE_BYTES, TemplateInvalid, parse_template_file  # noqa: E402
+from channelwright.commands.campaign_template import invalid_text, saved_text  # noqa: E402
+from channelwright.templates.files import MAX_NODES  # noqa: E402
+from channelwright.templates.schema import MAX_FILE_BYTES, TemplateInvalid, parse_template_file  # noqa: E402
 
 TIME_TARGET_S, MEMORY_TARGET_MB = 0.5, 64
 
@@ -137,7 +137,7 @@ def parsers(filename: str):
     PyYAML's own Python parser: both are measured. JSON has one reader."""
     import yaml
 
-    from channelwright import template_files
+    from channelwright.templates import files as template_files
 
     if not filename.endswith(".yaml"):
         yield "json"

@@ -32,8 +32,8 @@ class Outcome:
 
 def campaign_options(name: str, template: str) -> dict:
     """The command's options; a template only once /add-campaign takes one."""
-    from channelwright.commands import ADD_CAMPAIGN
-    from channelwright.plan import TEMPLATE_DIR
+    from channelwright.commands.definitions import ADD_CAMPAIGN
+    from channelwright.campaigns.plan import TEMPLATE_DIR
 
     available = sorted(p.stem for p in TEMPLATE_DIR.glob("*.json"))
     if template not in available:

@@ -217,7 +217,7 @@ class LocalBot:
 
     def campaigns(self, guild_id: str) -> list:
         # The store's own query: the table also holds server templates and interaction tokens.
-        from channelwright.store import CampaignStore
+        from channelwright.campaigns.store import CampaignStore
 
         return CampaignStore(self._dynamodb, self.handler_env["CAMPAIGN_TABLE_NAME"]).campaigns(str(guild_id))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aws_cdk import App
 
-# The stack reads the runtime's metric catalogue (lambda_src/channelwright/metric_catalog.py,
+# The stack reads the runtime's metric catalogue (lambda_src/channelwright/aws/metric_catalog.py,
 # standard library only), so alarms watch exactly what the code emits. lambda_src is the
 # runtime's import root, as in the Lambda asset.
 _LAMBDA_SRC = str(Path(__file__).resolve().parent.parent / "lambda_src")

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from .nag import acknowledge
 
-# The attribute DynamoDB's TTL reads (the runtime's channelwright.store.TTL_ATTRIBUTE; the stack
+# The attribute DynamoDB's TTL reads (the runtime's channelwright.campaigns.store.TTL_ATTRIBUTE; the stack
 # can't import the runtime, so tests/stack/test_data.py checks the two agree).
 TTL_ATTRIBUTE = "expires_at"
 

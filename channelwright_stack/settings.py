@@ -83,7 +83,7 @@ class StageSettings:
         if not 1 <= self.worker_timeout_seconds <= 120:
             problems.append("worker_timeout_seconds must be between 1 and 120")
         # Lambda's SQS event source takes 2-1000, but the workers split one rate budget under
-        # Discord's global limit (lambda_src/channelwright/rate_budget.py: 40 requests/s): past
+        # Discord's global limit (lambda_src/channelwright/discord/rate_budget.py: 40 requests/s): past
         # 20 instances each would get under 2 a second, and a build would crawl.
         if not 2 <= self.worker_max_concurrency <= MAX_WORKER_CONCURRENCY:
             problems.append(f"worker_max_concurrency must be between 2 and {MAX_WORKER_CONCURRENCY}")
@@ -142,7 +142,7 @@ def stages_from_context(node: Node) -> list[StageSettings]:
             point_in_time_recovery=True,
             log_retention=logs.RetentionDays.THREE_MONTHS,
             # Five guilds built at once. Whatever the number, the workers split one budget
-            # under Discord's global limit (lambda_src/channelwright/rate_budget.py), so more
+            # under Discord's global limit (lambda_src/channelwright/discord/rate_budget.py), so more
             # concurrency means more guilds in parallel, never more than 44 requests a second.
             worker_max_concurrency=5,
             api_throttle_rate=50,

@@ -45,7 +45,7 @@ class ChannelwrightStack(Stack):
             "CAMPAIGN_TABLE_NAME": store.table.table_name,
             "TASK_MAX_RECEIVE_COUNT": str(tasks.max_receive_count),
             # How many instances split the bot's share of Discord's global rate limit
-            # (lambda_src/channelwright/rate_budget.py): the event source never runs more.
+            # (lambda_src/channelwright/discord/rate_budget.py): the event source never runs more.
             "WORKER_MAX_CONCURRENCY": str(stage.worker_max_concurrency),
             "POWERTOOLS_SERVICE_NAME": WORKER_SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from channelwright import permissions as p
+from channelwright.discord import permissions as p
 from tests.support.servers import MEMBER, bot_role, final_text, overwrite, run, take_role
-from tests.test_campaign_build import BOT_PERMISSIONS, campaign_state
-from tests.test_lifecycle import click
+from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, campaign_state
+from tests.commands.test_lifecycle import click
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
@@ -117,7 +117,7 @@ def test_a_channel_an_admin_adds_before_an_operator_redrives_the_build_is_not_ad
     until the build's task is dead-lettered (“Discord kept failing”). An admin adds a text
     channel “Character Sheets” to the category; the next day an operator redrives the task,
     which resumes the same run — its old pending marks reach back past the admin's channel."""
-    from tests.test_ops_dlq import dlq
+    from tests.ops.test_ops_dlq import dlq
 
     bot.rest._max_retries = 0  # each Discord failure costs a task attempt at once
     payload = bot.add_campaign(guild, gm)
@@ -228,7 +228,7 @@ def test_a_refused_build_still_reaches_its_user_when_a_moderator_deleted_the_mes
     original, then an ephemeral follow-up. A moderator had already deleted the original (404
     10008), and the bot took that for a dead token and told her nothing — though the token still
     works for follow-ups."""
-    from tests.test_outcome_delivery import moderator_deletes_the_message
+    from tests.campaigns.test_outcome_delivery import moderator_deletes_the_message
 
     dana, lounge = dana
     payload = bot.add_campaign(guild, dana, channel_id=lounge)
@@ -356,7 +356,7 @@ def test_every_create_losing_its_reply_with_names_discord_rewrites_builds_each_t
     """Emoji, curly and ASCII punctuation, accents, full-width letters and an ideographic space,
     upper case, in a campaign named “Ärger & Co. 🎲”: every role and channel create loses its
     reply, so each is found again by identity among Discord's rewritten names."""
-    from channelwright.template_schema import validate
+    from channelwright.templates.schema import validate
 
     bot.templates.put(guild, validate(ODD_NAMES), author_id=gm)
     emu.faults.lose_reply(100, method="POST", path_regex=r"/guilds/\d+/(channels|roles)$")

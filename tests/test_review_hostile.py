@@ -9,13 +9,13 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from channelwright import names
-from channelwright import permissions as p
-from channelwright.commands import campaign_name
-from channelwright.downloads import DownloadPolicy, DownloadRefused, download
-from channelwright.template_schema import TemplateInvalid, parse_template_file
-from tests.test_campaign_build import BOT_PERMISSIONS
-from tests.test_downloads import Cdn, cdn  # noqa: F401,F811 (a fixture, used by name)
+from channelwright.text import names
+from channelwright.discord import permissions as p
+from channelwright.commands.definitions import campaign_name
+from channelwright.discord.downloads import DownloadPolicy, DownloadRefused, download
+from channelwright.templates.schema import TemplateInvalid, parse_template_file
+from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
+from tests.discord.test_downloads import Cdn, cdn  # noqa: F401,F811 (a fixture, used by name)
 
 WEEK = 7 * 24 * 3600
 

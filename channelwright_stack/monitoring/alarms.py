@@ -18,7 +18,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from channelwright.metric_catalog import (CAMPAIGNS_FAILED, DISCORD_RATE_LIMITED,
+from channelwright.aws.metric_catalog import (CAMPAIGNS_FAILED, DISCORD_RATE_LIMITED,
                                           REQUEST_PATH_FAILURES, TASK_ATTEMPTS_FAILED)
 from constructs import Construct
 
@@ -39,7 +39,7 @@ INTEGRATION_P99_THRESHOLD_MS = 2000
 # progress bar is stuck, and there is still time to act before edits start failing.
 OLDEST_TASK_THRESHOLD = Duration.minutes(5)
 # "Sustained" rate limiting: 429s in each of three 5-minute periods in a row. With the rate budget
-# (lambda_src/channelwright/rate_budget.py) a healthy bot meets none; a few in one period are
+# (lambda_src/channelwright/discord/rate_budget.py) a healthy bot meets none; a few in one period are
 # Discord's hidden per-route limits, three periods running is a cause to find.
 RATE_LIMITED_PERIODS = 3
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cw
-from channelwright.metric_catalog import (ACK_LATENCY, BUILD_SECONDS, CAMPAIGNS_COMPLETED,
+from channelwright.aws.metric_catalog import (ACK_LATENCY, BUILD_SECONDS, CAMPAIGNS_COMPLETED,
                                           CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED,
                                           CAMPAIGNS_STARTED, CHANNELS_CREATED,
                                           DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS,

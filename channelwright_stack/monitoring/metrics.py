@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
-from channelwright.metric_catalog import INTERACTIONS, NAMESPACE, SERVICE, WORKER, Metric
+from channelwright.aws.metric_catalog import INTERACTIONS, NAMESPACE, SERVICE, WORKER, Metric
 
-# The runtime's own names (lambda_src/channelwright/metric_catalog.py): the stack sets them as
+# The runtime's own names (lambda_src/channelwright/aws/metric_catalog.py): the stack sets them as
 # POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME, and the alarms watch them.
 METRICS_NAMESPACE = NAMESPACE
 INTERACTIONS_SERVICE = INTERACTIONS

@@ -15,22 +15,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import liveness, request_budget
-from .authority import holds
-from .commands import Invocation, campaign_key, campaign_name
-from .http import HttpRequest, HttpResponse
-from .names import clip, code, md
-from .observability import MetricUnit, count, logger, metrics, request_path_failure
-from .pages import PREFIX as PAGE_PREFIX
-from .payload_fields import MalformedInteraction
-from .plan import build_plan
-from .problems import Problem
-from .responses import PONG, choices, deferred, ephemeral
-from .signature import SignatureVerifier
-from .store import (BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists,
-                    CampaignStore)
-from .task_queue import RERUN, Task, TaskQueue
-from .template_library import TemplateLibrary
+from channelwright.campaigns import liveness
+from channelwright.aws import request_budget
+from channelwright.campaigns.authority import holds
+from channelwright.commands.definitions import Invocation, campaign_key, campaign_name
+from channelwright.aws.http import HttpRequest, HttpResponse
+from channelwright.text.names import clip, code, md
+from channelwright.aws.observability import MetricUnit, count, logger, metrics, request_path_failure
+from channelwright.text.pages import PREFIX as PAGE_PREFIX
+from channelwright.commands.payload_fields import MalformedInteraction
+from channelwright.campaigns.plan import build_plan
+from channelwright.text.problems import Problem
+from channelwright.discord.responses import PONG, choices, deferred, ephemeral
+from channelwright.discord.signature import SignatureVerifier
+from channelwright.campaigns.store import BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists, CampaignStore
+from channelwright.tasks.queue import RERUN, Task, TaskQueue
+from channelwright.templates.library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -152,8 +152,8 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
         return choices([])
     if invocation.focused == "template" or invocation.command == "campaign-template":
-        return _later("template_commands", "template_autocomplete")(invocation, deps)
-    return _later("lifecycle", "campaign_choices")(invocation, deps)
+        return _later("commands.campaign_template", "template_autocomplete")(invocation, deps)
+    return _later("commands.lifecycle", "campaign_choices")(invocation, deps)
 
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
@@ -175,8 +175,8 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
 def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
     if invocation.custom_id.startswith(PAGE_PREFIX):
-        return _later("pages", "turn_page")(invocation, deps)
-    return _later("lifecycle", "on_button")(invocation, deps)
+        return _later("text.pages", "turn_page")(invocation, deps)
+    return _later("commands.lifecycle", "on_button")(invocation, deps)
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:
@@ -358,12 +358,12 @@ def _later(module: str, function: str):
 
 COMMANDS = {
     "add-campaign": add_campaign,
-    "list-campaigns": _later("lifecycle", "list_campaigns"),
-    "campaign-info": _later("lifecycle", "campaign_info"),
-    "add-player": _later("lifecycle", "change_member"),
-    "remove-player": _later("lifecycle", "change_member"),
-    "assign-gm": _later("lifecycle", "change_member"),
-    "delete-campaign": _later("lifecycle", "delete_campaign"),
-    "campaign-template": _later("template_commands", "campaign_template"),
+    "list-campaigns": _later("commands.lifecycle", "list_campaigns"),
+    "campaign-info": _later("commands.lifecycle", "campaign_info"),
+    "add-player": _later("commands.lifecycle", "change_member"),
+    "remove-player": _later("commands.lifecycle", "change_member"),
+    "assign-gm": _later("commands.lifecycle", "change_member"),
+    "delete-campaign": _later("commands.lifecycle", "delete_campaign"),
+    "campaign-template": _later("commands.campaign_template", "campaign_template"),
 }
 HANDLERS = {APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}

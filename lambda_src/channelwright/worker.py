@@ -19,31 +19,30 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import long_limits, lost_access, membership, rerun, survey, teardown
-from .authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
-from .builder import BuildRefused, BuildStopped, CampaignBuild
-from .lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
-from .observability import MetricUnit, count, discord_error, logger, metrics
-from .discord_errors import DiscordError, DiscordRejected, RateLimitedLong
-from .discord_rest import DiscordRest
-from .downloads import DownloadPolicy
-from .global_pause import GlobalPause
-from .guild_snapshot import GuildSnapshot
-from .metric_catalog import (CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED,
-                             DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS,
-                             TASK_ATTEMPTS_FAILED)
-from .names import md
-from .outcome import deliver
-from .plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
-from .problems import Problem, server_must_fix
-from .rate_budget import RateBudget, instances_from_environment
-from .store import COMPLETED, FAILED, Campaign, CampaignStore
-from .summary import failure_text
-from .progress import ProgressMessage, token_expired
-from .task_decision import RESUME, Decision, decide
-from .task_queue import BUILD, RERUN, Task
-from .template_commands import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
-from .template_library import TemplateLibrary
+from channelwright.text import long_limits
+from channelwright.campaigns import lost_access, membership, rerun, survey, teardown
+from channelwright.campaigns.authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
+from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
+from channelwright.commands.lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
+from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
+from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
+from channelwright.discord.rest import DiscordRest
+from channelwright.discord.downloads import DownloadPolicy
+from channelwright.discord.global_pause import GlobalPause
+from channelwright.campaigns.guild_snapshot import GuildSnapshot
+from channelwright.aws.metric_catalog import CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED, DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS, TASK_ATTEMPTS_FAILED
+from channelwright.text.names import md
+from channelwright.campaigns.outcome import deliver
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
+from channelwright.text.problems import Problem, server_must_fix
+from channelwright.discord.rate_budget import RateBudget, instances_from_environment
+from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
+from channelwright.campaigns.summary import failure_text
+from channelwright.campaigns.progress import ProgressMessage, token_expired
+from channelwright.tasks.decision import RESUME, Decision, decide
+from channelwright.tasks.queue import BUILD, RERUN, Task
+from channelwright.commands.campaign_template import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
+from channelwright.templates.library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout

@@ -180,8 +180,9 @@ import importlib, pkgutil
 import channelwright
 for module in pkgutil.walk_packages(channelwright.__path__, "channelwright."):
     importlib.import_module(module.name)
-from channelwright import observability, template_schema
-from channelwright.metric_catalog import CAMPAIGNS_STARTED
+from channelwright.aws import observability
+from channelwright.templates import schema as template_schema
+from channelwright.aws.metric_catalog import CAMPAIGNS_STARTED
 try:
     1 / 0
 except ZeroDivisionError:

@@ -19,7 +19,7 @@ def test_campaign_table_is_keyed_by_guild_and_campaign_on_demand_and_encrypted(d
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     # Stored interaction tokens expire with Discord's 15 minutes: DynamoDB deletes them by TTL,
     # on the attribute the runtime writes.
-    from channelwright.store import TTL_ATTRIBUTE
+    from channelwright.campaigns.store import TTL_ATTRIBUTE
 
     assert table["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     # SSE with no key of ours: the AWS-managed key (aws/dynamodb).

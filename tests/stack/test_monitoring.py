@@ -1,7 +1,7 @@
 """Monitoring: alarms that watch what users see, to one TLS-only topic per stage, and one dashboard.
 
 Every alarm and graph must watch a metric that really exists: one the runtime emits (its catalogue,
-lambda_src/channelwright/metric_catalog.py, which tests/test_observability.py holds to what the
+lambda_src/channelwright/aws/metric_catalog.py, which tests/aws/test_observability.py holds to what the
 handlers emit) or one AWS documents for that namespace (aws_metrics.py), with the dimensions it is
 published under, naming a resource of the right type in this stack.
 """
@@ -13,7 +13,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
-from channelwright.metric_catalog import CATALOG, NAMESPACE
+from channelwright.aws.metric_catalog import CATALOG, NAMESPACE
 
 from channelwright_stack.monitoring.alarms import retry_period
 

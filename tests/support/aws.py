@@ -55,7 +55,7 @@ class AwsResources:
 
     def items(self) -> list:
         """The campaigns in the table (server templates share it and are skipped)."""
-        from channelwright.store import CAMPAIGN_PREFIX, Campaign
+        from channelwright.campaigns.store import CAMPAIGN_PREFIX, Campaign
         return [Campaign.from_item(i) for i in
                 self.dynamodb.scan(TableName=self.table_name).get("Items", [])
                 if i["campaign_key"]["S"].startswith(CAMPAIGN_PREFIX)]

@@ -2,14 +2,14 @@
 
 import json
 
-from channelwright.discord_rest import DiscordRest
-from channelwright.downloads import DownloadPolicy
-from channelwright.http import HttpRequest
+from channelwright.discord.rest import DiscordRest
+from channelwright.discord.downloads import DownloadPolicy
+from channelwright.aws.http import HttpRequest
 from channelwright.interactions import Deps, respond
-from channelwright.signature import SignatureVerifier
-from channelwright.store import CampaignStore
-from channelwright.task_queue import TaskQueue
-from channelwright.template_library import TemplateLibrary
+from channelwright.discord.signature import SignatureVerifier
+from channelwright.campaigns.store import CampaignStore
+from channelwright.tasks.queue import TaskQueue
+from channelwright.templates.library import TemplateLibrary
 from channelwright.worker import WorkerDeps, process_tasks
 from channelwright_local.sqs_event_source import SqsEventSource
 import discord_emulator as p

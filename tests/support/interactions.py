@@ -1,6 +1,6 @@
 """Interaction payloads shaped like Discord's (developers/interactions/application-commands.mdx)."""
 
-from channelwright import permissions
+from channelwright.discord import permissions
 
 GUILD_ID = "290926798626357999"
 USER_ID = "53908232506183680"

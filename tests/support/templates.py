@@ -3,9 +3,9 @@ as YAML, as a Template), and one moto world per test module."""
 
 import pytest
 
-from channelwright.plan import Template
-from channelwright.template_library import TemplateLibrary
-from channelwright.template_schema import validate
+from channelwright.campaigns.plan import Template
+from channelwright.templates.library import TemplateLibrary
+from channelwright.templates.schema import validate
 
 GUILD, OTHER_GUILD, USER = "290926798626357999", "290926798626358000", "53908232506183680"
 

@@ -1,15 +1,15 @@
 """What a dead letter means: its campaign, the step that failed, the last error, and what a
 redrive of it would do.
 
-"What a redrive would do" is channelwright.task_decision.decide(), the function the worker
+"What a redrive would do" is channelwright.tasks.decision.decide(), the function the worker
 itself follows, so the two cannot disagree.
 """
 
 from dataclasses import dataclass
 
-from channelwright.store import Campaign
-from channelwright.task_decision import decide
-from channelwright.task_queue import BUILD
+from channelwright.campaigns.store import Campaign
+from channelwright.tasks.decision import decide
+from channelwright.tasks.queue import BUILD
 
 from .peek import DeadLetter
 

@@ -3,7 +3,7 @@
 Each takes the AWS clients, the stage's resources and the console, and returns an exit code.
 """
 
-from channelwright.store import CampaignStore
+from channelwright.campaigns.store import CampaignStore
 
 from . import PROG
 from .console import Console

@@ -17,7 +17,7 @@ its first 10 — the counts SQS reports tell the operator so.
 import json
 from dataclasses import dataclass, field
 
-from channelwright.task_queue import Task
+from channelwright.tasks.queue import Task
 
 # Long enough to receive a few hundred messages; if the tool dies midway, this is how long the
 # messages stay hidden (from a redrive too) before they reappear by themselves.

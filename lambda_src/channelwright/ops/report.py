@@ -3,7 +3,7 @@
 import time
 from datetime import datetime, timezone
 
-from channelwright.plan import Step
+from channelwright.campaigns.plan import Step
 
 from .describe import Diagnosis, describe_step
 

@@ -1,0 +1,1 @@
+"""AWS as the handlers use it: API Gateway's HTTP shapes, time-boxed clients, logs and metrics."""

@@ -1,0 +1,77 @@
+"""Who may see a campaign's channels, as Discord permission overwrites.
+
+Rules from developers/resources/guild.mdx (Create Guild Channel): "only permissions your bot has in
+the guild can be allowed/denied", and only administrators may put Manage Roles ("Manage
+Permissions") in an overwrite. So every overwrite is masked by the bot's SERVER-LEVEL permissions
+(its roles', never `app_permissions`, which describe one channel), minus Manage Roles. Modify
+Channel also counts what the parent category lets the bot do (developers/resources/channel.mdx),
+but the category's only grant to the bot is our own allow, itself masked the same way, so the one
+mask serves creates and repairs alike.
+The bot gets an explicit allow so it keeps seeing (and can post the summary in) what it built.
+"""
+
+from channelwright.discord import permissions as p
+from channelwright.text.problems import Problem
+
+PLAYER = (p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.ADD_REACTIONS
+          | p.EMBED_LINKS | p.ATTACH_FILES | p.CONNECT | p.SPEAK | p.USE_VAD
+          | p.CREATE_PUBLIC_THREADS | p.SEND_MESSAGES_IN_THREADS)
+GM = PLAYER | p.MANAGE_MESSAGES | p.MANAGE_THREADS
+BOT = p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.CONNECT
+ROLE, MEMBER = 0, 1
+# Without these server-wide the bot can't build a campaign as private as its summary says: create
+# the roles and channels, or deny @everyone (and Players, on GM-only channels) View Channel.
+PRIVACY_NEEDS = p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL
+# What players need to use the channels at all; told in the summary when no one can grant it.
+ESSENTIAL = (p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.SEND_MESSAGES_IN_THREADS | p.CONNECT
+             | p.SPEAK)
+
+
+def privacy_problem(bot_permissions: int) -> Problem | None:
+    """Why the bot can't build a private campaign with these server-level permissions, if so."""
+    lacking = p.missing(bot_permissions, PRIVACY_NEEDS)
+    if not lacking:
+        return None
+    listed = p.label_list(lacking)
+    return Problem(
+        f"My role is missing {listed} in this server, so I stopped before creating anything.",
+        "I need Manage Channels and Manage Roles to create the campaign's channels and roles, and "
+        "View Channels to hide them from everyone else (Discord only lets me deny what I hold "
+        "server-wide; a permission given to me in one channel doesn't count).",
+        f"In Server Settings → Roles, give my role {listed} (or re-invite me with them), "
+        "then run `/add-campaign` again.")
+
+
+def ungranted(bot_permissions: int, everyone_permissions: int) -> list[str]:
+    """Labels of the ESSENTIAL permissions players get neither from @everyone nor from our allow."""
+    granted = (p.effective(bot_permissions) & ~p.MANAGE_ROLES) | everyone_permissions
+    return [label for bit, label in p.LABELS.items() if ESSENTIAL & bit and not granted & bit]
+
+
+def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: str,
+               bot_permissions: int, gm_only: bool) -> list[dict]:
+    """Overwrites for the category (gm_only=False) or a channel in it.
+
+    `@everyone` (whose role id is the guild id) is denied View Channel everywhere; GM-only channels
+    also deny the players role, and the GM role's allow wins for someone holding both roles.
+    """
+    mask = p.effective(bot_permissions) & ~p.MANAGE_ROLES
+
+    def entry(target: str, kind: int, allow: int = 0, deny: int = 0) -> dict:
+        return {"id": target, "type": kind, "allow": str(allow & mask), "deny": str(deny & mask)}
+
+    players = entry(players_role, ROLE, deny=p.VIEW_CHANNEL) if gm_only else entry(players_role, ROLE, allow=PLAYER)
+    return [
+        entry(guild_id, ROLE, deny=p.VIEW_CHANNEL),
+        players,
+        entry(gm_role, ROLE, allow=GM),
+        entry(bot_user_id, MEMBER, allow=BOT),
+    ]
+
+
+def matches(actual: list[dict], expected: list[dict]) -> bool:
+    """Whether a channel's overwrites are still what we set (roles re-created since break this)."""
+    def normal(entries):
+        return {(str(o["id"]), int(o["type"]), str(o.get("allow") or "0"), str(o.get("deny") or "0"))
+                for o in entries}
+    return normal(expected) <= normal(actual)

@@ -1,0 +1,468 @@
+"""Carrying out a campaign's plan against Discord, each step idempotent.
+
+Every Discord id is recorded in the campaign store as soon as it exists, with the name Discord
+gave it (Discord rewrites text channel names; the product never predicts how). Before a create is
+sent, a "pending" mark is stored; if the reply is lost, the server's current roles/channels are
+read and what identifies the bot's own create for that step (reconcile.py) is adopted rather than
+created again. The complete step re-reads the server, re-creates whatever someone deleted
+mid-build (asking by id first: a channel missing from the list may only be hidden from the bot,
+channel_presence.py) and repairs channels whose category or roles changed under them.
+
+Before the first create, the build checks what needs the server's roles (and so can't be checked
+on the request path): that the requester may add a campaign (Manage Channels from their roles, or
+owning the server; a run resuming one may also be its GM's, who holds its GM role), and that my
+server-level permissions let me make it as private as its summary says. Every overwrite is bounded
+by those server-level permissions, never by `app_permissions`.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from channelwright.campaigns import access, reconcile
+from channelwright.discord import permissions as p
+from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
+from channelwright.campaigns.channel_presence import MISSING_ACCESS, may_miss_hidden, survey
+from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
+from channelwright.discord.rest import DiscordRest
+from channelwright.campaigns.guild_snapshot import GuildSnapshot
+from channelwright.commands.lifecycle import undo_buttons
+from channelwright.campaigns.outcome import campaign_channels, deliver
+from channelwright.campaigns.plan import ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
+from channelwright.text.problems import Problem
+from channelwright.campaigns.progress import ProgressMessage, progress_text, token_expired
+from channelwright.campaigns.store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore, idle_span
+from channelwright.campaigns.summary import summary_text
+
+# Limits and codes from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes").
+MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
+MAX_CHANNELS_REACHED, MAX_ROLES_REACHED = 30013, 30005
+MISSING_PERMISSIONS = 50013
+FORUM_UNAVAILABLE = 50024
+UNKNOWN_MEMBER = 10007
+created_ms = reconcile.created_ms
+
+
+class BuildStopped(Exception):
+    """A condition no retry can fix; the user is told the Problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.what)
+        self.problem = problem
+
+
+class BuildRefused(BuildStopped):
+    """The requester may not add a campaign: nothing was built, and only they are told."""
+
+
+class CampaignBuild:
+    def __init__(self, campaign: Campaign, *, rest: DiscordRest, store: CampaignStore,
+                 application_id: str, bot_user_id: Callable[[], str],
+                 now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+                 guild: GuildSnapshot | None = None):
+        self.campaign = campaign
+        # The server as the worker read it to clear a re-run's caller (rerun.py): the check before
+        # building then judges the requester from that same reading.
+        self._snapshot = guild
+        self.rest, self.store = rest, store
+        self.steps = [Step.from_dict(s) for s in campaign.plan]
+        self.resources = dict(campaign.resources)
+        self.pending = dict(campaign.pending)
+        self.status = campaign.status
+        # Server-level; None until known (a record made before they were computed has "").
+        self.bot_permissions = p.parse(campaign.bot_permissions) if campaign.bot_permissions else None
+        self.everyone_permissions = 0  # @everyone's, as last read by refresh()
+        self._reserved: set[str] = set()  # pending marks written by this invocation
+        self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
+        self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
+        self.hidden: set[str] = set()  # recorded channel ids the bot can no longer view
+        self._visible_channels: int | None = None  # what the room check counted
+        self._bot_user_id = bot_user_id
+        self._now_ms = now_ms
+        self._guild = f"/guilds/{campaign.guild_id}"
+        self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
+        self.progress = ProgressMessage(
+            rest, application_id, campaign.interaction_token,
+            expired=campaign.message_expired or token_expired(campaign.interaction_id, now_ms()),
+            on_expired=lambda: store.mark_message_expired(campaign))
+
+    # -- running steps ---------------------------------------------------------------------
+
+    def reserve(self, indices: list[int]) -> None:
+        """Mark the pending creates of these steps in one write, before any is sent.
+
+        A step already pending from an earlier invocation keeps its older mark: its create may
+        have been sent then, and reconciling must look back that far.
+        """
+        keys = sorted({self.steps[i].key for i in indices if self.steps[i].creates}
+                      - set(self.resources) - set(self.pending))
+        if keys:
+            now = self._now_ms()
+            self.store.mark_pending(self.campaign, keys, now)
+            self.pending.update(dict.fromkeys(keys, now))
+            self._reserved.update(keys)
+
+    def resume(self) -> None:
+        """Go on with a failed build (an operator redrove its task): the span it sat failed is
+        noted as idle first, so nothing made meanwhile is taken for one of my creates."""
+        span = idle_span(self.campaign, self._now_ms())
+        if span:
+            self.store.add_idle(self.campaign, span)
+            self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
+        self.set_status(BUILDING)
+
+    def run_step(self, index: int) -> Step | None:
+        """Carry out one step; returns it if it created something just now."""
+        if self.status == QUEUED:
+            self._check_before_building()
+            self.set_status(BUILDING)
+        step = self.steps[index]
+        if step.kind == COMPLETE:
+            self._complete()
+            return None
+        if self._ensure(step):
+            self.progress.show(self._progress(step))
+            return step
+        return None
+
+    def _ensure(self, step: Step) -> bool:
+        """Make the step's resource exist; True if something was created just now."""
+        if step.kind == ASSIGN_GM:
+            return self._assign_gm(step)
+        if step.key in self.resources:
+            return False
+        try:
+            self._create(step)
+        except DiscordRejected as error:
+            if not self._refers_to_missing(error):
+                raise
+            # A role or the category was deleted since we recorded it: rebuild what it needs.
+            self.refresh()
+            for earlier in self.steps[:self.steps.index(step)]:
+                self._ensure(earlier)
+            self._create(step)
+        return True
+
+    def _create(self, step: Step) -> None:
+        if step.key not in self.pending:
+            self.reserve([self.steps.index(step)])
+        elif step.key not in self._reserved and self._reconcile(step):
+            return  # an earlier invocation's create did happen
+        for _ in range(3):
+            try:
+                self._record(step, self._send_create(step))
+                return
+            except OutcomeUnknown:
+                if self._reconcile(step):
+                    return
+            except DiscordRejected as error:
+                if error.code in (MAX_CHANNELS_REACHED, MAX_ROLES_REACHED):
+                    raise BuildStopped(self._out_of_room(error.code)) from error
+                if error.code == MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
+                    continue  # the overwrites are built afresh from what I hold now
+                raise
+        raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
+
+    def _send_create(self, step: Step) -> dict:
+        if step.kind == ROLE:
+            role = self.rest.request("POST", f"{self._guild}/roles", reason=self.reason,
+                                     json={"name": step.name, "permissions": "0",
+                                           "mentionable": False, "hoist": False})
+            return {"id": role["id"], "name": role.get("name", step.name)}
+        body = {"name": step.name, "type": CHANNEL_TYPES[step.channel_type],
+                "permission_overwrites": self._overwrites(step.gm_only)}
+        if step.kind == CHANNEL:
+            body["parent_id"] = self.resources["category"]["id"]
+            # Its place in the template, so a channel re-created later sorts where it was
+            # (DOCS/guild "Create Guild Channel": position; equal positions sort by id).
+            body["position"] = self._position(step)
+        try:
+            channel = self.rest.request("POST", f"{self._guild}/channels", json=body, reason=self.reason)
+        except DiscordRejected as error:
+            if error.code != FORUM_UNAVAILABLE or body["type"] == 0:
+                raise
+            # Some servers can't have forums (developers/topics/opcodes-and-status-codes.mdx, 50024).
+            channel = self.rest.request("POST", f"{self._guild}/channels", reason=self.reason,
+                                        json={**body, "type": 0})
+        return _channel_resource(channel)
+
+    def _assign_gm(self, step: Step) -> bool:
+        gm_role = self.resources[GM_ROLE_KEY]["id"]
+        if self.resources.get(step.key, {}).get("role") == gm_role:
+            return False
+        user = self.campaign.requested_by
+        try:
+            self.rest.request("PUT", f"{self._guild}/members/{user}/roles/{gm_role}", reason=self.reason)
+            self._record(step, {"role": gm_role, "user": user})
+        except DiscordRejected as error:
+            if error.code != UNKNOWN_MEMBER:
+                raise
+            self._record(step, {"role": gm_role, "skipped": "the requester has left the server"})
+        return False
+
+    def _record(self, step: Step, resource: dict) -> None:
+        # Kept in memory and saved in one write by flush(): should this invocation die first,
+        # the step's pending mark makes the next attempt find (reconcile) what was created.
+        if self._left_alone.get(step.key):
+            resource = {**resource, "left_alone": self._left_alone[step.key]}
+        self._unsaved[step.key] = resource
+        self.resources[step.key] = resource
+        self.pending.pop(step.key, None)
+
+    def flush(self) -> None:
+        """Save the ids created since the last flush (before status changes and at the end)."""
+        unsaved, self._unsaved = self._unsaved, {}
+        self.store.record(self.campaign, unsaved)
+
+    def set_status(self, status: str, failure: dict | None = None) -> None:
+        self.flush()
+        self.store.set_status(self.campaign, status, failure=failure)
+        self.status = status
+
+    # -- knowing what the server has -------------------------------------------------------
+
+    def _reconcile(self, step: Step) -> bool:
+        """Adopt what a create with a lost reply made; delete provable twins, note look-alikes.
+
+        True if adopted. The rules are reconcile.py's; this reads the server and acts on them.
+        """
+        listing = self.rest.request("GET", f"{self._guild}/roles" if step.kind == ROLE
+                                    else f"{self._guild}/channels")
+        category = self.resources.get("category", {}).get("id")
+        findings = reconcile.find(
+            step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
+            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only),
+            idle=self.campaign.idle)
+        for twin in findings.twins:
+            self._delete_twin(step, twin)
+        self._note_left_alone(step, findings.left_alone)
+        if findings.adopt is None:
+            return False
+        keep = findings.adopt
+        self._record(step, {"id": keep["id"], "name": keep.get("name", step.name)} if step.kind == ROLE
+                     else _channel_resource(keep))
+        return True
+
+    def _owned_ids(self) -> set[str]:
+        """Ids any campaign of this server holds, this one's unsaved ids included."""
+        campaigns = self.store.campaigns(self.campaign.guild_id)
+        return reconcile.owned_ids([c.resources for c in campaigns] + [self.resources])
+
+    def _delete_twin(self, step: Step, twin: dict) -> None:
+        path = f"{self._guild}/roles/{twin['id']}" if step.kind == ROLE else f"/channels/{twin['id']}"
+        try:
+            self.rest.request("DELETE", path, reason=self.reason)
+        except DiscordRejected as error:
+            if error.status != 404:  # 404: already gone, which is what we wanted
+                raise
+
+    def _note_left_alone(self, step: Step, items: list[dict]) -> None:
+        """Remember look-alikes for the summary; they are never adopted or deleted."""
+        noted = self._left_alone.setdefault(step.key, [])
+        for item in items:
+            if all(n["id"] != item["id"] for n in noted):
+                kind = "role" if step.kind == ROLE else TYPE_NAMES.get(item.get("type"), "channel")
+                noted.append({"id": item["id"], "name": item.get("name", ""), "kind": kind})
+
+    def refresh(self) -> dict[str, dict]:
+        """Read the server; forget recorded ids that no longer exist. Returns visible channels by id.
+
+        A recorded channel missing from the list is asked for by id: hidden from the bot, it is
+        kept (and noted in `hidden`), never re-created; only a deleted one is forgotten.
+        """
+        recorded = [self.resources[s.key]["id"] for s in self.steps
+                    if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
+        presence = survey(self.rest, self.campaign.guild_id, recorded)
+        self.hidden = presence.hidden
+        role_list = self.rest.request("GET", f"{self._guild}/roles")
+        roles = {r["id"] for r in role_list}
+        self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
+                                          if r["id"] == self.campaign.guild_id), 0)
+        gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
+                and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
+                     else self.resources[s.key]["id"] in presence.gone)]
+        self.flush()
+        self.store.forget(self.campaign, gone)
+        for key in gone:
+            del self.resources[key]
+        return presence.channels
+
+    def _refers_to_missing(self, error: DiscordRejected) -> bool:
+        detail = error.detail
+        return error.code in (10003, 10011) or (
+            error.code == 50035 and "MAX_CHANNELS" not in detail
+            and ("parent_id" in detail or "permission_overwrites" in detail))
+
+    def _check_before_building(self) -> None:
+        """Refuse before anything is created: a requester who may not (a new campaign is for
+        server managers; resuming one also for its GMs, who hold its GM role), my missing a
+        permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
+        and the channel list."""
+        guild = self._snapshot or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
+        needs = MANAGERS if self.campaign.run == 1 else CAMPAIGN_RUNNERS
+        if not Standing(self.rest, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
+            raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
+                                       doing="add a campaign" if needs == MANAGERS else "resume it"))
+        self._learn_bot_permissions(guild)
+        self._check_room(guild.role_count)
+
+    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+        """My server-level permissions (my roles' and @everyone's), stored with the campaign so
+        later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
+        held = self._read_bot_permissions(guild)
+        problem = access.privacy_problem(held)
+        if problem:
+            raise BuildStopped(problem)
+        self.bot_permissions = held
+        self.store.set_bot_permissions(self.campaign, held)
+        return held
+
+    def _read_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
+        return guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+
+    def _permissions_shrank(self) -> bool:
+        """After a 403 50013 on a create: whether an admin took permissions from me since I read
+        them (the stored value may be a whole build, or a redrive, old). If so, and what privacy
+        needs is still held, I adopt the new value; otherwise the refusal has another cause."""
+        held = self._read_bot_permissions()
+        lost = (self.bot_permissions or 0) & ~held
+        if not lost or access.privacy_problem(held):
+            return False
+        self.bot_permissions = held
+        self.store.set_bot_permissions(self.campaign, held)
+        return True
+
+    def _overwrite_mask(self) -> int:
+        """The permissions overwrites may carry, known to include what privacy needs: a stored value
+        that doesn't (an old record's, say) is read afresh rather than trusted to hide less."""
+        if self.bot_permissions is None or access.privacy_problem(self.bot_permissions):
+            return self._learn_bot_permissions()
+        return self.bot_permissions
+
+    def _check_room(self, role_count: int) -> None:
+        """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
+        not in the list it counts (channel_presence.py), so the limit may still be met midway:
+        `_out_of_room` then stops the build cleanly."""
+        todo = [s for s in self.steps if s.creates and s.key not in self.resources]
+        for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
+                                    ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
+            have = (len(self.rest.request("GET", f"{self._guild}/channels")) if things == "channels"
+                    else role_count)
+            if things == "channels":
+                self._visible_channels = have
+            if have + need > limit:
+                unseen = (" Channels hidden from me aren't in that count, so there may be even "
+                          "less room." if things == "channels" and self._may_miss_hidden() else "")
+                raise BuildStopped(Problem(
+                    f"This server has no room for the campaign's {things}.",
+                    f"This server has {have} of {limit} {things}; the campaign needs {need}. "
+                    f"Nothing new was created.{unseen}",
+                    f"Delete unused {things}, then run `/add-campaign` again."))
+
+    def _out_of_room(self, code: int) -> Problem:
+        """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
+        done, total = self.counts()
+        if code == MAX_ROLES_REACHED:
+            what, why = "roles", f"This server reached Discord's limit of {MAX_GUILD_ROLES} roles."
+        else:
+            what = "channels"
+            hidden = "channels hidden from me count too, and I can't see them to count them."
+            seen = (f"I could see {self._visible_channels} channels when I checked for room, but {hidden}"
+                    if self._visible_channels is not None else "C" + hidden[1:])
+            why = f"This server reached Discord's limit of {MAX_GUILD_CHANNELS} channels. {seen}"
+        return Problem(
+            f"This server ran out of room for {what} partway through.",
+            f"{why} I made {done} of the campaign's {total} roles and channels before Discord refused more.",
+            f"Press **Undo partial build** to remove what I made, or delete unused {what} and run "
+            "`/add-campaign` again with the same name to finish it.")
+
+    def _may_miss_hidden(self) -> bool:
+        return may_miss_hidden(self.bot_permissions)
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def _complete(self) -> None:
+        if self.status == COMPLETED:
+            return
+        channels = self.refresh()
+        for step in self.steps[:-1]:
+            self._ensure(step)
+        category = self.resources["category"]["id"]
+        for step in self.steps:
+            current = channels.get(self.resources.get(step.key, {}).get("id"))
+            if current is None or step.kind not in (CATEGORY, CHANNEL):
+                continue  # created just now (so already right), or hidden from the bot
+            repair = {}
+            if step.kind == CHANNEL and current.get("parent_id") != category:
+                repair["parent_id"] = category
+            expected = self._overwrites(step.gm_only)
+            if not access.matches(current.get("permission_overwrites", []), expected):
+                repair["permission_overwrites"] = expected
+            if repair:
+                self._repair(current["id"], repair)
+        hidden = {s.key for s in self.steps if self.resources.get(s.key, {}).get("id") in self.hidden}
+        ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
+        text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden,
+                            notes=[players_cannot(ungranted)] if ungranted else [])
+        self.tell(text, components=undo_buttons(self.campaign, failed=False))
+        self.set_status(COMPLETED)
+
+    def _repair(self, channel_id: str, changes: dict) -> None:
+        """Put a channel back as the campaign made it. One the bot can list but not view (a
+        category shows through its visible children, channel_presence.py) answers 403 50001:
+        an admin hid it from me on purpose, so, like a hidden channel, it is left and reported."""
+        try:
+            self.rest.request("PATCH", f"/channels/{channel_id}", json=changes, reason=self.reason)
+        except DiscordRejected as error:
+            if error.code != MISSING_ACCESS:
+                raise
+            self.hidden.add(channel_id)
+
+    def tell(self, text: str, components: list | None = None) -> bool:
+        """The build's final word: the progress message, or where the players will look when
+        that message is gone (outcome.py) — never a channel hidden from me."""
+        visible = {k: r for k, r in self.resources.items() if r.get("id") not in self.hidden}
+        return deliver(self.progress, self.rest, text, components=components,
+                       channels=campaign_channels(self.steps, visible, self.campaign.channel_id))
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _overwrites(self, gm_only: bool) -> list[dict]:
+        return access.overwrites(
+            guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
+            gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
+            bot_permissions=self._overwrite_mask(), gm_only=gm_only)
+
+    def seconds_since_request(self) -> float:
+        return (self._now_ms() - created_ms(self.campaign.interaction_id)) / 1000
+
+    def counts(self) -> tuple[int, int]:
+        creating = [s for s in self.steps if s.creates]
+        return sum(s.key in self.resources for s in creating), len(creating)
+
+    def _progress(self, step: Step) -> str:
+        done, total = self.counts()
+        kind = "Role" if step.kind == ROLE else TYPE_NAMES.get(
+            self.resources[step.key].get("type"), step.channel_type).title()
+        name = self.resources[step.key].get("name") or step.name
+        return progress_text(self.campaign.name, done, total, f"{name} ({kind})")
+
+    def _position(self, step: Step) -> int:
+        """The channel's index in its template: 0 for the first channel of the category."""
+        return [s.key for s in self.steps if s.kind == CHANNEL].index(step.key)
+
+
+def _channel_resource(channel: dict) -> dict:
+    """What the record keeps of a channel: its id, the type and name Discord gave it."""
+    return {"id": channel["id"], "type": channel["type"], "name": channel.get("name", "")}
+
+
+def players_cannot(labels: list[str]) -> str:
+    listed = p.label_list(labels)
+    return (f"⚠️ Players can't {listed} in these channels: neither @everyone nor my role has "
+            f"{'that permission' if len(labels) == 1 else 'those permissions'}, so I couldn't "
+            f"grant {'it' if len(labels) == 1 else 'them'}. Give the Players role {listed} in the "
+            "category's permissions (or give them to my role before the next campaign).")

@@ -1,0 +1,335 @@
+"""The campaign record in DynamoDB: one item per campaign, keyed by server and normalised name.
+
+The key makes "one campaign of a name per server" an atomic conditional write. The item holds the
+plan and every Discord id created so far, which is what makes each build step idempotent.
+
+Two identities guard every write after the first:
+- `created_at` names the record's incarnation: a campaign deleted and made again under the same
+  name is a new item with a new `created_at`, so a late write meant for the old one (a worker that
+  was still running, a progress thread) fails instead of upserting stray attributes into the new
+  one (DynamoDB's UpdateItem creates a missing item);
+- `interaction_id` names the current run: only that run may change the status, so a run that was
+  taken over (re-run, resumed) cannot mark the new run failed or completed.
+Either failing raises CampaignChanged; the worker hands the task back and, on its next delivery,
+task_decision.decide() sees the campaign as it now is.
+"""
+
+import time
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from channelwright.discord.snowflake import created_ms
+
+QUEUED, BUILDING, COMPLETED, FAILED = "queued", "building", "completed", "failed"
+DELETING = "deleting"
+# Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
+# a prefix no template key has.
+CAMPAIGN_PREFIX = "campaign#"
+# How long after a failed run's last write a worker invocation of it may still have been sending
+# creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
+RUN_OUTLIVES_LAST_WRITE_MS = 120_000
+
+# A run's interaction token lives in its own item ("~token~<interaction id>"), deleted by the
+# table's TTL on TTL_ATTRIBUTE (Unix seconds) when the token expires.
+TOKEN_PREFIX = "~token~"
+TTL_ATTRIBUTE = "expires_at"
+TOKEN_LIFETIME_S = 15 * 60
+
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+def token_item(guild_id: str, interaction_id: str, token: str) -> dict[str, Any]:
+    """The expiring item for an interaction's token: its lifetime runs from the interaction's
+    creation, which its snowflake id carries (developers/reference.mdx, "Snowflakes")."""
+    created_s = created_ms(interaction_id) // 1000
+    return {"guild_id": {"S": guild_id}, "campaign_key": {"S": TOKEN_PREFIX + interaction_id},
+            "record_type": {"S": "interaction_token"}, "token": {"S": token},
+            TTL_ATTRIBUTE: {"N": str(created_s + TOKEN_LIFETIME_S)}}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the record uses ints."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Campaign:
+    guild_id: str
+    key: str
+    name: str
+    template: str
+    plan: list[dict]
+    interaction_id: str
+    interaction_token: str
+    requested_by: str
+    requested_by_name: str
+    # My server-level permissions, computed by the worker before it creates anything ("" until
+    # then); they bound every overwrite I set (access.py).
+    bot_permissions: str = ""
+    status: str = QUEUED
+    run: int = 1
+    resources: dict[str, dict] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    failure: dict | None = None
+    message_expired: bool = False  # the interaction token stopped working; never use it again
+    players: frozenset[str] = frozenset()
+    gms: frozenset[str] = frozenset()
+    created_at: int = 0  # ms; set by create() and kept by restart(): the record's incarnation
+    requested_by_roles: list[str] = field(default_factory=list)  # the requester's role ids then
+    channel_id: str = ""  # where the run's command was typed: the last place to tell its outcome
+    # False from the record's write until every build task of the run is on the queue; records
+    # written before this field existed read as True (their tasks' fate is unknown).
+    tasks_sent: bool = True
+    progress_at: int = 0  # ms of the last write to the record: how a stalled build is recognised
+    # [from, until] ms spans in which no run was building: from a failed run's end to the run that
+    # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
+    idle: list[list[int]] = field(default_factory=list)
+
+    def to_item(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["interaction_token"]  # kept in its own expiring item (token_item)
+        data["campaign_key"] = CAMPAIGN_PREFIX + data.pop("key")
+        # DynamoDB has no empty sets and no need to store an absent failure.
+        data = {k: v for k, v in data.items() if v is not None and v != frozenset()}
+        return {k: _serialize(set(v) if isinstance(v, frozenset) else v) for k, v in data.items()}
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "Campaign":
+        data = _plain({k: _deserialize(v) for k, v in item.items()})
+        data["key"] = data.pop("campaign_key").removeprefix(CAMPAIGN_PREFIX)
+        data.setdefault("interaction_token", "")  # read with CampaignStore.token
+        for name in ("players", "gms"):
+            data[name] = frozenset(data.get(name) or ())
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def idle_span(campaign: Campaign, now_ms: int) -> list[int] | None:
+    """[from, until] ms in which a failed campaign, resumed now, had no run building: from its last
+    write (plus the longest a worker invocation may have gone on sending) until now. None for a
+    campaign that isn't failed (a stalled run may still be sending) or failed moments ago."""
+    start = campaign.progress_at + RUN_OUTLIVES_LAST_WRITE_MS
+    return [start, now_ms] if campaign.status == FAILED and start < now_ms else None
+
+
+class CampaignChanged(Exception):
+    """The record was deleted, made again, or taken over by a newer run since it was read."""
+
+
+class CampaignExists(Exception):
+    def __init__(self, existing: Campaign):
+        super().__init__(f"campaign {existing.name!r} already exists")
+        self.existing = existing
+
+
+class CampaignStore:
+    def __init__(self, client, table_name: str):
+        self._db = client
+        self._table = table_name
+
+    def _key(self, guild_id: str, key: str) -> dict:
+        return {"guild_id": {"S": guild_id}, "campaign_key": {"S": CAMPAIGN_PREFIX + key}}
+
+    def create(self, campaign: Campaign) -> Campaign:
+        """Record a new campaign and return it as stored; CampaignExists if the server already
+        has one of that name."""
+        now = _now_ms()
+        stored = replace(campaign, created_at=campaign.created_at or now, progress_at=now)
+        self._keep_token(campaign)
+        try:
+            self._db.put_item(TableName=self._table, Item=stored.to_item(),
+                              ConditionExpression="attribute_not_exists(guild_id)",
+                              ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            old = error.response.get("Item")
+            existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
+            raise CampaignExists(existing) from None
+        return stored
+
+    def _keep_token(self, campaign: Campaign) -> None:
+        """Store the run's interaction token in its own item, which DynamoDB's TTL deletes once
+        Discord's 15 minutes are over (developers/interactions/receiving-and-responding.mdx:
+        "Interaction tokens are valid for 15 minutes"). Written before the campaign, so a
+        recorded run always has its token; a refused create leaves one that expires unused."""
+        if campaign.interaction_token:
+            self._db.put_item(TableName=self._table, Item=token_item(
+                campaign.guild_id, campaign.interaction_id, campaign.interaction_token))
+
+    def token(self, campaign: Campaign, now: float | None = None) -> str:
+        """The interaction token of the campaign's current run, "" once it has expired (TTL
+        deletes items within days, not on the second, so the expiry is checked here too)."""
+        if campaign.interaction_token:
+            return campaign.interaction_token  # an item written before tokens had their own
+        item = self._db.get_item(TableName=self._table, Key={
+            "guild_id": {"S": campaign.guild_id},
+            "campaign_key": {"S": TOKEN_PREFIX + campaign.interaction_id}}).get("Item") or {}
+        expires_at = int(item.get(TTL_ATTRIBUTE, {}).get("N", "0"))
+        now = time.time() if now is None else now
+        return item.get("token", {}).get("S", "") if expires_at > now else ""
+
+    def get(self, guild_id: str, key: str) -> Campaign | None:
+        item = self._db.get_item(TableName=self._table, Key=self._key(guild_id, key),
+                                 ConsistentRead=True).get("Item")
+        return Campaign.from_item(item) if item else None
+
+    def restart(self, old: Campaign, **changes: Any) -> Campaign | None:
+        """Start a new run of a failed or stalled campaign, keeping what it created.
+
+        None if the record changed since `old` was read: another run started, or it moved on —
+        any write at all, since every write stamps `progress_at`, so a build judged stalled from
+        `old` is taken over only if it has stayed silent since. The new run's tasks count as not
+        sent (`tasks_sent` False, until mark_tasks_sent()) unless `changes` says otherwise.
+        Resuming a failed run notes the span since it ended as `idle`: a stalled run may still be
+        sending, so it gets none. Its interaction token is not written here: a restart always
+        follows the create() of the same interaction that found the name taken (on the request
+        path for a GM, in the worker for anyone else: rerun.py), and create() stored the token
+        before trying.
+        """
+        now = _now_ms()
+        span = idle_span(old, now)
+        fresh = replace(old, **{
+            "status": QUEUED, "run": old.run + 1, "failure": None, "message_expired": False,
+            "tasks_sent": False, "progress_at": now,
+            "idle": [*old.idle, span] if span else list(old.idle), **changes})
+        values = {":status": {"S": old.status}, ":run": {"N": str(old.run)},
+                  ":i": {"S": old.interaction_id}}
+        if old.progress_at:
+            unchanged = "progress_at = :progress_at"
+            values[":progress_at"] = {"N": str(old.progress_at)}
+        else:  # written before records had a heartbeat
+            unchanged = "attribute_not_exists(progress_at)"
+        try:
+            self._db.put_item(TableName=self._table, Item=fresh.to_item(),
+                              ConditionExpression=f"#s = :status AND #r = :run AND interaction_id = :i "
+                                                  f"AND {unchanged}",
+                              ExpressionAttributeNames={"#s": "status", "#r": "run"},
+                              ExpressionAttributeValues=values)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return None
+        return fresh
+
+    def campaigns(self, guild_id: str) -> list[Campaign]:
+        """The server's campaigns, by name."""
+        campaigns, start = [], {}
+        while True:
+            page = self._db.query(
+                TableName=self._table, ConsistentRead=True, **start,
+                KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
+                ExpressionAttributeValues={":g": {"S": guild_id}, ":p": {"S": CAMPAIGN_PREFIX}})
+            campaigns += [Campaign.from_item(item) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return sorted(campaigns, key=lambda c: c.key)
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    def find_by_run(self, guild_id: str, run: str) -> Campaign | None:
+        """The campaign a button belongs to (buttons name the run, which fits a custom_id)."""
+        return next((c for c in self.campaigns(guild_id) if c.interaction_id == run), None)
+
+    def delete(self, campaign: Campaign) -> None:
+        self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key))
+
+    def add_member(self, campaign: Campaign, group: str, user_id: str) -> None:
+        """Add a user to the campaign's `players` or `gms` (string sets: adding twice is harmless)."""
+        self._update(campaign, f"ADD {group} :u", {}, {":u": {"SS": [user_id]}})
+
+    def remove_member(self, campaign: Campaign, group: str, user_id: str) -> None:
+        self._update(campaign, f"DELETE {group} :u", {}, {":u": {"SS": [user_id]}})
+
+    def forget_request(self, campaign: Campaign) -> None:
+        """Undo `create` when the build could not be queued, so the name is free again."""
+        try:
+            self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key),
+                                 ConditionExpression="interaction_id = :i",
+                                 ExpressionAttributeValues={":i": {"S": campaign.interaction_id}})
+        except self._db.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None,
+                *, this_run: bool = False):
+        """One UpdateItem on this incarnation of the record (and, if `this_run`, this run only).
+
+        Every write also stamps `progress_at`, the heartbeat liveness.stalled() reads.
+        CampaignChanged if the record is gone, was made again, or (with `this_run`) moved on.
+        """
+        values = {**(values or {}), ":progress_at": {"N": str(_now_ms())}}
+        stamp = "SET progress_at = :progress_at"
+        expression = (expression.replace("SET ", stamp + ", ", 1) if expression.startswith("SET ")
+                      else f"{stamp} {expression}")
+        if campaign.created_at:
+            condition = "created_at = :created_at"
+            values[":created_at"] = {"N": str(campaign.created_at)}
+        else:  # a Campaign built in memory, never read back: it can only be checked to exist
+            condition = "attribute_exists(campaign_key)"
+        if this_run:
+            condition += " AND interaction_id = :this_run"
+            values[":this_run"] = {"S": campaign.interaction_id}
+        kwargs = {"ExpressionAttributeNames": names} if names else {}
+        try:
+            self._db.update_item(TableName=self._table,
+                                 Key=self._key(campaign.guild_id, campaign.key),
+                                 UpdateExpression=expression, ConditionExpression=condition,
+                                 ExpressionAttributeValues=values, **kwargs)
+        except self._db.exceptions.ConditionalCheckFailedException:
+            raise CampaignChanged(f"campaign {campaign.key!r} changed since run "
+                                  f"{campaign.interaction_id} read it") from None
+
+    def mark_pending(self, campaign: Campaign, step_keys: list[str], started_ms: int) -> None:
+        """Note that creates may be sent from now on, so a lost reply can be reconciled later."""
+        names = {f"#k{i}": key for i, key in enumerate(step_keys)}
+        self._update(campaign, "SET " + ", ".join(f"pending.{n} = :t" for n in names), names,
+                     {":t": {"N": str(started_ms)}})
+
+    def record(self, campaign: Campaign, resources: dict[str, dict]) -> None:
+        """Store created ids (several in one write) and clear their pending marks."""
+        if not resources:
+            return
+        names = {f"#k{i}": key for i, key in enumerate(resources)}
+        values = {f":r{i}": _serialize(resource) for i, resource in enumerate(resources.values())}
+        expression = ("SET " + ", ".join(f"resources.#k{i} = :r{i}" for i in range(len(names)))
+                      + " REMOVE " + ", ".join(f"pending.{n}" for n in names))
+        self._update(campaign, expression, names, values)
+
+    def forget(self, campaign: Campaign, step_keys: list[str]) -> None:
+        """Drop ids of things someone deleted, so the next step re-creates them."""
+        if not step_keys:
+            return
+        names = {f"#k{i}": k for i, k in enumerate(step_keys)}
+        self._update(campaign, "REMOVE " + ", ".join(f"resources.{n}" for n in names), names)
+
+    def set_bot_permissions(self, campaign: Campaign, permissions: int) -> None:
+        self._update(campaign, "SET bot_permissions = :p", {}, {":p": {"S": str(permissions)}})
+
+    def add_idle(self, campaign: Campaign, span: list[int]) -> None:
+        """Note a span in which no run was building (see Campaign.idle)."""
+        self._update(campaign, "SET idle = list_append(if_not_exists(idle, :none), :span)", {},
+                     {":none": {"L": []}, ":span": _serialize([span])})
+
+    def mark_message_expired(self, campaign: Campaign) -> None:
+        self._update(campaign, "SET message_expired = :t", {}, {":t": {"BOOL": True}})
+
+    def mark_tasks_sent(self, campaign: Campaign) -> None:
+        """Every build task of this run is on the queue: from now on only silence means stalled."""
+        self._update(campaign, "SET tasks_sent = :t", {}, {":t": {"BOOL": True}}, this_run=True)
+
+    def set_status(self, campaign: Campaign, status: str, failure: dict | None = None) -> None:
+        """Only the campaign's current run may change its status (CampaignChanged otherwise)."""
+        if failure is None:
+            self._update(campaign, "SET #s = :s REMOVE failure", {"#s": "status"},
+                         {":s": {"S": status}}, this_run=True)
+        else:
+            self._update(campaign, "SET #s = :s, failure = :f", {"#s": "status"},
+                         {":s": {"S": status}, ":f": _serialize(failure)}, this_run=True)

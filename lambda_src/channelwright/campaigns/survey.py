@@ -1,0 +1,130 @@
+"""/campaign-info (worker side): what a campaign has now, what is missing, who runs it.
+
+Anyone may ask, but a private campaign's channel names go only to those who can see them: a
+channel's name is shown if the caller can view it (its overwrites and their roles, computed as
+Discord does) or manages the server; every other channel is only counted. Role names are shown:
+Discord shows every member the server's roles.
+
+A recorded channel missing from the server's channel list may only be hidden from the bot
+(channel_presence.py): it is asked for by id and reported as hidden, not as missing.
+
+The GMs shown are the recorded ones who still hold the GM role (authority.py: a GM is whoever
+holds it now), each asked for by id; those an admin took it from are dropped from the record.
+Someone given the role by hand can't be found: listing a server's members needs the privileged
+GUILD_MEMBERS intent (developers/resources/guild.mdx, List Guild Members).
+
+Every name is shown literally (names.md); a long answer continues in follow-up messages
+(ProgressMessage.finish), so the "Missing" and "Also in its category" lines are never lost.
+"""
+
+from channelwright.campaigns.authority import campaign_role
+from channelwright.campaigns.channel_presence import may_miss_hidden, survey
+from channelwright.discord.errors import DiscordRejected
+from channelwright.text.names import md
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, TYPE_NAMES, Step
+
+UNKNOWN_MEMBER = 10007  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
+from channelwright.campaigns.progress import ProgressMessage, token_expired
+
+
+def run_info(task, deps, standing) -> None:
+    """`standing`: the caller's (authority.Standing); decides which names they may read."""
+    reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
+                            expired=token_expired(task.run), ephemeral=True)
+    campaign = deps.store.get(task.guild_id, task.campaign_key)
+    if campaign is None:
+        reply.finish("That campaign no longer exists.")
+        return
+    roles = standing.guild.role_permissions  # GET /guilds/{id}: roles, and the owner for permissions
+    steps = [Step.from_dict(s) for s in campaign.plan]
+    recorded = [campaign.resources[s.key]["id"] for s in steps
+                if s.kind in (CATEGORY, CHANNEL) and s.key in campaign.resources]
+    presence = survey(deps.rest, campaign.guild_id, recorded)
+    channels = presence.channels
+
+    present, missing, hidden = Listing(), Listing(), Listing()
+    for step in steps:
+        if step.kind not in (ROLE, CATEGORY, CHANNEL):
+            continue
+        resource = campaign.resources.get(step.key) or {}
+        current = channels.get(resource.get("id")) if step.kind != ROLE else None
+        exists = resource.get("id") in roles if step.kind == ROLE else current is not None
+        kind = "role" if step.kind == ROLE else TYPE_NAMES.get(resource.get("type"), step.channel_type)
+        # The name Discord shows now, else the one it gave when it was made.
+        name = (current or {}).get("name") or resource.get("name") or step.name
+        if step.kind == ROLE:
+            visible = True
+        elif exists:
+            visible = standing.sees(current)
+        else:
+            visible = standing.sees_planned(campaign, step)
+        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
+        if exists:
+            present.add(label, visible)
+        elif resource.get("id") in presence.hidden:
+            hidden.add(label, visible)
+        else:
+            missing.add(label, visible)
+    category = campaign.resources.get("category", {}).get("id")
+    ours = {r.get("id") for r in campaign.resources.values()}
+    extra = Listing()
+    for channel in channels.values():
+        if category and channel.get("parent_id") == category and channel["id"] not in ours:
+            extra.add(f"#{md(channel['name'])}", standing.sees(channel))
+
+    gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
+    lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
+             f"GMs: {gms} · Players: {len(campaign.players)}",
+             f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
+    if missing.count:
+        lines.append(f"⚠️ Missing ({missing.count}), deleted by hand or never built: " + missing.text())
+    if hidden.count:
+        lines.append(f"🙈 Hidden from me ({hidden.count}), so I can't check them: " + hidden.text())
+    if extra.count:
+        lines.append("➕ Also in its category (not made by me): " + extra.text())
+    if category and may_miss_hidden(campaign.bot_permissions):
+        lines.append("Channels hidden from me aren't listed: the category may hold others I can't see.")
+    reply.finish("\n".join(lines))
+
+
+def current_gms(deps, campaign) -> list[str]:
+    """The recorded GMs who hold the campaign's GM role now (Get Guild Member for each; one who
+    left the server holds nothing); the others are dropped from the record."""
+    role = campaign_role(campaign, GM_ROLE_KEY)
+    if role is None:  # never built that far: the record is all there is
+        return sorted(campaign.gms)
+    holding = []
+    for user_id in sorted(campaign.gms):
+        try:
+            roles = deps.rest.request("GET", f"/guilds/{campaign.guild_id}/members/{user_id}").get("roles")
+        except DiscordRejected as error:
+            if error.code != UNKNOWN_MEMBER:
+                raise
+            roles = []
+        if role in (roles or []):
+            holding.append(user_id)
+        else:
+            deps.store.remove_member(campaign, "gms", user_id)
+    return holding
+
+
+class Listing:
+    """Names the caller may read, and a count of those they may not."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.hidden = 0
+
+    def add(self, name: str, visible: bool) -> None:
+        if visible:
+            self.names.append(name)
+        else:
+            self.hidden += 1
+
+    @property
+    def count(self) -> int:
+        return len(self.names) + self.hidden
+
+    def text(self) -> str:
+        hidden = [f"{self.hidden} channel{'s' if self.hidden != 1 else ''} you can't see"] if self.hidden else []
+        return ", ".join(self.names + hidden)

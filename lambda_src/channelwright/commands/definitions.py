@@ -1,0 +1,272 @@
+"""Slash-command definitions and how an invocation's options are read and validated.
+
+The definitions are the JSON Discord registers (developers/interactions/application-commands.mdx),
+so registration and validation share one source.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from channelwright.text import names
+from channelwright.discord import permissions
+from channelwright.commands import payload_fields as fields
+from channelwright.text.problems import Problem
+
+NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
+
+STRING, USER, ATTACHMENT, SUB_COMMAND, SUB_COMMAND_GROUP = 3, 6, 11, 1, 2
+GUILD_CONTEXT, GUILD_INSTALL = 0, 0
+# Whom a command serves; authority.py decides who is which, in the worker where it needs Discord.
+EVERYONE, CAMPAIGN_RUNNERS, MANAGERS = "everyone", "campaign GMs and server managers", "server managers"
+
+# Whom each command (or "command subcommand") serves: the rule its handler enforces, in the worker
+# where it needs the server's roles (authority.py). Registration follows it, so Discord shows a
+# command to everyone it serves.
+RULES = {
+    # A new campaign needs a server manager; a failed one's GMs may resume it (rerun.py), so
+    # Discord must show the command to them too. The worker refuses anyone else, privately.
+    "add-campaign": CAMPAIGN_RUNNERS,
+    "list-campaigns": EVERYONE,
+    "campaign-info": EVERYONE,  # names of channels the caller can't see are left out
+    "add-player": CAMPAIGN_RUNNERS,
+    "remove-player": CAMPAIGN_RUNNERS,
+    "assign-gm": CAMPAIGN_RUNNERS,
+    "delete-campaign": CAMPAIGN_RUNNERS,
+    "campaign-template import": MANAGERS,
+    "campaign-template list": EVERYONE,
+    "campaign-template show": EVERYONE,
+    "campaign-template remove": MANAGERS,
+}
+
+
+def rule(command: str, subcommand: str | None = None) -> str:
+    """Whom `/command [subcommand]` serves (MANAGERS for anything unknown: the strictest)."""
+    return RULES.get(f"{command} {subcommand}" if subcommand else command, MANAGERS)
+
+
+def default_member_permissions(command: str) -> str | None:
+    """Manage Channels only when every part of the command is for server managers; else None, so
+    Discord shows it to all (developers/interactions/application-commands.mdx, "Using Default
+    Permissions": "the permissions a user must have to use it"; Administrators see every command).
+    Visibility is a convenience, not the check: the handler still decides from server-level
+    permissions, since Discord's test may count a permission granted in one channel only."""
+    rules = [r for key, r in RULES.items() if key.split(" ")[0] == command]
+    return str(permissions.MANAGE_CHANNELS) if rules and set(rules) == {MANAGERS} else None
+
+
+def _option(kind: int, name: str, description: str, *, required: bool = True, **extra) -> dict:
+    option = {"type": kind, "name": name, "description": description, **extra}
+    # `required` is valid for every option type except subcommands and groups
+    # (developers/interactions/application-commands.mdx, Application Command Option Structure).
+    if kind not in (SUB_COMMAND, SUB_COMMAND_GROUP):
+        option["required"] = required
+    return option
+
+
+def _campaign_option(name: str = "campaign") -> dict:
+    return _option(STRING, name, "The campaign", autocomplete=True, max_length=NAME_MAX_LENGTH)
+
+
+def _command(name: str, description: str, options: list | None = None) -> dict:
+    # contexts [0] (GUILD) and integration_types [0] (GUILD_INSTALL): usable only inside servers
+    # that installed the bot, never from a user's own installation
+    # (developers/interactions/application-commands.mdx, Contexts).
+    return {"name": name, "type": 1, "description": description, "contexts": [GUILD_CONTEXT],
+            "integration_types": [GUILD_INSTALL],
+            "default_member_permissions": default_member_permissions(name),
+            "options": options or []}
+
+
+ADD_CAMPAIGN = _command(
+    "add-campaign", "Build a campaign space: roles, a private category, text, voice and forum channels.",
+    [_option(STRING, "name", "The campaign's name, e.g. Curse of Strahd", min_length=1,
+             max_length=NAME_MAX_LENGTH),
+     _option(STRING, "template", "The channel layout (default: the full campaign)", required=False,
+             autocomplete=True)])
+LIST_CAMPAIGNS = _command("list-campaigns", "List this server's campaigns.")
+CAMPAIGN_INFO = _command("campaign-info", "What a campaign has now, what is missing, who runs it.",
+                         [_campaign_option("name")])
+ADD_PLAYER = _command("add-player", "Give someone a campaign's Players role.",
+                      [_campaign_option(), _option(USER, "user", "The new player")])
+REMOVE_PLAYER = _command("remove-player", "Take a campaign's Players role from someone.",
+                         [_campaign_option(), _option(USER, "user", "The player to remove")])
+ASSIGN_GM = _command("assign-gm", "Give someone a campaign's GM role.",
+                     [_campaign_option(), _option(USER, "user", "The new game master")])
+DELETE_CAMPAIGN = _command("delete-campaign", "Delete a campaign's channels, category and roles.",
+                           [_campaign_option("name")])
+CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign templates.", [
+    _option(SUB_COMMAND, "import", "Add or replace a template from a JSON or YAML file",
+            options=[_option(ATTACHMENT, "file", "The template file (.json, .yaml or .yml)")]),
+    _option(SUB_COMMAND, "list", "List the built-in and this server's templates"),
+    _option(SUB_COMMAND, "show", "Show a template's channels",
+            options=[_option(STRING, "name", "The template", autocomplete=True)]),
+    _option(SUB_COMMAND, "remove", "Remove one of this server's templates",
+            options=[_option(STRING, "name", "The template", autocomplete=True)]),
+])
+
+DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
+BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who ran a command: their user id and server-wide role ids, as the interaction said."""
+
+    user_id: str
+    role_ids: frozenset[str] = frozenset()
+
+    def to_args(self) -> dict:
+        """For a task's args (JSON): {"id": user id, "roles": [role ids]}."""
+        return {"id": self.user_id, "roles": sorted(self.role_ids)}
+
+    @classmethod
+    def from_args(cls, data: dict | None) -> "Caller":
+        data = data if isinstance(data, dict) else {}
+        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
+        return cls(str(data.get("id") or ""), frozenset(str(r) for r in roles))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The parts of a command, autocomplete or component interaction the handlers use."""
+
+    interaction_id: str
+    token: str
+    command: str
+    options: dict[str, Any]
+    guild_id: str | None
+    channel_id: str | None
+    user_id: str
+    user_name: str
+    member_permissions: int  # in the invoking channel only: never a basis for a decision
+    app_permissions: int     # likewise
+    subcommand: str | None = None
+    focused: str | None = None  # the option being typed, for autocomplete
+    resolved: dict = field(default_factory=dict)
+    custom_id: str = ""  # for button clicks
+    member_roles: frozenset[str] = frozenset()  # server-wide and current
+    # authorizing_integration_owners["0"]: the guild id when the server installed the bot
+    # (developers/interactions/receiving-and-responding.mdx, Authorizing Integration Owners Object)
+    installed_in: str | None = None
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> "Invocation":
+        """Raises MalformedInteraction (payload_fields) naming the first field that isn't shaped
+        as Discord documents it (developers/interactions/receiving-and-responding.mdx)."""
+        data = fields.mapping(payload.get("data"), "data")
+        guild_id = fields.snowflake(payload.get("guild_id"), "guild_id", required=False)
+        member = fields.mapping(payload.get("member"), "member")
+        if guild_id and not member:
+            raise fields.MalformedInteraction("member", "is missing from a server's interaction")
+        user = fields.mapping(member.get("user") if member else payload.get("user"), "user")
+        raw_options = fields.objects(data.get("options"), "data.options")
+        subcommand = None
+        if raw_options and raw_options[0].get("type") == SUB_COMMAND:
+            subcommand = fields.text(raw_options[0].get("name"), "data.options[0].name")
+            raw_options = fields.objects(raw_options[0].get("options"), "data.options[0].options")
+        focused = [o for o in raw_options if o.get("focused") is True]
+        resolved = fields.mapping(data.get("resolved"), "data.resolved")
+        for kind in ("users", "attachments"):
+            fields.mapping(resolved.get(kind), f"data.resolved.{kind}")
+        return cls(
+            interaction_id=fields.snowflake(payload.get("id"), "id"),
+            token=fields.token(payload.get("token")),
+            command=fields.text(data.get("name"), "data.name"),
+            options=fields.options(raw_options, "data.options"),
+            guild_id=guild_id,
+            channel_id=fields.snowflake(payload.get("channel_id"), "channel_id", required=False),
+            user_id=fields.snowflake(user.get("id"), "user.id"),
+            user_name=(fields.text(user.get("global_name"), "user.global_name")
+                       or fields.text(user.get("username"), "user.username") or "someone"),
+            member_permissions=_permissions(member.get("permissions"), "member.permissions"),
+            app_permissions=_permissions(payload.get("app_permissions"), "app_permissions"),
+            subcommand=subcommand,
+            focused=fields.text(focused[0].get("name"), "focused option") if focused else None,
+            resolved=resolved,
+            custom_id=fields.text(data.get("custom_id"), "data.custom_id"),
+            member_roles=frozenset(fields.snowflakes(member.get("roles"), "member.roles")),
+            installed_in=_guild_install_owner(payload.get("authorizing_integration_owners")),
+        )
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(self.user_id, self.member_roles)
+
+    @property
+    def installed_here(self) -> bool:
+        """Whether this server installed the bot (a user's own installation doesn't count)."""
+        return bool(self.guild_id) and self.installed_in == str(self.guild_id)
+
+    def resolved_user(self, option: str) -> dict | None:
+        """The resolved user an option names, if it is a user object with an id."""
+        user = self._resolved("users", option)
+        user_id = user.get("id") if user else None
+        return user if isinstance(user_id, str) and user_id.isascii() and user_id.isdigit() else None
+
+    def resolved_attachment(self, option: str) -> dict | None:
+        return self._resolved("attachments", option)
+
+    def _resolved(self, kind: str, option: str) -> dict | None:
+        item_id = self.options.get(option)
+        item = (self.resolved.get(kind) or {}).get(str(item_id)) if item_id else None
+        return item if isinstance(item, dict) else None
+
+
+def _permissions(value: Any, field: str) -> int:
+    try:
+        return permissions.parse(value)
+    except ValueError:
+        raise fields.MalformedInteraction(field, "is not a permission set") from None
+
+
+def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
+    """A task's args for deciding, in the worker, whether its caller may act (worker._authorize):
+    the token to answer with, the caller's user and role ids, the command's rule, the words
+    for a refusal ("You need ... to <doing>"), and the channel it was typed in (where the answer
+    goes if the token can no longer edit it, outcome.py)."""
+    return {"token": invocation.token, "caller": invocation.caller.to_args(),
+            "needs": rule(invocation.command, invocation.subcommand), "doing": doing,
+            "channel_id": invocation.channel_id or ""}
+
+
+def _guild_install_owner(owners: Any) -> str | None:
+    """authorizing_integration_owners["0"] (GUILD_INSTALL): a guild id, or "0" for the bot's DM
+    (developers/interactions/receiving-and-responding.mdx, Authorizing Integration Owners Object).
+    Raises MalformedInteraction if the object or that value isn't shaped so."""
+    owners = fields.mapping(owners, "authorizing_integration_owners")
+    return fields.snowflake(owners.get(str(GUILD_INSTALL)), "authorizing_integration_owners.0",
+                            required=False)
+
+
+def campaign_name(raw: Any) -> tuple[str, Problem | None]:
+    """The normalised campaign name (names.py's rule), or the Problem that explains why it
+    can't be used."""
+    name, refused = names.check(raw, NAME_MAX_LENGTH)
+    if refused is names.Refusal.EMPTY:
+        return "", Problem("That campaign name is empty.",
+                           "A campaign needs a name to label its roles and category.",
+                           "Run `/add-campaign` again with a name, e.g. `Curse of Strahd`.")
+    if refused in (names.Refusal.CONTROL, names.Refusal.INVISIBLE):
+        return "", Problem("That campaign name contains invisible or control characters.",
+                           "Discord would show them as blanks or refuse them in role and channel names.",
+                           "Type the name again using letters, digits, punctuation or emoji.")
+    if refused is names.Refusal.TOO_LONG:
+        return "", Problem(f"That campaign name is {len(name)} characters long.",
+                           f"Names can be at most {NAME_MAX_LENGTH} characters, so the role names "
+                           "derived from it fit Discord's 100-character limit.",
+                           "Run `/add-campaign` again with a shorter name.")
+    return name, None
+
+
+def campaign_key(name: str) -> str:
+    """Two names that differ only in case, spacing or Unicode normal form are the same campaign."""
+    return names.key(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m channelwright.commands register [--guild ID] [--dry-run]` (see registration.py)."""
+    from channelwright.commands.registration import main as registration_main
+
+    return registration_main(argv, definitions=DEFINITIONS)
+

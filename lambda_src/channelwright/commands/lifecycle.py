@@ -1,0 +1,194 @@
+"""Commands for a campaign's life after it is built: list, info, players and GMs, delete and undo.
+
+Request-path halves only: each answers from the campaign store within Discord's 3 seconds, and
+whatever needs Discord's REST API (role changes, deletions, reading the server) is queued as a task
+for the worker, which edits the answer when done.
+
+Who may act is never read from `member.permissions` (it describes the invoking channel only). The
+one thing known here is the caller's current roles: holding the campaign's GM role is enough. Any
+other caller may still be a server manager, which only the server's roles can tell, so their
+request goes to the worker (deferred, ephemeral), which decides (authority.py) before acting.
+"""
+
+from channelwright.campaigns import liveness
+from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
+from channelwright.commands.definitions import Invocation, caller_args, campaign_key
+from channelwright.text.names import clip, key, md, normalise
+from channelwright.aws.observability import request_path_failure
+from channelwright.text.pages import paged
+from channelwright.campaigns.plan import CHANNEL, ROLE, Step
+from channelwright.text.problems import Problem
+from channelwright.discord.responses import DANGER, SECONDARY, buttons, choices, deferred, deferred_update, ephemeral, update_message
+from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
+from channelwright.tasks.queue import Task
+
+DELETE, INFO, MEMBER, CONFIRM_DELETE = "delete", "info", "member", "confirm_delete"
+MEMBER_ACTIONS = {"add-player": ("players", "add"), "remove-player": ("players", "remove"),
+                  "assign-gm": ("gms", "add")}
+
+
+def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, dict | None]:
+    name = str(invocation.options.get(option) or "")
+    campaign = deps.store.get(invocation.guild_id, campaign_key(name)) if name.strip() else None
+    if campaign is None:
+        return None, ephemeral(Problem(
+            f"There is no campaign named “{md(clip(normalise(name), 100))}” in this server.",
+            "Campaign names are matched ignoring case and spacing.",
+            "Use `/list-campaigns` to see the names, or pick one from the suggestions.").text())
+    return campaign, None
+
+
+def _enqueue(deps, task: Task, answer: dict) -> dict:
+    try:
+        deps.tasks.enqueue([task])
+    except deps.tasks.errors as error:
+        request_path_failure("could not enqueue the command's task", error)
+        return ephemeral(Problem("I couldn't start that.", "My task queue is unavailable right now; "
+                                 "nothing was changed.", "Try again in a minute.").text())
+    return answer
+
+
+def _counts(campaign: Campaign) -> tuple[int, int]:
+    steps = [Step.from_dict(s) for s in campaign.plan]
+    channels = sum(s.kind == CHANNEL and s.key in campaign.resources for s in steps)
+    roles = sum(s.kind == ROLE and s.key in campaign.resources for s in steps)
+    return channels, roles
+
+
+# -- /list-campaigns, /campaign-info -----------------------------------------------------------
+
+def list_campaigns(invocation: Invocation, deps) -> dict:
+    return paged(campaigns_text(invocation, deps), "campaigns")
+
+
+def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
+    """Every campaign of the server, one a line (pages.py pages it when it is long)."""
+    campaigns = deps.store.campaigns(invocation.guild_id)
+    if not campaigns:
+        return "This server has no campaigns yet. Start one with `/add-campaign`."
+    lines = [f"**Campaigns in this server ({len(campaigns)})**"]
+    for campaign in campaigns:
+        channels, _ = _counts(campaign)
+        gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
+        players = len(campaign.players)
+        status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
+                                    if liveness.stalled(campaign, deps.now_ms()) else "")
+        lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
+                     f"{players} player{'s' if players != 1 else ''} · {channels} channels")
+    return "\n".join(lines)
+
+
+def campaign_info(invocation: Invocation, deps) -> dict:
+    campaign, refusal = _find(invocation, deps, "name")
+    if refusal:
+        return refusal
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=INFO,
+                args=caller_args(invocation), campaign_run=campaign.interaction_id)
+    return _enqueue(deps, task, deferred(private=True))
+
+
+# -- /add-player, /remove-player, /assign-gm ---------------------------------------------------
+
+def change_member(invocation: Invocation, deps) -> dict:
+    campaign, refusal = _find(invocation, deps, "campaign")
+    if refusal:
+        return refusal
+    group, action = MEMBER_ACTIONS[invocation.command]
+    user = invocation.resolved_user("user")
+    problem = None
+    if campaign.status != COMPLETED:
+        problem = Problem(f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
+                          "Its roles must exist before people can be given them.",
+                          "Wait for the build to finish, or run `/add-campaign` again to resume it.")
+    elif user is None or user.get("bot"):
+        problem = Problem("That isn't someone I can add.", "Pick a person (not a bot) in this server.",
+                          "Run the command again and choose a member.")
+    if problem:
+        return ephemeral(problem.text())
+    # Whether the caller may (a GM now, or a server manager) is decided by the worker; so is
+    # whether I may give the role: Discord's answer to the role change says that.
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=MEMBER,
+                args={**caller_args(invocation), "group": group, "action": action,
+                      "user_id": str(user["id"]), "by": invocation.user_name},
+                campaign_run=campaign.interaction_id)
+    return _enqueue(deps, task, deferred(private=True))
+
+
+# -- /delete-campaign and the Undo buttons -------------------------------------------------------
+
+def delete_campaign(invocation: Invocation, deps) -> dict:
+    """Ask for confirmation: at once for a GM (their roles say so); for anyone else once the worker
+    has found them a server manager."""
+    campaign, refusal = _find(invocation, deps, "name")
+    if refusal:
+        return refusal
+    problem = _still_building(campaign, now_ms=deps.now_ms())
+    if problem:
+        return ephemeral(problem.text())
+    if holds(campaign, invocation.member_roles):
+        return ephemeral(*confirmation(campaign))
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=CONFIRM_DELETE,
+                args=caller_args(invocation, "delete it"), campaign_run=campaign.interaction_id)
+    return _enqueue(deps, task, deferred(private=True))
+
+
+def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
+    """The "Delete X?" question and its Delete/Cancel buttons."""
+    channels, roles = _counts(campaign)
+    return (f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything "
+            f"posted in them), its category and its {roles} roles. Channels someone else added to "
+            "the category are kept. This can't be undone.",
+            buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
+                    ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
+
+
+def _still_building(campaign: Campaign, *, now_ms: int) -> Problem | None:
+    if campaign.status in (QUEUED, BUILDING) and not liveness.stalled(campaign, now_ms):
+        # A stalled build (cut off, see liveness.py) may be deleted: nothing will add to it.
+        return Problem(f"“{md(campaign.name)}” is still being built.",
+                       "Deleting while channels are still being created would leave some behind.",
+                       "Wait for the build to finish or fail, then delete it. If it makes no "
+                       f"progress for {liveness.SILENT_FOR_MS // 60_000} minutes, it can be "
+                       "deleted as it is.")
+    return None
+
+
+def on_button(invocation: Invocation, deps) -> dict:
+    """Delete/Cancel on the confirmation, and Undo on a build's final message."""
+    action, _, run = invocation.custom_id.partition(":")
+    if action == "cancel":
+        return update_message("Cancelled — nothing was deleted.")
+    campaign = deps.store.find_by_run(invocation.guild_id, run) if invocation.guild_id else None
+    if action not in ("delete", "undo") or campaign is None:
+        return ephemeral("That button is out of date: the campaign is gone or was rebuilt since. "
+                         "Use `/delete-campaign` instead.")
+    problem = _still_building(campaign, now_ms=deps.now_ms())
+    if problem:
+        return ephemeral(problem.text())
+    gm = holds(campaign, invocation.member_roles)
+    # A GM's click is answered by editing the clicked message: for Undo, the public summary, so
+    # the worker's report there must suit everyone who reads it ("public").
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
+                args={**caller_args(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS,
+                      "by": invocation.user_name, "run": run, "public": gm and action == "undo"},
+                campaign_run=run)
+    if gm:
+        return _enqueue(deps, task, update_message(f"🗑️ Deleting **{md(campaign.name)}**…"))
+    # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited
+    # in place; Undo sits on the public summary, so there the answer is a new message only the
+    # clicker sees, and the summary stays as it is.
+    return _enqueue(deps, task, deferred_update() if action == "delete" else deferred(private=True))
+
+
+def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
+    label = "Undo partial build" if failed else "Undo"
+    return buttons((label, f"undo:{campaign.interaction_id}", DANGER))
+
+
+# -- autocomplete -------------------------------------------------------------------------------
+
+def campaign_choices(invocation: Invocation, deps) -> dict:
+    typed = key(str(invocation.options.get(invocation.focused) or ""))
+    names = [c.name for c in deps.store.campaigns(invocation.guild_id) if c.status != DELETING]
+    matching = [n for n in names if typed in key(n)]
+    return choices([(n, n) for n in matching])

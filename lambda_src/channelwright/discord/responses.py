@@ -1,0 +1,55 @@
+"""Interaction responses (developers/interactions/receiving-and-responding.mdx, "Interaction Response").
+
+Every message carries `allowed_mentions: {"parse": []}`: campaign and user names are user data and
+must never ping anyone.
+"""
+
+from channelwright.text.layout import MESSAGE_LIMIT, split_text
+from channelwright.text.names import clip
+
+PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
+DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 6, 7, 8
+EPHEMERAL = 1 << 6
+NO_MENTIONS = {"parse": []}
+DANGER, SECONDARY = 4, 2  # button styles
+
+
+def _content(text: str) -> str:
+    """Message content within Discord's 2000 characters. Callers lay long answers out in pages
+    (pages.py) or follow-ups; this only guarantees that nothing past the limit is ever sent,
+    cut between words rather than inside one."""
+    return text if len(text) <= MESSAGE_LIMIT else split_text(text)[0]
+
+
+def ephemeral(text: str, components: list | None = None) -> dict:
+    data = {"content": _content(text), "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
+    if components is not None:
+        data["components"] = components
+    return {"type": CHANNEL_MESSAGE, "data": data}
+
+
+def deferred(*, private: bool = False) -> dict:
+    """"Thinking…" now, the answer edited in later by the worker."""
+    return {"type": DEFERRED_CHANNEL_MESSAGE, **({"data": {"flags": EPHEMERAL}} if private else {})}
+
+
+def deferred_update() -> dict:
+    """For a button: no loading state; the worker edits the clicked message later."""
+    return {"type": DEFERRED_UPDATE_MESSAGE}
+
+
+def update_message(text: str, components: list | None = None) -> dict:
+    """Replace the message whose button was clicked (components [] removes the buttons)."""
+    return {"type": UPDATE_MESSAGE, "data": {"content": _content(text), "components": components or [],
+                                             "allowed_mentions": NO_MENTIONS}}
+
+
+def buttons(*specs: tuple[str, str, int]) -> list[dict]:
+    """One action row of (label, custom_id, style) buttons."""
+    return [{"type": 1, "components": [{"type": 2, "label": label, "custom_id": custom_id,
+                                        "style": style} for label, custom_id, style in specs]}]
+
+
+def choices(pairs: list[tuple[str, str]]) -> dict:
+    return {"type": AUTOCOMPLETE_RESULT,
+            "data": {"choices": [{"name": clip(n, 100), "value": v} for n, v in pairs[:25]]}}

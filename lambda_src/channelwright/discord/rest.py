@@ -1,0 +1,239 @@
+"""DiscordRest: the one place that talks HTTP to Discord, waits for rate limits and retries.
+
+Modelled on discord.py's `http.py` and discord.js's REST package: one small Bucket per rate limit,
+looked up by route until Discord names the bucket (X-RateLimit-Bucket), then by that hash, always
+per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx says.
+A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
+past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
+longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
+Requests that count toward the bot's global limit also wait for this instance's share of it and
+for a pause any instance shared (rate_budget.py); interaction webhooks, which that limit exempts,
+wait for neither.
+"""
+
+import hashlib
+import math
+import re
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from channelwright import PROJECT_URL, __version__
+from channelwright.discord.errors import DiscordError, DiscordUnavailable, OutcomeUnknown, RateLimitedLong, RateLimitedTooLong, from_response
+from channelwright.discord.rate_budget import RateBudget, counts_toward_global_limit
+
+USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
+IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+RESET_MARGIN = 0.05  # Discord's reset times are rounded; discord.js adds the same offset
+MAX_429_RETRIES = 5
+# A single wait longer than this is one of Discord's long limits, not congestion: the caller is
+# told (RateLimitedLong) instead of waiting or retrying. Two minutes: a worker task handed back to
+# SQS returns after the queue's visibility timeout (3 minutes by default), so any longer wait
+# would only burn attempts, and the last attempt must end within the 15-minute interaction token.
+LONGEST_WAIT_S = 120.0
+
+_MAJOR = re.compile(r"^/(guilds|channels)/(\d+)|^/webhooks/(\d+)/([^/?]+)")
+_SNOWFLAKE = re.compile(r"/\d{5,}")
+
+
+def route_of(method: str, path: str) -> tuple[str, str]:
+    """("POST /guilds/{id}/channels", "guilds:123") — the route names no token, so it can be logged."""
+    match = _MAJOR.match(path)
+    if not match:
+        return f"{method} {_SNOWFLAKE.sub('/{id}', path)}", ""
+    if match.group(1):
+        major = f"{match.group(1)}:{match.group(2)}"
+        rest = f"/{match.group(1)}/{{id}}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
+    else:
+        token_hash = hashlib.sha256(match.group(4).encode()).hexdigest()[:16]
+        major = f"webhooks:{match.group(3)}:{token_hash}"
+        rest = "/webhooks/{id}/{token}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
+    return f"{method} {rest}", major
+
+
+class Bucket:
+    """What Discord last told us about one rate limit; its lock makes requests take turns."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.remaining: int | None = None
+        self.reset_at = 0.0
+
+    def wait_time(self, now: float) -> float:
+        if self.remaining is not None and self.remaining <= 0 and now < self.reset_at:
+            return self.reset_at - now
+        return 0.0
+
+    def update(self, headers, now: float) -> None:
+        try:
+            remaining = int(headers["X-RateLimit-Remaining"])
+            reset_after = float(headers["X-RateLimit-Reset-After"])
+        except (KeyError, ValueError):
+            return
+        if not math.isfinite(reset_after) or reset_after < 0:
+            return  # not a time: ignore it rather than wait forever
+        self.remaining, self.reset_at = remaining, now + reset_after + RESET_MARGIN
+
+
+def _was_sent(error: requests.RequestException) -> bool:
+    """Whether the request may have reached Discord (so a create may have happened)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    reason = error.args[0] if error.args else None
+    return not (isinstance(reason, MaxRetryError) and isinstance(reason.reason, NewConnectionError))
+
+
+def audit_reason(text: str) -> str:
+    """X-Audit-Log-Reason takes 1-512 URL-encoded UTF-8 characters (developers/resources/audit-log.mdx)."""
+    encoded = urllib.parse.quote(text, safe=" ")
+    while len(encoded) > 512:
+        text = text[:-1]
+        encoded = urllib.parse.quote(text, safe=" ")
+    return encoded
+
+
+class DiscordRest:
+    def __init__(self, base_url: str, token: str | None, *, session: requests.Session | None = None,
+                 timeout: tuple[float, float] = (3.05, 10.0), max_retries: int = 3,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 wall_clock: Callable[[], float] = time.time,
+                 longest_wait: float = LONGEST_WAIT_S, budget: RateBudget | None = None):
+        # budget: this instance's share of the bot's global limit (rate_budget.py); None = no cap.
+        self._budget = budget
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._session = session or self._new_session()
+        self._timeout, self._max_retries = timeout, max_retries
+        self._clock, self._sleep, self._wall_clock = clock, sleep, wall_clock
+        self.longest_wait = longest_wait
+        self._lock = threading.Lock()
+        self._hashes: dict[str, str] = {}
+        self._buckets: dict[str, Bucket] = {}
+        self._global_until = 0.0
+        self.deadline = float("inf")
+        self.stats: Counter = Counter()
+
+    @staticmethod
+    def _new_session() -> requests.Session:
+        # Connection failures never reach Discord, so urllib3 may retry them; anything after the
+        # request was sent is ours to judge (a lost reply to a create must not be re-sent blindly).
+        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2,
+                      respect_retry_after_header=False, raise_on_status=False)
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        session.headers["User-Agent"] = USER_AGENT
+        return session
+
+    def request(self, method: str, path: str, *, json: Any = None, reason: str | None = None) -> Any:
+        route, major = route_of(method, path)
+        headers = {}
+        if self._token and not path.startswith("/webhooks/"):
+            headers["Authorization"] = f"Bot {self._token}"
+        if reason:
+            headers["X-Audit-Log-Reason"] = audit_reason(reason)
+        failures = limited = 0
+        while True:
+            bucket = self._bucket(route, major)
+            with bucket.lock:
+                self._pause(bucket.wait_time(self._clock()), route)
+                # Interaction webhooks are outside the global limit (rate_budget.py), so a user is
+                # still told about a build that a global limit stopped.
+                if counts_toward_global_limit(path):
+                    self._pause(self._global_until - self._clock(), route, bot_wide=True)
+                    if self._budget is not None:
+                        # This instance's share of the global limit, and the pause all share.
+                        self._pause(self._budget.wait_before_sending(), route, bot_wide=True)
+                self.stats["requests"] += 1
+                try:
+                    response = self._session.request(method, self._base + path, json=json,
+                                                     headers=headers, timeout=self._timeout)
+                except requests.RequestException as error:
+                    if _was_sent(error) and method not in IDEMPOTENT:
+                        raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=route) from None
+                    failures += 1
+                    if failures > self._max_retries:
+                        raise DiscordUnavailable(f"unreachable ({type(error).__name__})",
+                                                 route=route) from None
+                    self._pause(self._backoff(failures), route)
+                    continue
+                bucket.update(response.headers, self._clock())
+                self._learn_bucket(route, major, response.headers.get("X-RateLimit-Bucket"), bucket)
+
+            status = response.status_code
+            if status < 300:
+                return response.json() if response.content else None
+            if status == 429:
+                limited += 1
+                self._wait_out_429(response, route, limited)
+                continue
+            if status >= 500:
+                if method not in IDEMPOTENT and status in (500, 504):
+                    # Discord may have finished the create before failing to answer.
+                    raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=route)
+                failures += 1
+                if failures <= self._max_retries:
+                    self._pause(self._backoff(failures), route)
+                    continue
+            raise from_response(status, response.content, route)
+
+    def _bucket(self, route: str, major: str) -> Bucket:
+        with self._lock:
+            key = f"{self._hashes.get(route, route)}:{major}"
+            return self._buckets.setdefault(key, Bucket())
+
+    def _learn_bucket(self, route: str, major: str, bucket_hash: str | None, bucket: Bucket) -> None:
+        if not bucket_hash:
+            return
+        with self._lock:
+            if self._hashes.get(route) != bucket_hash:
+                self._hashes[route] = bucket_hash
+                self._buckets.setdefault(f"{bucket_hash}:{major}", bucket)
+
+    def _wait_out_429(self, response: requests.Response, route: str, attempts: int) -> None:
+        self.stats["rate_limited"] += 1
+        try:
+            body = response.json()
+            retry_after = float(body["retry_after"])
+            if not math.isfinite(retry_after) or retry_after < 0:
+                raise ValueError("retry_after is not a time")
+        except (ValueError, KeyError, TypeError):
+            # A 429 without Discord's JSON is the edge (Cloudflare) refusing us: back off for real.
+            raise DiscordUnavailable("blocked by Discord's edge (429 without JSON)", status=429,
+                                     route=route) from None
+        if attempts > MAX_429_RETRIES:
+            raise DiscordUnavailable("still rate limited after several waits", status=429, route=route)
+        if body.get("global"):
+            self.stats["global_rate_limited"] += 1
+            self._global_until = self._clock() + retry_after
+            if self._budget is not None:
+                self._budget.global_limit_hit(retry_after)
+        self._pause(retry_after, route, bot_wide=bool(body.get("global")))
+
+    def _backoff(self, failures: int) -> float:
+        return min(0.25 * 2 ** (failures - 1), 4.0)
+
+    def _pause(self, seconds: float, route: str, *, bot_wide: bool = False) -> None:
+        """Sleep `seconds`; a wait past `longest_wait` is RateLimitedLong instead (`bot_wide`:
+        the wait is for the bot's global limit, not for `route`'s)."""
+        if seconds <= 0:
+            return
+        if seconds > self.longest_wait:
+            raise RateLimitedLong(f"Discord asks for a wait of {seconds:.0f}s", route=route,
+                                  retry_at=self._wall_clock() + seconds, bot_wide=bot_wide)
+        if self._clock() + seconds > self.deadline:
+            raise RateLimitedTooLong(f"would wait {seconds:.1f}s, past this invocation's time",
+                                     route=route)
+        self._sleep(seconds)
+
+
+__all__ = ["DiscordRest", "DiscordError", "route_of", "USER_AGENT"]

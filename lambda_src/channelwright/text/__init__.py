@@ -1,0 +1,1 @@
+"""What users type and read: the rule for names, message layout and paging, and failures in plain words."""

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from channelwright.discord import permissions as p
-from tests.support.servers import MEMBER, bot_role, final_text, overwrite, run, take_role
+from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, bot_role, final_text, overwrite, run, take_role
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, campaign_state
 from tests.commands.test_lifecycle import click
 
@@ -291,7 +291,7 @@ def hide_from_bot(emu, bot, channel_id):
     """An admin turns View Channel off for the bot there: on its role and on the member
     overwrite the campaign gave it (which would otherwise win, DOCS/perms)."""
     emu.hide_channel_from_bot(channel_id)
-    bot.rest.request("PUT", f"/channels/{channel_id}/permissions/{emu.bot_user_id}",
+    bot.rest.request(EDIT_CHANNEL_PERMISSIONS.compile(channel_id=channel_id, overwrite_id=emu.bot_user_id),
                      json={"type": 1, "allow": "0", "deny": str(p.VIEW_CHANNEL)})
 
 

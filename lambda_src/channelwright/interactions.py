@@ -28,12 +28,14 @@ from channelwright.campaigns.plan import build_plan
 from channelwright.text.problems import Problem
 from channelwright.discord.responses import PONG, choices, deferred, ephemeral
 from channelwright.discord.signature import SignatureVerifier
+from channelwright.discord.types import InteractionType
 from channelwright.campaigns.store import BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists, CampaignStore
 from channelwright.tasks.queue import RERUN, Task, TaskQueue
 from channelwright.templates.library import TemplateLibrary
 
-# Interaction types (developers/interactions/receiving-and-responding.mdx).
-PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT = (InteractionType.PING, InteractionType.APPLICATION_COMMAND,
+                                                InteractionType.MESSAGE_COMPONENT)
+AUTOCOMPLETE = InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE
 
 
 def wall_clock_ms() -> int:

@@ -26,6 +26,7 @@ from channelwright.campaigns.builder import BuildRefused, BuildStopped, Campaign
 from channelwright.commands.lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.downloads import DownloadPolicy
 from channelwright.discord.global_pause import GlobalPause
@@ -59,9 +60,13 @@ class WorkerDeps:
     downloads: DownloadPolicy = field(default_factory=DownloadPolicy)  # Discord's CDN only
     _bot_user_id: str | None = field(default=None, repr=False)
 
+    @functools.cached_property
+    def api(self) -> DiscordApi:
+        return DiscordApi(self.rest)
+
     def bot_user_id(self) -> str:
         if self._bot_user_id is None:
-            self._bot_user_id = str(self.rest.request("GET", "/users/@me")["id"])
+            self._bot_user_id = str(self.api.current_user()["id"])
         return self._bot_user_id
 
 
@@ -206,7 +211,7 @@ def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
     campaign = replace(campaign, interaction_token=token,
                        message_expired=campaign.message_expired or not token)
     build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
-        campaign, rest=deps.rest, store=deps.store, application_id=deps.application_id,
+        campaign, api=deps.api, store=deps.store, application_id=deps.application_id,
         bot_user_id=deps.bot_user_id, guild=guild)
     return build
 
@@ -276,7 +281,7 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
         _stop(build, _resumes_from(task, current),
-              lost_access.explain(error, md(doing), rest=deps.rest, guild_id=task.guild_id,
+              lost_access.explain(error, md(doing), api=deps.api, guild_id=task.guild_id,
                                   bot_user_id=deps.bot_user_id), transient=False,
               server_fixes=server_must_fix(error.status, error.code, error.detail))
         discord_error(error.code, error.status)
@@ -347,7 +352,7 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
         discord_error(error.code, error.status)
         logger.warning("request refused by Discord", error=str(error))
         _reply(task, deps, lost_access.explain(
-            error, DOING.get(task.kind, "that"), rest=deps.rest, guild_id=task.guild_id,
+            error, DOING.get(task.kind, "that"), api=deps.api, guild_id=task.guild_id,
             bot_user_id=deps.bot_user_id, again="try the command again").text())
     except Exception as error:
         if isinstance(error, DiscordError):
@@ -365,7 +370,7 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
     """The caller's Standing if they meet the task's needs; else they are told why, and None."""
     caller = Caller.from_args(task.args.get("caller"))
     campaign = deps.store.get(task.guild_id, task.campaign_key) if task.campaign_key else None
-    standing = Standing(deps.rest, task.guild_id, caller)
+    standing = Standing(deps.api, task.guild_id, caller)
     needs = str(task.args.get("needs") or MANAGERS)
     if (campaign is not None and caller.user_id in campaign.gms and campaign_role(campaign, GM_ROLE_KEY)
             and not holds(campaign, caller.role_ids)):
@@ -382,7 +387,7 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
     later parts follow only the asker sees."""
-    ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
+    ProgressMessage(deps.api, deps.application_id, task.args.get("token", ""),
                     expired=token_expired(task.run), ephemeral=True).finish(text, components=[])
 
 
@@ -397,9 +402,9 @@ def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
 def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
     (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
-    reply = ProgressMessage(deps.rest, deps.application_id, task.args.get("token", ""),
+    reply = ProgressMessage(deps.api, deps.application_id, task.args.get("token", ""),
                             expired=token_expired(task.run), ephemeral=not public)
-    deliver(reply, deps.rest, text, channels=[task.args.get("channel_id", "")] if public else ())
+    deliver(reply, deps.api, text, channels=[task.args.get("channel_id", "")] if public else ())
 
 
 def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
@@ -426,7 +431,7 @@ def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:
     try:
         if not build.progress.finish_privately(problem.text()):
             # The token is dead: tell them where they typed the command (outcome.py).
-            deliver(build.progress, build.rest, problem.text(), channels=[build.campaign.channel_id])
+            deliver(build.progress, build.api, problem.text(), channels=[build.campaign.channel_id])
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
     if build.campaign.run == 1 and not build.resources:

@@ -14,7 +14,7 @@ from channelwright.discord import permissions as p
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS
 from channelwright.commands.definitions import DEFINITIONS, RULES
 from tests.support.templates import west
-from tests.support.servers import (MEMBER, bot_role, overwrite, remove_bot, run,
+from tests.support.servers import (EDIT_CHANNEL_PERMISSIONS, MEMBER, bot_role, overwrite, remove_bot, run,
                                    set_everyone_permissions, take_role)
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, GM_ONLY, assert_complete_and_private, campaign_state
 from tests.commands.test_lifecycle import buttons_of, click, member_options
@@ -381,7 +381,7 @@ def test_removed_i_tell_gms_to_reinvite_me(bot, emu, guild, gm, player, built, m
 def test_a_channel_hidden_from_me_is_named_as_such_not_as_removal(bot, emu, guild, gm, built):
     """Still a member, but someone denied me View Channel on one campaign channel: 50001 there."""
     general = next(c for c in campaign_state(emu, guild)[2] if c["name"] == "general")
-    bot.rest.request("PUT", f"/channels/{general['id']}/permissions/{emu.bot_user_id}",
+    bot.rest.request(EDIT_CHANNEL_PERMISSIONS.compile(channel_id=general["id"], overwrite_id=emu.bot_user_id),
                      json={"type": 1, "allow": "0", "deny": str(p.VIEW_CHANNEL)})
     payload = emu.create_interaction(guild, gm, "delete-campaign", options=name_option())
     bot.interact(payload)

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from channelwright.commands.definitions import DEFINITIONS
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.rest import USER_AGENT, DiscordRest
 from channelwright.commands.registration import diff_commands, main, register
 
@@ -179,10 +180,10 @@ def test_the_emulator_requires_the_bot_token(emu, guild):
 
 def test_the_emulator_counts_creates(emu, guild):
     emu.daily_command_creates = 3
-    rest = DiscordRest(emu.base_url, TOKEN)
+    api = DiscordApi(DiscordRest(emu.base_url, TOKEN))
     two = [{"name": n, "description": "d"} for n in ("a", "b")]
-    register(rest, APP_ID, two, guild_id=guild, out=io.StringIO())
-    register(rest, APP_ID, two, guild_id=guild, out=io.StringIO())  # no new creates
+    register(api, APP_ID, two, guild_id=guild, out=io.StringIO())
+    register(api, APP_ID, two, guild_id=guild, out=io.StringIO())  # no new creates
     code, _, err = run(emu, "--guild", guild, definitions=two + [{"name": n, "description": "d"}
                                                                  for n in ("c", "d")])
     assert code == 1 and "may create at most 200 commands a day" in err

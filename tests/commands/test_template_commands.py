@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from channelwright.commands.definitions import Invocation
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.downloads import DownloadFailed
 from channelwright.campaigns.plan import load_template
@@ -176,8 +177,8 @@ def world(emu, aws, library):
     guild = emu.add_guild(name="The Marches")
     gm = emu.add_member(guild, name="gm", permissions=MANAGE_CHANNELS)
     front = SimpleNamespace(templates=library, tasks=TaskQueue(aws.sqs, aws.queue_url))
-    worker = SimpleNamespace(rest=DiscordRest(emu.base_url, emu.bot_token, timeout=(1.0, 2.0)),
-                             templates=library, application_id=emu.application_id,
+    rest = DiscordRest(emu.base_url, emu.bot_token, timeout=(1.0, 2.0))
+    worker = SimpleNamespace(rest=rest, api=DiscordApi(rest), templates=library, application_id=emu.application_id,
                              downloads=emulator_cdn(emu))
 
     def upload(filename, data, **attachment_kwargs):

@@ -6,7 +6,9 @@ import requests
 from channelwright.discord import permissions as p
 from channelwright.discord.errors import (DiscordRejected, DiscordUnavailable, OutcomeUnknown,
                                           RateLimitedTooLong)
-from channelwright.discord.rest import DiscordRest, route_of
+from channelwright.discord.rest import DiscordRest
+from channelwright.discord.routes import (CREATE_GUILD_CHANNEL, CREATE_GUILD_ROLE, EDIT_ORIGINAL_INTERACTION_RESPONSE,
+                                          GET_GUILD_CHANNELS, GET_GUILD_ROLES)
 
 TOKEN = "test-bot-token"
 
@@ -26,16 +28,17 @@ def requests_to(emu, guild, method="POST"):
 
 
 def test_routes_key_buckets_by_top_level_resource_and_hide_tokens():
-    assert route_of("POST", "/guilds/123456789/channels") == ("POST /guilds/{id}/channels", "guilds:123456789")
-    route, major = route_of("PATCH", "/webhooks/42424242/s3cr3t-token/messages/@original")
-    assert route == "PATCH /webhooks/{id}/{token}/messages/@original"
-    assert "s3cr3t" not in route + major
+    route = CREATE_GUILD_CHANNEL.compile(guild_id="123456789")
+    assert (route.label, route.major) == ("POST /guilds/{id}/channels", "guilds:123456789")
+    edit = EDIT_ORIGINAL_INTERACTION_RESPONSE.compile(application_id="42424242", interaction_token="s3cr3t-token")
+    assert edit.label == "PATCH /webhooks/{id}/{token}/messages/@original"
+    assert "s3cr3t" not in edit.label + edit.major + repr(edit) + str(edit.bucket_key)
 
 
 def test_waits_for_the_bucket_instead_of_collecting_429s(rest, emu, guild):
     emu.set_bucket(r"POST /guilds/\{guild_id\}/roles", 2, 0.4)
     for i in range(5):
-        rest.request("POST", f"/guilds/{guild}/roles", json={"name": f"r{i}", "permissions": "0"})
+        rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": f"r{i}", "permissions": "0"})
     sent = requests_to(emu, guild)
     assert [r.status for r in sent] == [200] * 5
     assert sent[2].started - sent[0].started >= 0.35, "the third request waited for the reset"
@@ -44,7 +47,7 @@ def test_waits_for_the_bucket_instead_of_collecting_429s(rest, emu, guild):
 
 def test_429_waits_retry_after_then_succeeds(rest, emu, guild):
     emu.faults.rate_limit_storm(3, method="POST", path_regex=r"/roles$", retry_after=0.05)
-    role = rest.request("POST", f"/guilds/{guild}/roles", json={"name": "after storm"})
+    role = rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": "after storm"})
     assert role["name"] == "after storm"
     assert [r.status for r in requests_to(emu, guild)] == [429, 429, 429, 200]
     assert rest.stats["rate_limited"] == 3
@@ -52,8 +55,8 @@ def test_429_waits_retry_after_then_succeeds(rest, emu, guild):
 
 def test_global_429_pauses_every_route(rest, emu, guild):
     emu.faults.rate_limit_storm(1, method="GET", path_regex=r"/roles$", retry_after=0.2, is_global=True)
-    rest.request("GET", f"/guilds/{guild}/roles")
-    rest.request("GET", f"/guilds/{guild}/channels")
+    rest.request(GET_GUILD_ROLES.compile(guild_id=guild))
+    rest.request(GET_GUILD_CHANNELS.compile(guild_id=guild))
     gets = requests_to(emu, guild, "GET")
     assert [r.status for r in gets] == [429, 200, 200]
     assert gets[1].started - gets[0].finished >= 0.19
@@ -61,14 +64,14 @@ def test_global_429_pauses_every_route(rest, emu, guild):
 
 def test_idempotent_requests_retry_5xx(rest, emu, guild):
     emu.faults.fail_next(2, status=502, method="GET")
-    assert rest.request("GET", f"/guilds/{guild}/roles")
+    assert rest.request(GET_GUILD_ROLES.compile(guild_id=guild))
     assert [r.status for r in requests_to(emu, guild, "GET")] == [502, 502, 200]
 
 
 def test_a_create_answered_with_500_is_reported_as_unknown_outcome(rest, emu, guild):
     emu.faults.fail_next(1, status=500, method="POST")
     with pytest.raises(OutcomeUnknown) as caught:
-        rest.request("POST", f"/guilds/{guild}/roles", json={"name": "maybe"})
+        rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": "maybe"})
     assert caught.value.retryable
     assert len(requests_to(emu, guild)) == 1, "a create is never re-sent blindly"
 
@@ -76,7 +79,7 @@ def test_a_create_answered_with_500_is_reported_as_unknown_outcome(rest, emu, gu
 def test_lost_reply_to_a_create_is_an_unknown_outcome_not_a_retry(rest, emu, guild):
     emu.faults.lose_reply(1, method="POST", path_regex=r"/channels$")
     with pytest.raises(OutcomeUnknown):
-        rest.request("POST", f"/guilds/{guild}/channels", json={"name": "lost", "type": 0})
+        rest.request(CREATE_GUILD_CHANNEL.compile(guild_id=guild), json={"name": "lost", "type": 0})
     assert [c["name"] for c in emu.guild_channels(guild)].count("lost") == 1
     assert len(requests_to(emu, guild)) == 1
 
@@ -86,17 +89,17 @@ def test_refusals_are_never_retried(emu, guild, status):
     rest = DiscordRest(emu.base_url, "wrong-token" if status == 401 else TOKEN)
     if status == 403:
         emu.faults.forbid(method="POST", path_regex=r"/roles$")
-    path = f"/guilds/{guild}/roles" if status != 404 else "/guilds/999999999999999999/roles"
+    route = CREATE_GUILD_ROLE.compile(guild_id=guild if status != 404 else "999999999999999999")
     with pytest.raises(DiscordRejected) as caught:
-        rest.request("POST", path, json={"name": "nope"})
+        rest.request(route, json={"name": "nope"})
     assert caught.value.status == status and not caught.value.retryable
-    assert len([r for r in emu.requests if r.path == path]) == 1
+    assert len([r for r in emu.requests if r.path == route.path]) == 1
 
 
 @pytest.mark.spec_exempt("sends an empty channel name to provoke a form error")
 def test_discord_json_errors_become_typed_errors(rest, emu, guild):
     with pytest.raises(DiscordRejected) as caught:
-        rest.request("POST", f"/guilds/{guild}/channels", json={"name": "", "type": 0})
+        rest.request(CREATE_GUILD_CHANNEL.compile(guild_id=guild), json={"name": "", "type": 0})
     error = caught.value
     assert (error.status, error.code) == (400, 50035)
     assert "name" in error.detail
@@ -107,7 +110,7 @@ def test_server_errors_that_outlast_retries_are_retryable(emu, guild):
     rest = DiscordRest(emu.base_url, TOKEN, max_retries=1, sleep=lambda s: None)
     emu.faults.fail_next(5, status=503, method="GET")
     with pytest.raises(DiscordUnavailable) as caught:
-        rest.request("GET", f"/guilds/{guild}/roles")
+        rest.request(GET_GUILD_ROLES.compile(guild_id=guild))
     assert caught.value.retryable
 
 
@@ -115,17 +118,17 @@ def test_never_waits_past_the_deadline(rest, emu, guild):
     emu.faults.rate_limit_storm(1, method="GET", retry_after=30)
     rest.deadline = rest._clock() + 1
     with pytest.raises(RateLimitedTooLong):
-        rest.request("GET", f"/guilds/{guild}/roles")
+        rest.request(GET_GUILD_ROLES.compile(guild_id=guild))
 
 
 def test_unreachable_discord_is_retryable_and_never_hangs():
     rest = DiscordRest("http://127.0.0.1:9/api/v10", TOKEN, max_retries=1, sleep=lambda s: None)
     with pytest.raises(DiscordUnavailable):
-        rest.request("POST", "/guilds/1/roles", json={})
+        rest.request(CREATE_GUILD_ROLE.compile(guild_id="1"), json={})
 
 
 def test_headers_identify_the_bot_and_explain_the_action(rest, emu, guild):
-    rest.request("POST", f"/guilds/{guild}/roles", json={"name": "x"},
+    rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": "x"},
                  reason="Channelwright: campaign “Ünïcode” requested by alice")
     [sent] = requests_to(emu, guild)
     headers = {k.lower(): v for k, v in sent.headers.items()}
@@ -139,7 +142,8 @@ def test_webhook_edits_carry_no_bot_token(rest, emu, guild):
     member = emu.add_member(guild, name="m", permissions=p.MANAGE_CHANNELS)
     payload = emu.create_interaction(guild, member, "add-campaign", options=[])
     emu.acknowledge(payload, {"type": 5})
-    rest.request("PATCH", f"/webhooks/{emu.application_id}/{payload['token']}/messages/@original",
+    rest.request(EDIT_ORIGINAL_INTERACTION_RESPONSE.compile(application_id=emu.application_id,
+                                                           interaction_token=payload["token"]),
                  json={"content": "hi", "allowed_mentions": {"parse": []}})
     [edit] = [r for r in emu.requests if r.method == "PATCH"]
     assert "authorization" not in {k.lower() for k in edit.headers}

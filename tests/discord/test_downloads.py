@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.downloads import (DownloadFailed, DownloadGone, DownloadPolicy, DownloadRefused,
                                      DownloadTooLarge, download)
 from channelwright.tasks.queue import Task
@@ -225,8 +226,13 @@ class Recorder:
     def __init__(self):
         self.sent = []
 
-    def request(self, method, path, json=None, **kwargs):
-        self.sent.append((method, path, json))
+    def request(self, route, json=None, **kwargs):
+        self.sent.append((route.method, route.path, json))
+
+
+def recording_deps(**kwargs) -> SimpleNamespace:
+    rest = Recorder()
+    return SimpleNamespace(rest=rest, api=DiscordApi(rest), **kwargs)
 
 
 def import_task(url, filename="west.yaml"):
@@ -236,7 +242,7 @@ def import_task(url, filename="west.yaml"):
 
 @pytest.mark.parametrize("url", ["https://evil.example/west.yaml", "http://cdn.discordapp.com/a/b/west.yaml"])
 def test_an_import_from_anywhere_else_tells_the_user_and_fetches_nothing(url):
-    deps = SimpleNamespace(rest=Recorder(), templates=None, application_id="1", downloads=STRICT)
+    deps = recording_deps(templates=None, application_id="1", downloads=STRICT)
     run_template_import(import_task(url), deps)
     [(method, path, body)] = deps.rest.sent
     assert (method, path) == ("PATCH", "/webhooks/1/tok/messages/@original")
@@ -248,8 +254,7 @@ def test_an_import_that_hits_a_bug_tells_the_user_then_goes_to_the_operator(cdn)
         def put(self, *args, **kwargs):
             raise RuntimeError("a bug")
 
-    deps = SimpleNamespace(rest=Recorder(), templates=BrokenLibrary(), application_id="1",
-                           downloads=cdn.policy)
+    deps = recording_deps(templates=BrokenLibrary(), application_id="1", downloads=cdn.policy)
     good = b"id: t\ntitle: T\nchannels: [{name: a, type: text}]\n"
     cdn.home.serve_ok = lambda h: Cdn.reply(h, 200, good)
     with pytest.raises(RuntimeError):  # retried, then dead-lettered: the operator is paged
@@ -260,8 +265,8 @@ def test_an_import_that_hits_a_bug_tells_the_user_then_goes_to_the_operator(cdn)
 
 def test_a_slow_cdn_never_outlives_the_invocation(cdn):
     """The download's deadline is cut to the worker's remaining time."""
-    deps = SimpleNamespace(rest=Recorder(), templates=None, application_id="1",
-                           downloads=DownloadPolicy(origins=(cdn.home.origin,), deadline_s=60))
+    deps = recording_deps(templates=None, application_id="1",
+                          downloads=DownloadPolicy(origins=(cdn.home.origin,), deadline_s=60))
     deps.rest.deadline = time.monotonic() + 0.5
     with pytest.raises(DownloadFailed, match="took too long"):
         run_template_import(import_task(f"{cdn.home.origin}/drip"), deps)

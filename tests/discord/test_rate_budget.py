@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from channelwright.discord import permissions as p
 from channelwright.discord.rest import DiscordRest
+from channelwright.discord.routes import EDIT_ORIGINAL_INTERACTION_RESPONSE, GET_GUILD_CHANNELS, GET_GUILD_ROLES
 from channelwright.discord.global_pause import PAUSE_KEY, GlobalPause
 from channelwright.discord.rate_budget import (BOT_BURST, BOT_RATE_PER_S, DISCORD_GLOBAL_LIMIT_PER_S,
                                        RateBudget, TokenBucket, counts_toward_global_limit,
@@ -193,11 +194,12 @@ def test_requests_wait_for_the_budget_and_webhook_edits_do_not(emu, guild):
     clock = Clock()
     rest = rest_with(emu, RateBudget.share(1, clock=clock, rate=4.0, burst=1.0), clock)
     for _ in range(3):
-        rest.request("GET", f"/guilds/{guild}/channels")
+        rest.request(GET_GUILD_CHANNELS.compile(guild_id=guild))
     assert clock.slept == [pytest.approx(0.25), pytest.approx(0.25)]
     payload = emu.create_interaction(guild, emu.add_member(guild), "add-campaign")
     emu.acknowledge(payload, {"type": 5})
-    rest.request("PATCH", f"/webhooks/{emu.application_id}/{payload['token']}/messages/@original",
+    rest.request(EDIT_ORIGINAL_INTERACTION_RESPONSE.compile(application_id=emu.application_id,
+                                                           interaction_token=payload["token"]),
                  json={"content": "progress"})
     assert len(clock.slept) == 2  # no wait for the exempt route
 
@@ -211,13 +213,13 @@ def test_a_global_429_at_one_instance_pauses_the_other(emu, guild, aws):
         return rest_with(emu, RateBudget.share(2, clock=own, pause=pause), own), own
 
     (first, _), (second, second_clock) = instance(), instance()
-    second.request("GET", f"/guilds/{guild}/roles")  # reads the (empty) pause item
+    second.request(GET_GUILD_ROLES.compile(guild_id=guild))  # reads the (empty) pause item
     emu.faults.rate_limit_storm(1, method="GET", path_regex=r"/channels$", retry_after=4.0, is_global=True)
-    first.request("GET", f"/guilds/{guild}/channels")
+    first.request(GET_GUILD_CHANNELS.compile(guild_id=guild))
     assert first.stats["global_rate_limited"] == 1
     wall.now += 1.0
     second_clock.now += 1.0  # its next read of the pause item is due
     second_clock.slept.clear()
-    second.request("GET", f"/guilds/{guild}/roles")
+    second.request(GET_GUILD_ROLES.compile(guild_id=guild))
     assert max(second_clock.slept) == pytest.approx(3.0, abs=0.05), "it waited out the rest of the pause"
     assert emu.count(status=429) == 1, "and did not collect a 429 of its own"

@@ -6,9 +6,13 @@ can't yet remove the bot from a server, so that one answers for it at the HTTP l
 
 import re
 
+from channelwright.discord.routes import REMOVE_GUILD_MEMBER_ROLE, Route
 from discord_emulator import errors, server
 
 ROLE, MEMBER = 0, 1
+# Endpoints only an admin's hand (a test) calls; the bot's own are channelwright.discord.routes.
+MODIFY_GUILD_ROLE = Route("PATCH", "/guilds/{guild_id}/roles/{role_id}")  # developers/resources/guild.mdx
+EDIT_CHANNEL_PERMISSIONS = Route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}")  # resources/channel.mdx
 
 
 def bot_role(emu, guild_id: str) -> str:
@@ -24,12 +28,13 @@ def overwrite(target: str, kind: int = ROLE, allow: int = 0, deny: int = 0) -> d
 
 def set_everyone_permissions(rest, guild_id: str, permissions: int) -> None:
     """Edit @everyone (its role id is the guild id) as an admin would, through Modify Guild Role."""
-    rest.request("PATCH", f"/guilds/{guild_id}/roles/{guild_id}", json={"permissions": str(permissions)})
+    rest.request(MODIFY_GUILD_ROLE.compile(guild_id=guild_id, role_id=guild_id),
+                 json={"permissions": str(permissions)})
 
 
 def take_role(rest, guild_id: str, user_id: str, role_id: str) -> None:
     """Take a role from a member (Remove Guild Member Role), as an admin would by hand."""
-    rest.request("DELETE", f"/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+    rest.request(REMOVE_GUILD_MEMBER_ROLE.compile(guild_id=guild_id, user_id=user_id, role_id=role_id))
 
 
 _SERVER_PATH = re.compile(r"^/(guilds|channels)/(\d+)")

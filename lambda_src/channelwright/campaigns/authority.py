@@ -51,17 +51,17 @@ def refusal(needs: str, *, campaign_name: str = "", doing: str = "do that") -> P
 
 
 class Standing:
-    """One caller's standing in one server. Reads the server (GET /guilds/{id}) at most once,
-    and only when role membership alone can't decide."""
+    """One caller's standing in one server. Reads the server (Get Guild, through `api`, a
+    DiscordApi) at most once, and only when role membership alone can't decide."""
 
-    def __init__(self, rest, guild_id: str, caller: Caller, guild: GuildSnapshot | None = None):
-        self._rest, self.guild_id, self.caller = rest, str(guild_id), caller
+    def __init__(self, api, guild_id: str, caller: Caller, guild: GuildSnapshot | None = None):
+        self._api, self.guild_id, self.caller = api, str(guild_id), caller
         self._guild = guild
 
     @property
     def guild(self) -> GuildSnapshot:
         if self._guild is None:
-            self._guild = GuildSnapshot.fetch(self._rest, self.guild_id)
+            self._guild = GuildSnapshot.fetch(self._api, self.guild_id)
         return self._guild
 
     def permissions(self) -> int:

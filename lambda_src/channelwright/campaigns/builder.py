@@ -22,9 +22,10 @@ from dataclasses import replace
 from channelwright.campaigns import access, reconcile
 from channelwright.discord import permissions as p
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
-from channelwright.campaigns.channel_presence import MISSING_ACCESS, may_miss_hidden, survey
-from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, OutcomeUnknown
-from channelwright.discord.rest import DiscordRest
+from channelwright.campaigns.channel_presence import may_miss_hidden, survey
+from channelwright.discord.api import DiscordApi
+from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
+from channelwright.discord.types import ChannelType
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.commands.lifecycle import undo_buttons
 from channelwright.campaigns.outcome import campaign_channels, deliver
@@ -34,12 +35,8 @@ from channelwright.campaigns.progress import ProgressMessage, progress_text, tok
 from channelwright.campaigns.store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore, idle_span
 from channelwright.campaigns.summary import summary_text
 
-# Limits and codes from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes").
+# Limits from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes" 30013, 30005).
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
-MAX_CHANNELS_REACHED, MAX_ROLES_REACHED = 30013, 30005
-MISSING_PERMISSIONS = 50013
-FORUM_UNAVAILABLE = 50024
-UNKNOWN_MEMBER = 10007
 created_ms = reconcile.created_ms
 
 
@@ -56,7 +53,7 @@ class BuildRefused(BuildStopped):
 
 
 class CampaignBuild:
-    def __init__(self, campaign: Campaign, *, rest: DiscordRest, store: CampaignStore,
+    def __init__(self, campaign: Campaign, *, api: DiscordApi, store: CampaignStore,
                  application_id: str, bot_user_id: Callable[[], str],
                  now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
                  guild: GuildSnapshot | None = None):
@@ -64,7 +61,7 @@ class CampaignBuild:
         # The server as the worker read it to clear a re-run's caller (rerun.py): the check before
         # building then judges the requester from that same reading.
         self._snapshot = guild
-        self.rest, self.store = rest, store
+        self.api, self.store = api, store
         self.steps = [Step.from_dict(s) for s in campaign.plan]
         self.resources = dict(campaign.resources)
         self.pending = dict(campaign.pending)
@@ -79,10 +76,10 @@ class CampaignBuild:
         self._visible_channels: int | None = None  # what the room check counted
         self._bot_user_id = bot_user_id
         self._now_ms = now_ms
-        self._guild = f"/guilds/{campaign.guild_id}"
+        self._guild = campaign.guild_id
         self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
         self.progress = ProgressMessage(
-            rest, application_id, campaign.interaction_token,
+            api, application_id, campaign.interaction_token,
             expired=campaign.message_expired or token_expired(campaign.interaction_id, now_ms()),
             on_expired=lambda: store.mark_message_expired(campaign))
 
@@ -156,18 +153,18 @@ class CampaignBuild:
                 if self._reconcile(step):
                     return
             except DiscordRejected as error:
-                if error.code in (MAX_CHANNELS_REACHED, MAX_ROLES_REACHED):
+                if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
                     raise BuildStopped(self._out_of_room(error.code)) from error
-                if error.code == MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
+                if error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
                     continue  # the overwrites are built afresh from what I hold now
                 raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
 
     def _send_create(self, step: Step) -> dict:
         if step.kind == ROLE:
-            role = self.rest.request("POST", f"{self._guild}/roles", reason=self.reason,
-                                     json={"name": step.name, "permissions": "0",
-                                           "mentionable": False, "hoist": False})
+            role = self.api.create_role(self._guild, {"name": step.name, "permissions": "0",
+                                                      "mentionable": False, "hoist": False},
+                                        reason=self.reason)
             return {"id": role["id"], "name": role.get("name", step.name)}
         body = {"name": step.name, "type": CHANNEL_TYPES[step.channel_type],
                 "permission_overwrites": self._overwrites(step.gm_only)}
@@ -177,13 +174,13 @@ class CampaignBuild:
             # (DOCS/guild "Create Guild Channel": position; equal positions sort by id).
             body["position"] = self._position(step)
         try:
-            channel = self.rest.request("POST", f"{self._guild}/channels", json=body, reason=self.reason)
+            channel = self.api.create_channel(self._guild, body, reason=self.reason)
         except DiscordRejected as error:
-            if error.code != FORUM_UNAVAILABLE or body["type"] == 0:
+            if error.code != JsonErrorCode.INVALID_CHANNEL_TYPE or body["type"] == ChannelType.GUILD_TEXT:
                 raise
             # Some servers can't have forums (developers/topics/opcodes-and-status-codes.mdx, 50024).
-            channel = self.rest.request("POST", f"{self._guild}/channels", reason=self.reason,
-                                        json={**body, "type": 0})
+            channel = self.api.create_channel(self._guild, {**body, "type": ChannelType.GUILD_TEXT},
+                                              reason=self.reason)
         return _channel_resource(channel)
 
     def _assign_gm(self, step: Step) -> bool:
@@ -192,10 +189,10 @@ class CampaignBuild:
             return False
         user = self.campaign.requested_by
         try:
-            self.rest.request("PUT", f"{self._guild}/members/{user}/roles/{gm_role}", reason=self.reason)
+            self.api.add_member_role(self._guild, user, gm_role, reason=self.reason)
             self._record(step, {"role": gm_role, "user": user})
         except DiscordRejected as error:
-            if error.code != UNKNOWN_MEMBER:
+            if error.code != JsonErrorCode.UNKNOWN_MEMBER:
                 raise
             self._record(step, {"role": gm_role, "skipped": "the requester has left the server"})
         return False
@@ -226,8 +223,8 @@ class CampaignBuild:
 
         True if adopted. The rules are reconcile.py's; this reads the server and acts on them.
         """
-        listing = self.rest.request("GET", f"{self._guild}/roles" if step.kind == ROLE
-                                    else f"{self._guild}/channels")
+        listing = (self.api.guild_roles(self._guild) if step.kind == ROLE
+                   else self.api.guild_channels(self._guild))
         category = self.resources.get("category", {}).get("id")
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
@@ -249,9 +246,11 @@ class CampaignBuild:
         return reconcile.owned_ids([c.resources for c in campaigns] + [self.resources])
 
     def _delete_twin(self, step: Step, twin: dict) -> None:
-        path = f"{self._guild}/roles/{twin['id']}" if step.kind == ROLE else f"/channels/{twin['id']}"
         try:
-            self.rest.request("DELETE", path, reason=self.reason)
+            if step.kind == ROLE:
+                self.api.delete_role(self._guild, twin["id"], reason=self.reason)
+            else:
+                self.api.delete_channel(twin["id"], reason=self.reason)
         except DiscordRejected as error:
             if error.status != 404:  # 404: already gone, which is what we wanted
                 raise
@@ -272,9 +271,9 @@ class CampaignBuild:
         """
         recorded = [self.resources[s.key]["id"] for s in self.steps
                     if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
-        presence = survey(self.rest, self.campaign.guild_id, recorded)
+        presence = survey(self.api, self.campaign.guild_id, recorded)
         self.hidden = presence.hidden
-        role_list = self.rest.request("GET", f"{self._guild}/roles")
+        role_list = self.api.guild_roles(self._guild)
         roles = {r["id"] for r in role_list}
         self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
                                           if r["id"] == self.campaign.guild_id), 0)
@@ -289,8 +288,8 @@ class CampaignBuild:
 
     def _refers_to_missing(self, error: DiscordRejected) -> bool:
         detail = error.detail
-        return error.code in (10003, 10011) or (
-            error.code == 50035 and "MAX_CHANNELS" not in detail
+        return error.code in (JsonErrorCode.UNKNOWN_CHANNEL, JsonErrorCode.UNKNOWN_ROLE) or (
+            error.code == JsonErrorCode.INVALID_FORM_BODY and "MAX_CHANNELS" not in detail
             and ("parent_id" in detail or "permission_overwrites" in detail))
 
     def _check_before_building(self) -> None:
@@ -298,10 +297,10 @@ class CampaignBuild:
         server managers; resuming one also for its GMs, who hold its GM role), my missing a
         permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
         and the channel list."""
-        guild = self._snapshot or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
+        guild = self._snapshot or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
         needs = MANAGERS if self.campaign.run == 1 else CAMPAIGN_RUNNERS
-        if not Standing(self.rest, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
+        if not Standing(self.api, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
             raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))
         self._learn_bot_permissions(guild)
@@ -319,8 +318,8 @@ class CampaignBuild:
         return held
 
     def _read_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
-        guild = guild or GuildSnapshot.fetch(self.rest, self.campaign.guild_id)
-        me = self.rest.request("GET", f"{self._guild}/members/{self._bot_user_id()}")
+        guild = guild or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
+        me = self.api.get_member(self._guild, self._bot_user_id())
         return guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
 
     def _permissions_shrank(self) -> bool:
@@ -349,7 +348,7 @@ class CampaignBuild:
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = (len(self.rest.request("GET", f"{self._guild}/channels")) if things == "channels"
+            have = (len(self.api.guild_channels(self._guild)) if things == "channels"
                     else role_count)
             if things == "channels":
                 self._visible_channels = have
@@ -365,7 +364,7 @@ class CampaignBuild:
     def _out_of_room(self, code: int) -> Problem:
         """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
         done, total = self.counts()
-        if code == MAX_ROLES_REACHED:
+        if code == JsonErrorCode.MAX_GUILD_ROLES:
             what, why = "roles", f"This server reached Discord's limit of {MAX_GUILD_ROLES} roles."
         else:
             what = "channels"
@@ -415,9 +414,9 @@ class CampaignBuild:
         category shows through its visible children, channel_presence.py) answers 403 50001:
         an admin hid it from me on purpose, so, like a hidden channel, it is left and reported."""
         try:
-            self.rest.request("PATCH", f"/channels/{channel_id}", json=changes, reason=self.reason)
+            self.api.modify_channel(channel_id, changes, reason=self.reason)
         except DiscordRejected as error:
-            if error.code != MISSING_ACCESS:
+            if error.code != JsonErrorCode.MISSING_ACCESS:
                 raise
             self.hidden.add(channel_id)
 
@@ -425,7 +424,7 @@ class CampaignBuild:
         """The build's final word: the progress message, or where the players will look when
         that message is gone (outcome.py) — never a channel hidden from me."""
         visible = {k: r for k, r in self.resources.items() if r.get("id") not in self.hidden}
-        return deliver(self.progress, self.rest, text, components=components,
+        return deliver(self.progress, self.api, text, components=components,
                        channels=campaign_channels(self.steps, visible, self.campaign.channel_id))
 
     # -- helpers ---------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from channelwright.discord import permissions as p
-from channelwright.discord.errors import DiscordRejected
-from channelwright.discord.rest import DiscordRest
-
-MISSING_ACCESS, UNKNOWN_CHANNEL = 50001, 10003
+from channelwright.discord.api import DiscordApi
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 
 
 @dataclass
@@ -28,21 +26,21 @@ class Presence:
     gone: set[str] = field(default_factory=set)
 
 
-def survey(rest: DiscordRest, guild_id: str, recorded: Iterable[str]) -> Presence:
+def survey(api: DiscordApi, guild_id: str, recorded: Iterable[str]) -> Presence:
     """Read the server's channels; ask by id for each recorded one the list leaves out.
 
     Errors other than 403 50001 / 404 10003 on the look-up propagate (DiscordError).
     """
-    presence = Presence({c["id"]: c for c in rest.request("GET", f"/guilds/{guild_id}/channels")})
+    presence = Presence({c["id"]: c for c in api.guild_channels(guild_id)})
     for channel_id in recorded:
         if channel_id in presence.channels:
             continue
         try:
-            presence.channels[channel_id] = rest.request("GET", f"/channels/{channel_id}")
+            presence.channels[channel_id] = api.get_channel(channel_id)
         except DiscordRejected as error:
-            if error.code == MISSING_ACCESS:
+            if error.code == JsonErrorCode.MISSING_ACCESS:
                 presence.hidden.add(channel_id)
-            elif error.code == UNKNOWN_CHANNEL or error.status == 404:
+            elif error.code == JsonErrorCode.UNKNOWN_CHANNEL or error.status == 404:
                 presence.gone.add(channel_id)
             else:
                 raise

@@ -22,9 +22,10 @@ class GuildSnapshot:
     role_permissions: dict[str, int]  # role id -> its permissions; @everyone's id is the guild id
 
     @classmethod
-    def fetch(cls, rest, guild_id: str) -> "GuildSnapshot":
-        """One GET /guilds/{guild_id}; raises DiscordRejected (e.g. 403 50001 when I was removed)."""
-        guild = rest.request("GET", f"/guilds/{guild_id}")
+    def fetch(cls, api, guild_id: str) -> "GuildSnapshot":
+        """One Get Guild (DiscordApi.get_guild); raises DiscordRejected (e.g. 403 50001 when I
+        was removed)."""
+        guild = api.get_guild(guild_id)
         return cls.from_guild(guild_id, guild)
 
     @classmethod

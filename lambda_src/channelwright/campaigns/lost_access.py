@@ -8,13 +8,11 @@ bot. So on 50001 the worker asks Discord once whether it is still a member
 only then chooses the words.
 """
 
-from channelwright.discord.errors import DiscordError, DiscordRejected
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
 from channelwright.text.problems import AGAIN_BUILD, Problem, for_discord_code
 
-MISSING_ACCESS = 50001
 
-
-def still_member(rest, guild_id: str, bot_user_id) -> bool:
+def still_member(api, guild_id: str, bot_user_id) -> bool:
     """False when Discord refuses (403) or doesn't know (404) my membership of the server.
 
     `bot_user_id` is a callable returning my user id (the worker caches it per container). A
@@ -22,7 +20,7 @@ def still_member(rest, guild_id: str, bot_user_id) -> bool:
     caller keeps its ordinary explanation.
     """
     try:
-        rest.request("GET", f"/guilds/{guild_id}/members/{bot_user_id()}")
+        api.get_member(guild_id, bot_user_id())
     except DiscordRejected as error:
         return error.status not in (403, 404)
     except DiscordError:
@@ -38,9 +36,9 @@ def removed(again: str = AGAIN_BUILD) -> Problem:
                    f"and Send Messages, then {again}.")
 
 
-def explain(error: DiscordRejected, doing: str, *, rest, guild_id: str, bot_user_id,
+def explain(error: DiscordRejected, doing: str, *, api, guild_id: str, bot_user_id,
             again: str = AGAIN_BUILD) -> Problem:
     """The Problem for a Discord refusal met while `doing` something; checks my membership on 50001."""
-    if error.code == MISSING_ACCESS and not still_member(rest, guild_id, bot_user_id):
+    if error.code == JsonErrorCode.MISSING_ACCESS and not still_member(api, guild_id, bot_user_id):
         return removed(again)
     return for_discord_code(doing, error.status, error.code, error.detail, again=again)

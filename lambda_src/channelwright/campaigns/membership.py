@@ -1,19 +1,17 @@
 """Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side)."""
 
 from channelwright.campaigns import lost_access
-from channelwright.discord.errors import DiscordRejected
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
 from channelwright.text.problems import Problem
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 
-UNKNOWN_MEMBER, UNKNOWN_ROLE = 10007, 10011
-
 
 def run_member_change(task, deps, standing) -> None:
     """`standing`: the caller's, already found to be a GM of the campaign or a server manager."""
     args = task.args
-    reply = ProgressMessage(deps.rest, deps.application_id, args["token"],
+    reply = ProgressMessage(deps.api, deps.application_id, args["token"],
                             expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
@@ -29,21 +27,21 @@ def run_member_change(task, deps, standing) -> None:
                              "Use `/campaign-info` to see what is missing.").text())
         return
     try:
-        deps.rest.request("PUT" if adding else "DELETE",
-                          f"/guilds/{task.guild_id}/members/{user}/roles/{role}",
-                          reason=f"Channelwright: {args.get('by', 'someone')} made them "
-                                 f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
+        change = deps.api.add_member_role if adding else deps.api.remove_member_role
+        change(task.guild_id, user, role,
+               reason=f"Channelwright: {args.get('by', 'someone')} made them "
+                      f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
     except DiscordRejected as error:
-        if error.code == UNKNOWN_MEMBER:
+        if error.code == JsonErrorCode.UNKNOWN_MEMBER:
             problem = Problem("That person isn't a member of this server.",
                               "Only server members can be given a campaign's roles.",
                               "Invite them to the server first.")
-        elif error.code == UNKNOWN_ROLE:
+        elif error.code == JsonErrorCode.UNKNOWN_ROLE:
             problem = Problem("The campaign's role was deleted by hand.",
                               "There is no role left to give.",
                               "Use `/campaign-info` to see what is missing.")
         else:
-            problem = lost_access.explain(error, f"changing <@{user}>'s roles", rest=deps.rest,
+            problem = lost_access.explain(error, f"changing <@{user}>'s roles", api=deps.api,
                                           guild_id=task.guild_id, bot_user_id=deps.bot_user_id,
                                           again="try the command again")
         reply.finish(problem.text())

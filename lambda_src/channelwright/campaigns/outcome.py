@@ -16,17 +16,16 @@ most 2000 characters, developers/resources/message.mdx, "Create Message").
 
 from collections.abc import Iterable
 
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.errors import DiscordRejected
-from channelwright.discord.rest import DiscordRest
+from channelwright.discord.types import ChannelType
 from channelwright.text.layout import split_text
 from channelwright.aws.observability import logger
 from channelwright.campaigns.plan import CHANNEL, Step
-from channelwright.campaigns.progress import NO_MENTIONS, ProgressMessage
-
-TEXT_CHANNEL = 0  # developers/resources/channel.mdx, "Channel Types" (GUILD_TEXT)
+from channelwright.campaigns.progress import ProgressMessage
 
 
-def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
+def deliver(reply: ProgressMessage, api: DiscordApi, text: str, *,
             components: list | None = None, channels: Iterable[str] = ()) -> bool:
     """Edit the reply to `text`; if it can't be edited, post `text` in the first of `channels`
     that accepts it. False if nobody could be told.
@@ -38,7 +37,7 @@ def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
         return True
     for channel_id in dict.fromkeys(c for c in channels if c):
         try:
-            _post(rest, channel_id, text, components)
+            _post(api, channel_id, text, components)
         except DiscordRejected as error:
             logger.warning("could not post the outcome in a channel", channel_id=channel_id,
                            error=str(error))
@@ -49,20 +48,16 @@ def deliver(reply: ProgressMessage, rest: DiscordRest, text: str, *,
     return False
 
 
-def _post(rest: DiscordRest, channel_id: str, text: str, components: list | None) -> None:
+def _post(api: DiscordApi, channel_id: str, text: str, components: list | None) -> None:
     """Every part of `text` as a message in the channel; `components` go with the first part,
     as they do on an edited reply. A refusal of the first part lets the caller try the next
     channel; a later part refused (the channel went away meanwhile) is logged, since the part
     already sent there is where the user will look."""
-    first, *rest_parts = split_text(text)
-    body = {"content": first, "allowed_mentions": NO_MENTIONS}
-    if components:
-        body["components"] = components
-    rest.request("POST", f"/channels/{channel_id}/messages", json=body)
-    for part in rest_parts:
+    first, *later = split_text(text)
+    api.create_message(channel_id, first, components=components or None)
+    for part in later:
         try:
-            rest.request("POST", f"/channels/{channel_id}/messages",
-                         json={"content": part, "allowed_mentions": NO_MENTIONS})
+            api.create_message(channel_id, part)
         except DiscordRejected as error:
             logger.warning("a later part of the outcome was refused", channel_id=channel_id,
                            error=str(error))
@@ -73,6 +68,6 @@ def campaign_channels(steps: list[Step], resources: dict[str, dict], invoked_in:
     """Where a campaign's outcome goes instead: its first text channel that exists, then the
     channel its command was typed in."""
     first_text = next((resources[s.key]["id"] for s in steps
-                       if s.kind == CHANNEL and resources.get(s.key, {}).get("type") == TEXT_CHANNEL),
+                       if s.kind == CHANNEL and resources.get(s.key, {}).get("type") == ChannelType.GUILD_TEXT),
                       None)
     return [c for c in (first_text, invoked_in) if c]

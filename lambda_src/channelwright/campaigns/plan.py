@@ -8,10 +8,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from channelwright.discord.types import ChannelType
+
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates" / "builtin"
 
 # Discord channel types (developers/resources/channel.mdx, "Channel Types").
-CHANNEL_TYPES = {"text": 0, "voice": 2, "category": 4, "forum": 15}
+CHANNEL_TYPES = {"text": ChannelType.GUILD_TEXT, "voice": ChannelType.GUILD_VOICE,
+                 "category": ChannelType.GUILD_CATEGORY, "forum": ChannelType.GUILD_FORUM}
 TYPE_NAMES = {number: name for name, number in CHANNEL_TYPES.items()}
 
 ROLE, ASSIGN_GM, CATEGORY, CHANNEL, COMPLETE = "role", "assign_gm", "category", "channel", "complete"

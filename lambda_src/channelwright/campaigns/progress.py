@@ -1,17 +1,17 @@
 """The message the user watches: a live progress bar, then the summary or what went wrong.
 
-Edits go to the interaction's original response (PATCH /webhooks/{app}/{token}/messages/@original).
+Edits go to the interaction's original response (DiscordApi.edit_original).
 Those share a 5-per-2-seconds webhook limit, so edits are coalesced: a background thread sends the
-latest text at most every MIN_INTERVAL, and the build never waits for it. Every edit carries
-`allowed_mentions: {"parse": []}`: a campaign named "@everyone" must ping no one.
+latest text at most every MIN_INTERVAL, and the build never waits for it. Every edit pings no
+one (DiscordApi): a campaign named "@everyone" must not notify the server.
 """
 
 import threading
 import time
 from collections.abc import Callable
 
-from channelwright.discord.errors import DiscordError, DiscordRejected
-from channelwright.discord.rest import DiscordRest
+from channelwright.discord.api import DiscordApi
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
 from channelwright.text.layout import split_text
 from channelwright.text.names import md
 from channelwright.aws.observability import logger
@@ -19,10 +19,7 @@ from channelwright.discord.snowflake import created_ms
 
 BAR_CELLS = 20
 MIN_INTERVAL = 0.45
-NO_MENTIONS = {"parse": []}
-EPHEMERAL = 1 << 6
 TOKEN_LIFETIME_MS = 15 * 60 * 1000
-UNKNOWN_MESSAGE = 10008  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
 
 
 def bar(done: int, total: int) -> str:
@@ -48,12 +45,10 @@ def token_expired(interaction_id: str, now_ms: int | None = None) -> bool:
 class ProgressMessage:
     """Coalesced edits of one interaction's original message."""
 
-    def __init__(self, rest: DiscordRest, application_id: str, token: str, *,
+    def __init__(self, api: DiscordApi, application_id: str, token: str, *,
                  expired: bool = False, on_expired: Callable[[], None] = lambda: None,
                  clock: Callable[[], float] = time.monotonic, ephemeral: bool = False):
-        self._rest = rest
-        self._webhook = f"/webhooks/{application_id}/{token}"
-        self._path = f"{self._webhook}/messages/@original"
+        self._api, self._application_id, self._token = api, application_id, token
         self._ephemeral = ephemeral  # follow-ups are ephemeral too when the answer is
         self._clock = clock
         self._wake = threading.Condition()
@@ -103,14 +98,13 @@ class ProgressMessage:
             return False
         try:
             try:
-                self._rest.request("DELETE", self._path)
+                self._api.delete_original(self._application_id, self._token)
             except DiscordRejected as error:
                 # A moderator deleted it already (404 10008): the token still takes follow-ups.
-                if error.code != UNKNOWN_MESSAGE:
+                if error.code != JsonErrorCode.UNKNOWN_MESSAGE:
                     raise
             for part in split_text(text):
-                self._rest.request("POST", self._webhook, json={
-                    "content": part, "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS})
+                self._api.create_followup(self._application_id, self._token, part, ephemeral=True)
         except DiscordRejected as error:
             if error.status in (401, 403, 404):
                 self.expired = True
@@ -119,10 +113,9 @@ class ProgressMessage:
         return not self.expired
 
     def _follow_up(self, text: str) -> None:
-        body = {"content": text, "allowed_mentions": NO_MENTIONS,
-                **({"flags": EPHEMERAL} if self._ephemeral else {})}
         try:
-            self._rest.request("POST", self._webhook, json=body)
+            self._api.create_followup(self._application_id, self._token, text,
+                                      ephemeral=self._ephemeral)
         except DiscordError as error:
             # The first part is shown already; a retry would repeat the follow-ups sent so far.
             logger.warning("follow-up message failed", error=str(error))
@@ -163,11 +156,9 @@ class ProgressMessage:
               components: list | None = None) -> None:
         if self.expired or (text == self._sent and components is None):
             return
-        body = {"content": split_text(text)[0], "allowed_mentions": NO_MENTIONS}
-        if components is not None:
-            body["components"] = components
         try:
-            self._rest.request("PATCH", self._path, json=body)
+            self._api.edit_original(self._application_id, self._token, split_text(text)[0],
+                                    components=components)
             self._sent, self._last_sent_at = text, self._clock()
         except DiscordRejected as error:
             # 401/50027 after 15 minutes, 404/10015 for a token Discord forgot, 404/10008 for a

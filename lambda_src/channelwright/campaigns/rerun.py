@@ -45,7 +45,7 @@ def take_over(task: Task, campaign: Campaign, deps, *,
     if guild is None:
         return None
     caller = Caller.from_args(task.args.get("caller"))
-    if not Standing(deps.rest, task.guild_id, caller, guild).allows(CAMPAIGN_RUNNERS, campaign):
+    if not Standing(deps.api, task.guild_id, caller, guild).allows(CAMPAIGN_RUNNERS, campaign):
         logger.info("re-run refused: the caller is neither a GM of the campaign nor a manager")
         tell(task, deps, refusal(CAMPAIGN_RUNNERS, campaign_name=campaign.name,
                                  doing="resume it").text())
@@ -67,13 +67,13 @@ def take_over(task: Task, campaign: Campaign, deps, *,
 def _read_server(task: Task, deps, *, last_attempt: bool) -> GuildSnapshot | None:
     """The server's roles and owner, or None once the caller is told why they can't be read."""
     try:
-        return GuildSnapshot.fetch(deps.rest, task.guild_id)
+        return GuildSnapshot.fetch(deps.api, task.guild_id)
     except RateLimitedLong as limited:  # a long limit is no outage: tell when, don't retry
         tell(task, deps, long_limits.problem(limited, progress="Nothing was changed.",
                                              again=AGAIN).text())
     except DiscordRejected as error:  # a refusal: trying again would only repeat it
         discord_error(error.code, error.status)
-        tell(task, deps, lost_access.explain(error, "checking your permissions", rest=deps.rest,
+        tell(task, deps, lost_access.explain(error, "checking your permissions", api=deps.api,
                                              guild_id=task.guild_id,
                                              bot_user_id=deps.bot_user_id).text())
     except Exception:
@@ -90,10 +90,10 @@ def tell(task: Task, deps, text: str) -> None:
     """Tell only the caller: their public "thinking…" answer is replaced by a message only they
     see (ProgressMessage.finish_privately), or, once its token is dead, `text` goes where they
     typed the command (outcome.py), as the builder's own refusals do."""
-    reply = ProgressMessage(deps.rest, deps.application_id, str(task.args.get("token") or ""),
+    reply = ProgressMessage(deps.api, deps.application_id, str(task.args.get("token") or ""),
                             expired=token_expired(task.run))
     try:
         if not reply.finish_privately(text):
-            deliver(reply, deps.rest, text, channels=[str(task.args.get("channel_id") or "")])
+            deliver(reply, deps.api, text, channels=[str(task.args.get("channel_id") or "")])
     except DiscordError as error:  # what was decided stands; only the telling failed
         logger.warning("could not tell the re-run's caller", error=str(error))

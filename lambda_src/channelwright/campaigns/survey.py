@@ -19,17 +19,16 @@ Every name is shown literally (names.md); a long answer continues in follow-up m
 
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
-from channelwright.discord.errors import DiscordRejected
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, TYPE_NAMES, Step
 
-UNKNOWN_MEMBER = 10007  # developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 
 
 def run_info(task, deps, standing) -> None:
     """`standing`: the caller's (authority.Standing); decides which names they may read."""
-    reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
+    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
                             expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
@@ -39,7 +38,7 @@ def run_info(task, deps, standing) -> None:
     steps = [Step.from_dict(s) for s in campaign.plan]
     recorded = [campaign.resources[s.key]["id"] for s in steps
                 if s.kind in (CATEGORY, CHANNEL) and s.key in campaign.resources]
-    presence = survey(deps.rest, campaign.guild_id, recorded)
+    presence = survey(deps.api, campaign.guild_id, recorded)
     channels = presence.channels
 
     present, missing, hidden = Listing(), Listing(), Listing()
@@ -96,9 +95,9 @@ def current_gms(deps, campaign) -> list[str]:
     holding = []
     for user_id in sorted(campaign.gms):
         try:
-            roles = deps.rest.request("GET", f"/guilds/{campaign.guild_id}/members/{user_id}").get("roles")
+            roles = deps.api.get_member(campaign.guild_id, user_id).get("roles")
         except DiscordRejected as error:
-            if error.code != UNKNOWN_MEMBER:
+            if error.code != JsonErrorCode.UNKNOWN_MEMBER:
                 raise
             roles = []
         if role in (roles or []):

@@ -15,8 +15,8 @@ the category can't be listed, so the report warns that one may now sit outside a
 """
 
 from channelwright.campaigns import lost_access
-from channelwright.campaigns.channel_presence import MISSING_ACCESS, may_miss_hidden
-from channelwright.discord.errors import DiscordRejected
+from channelwright.campaigns.channel_presence import may_miss_hidden
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.commands.lifecycle import confirmation
 from channelwright.text.names import md
 from channelwright.campaigns.outcome import deliver
@@ -29,7 +29,7 @@ from channelwright.campaigns.store import DELETING
 
 def run_confirm_delete(task, deps, standing) -> None:
     """A server manager (the worker checked) gets the Delete/Cancel question /delete-campaign asks."""
-    reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
+    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
                             expired=token_expired(task.run), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
@@ -42,16 +42,15 @@ def run_delete(task, deps, standing) -> None:
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None or campaign.interaction_id != task.args.get("run"):
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
-    reply = ProgressMessage(deps.rest, deps.application_id, task.args["token"],
+    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
                             expired=token_expired(task.run), ephemeral=True)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
-    guild = f"/guilds/{campaign.guild_id}"
     reason = f"Channelwright: deleting campaign “{campaign.name}”, asked by {task.args.get('by', 'someone')}"
     steps = [Step.from_dict(s) for s in campaign.plan]
     category = campaign.resources.get("category", {}).get("id")
     ours = {r.get("id") for r in campaign.resources.values()}
-    strangers = [c for c in deps.rest.request("GET", f"{guild}/channels")
+    strangers = [c for c in deps.api.guild_channels(campaign.guild_id)
                  if category and c.get("parent_id") == category and c["id"] not in ours]
 
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
@@ -63,18 +62,20 @@ def run_delete(task, deps, standing) -> None:
             reply.finish(_hidden_problem(campaign, hidden).text())
             return  # the category and roles keep the hidden channels private until then
         resource_id = campaign.resources[step.key]["id"]
-        path = f"{guild}/roles/{resource_id}" if step.kind == ROLE else f"/channels/{resource_id}"
         try:
-            deps.rest.request("DELETE", path, reason=reason)
+            if step.kind == ROLE:
+                deps.api.delete_role(campaign.guild_id, resource_id, reason=reason)
+            else:
+                deps.api.delete_channel(resource_id, reason=reason)
         except DiscordRejected as error:
-            if step.kind == CHANNEL and error.code == MISSING_ACCESS:
+            if step.kind == CHANNEL and error.code == JsonErrorCode.MISSING_ACCESS:
                 hidden.append(campaign.resources[step.key].get("name") or step.name)
                 continue
             if error.status != 404:  # 404: someone deleted it already, which is what we want
-                problem = lost_access.explain(error, f"deleting {md(step.name)}", rest=deps.rest,
+                problem = lost_access.explain(error, f"deleting {md(step.name)}", api=deps.api,
                                               guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
                                               again="run `/delete-campaign` again")
-                deliver(reply, deps.rest, problem.text(), channels=[task.args.get("channel_id", "")])
+                deliver(reply, deps.api, problem.text(), channels=[task.args.get("channel_id", "")])
                 return
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{md(campaign.name)}**\n\n{bar(done, len(todo))}")
@@ -91,7 +92,7 @@ def run_delete(task, deps, standing) -> None:
     if not task.args.get("public") and reply.finish(
             _report(campaign, category, strangers, standing.sees, "you can't see"), components=[]):
         return
-    deliver(reply, deps.rest, public, components=[], channels=[task.args.get("channel_id", "")])
+    deliver(reply, deps.api, public, components=[], channels=[task.args.get("channel_id", "")])
 
 
 def _report(campaign, category, strangers: list[dict], sees, unseen: str) -> str:

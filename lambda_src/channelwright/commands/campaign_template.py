@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from channelwright.commands.definitions import Invocation, caller_args
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable
+from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, InteractionCallbackType, MessageFlags
 from channelwright.text import names
 from channelwright.text.layout import split_text
 from channelwright.text.names import clip, md
@@ -31,13 +32,12 @@ from channelwright.templates.library import MAX_SERVER_TEMPLATES, describe_chann
 from channelwright.templates.schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid, parse_template_file
 
 TEMPLATE_IMPORT, TEMPLATE_REMOVE = "template_import", "template_remove"
-EPHEMERAL_FLAG = 64
-DEFERRED_EPHEMERAL = {"type": 5, "data": {"flags": EPHEMERAL_FLAG}}
-AUTOCOMPLETE_RESULT = 8
+DEFERRED_EPHEMERAL = {"type": InteractionCallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+                      "data": {"flags": MessageFlags.EPHEMERAL}}
 # Options that name a template, by (command, subcommand or None, option).
 TEMPLATE_OPTIONS = {("add-campaign", None, "template"), ("campaign-template", "show", "name"),
                     ("campaign-template", "remove", "name")}
-MESSAGE_LIMIT = 2000
+MESSAGE_LIMIT = MESSAGE_CONTENT_LIMIT
 STORAGE_ERRORS = (BotoCoreError, ClientError)
 ICONS = {"text": "#", "voice": "🔊 ", "forum": "💬 "}
 
@@ -248,7 +248,8 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
         except STORAGE_ERRORS as error:
             request_path_failure("template autocomplete without server templates", error)
             choices = deps.templates.choices(None, typed, builtins=builtins)
-    return {"type": AUTOCOMPLETE_RESULT, "data": {"choices": choices}}
+    return {"type": InteractionCallbackType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
+            "data": {"choices": choices}}
 
 
 # -- the worker side --------------------------------------------------------------------------
@@ -257,7 +258,7 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
 def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) -> None:
     """Download, validate and store the uploaded template, then edit the deferred answer.
 
-    `deps`: `.rest` (DiscordRest), `.templates` (TemplateLibrary), `.application_id`,
+    `deps`: `.api` (DiscordApi), `.rest` (its DiscordRest: `deadline`), `.templates` (TemplateLibrary), `.application_id`,
     `.downloads` (a DownloadPolicy). Raises DownloadFailed / DiscordUnavailable or a botocore
     error when trying again later can help — unless `last_attempt`, when the user is told
     instead. Whatever else goes wrong, the user is told at once; a failure that isn't the file's
@@ -349,14 +350,11 @@ def invalid_text(filename: str, errors: list[str]) -> str:
 def _edit(task: Task, deps: Any, content: str) -> None:
     """The import's (or remove's) answer: the deferred message edited, and what doesn't fit sent as
     ephemeral follow-ups (developers/interactions/receiving-and-responding.mdx, "Followup Messages")."""
-    webhook = f"/webhooks/{deps.application_id}/{task.args['token']}"
     first, *rest = split_text(content)
     try:
-        deps.rest.request("PATCH", f"{webhook}/messages/@original",
-                          json={"content": first, "allowed_mentions": {"parse": []}})
+        deps.api.edit_original(deps.application_id, task.args["token"], first)
         for part in rest:
-            deps.rest.request("POST", webhook, json={"content": part, "flags": EPHEMERAL_FLAG,
-                                                     "allowed_mentions": {"parse": []}})
+            deps.api.create_followup(deps.application_id, task.args["token"], part, ephemeral=True)
     except DiscordRejected as error:
         # Past the token's 15 minutes (401 50027) there is no one left to tell; never retry it.
         logger.warning("could not edit the template import answer", status=error.status, code=error.code)

@@ -23,13 +23,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong, RateLimitedTooLong
+from channelwright.discord.api import DiscordApi, commands_path
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode, RateLimitedLong, RateLimitedTooLong
 from channelwright.discord.rest import DiscordRest
+from channelwright.discord.types import ApplicationCommandType
 
 DEFAULT_API = "https://discord.com/api/v10"
 MAX_WAIT_S = 60.0  # a longer rate limit (e.g. the daily create budget) ends the run instead
 # Fields Channelwright sets; others Discord fills in (id, version, integration_types, ...) are its own.
-_DEFAULTS = {"type": 1}
+_DEFAULTS = {"type": ApplicationCommandType.CHAT_INPUT}
 
 
 @dataclass
@@ -42,12 +44,6 @@ class Changes:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
-
-
-def commands_path(application_id: str, guild_id: str | None = None) -> str:
-    if guild_id:
-        return f"/applications/{application_id}/guilds/{guild_id}/commands"
-    return f"/applications/{application_id}/commands"
 
 
 def _normal(value: Any) -> Any:
@@ -100,13 +96,12 @@ def diff_commands(current: list[dict], wanted: list[dict]) -> Changes:
     return changes
 
 
-def register(rest: DiscordRest, application_id: str, definitions: list[dict], *,
+def register(api: DiscordApi, application_id: str, definitions: list[dict], *,
              guild_id: str | None = None, out: TextIO = sys.stdout) -> Changes:
     """Read what is registered, overwrite it with `definitions`, and report the difference."""
-    path = commands_path(application_id, guild_id)
-    current = rest.request("GET", path) or []
+    current = api.get_commands(application_id, guild_id)
     changes = diff_commands(current, definitions)
-    registered = rest.request("PUT", path, json=definitions) or []
+    registered = api.put_commands(application_id, definitions, guild_id)
     where = f"in server {guild_id}" if guild_id else "globally"
     print(f"Registered {len(registered)} command{'s' if len(registered) != 1 else ''} {where} "
           f"for application {application_id}:", file=out)
@@ -139,13 +134,13 @@ def _explain(error: DiscordError, guild_id: str | None) -> str:
                 "another scope.")
     if error.status == 401:
         return "Discord refused DISCORD_BOT_TOKEN: check that it is the bot's current token."
-    if error.code == 50001 and guild_id:
+    if error.code == JsonErrorCode.MISSING_ACCESS and guild_id:
         return (f"The bot can't manage commands in server {guild_id}: invite it there with the "
                 "applications.commands scope.")
     if error.status in (403, 404):
         return ("Discord refused the application or server id: check that DISCORD_APPLICATION_ID "
                 "belongs to the bot token" + (" and that --guild is a server the bot is in." if guild_id else "."))
-    if error.code == 50035:
+    if error.code == JsonErrorCode.INVALID_FORM_BODY:
         return f"Discord refused a command definition: {error.detail}"
     return "Try again in a few minutes."
 
@@ -201,7 +196,7 @@ def main(argv: list[str] | None = None, *, environ: dict | None = None, definiti
     rest = DiscordRest(environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, token)
     rest.deadline = time.monotonic() + MAX_WAIT_S
     try:
-        register(rest, application_id, definitions, guild_id=guild_id, out=out)
+        register(DiscordApi(rest), application_id, definitions, guild_id=guild_id, out=out)
     except DiscordError as error:
         kind = "refused" if isinstance(error, DiscordRejected) else "could not be reached for"
         print(f"error: Discord {kind} the registration ({error}).\n{_explain(error, guild_id)}", file=err)

@@ -4,14 +4,14 @@ Every message carries `allowed_mentions: {"parse": []}`: campaign and user names
 must never ping anyone.
 """
 
+from channelwright.discord.types import NO_MENTIONS, ButtonStyle, ComponentType, MessageFlags
+from channelwright.discord.types import InteractionCallbackType as Callback
 from channelwright.text.layout import MESSAGE_LIMIT, split_text
 from channelwright.text.names import clip
 
-PONG, CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE = 1, 4, 5
-DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 6, 7, 8
-EPHEMERAL = 1 << 6
-NO_MENTIONS = {"parse": []}
-DANGER, SECONDARY = 4, 2  # button styles
+PONG = Callback.PONG
+EPHEMERAL = MessageFlags.EPHEMERAL
+DANGER, SECONDARY = ButtonStyle.DANGER, ButtonStyle.SECONDARY
 
 
 def _content(text: str) -> str:
@@ -25,31 +25,31 @@ def ephemeral(text: str, components: list | None = None) -> dict:
     data = {"content": _content(text), "flags": EPHEMERAL, "allowed_mentions": NO_MENTIONS}
     if components is not None:
         data["components"] = components
-    return {"type": CHANNEL_MESSAGE, "data": data}
+    return {"type": Callback.CHANNEL_MESSAGE_WITH_SOURCE, "data": data}
 
 
 def deferred(*, private: bool = False) -> dict:
     """"Thinking…" now, the answer edited in later by the worker."""
-    return {"type": DEFERRED_CHANNEL_MESSAGE, **({"data": {"flags": EPHEMERAL}} if private else {})}
+    return {"type": Callback.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, **({"data": {"flags": EPHEMERAL}} if private else {})}
 
 
 def deferred_update() -> dict:
     """For a button: no loading state; the worker edits the clicked message later."""
-    return {"type": DEFERRED_UPDATE_MESSAGE}
+    return {"type": Callback.DEFERRED_UPDATE_MESSAGE}
 
 
 def update_message(text: str, components: list | None = None) -> dict:
     """Replace the message whose button was clicked (components [] removes the buttons)."""
-    return {"type": UPDATE_MESSAGE, "data": {"content": _content(text), "components": components or [],
+    return {"type": Callback.UPDATE_MESSAGE, "data": {"content": _content(text), "components": components or [],
                                              "allowed_mentions": NO_MENTIONS}}
 
 
 def buttons(*specs: tuple[str, str, int]) -> list[dict]:
     """One action row of (label, custom_id, style) buttons."""
-    return [{"type": 1, "components": [{"type": 2, "label": label, "custom_id": custom_id,
+    return [{"type": ComponentType.ACTION_ROW, "components": [{"type": ComponentType.BUTTON, "label": label, "custom_id": custom_id,
                                         "style": style} for label, custom_id, style in specs]}]
 
 
 def choices(pairs: list[tuple[str, str]]) -> dict:
-    return {"type": AUTOCOMPLETE_RESULT,
+    return {"type": Callback.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
             "data": {"choices": [{"name": clip(n, 100), "value": v} for n, v in pairs[:25]]}}

@@ -1,8 +1,9 @@
 """DiscordRest: the one place that talks HTTP to Discord, waits for rate limits and retries.
 
 Modelled on discord.py's `http.py` and discord.js's REST package: one small Bucket per rate limit,
-looked up by route until Discord names the bucket (X-RateLimit-Bucket), then by that hash, always
-per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx says.
+looked up by route template until Discord names the bucket (X-RateLimit-Bucket), then by that hash,
+always per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx
+says: both come from the CompiledRoute (routes.py), whose `label` is what logs and errors show.
 A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
 past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
 longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
@@ -11,9 +12,7 @@ for a pause any instance shared (rate_budget.py); interaction webhooks, which th
 wait for neither.
 """
 
-import hashlib
 import math
-import re
 import threading
 import time
 import urllib.parse
@@ -29,6 +28,7 @@ from urllib3.util.retry import Retry
 from channelwright import PROJECT_URL, __version__
 from channelwright.discord.errors import DiscordError, DiscordUnavailable, OutcomeUnknown, RateLimitedLong, RateLimitedTooLong, from_response
 from channelwright.discord.rate_budget import RateBudget, counts_toward_global_limit
+from channelwright.discord.routes import CompiledRoute
 
 USER_AGENT = f"DiscordBot ({PROJECT_URL}, {__version__})"
 IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
@@ -39,25 +39,6 @@ MAX_429_RETRIES = 5
 # SQS returns after the queue's visibility timeout (3 minutes by default), so any longer wait
 # would only burn attempts, and the last attempt must end within the 15-minute interaction token.
 LONGEST_WAIT_S = 120.0
-
-_MAJOR = re.compile(r"^/(guilds|channels)/(\d+)|^/webhooks/(\d+)/([^/?]+)")
-_SNOWFLAKE = re.compile(r"/\d{5,}")
-
-
-def route_of(method: str, path: str) -> tuple[str, str]:
-    """("POST /guilds/{id}/channels", "guilds:123") — the route names no token, so it can be logged."""
-    match = _MAJOR.match(path)
-    if not match:
-        return f"{method} {_SNOWFLAKE.sub('/{id}', path)}", ""
-    if match.group(1):
-        major = f"{match.group(1)}:{match.group(2)}"
-        rest = f"/{match.group(1)}/{{id}}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
-    else:
-        token_hash = hashlib.sha256(match.group(4).encode()).hexdigest()[:16]
-        major = f"webhooks:{match.group(3)}:{token_hash}"
-        rest = "/webhooks/{id}/{token}" + _SNOWFLAKE.sub("/{id}", path[match.end():])
-    return f"{method} {rest}", major
-
 
 class Bucket:
     """What Discord last told us about one rate limit; its lock makes requests take turns."""
@@ -134,69 +115,74 @@ class DiscordRest:
         session.headers["User-Agent"] = USER_AGENT
         return session
 
-    def request(self, method: str, path: str, *, json: Any = None, reason: str | None = None) -> Any:
-        route, major = route_of(method, path)
+    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None) -> Any:
+        """Send `route` (routes.py) with an optional JSON body and audit-log `reason`; the parsed
+        JSON reply (None for 204). Raises DiscordRejected (4xx), DiscordUnavailable (5xx, network,
+        edge blocks; OutcomeUnknown for a create whose reply was lost), RateLimitedLong and
+        RateLimitedTooLong (errors.py)."""
+        method, path, label = route.method, route.path, route.label
+        template, major = route.bucket_key
         headers = {}
-        if self._token and not path.startswith("/webhooks/"):
+        if self._token and route.uses_bot_token:
             headers["Authorization"] = f"Bot {self._token}"
         if reason:
             headers["X-Audit-Log-Reason"] = audit_reason(reason)
         failures = limited = 0
         while True:
-            bucket = self._bucket(route, major)
+            bucket = self._bucket(template, major)
             with bucket.lock:
-                self._pause(bucket.wait_time(self._clock()), route)
+                self._pause(bucket.wait_time(self._clock()), label)
                 # Interaction webhooks are outside the global limit (rate_budget.py), so a user is
                 # still told about a build that a global limit stopped.
                 if counts_toward_global_limit(path):
-                    self._pause(self._global_until - self._clock(), route, bot_wide=True)
+                    self._pause(self._global_until - self._clock(), label, bot_wide=True)
                     if self._budget is not None:
                         # This instance's share of the global limit, and the pause all share.
-                        self._pause(self._budget.wait_before_sending(), route, bot_wide=True)
+                        self._pause(self._budget.wait_before_sending(), label, bot_wide=True)
                 self.stats["requests"] += 1
                 try:
                     response = self._session.request(method, self._base + path, json=json,
                                                      headers=headers, timeout=self._timeout)
                 except requests.RequestException as error:
                     if _was_sent(error) and method not in IDEMPOTENT:
-                        raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=route) from None
+                        raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=label) from None
                     failures += 1
                     if failures > self._max_retries:
                         raise DiscordUnavailable(f"unreachable ({type(error).__name__})",
-                                                 route=route) from None
-                    self._pause(self._backoff(failures), route)
+                                                 route=label) from None
+                    self._pause(self._backoff(failures), label)
                     continue
                 bucket.update(response.headers, self._clock())
-                self._learn_bucket(route, major, response.headers.get("X-RateLimit-Bucket"), bucket)
+                self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
 
             status = response.status_code
             if status < 300:
                 return response.json() if response.content else None
             if status == 429:
                 limited += 1
-                self._wait_out_429(response, route, limited)
+                self._wait_out_429(response, label, limited)
                 continue
             if status >= 500:
                 if method not in IDEMPOTENT and status in (500, 504):
                     # Discord may have finished the create before failing to answer.
-                    raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=route)
+                    raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=label)
                 failures += 1
                 if failures <= self._max_retries:
-                    self._pause(self._backoff(failures), route)
+                    self._pause(self._backoff(failures), label)
                     continue
-            raise from_response(status, response.content, route)
+            raise from_response(status, response.content, label)
 
-    def _bucket(self, route: str, major: str) -> Bucket:
+    def _bucket(self, template: str, major: str) -> Bucket:
         with self._lock:
-            key = f"{self._hashes.get(route, route)}:{major}"
+            key = f"{self._hashes.get(template, template)}:{major}"
             return self._buckets.setdefault(key, Bucket())
 
-    def _learn_bucket(self, route: str, major: str, bucket_hash: str | None, bucket: Bucket) -> None:
+    def _learn_bucket(self, template: str, major: str, bucket_hash: str | None, bucket: Bucket) -> None:
         if not bucket_hash:
             return
         with self._lock:
-            if self._hashes.get(route) != bucket_hash:
-                self._hashes[route] = bucket_hash
+            if self._hashes.get(template) != bucket_hash:
+                self._hashes[template] = bucket_hash
                 self._buckets.setdefault(f"{bucket_hash}:{major}", bucket)
 
     def _wait_out_429(self, response: requests.Response, route: str, attempts: int) -> None:
@@ -236,4 +222,4 @@ class DiscordRest:
         self._sleep(seconds)
 
 
-__all__ = ["DiscordRest", "DiscordError", "route_of", "USER_AGENT"]
+__all__ = ["DiscordRest", "DiscordError", "USER_AGENT"]

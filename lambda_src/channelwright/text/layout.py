@@ -10,7 +10,7 @@ which may answer only once, shows them as pages (pages.py).
 
 from __future__ import annotations
 
-MESSAGE_LIMIT = 2000
+from channelwright.discord.types import MESSAGE_CONTENT_LIMIT as MESSAGE_LIMIT
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

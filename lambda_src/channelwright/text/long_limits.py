@@ -32,7 +32,7 @@ _ACTIONS = (
     (r"^DELETE /guilds/\{id\}/members/\{id\}/roles/\{id\}$", "take roles from members in this server"),
     (r"^GET /guilds/", "read this server's channels and roles"),
     (r"^POST /channels/\{id\}/messages$", "post messages in this server"),
-    (r"/webhooks/", "update my messages"),
+    (r"^\w+ /webhooks/", "update my messages"),
 )
 
 

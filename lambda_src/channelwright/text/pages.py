@@ -16,6 +16,7 @@ from typing import Any
 
 from channelwright.text.layout import MESSAGE_LIMIT, split_text
 from channelwright.discord.responses import SECONDARY, ephemeral, update_message
+from channelwright.discord.types import ComponentType
 
 PREFIX = "page:"
 FOOTER_ROOM = 40
@@ -54,9 +55,9 @@ def _page(text: str, view: str, argument: str, page: int) -> tuple[str, list]:
 
 def _buttons(view: str, argument: str, page: int, pages: int) -> dict:
     def button(label: str, target: int, disabled: bool) -> dict:
-        return {"type": 2, "style": SECONDARY, "label": label, "disabled": disabled,
+        return {"type": ComponentType.BUTTON, "style": SECONDARY, "label": label, "disabled": disabled,
                 "custom_id": f"{PREFIX}{view}:{argument}:{target}"}
-    return {"type": 1, "components": [button("◀ Previous", page - 1, page <= 1),
+    return {"type": ComponentType.ACTION_ROW, "components": [button("◀ Previous", page - 1, page <= 1),
                                        button("Next ▶", page + 1, page >= pages)]}
 
 

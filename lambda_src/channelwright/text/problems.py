@@ -6,6 +6,8 @@ to Problems in one table (`for_discord_code`), not in scattered if-chains.
 
 from dataclasses import dataclass
 
+from channelwright.discord.errors import JsonErrorCode as Code
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -29,39 +31,40 @@ RERUN = "then {again}."
 AGAIN_BUILD = ("run `/add-campaign` again with the same name: what already exists is kept, "
                "nothing is duplicated")
 
-# Discord JSON error code -> (why, what to do). Codes from developers/topics/opcodes-and-status-codes.mdx.
-_BY_CODE: dict[int, tuple[str, str]] = {
-    50013: ("Discord says I lack a permission for this: either my role is missing Manage Channels / "
+# Discord JSON error code -> (why, what to do). The codes: discord/errors.py (JsonErrorCode).
+_BY_CODE: dict[Code, tuple[str, str]] = {
+    Code.MISSING_PERMISSIONS: ("Discord says I lack a permission for this: either my role is missing Manage Channels / "
             "Manage Roles, or the role I must assign sits above my own role.",
             "In Server Settings → Roles, give my role Manage Channels and Manage Roles and drag it "
             "above the roles I create; " + RERUN),
     # Only once lost_access.explain has checked that I'm still in the server: then 50001 means
     # one channel or category is hidden from me.
-    50001: ("Discord says I can't see a channel or category involved: its permissions hide it from me.",
+    Code.MISSING_ACCESS: ("Discord says I can't see a channel or category involved: its permissions hide it from me.",
             "In that channel's (or its category's) permissions, let my role View Channel; " + RERUN),
-    30013: ("This server has reached Discord's limit of 500 channels.",
+    Code.MAX_GUILD_CHANNELS: ("This server has reached Discord's limit of 500 channels.",
             "Delete unused channels to make room; " + RERUN),
-    30005: ("This server has reached Discord's limit of 250 roles.",
+    Code.MAX_GUILD_ROLES: ("This server has reached Discord's limit of 250 roles.",
             "Delete unused roles to make room; " + RERUN),
-    10004: ("Discord no longer knows this server: I may have been removed from it.",
+    Code.UNKNOWN_GUILD: ("Discord no longer knows this server: I may have been removed from it.",
             "Re-invite me to the server, then run `/add-campaign` again."),
-    40333: ("Discord's edge blocked my request.",
+    Code.CLOUDFLARE_BLOCKED: ("Discord's edge blocked my request.",
             "This is on the bot operator's side; tell them, and try again later."),
-    40001: ("My bot token was refused by Discord.",
+    Code.UNAUTHORIZED: ("My bot token was refused by Discord.",
             "The bot operator must set a valid bot token; tell them."),
-    50035: ("Discord refused one of my requests as invalid.",
+    Code.INVALID_FORM_BODY: ("Discord refused one of my requests as invalid.",
             "Try again with a simpler campaign name; if it keeps failing, report it to the bot operator."),
 }
 
 # The refusals only the server's admin can lift (permissions, role order, Discord's per-server
 # limits, re-inviting the bot); every other refusal is the bot operator's to fix (token, edge block,
-# a request Discord found invalid). Codes from developers/topics/opcodes-and-status-codes.mdx.
-SERVER_FIXES = frozenset({50013, 50001, 30013, 30005, 10004})
+# a request Discord found invalid).
+SERVER_FIXES = frozenset({Code.MISSING_PERMISSIONS, Code.MISSING_ACCESS, Code.MAX_GUILD_CHANNELS,
+                          Code.MAX_GUILD_ROLES, Code.UNKNOWN_GUILD})
 
 
 def server_must_fix(status: int, code: int | None, detail: str = "") -> bool:
     """Whether a Discord refusal is the server admin's to fix rather than the bot operator's."""
-    if code == 50035:
+    if code == Code.INVALID_FORM_BODY:
         return "MAX_CHANNELS" in detail  # the category is full
     return code in SERVER_FIXES or (code is None and status == 403)
 
@@ -73,14 +76,14 @@ _CATEGORY_FULL = ("The campaign's category already holds Discord's maximum of 50
 def for_discord_code(doing: str, status: int, code: int | None, detail: str = "",
                      again: str = AGAIN_BUILD) -> Problem:
     """The Problem for a Discord error met while `doing` something ("creating the GM role")."""
-    if code == 50035 and "MAX_CHANNELS" in detail:
+    if code == Code.INVALID_FORM_BODY and "MAX_CHANNELS" in detail:
         why, fix = _CATEGORY_FULL
     elif code in _BY_CODE:
         why, fix = _BY_CODE[code]
     elif status == 401:
-        why, fix = _BY_CODE[40001]
+        why, fix = _BY_CODE[Code.UNAUTHORIZED]
     elif status == 403:
-        why, fix = _BY_CODE[50013]
+        why, fix = _BY_CODE[Code.MISSING_PERMISSIONS]
     else:
         why = f"Discord answered HTTP {status}" + (f" (code {code})" if code else "") + "."
         fix = "Try again in a few minutes; if it keeps failing, report it to the bot operator."

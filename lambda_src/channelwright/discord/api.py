@@ -1,0 +1,167 @@
+"""DiscordApi: one method per Discord endpoint the bot calls, and the rules every call obeys.
+
+Business code says what it wants (`api.create_channel(guild_id, body, reason=...)`) and never sees
+a URL, a method or a route (routes.py declares those). The rules applied here, once:
+- an audit-log reason on every call that changes a server: Discord shows it in the audit log
+  (developers/resources/audit-log.mdx, "X-Audit-Log-Reason"), so admins see who asked for what;
+- `allowed_mentions: {"parse": []}` on every message: names the bot shows are users' data and
+  must never ping anyone (developers/resources/message.mdx, "Allowed Mentions Object");
+- message content within Discord's 2000 characters (developers/resources/message.mdx, "Create
+  Message"): a longer one is refused with ValueError before anything is sent, never cut, since
+  callers lay long text out in parts (text/layout.split_text).
+Every method returns the JSON Discord answered (a dict or list; None for 204) and raises the
+DiscordError subclasses of errors.py (see DiscordRest.request).
+"""
+
+from typing import Any, Protocol
+
+from channelwright.discord import routes as r
+from channelwright.discord.routes import CompiledRoute
+from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, NO_MENTIONS, MessageFlags
+
+
+class Rest(Protocol):
+    """What the facade needs of a REST client: DiscordRest (rest.py)."""
+
+    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None) -> Any: ...
+
+
+def message(content: str, *, components: list | None = None, ephemeral: bool = False) -> dict:
+    """A message body: `content` (ValueError past 2000 characters), no mentions, optional
+    `components` (an empty list removes a message's buttons) and the EPHEMERAL flag."""
+    if len(content) > MESSAGE_CONTENT_LIMIT:
+        raise ValueError(f"message content is {len(content)} characters; Discord takes at most "
+                         f"{MESSAGE_CONTENT_LIMIT} (split it with text.layout.split_text)")
+    body: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS}
+    if components is not None:
+        body["components"] = components
+    if ephemeral:
+        body["flags"] = MessageFlags.EPHEMERAL
+    return body
+
+
+class DiscordApi:
+    def __init__(self, rest: Rest):
+        self.rest = rest
+
+    # -- guilds (developers/resources/guild.mdx) ---------------------------------------------
+
+    def get_guild(self, guild_id: str) -> dict:
+        """"Get Guild": the guild object, with its `roles` and `owner_id`."""
+        return self.rest.request(r.GET_GUILD.compile(guild_id=guild_id))
+
+    def guild_channels(self, guild_id: str) -> list[dict]:
+        """"Get Guild Channels": the channels the bot can view (hidden ones are left out)."""
+        return self.rest.request(r.GET_GUILD_CHANNELS.compile(guild_id=guild_id))
+
+    def create_channel(self, guild_id: str, body: dict, *, reason: str) -> dict:
+        """"Create Guild Channel" with `body` (name, type, parent_id, permission_overwrites...)."""
+        return self.rest.request(r.CREATE_GUILD_CHANNEL.compile(guild_id=guild_id), json=body,
+                                 reason=reason)
+
+    def guild_roles(self, guild_id: str) -> list[dict]:
+        """"Get Guild Roles"."""
+        return self.rest.request(r.GET_GUILD_ROLES.compile(guild_id=guild_id))
+
+    def create_role(self, guild_id: str, body: dict, *, reason: str) -> dict:
+        """"Create Guild Role" with `body` (name, permissions as a string, mentionable, hoist)."""
+        return self.rest.request(r.CREATE_GUILD_ROLE.compile(guild_id=guild_id), json=body,
+                                 reason=reason)
+
+    def delete_role(self, guild_id: str, role_id: str, *, reason: str) -> None:
+        """"Delete Guild Role"."""
+        self.rest.request(r.DELETE_GUILD_ROLE.compile(guild_id=guild_id, role_id=role_id),
+                          reason=reason)
+
+    def get_member(self, guild_id: str, user_id: str) -> dict:
+        """"Get Guild Member": the member object, with its `roles` (ids)."""
+        return self.rest.request(r.GET_GUILD_MEMBER.compile(guild_id=guild_id, user_id=user_id))
+
+    def add_member_role(self, guild_id: str, user_id: str, role_id: str, *, reason: str) -> None:
+        """"Add Guild Member Role"."""
+        self.rest.request(r.ADD_GUILD_MEMBER_ROLE.compile(guild_id=guild_id, user_id=user_id,
+                                                          role_id=role_id), reason=reason)
+
+    def remove_member_role(self, guild_id: str, user_id: str, role_id: str, *, reason: str) -> None:
+        """"Remove Guild Member Role"."""
+        self.rest.request(r.REMOVE_GUILD_MEMBER_ROLE.compile(guild_id=guild_id, user_id=user_id,
+                                                             role_id=role_id), reason=reason)
+
+    # -- channels and messages (developers/resources/channel.mdx, message.mdx) ---------------
+
+    def get_channel(self, channel_id: str) -> dict:
+        """"Get Channel"."""
+        return self.rest.request(r.GET_CHANNEL.compile(channel_id=channel_id))
+
+    def modify_channel(self, channel_id: str, changes: dict, *, reason: str) -> dict:
+        """"Modify Channel" with `changes` (parent_id, permission_overwrites...)."""
+        return self.rest.request(r.MODIFY_CHANNEL.compile(channel_id=channel_id), json=changes,
+                                 reason=reason)
+
+    def delete_channel(self, channel_id: str, *, reason: str) -> None:
+        """"Delete/Close Channel"."""
+        self.rest.request(r.DELETE_CHANNEL.compile(channel_id=channel_id), reason=reason)
+
+    def create_message(self, channel_id: str, content: str, *, components: list | None = None) -> dict:
+        """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one."""
+        return self.rest.request(r.CREATE_MESSAGE.compile(channel_id=channel_id),
+                                 json=message(content, components=components))
+
+    # -- users (developers/resources/user.mdx) -----------------------------------------------
+
+    def current_user(self) -> dict:
+        """"Get Current User": the bot's own user object (its `id`)."""
+        return self.rest.request(r.GET_CURRENT_USER.compile())
+
+    # -- interaction responses (developers/interactions/receiving-and-responding.mdx) --------
+    # The interaction's token authorises these, for 15 minutes ("Interaction Callback").
+
+    def edit_original(self, application_id: str, token: str, content: str, *,
+                      components: list | None = None) -> dict:
+        """"Edit Original Interaction Response" to `content` (ValueError past 2000 characters)."""
+        route = r.EDIT_ORIGINAL_INTERACTION_RESPONSE.compile(application_id=application_id,
+                                                             interaction_token=token)
+        return self.rest.request(route, json=message(content, components=components))
+
+    def delete_original(self, application_id: str, token: str) -> None:
+        """"Delete Original Interaction Response"."""
+        self.rest.request(r.DELETE_ORIGINAL_INTERACTION_RESPONSE.compile(
+            application_id=application_id, interaction_token=token))
+
+    def create_followup(self, application_id: str, token: str, content: str, *,
+                        ephemeral: bool = False) -> dict:
+        """"Create Followup Message": `content` (ValueError past 2000 characters), seen only by
+        the user when `ephemeral`."""
+        route = r.CREATE_FOLLOWUP_MESSAGE.compile(application_id=application_id,
+                                                  interaction_token=token)
+        return self.rest.request(route, json=message(content, ephemeral=ephemeral))
+
+    # -- application commands (developers/interactions/application-commands.mdx) -------------
+
+    def get_commands(self, application_id: str, guild_id: str | None = None) -> list[dict]:
+        """"Get Global Application Commands", or "Get Guild Application Commands" for `guild_id`."""
+        return self.rest.request(_commands_route(application_id, guild_id, write=False)) or []
+
+    def put_commands(self, application_id: str, definitions: list[dict],
+                     guild_id: str | None = None) -> list[dict]:
+        """"Bulk Overwrite Global (or Guild) Application Commands" with `definitions`: the
+        commands as Discord registered them."""
+        return self.rest.request(_commands_route(application_id, guild_id, write=True),
+                                 json=definitions) or []
+
+
+def _commands_route(application_id: str, guild_id: str | None, *, write: bool) -> CompiledRoute:
+    if guild_id:
+        route = r.BULK_OVERWRITE_GUILD_APPLICATION_COMMANDS if write else r.GET_GUILD_APPLICATION_COMMANDS
+        return route.compile(application_id=application_id, guild_id=guild_id)
+    route = r.BULK_OVERWRITE_GLOBAL_APPLICATION_COMMANDS if write else r.GET_GLOBAL_APPLICATION_COMMANDS
+    return route.compile(application_id=application_id)
+
+
+def commands_path(application_id: str, guild_id: str | None = None) -> str:
+    """Where a bulk overwrite of the commands goes, for telling an operator (no request is made):
+    "/applications/{application_id}/commands", or its guild form."""
+    if guild_id:
+        return r.BULK_OVERWRITE_GUILD_APPLICATION_COMMANDS.path.format(application_id=application_id,
+                                                                         guild_id=guild_id)
+    return r.BULK_OVERWRITE_GLOBAL_APPLICATION_COMMANDS.path.format(application_id=application_id)

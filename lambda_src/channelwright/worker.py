@@ -60,8 +60,9 @@ class WorkerDeps:
     downloads: DownloadPolicy = field(default_factory=DownloadPolicy)  # Discord's CDN only
     _bot_user_id: str | None = field(default=None, repr=False)
 
-    @functools.cached_property
+    @property
     def api(self) -> DiscordApi:
+        """Discord's API over `rest` (a thin, stateless facade: the client holds the state)."""
         return DiscordApi(self.rest)
 
     def bot_user_id(self) -> str:

@@ -63,9 +63,15 @@ def default_deps() -> Deps:
     )
 
 
+@metrics.log_metrics  # flushed once the handler returns or raises
+@logger.inject_lambda_context(clear_state=True)  # no keys from the last invocation; the request id
 def handler(event: dict, context: Any) -> dict:
+    """API Gateway's proxy event in, its proxy response out; `context` is Lambda's context object.
+
+    Every log line of the invocation carries the Lambda context (function_request_id, cold_start)
+    and, once read, the interaction's ids; the metrics, AckLatency (ms) among them, are flushed
+    as one EMF blob however the handler ends."""
     started = time.perf_counter()
-    logger.clear_state()
     try:
         with request_budget.budget():
             response = respond(HttpRequest.from_api_gateway(event), default_deps())
@@ -77,7 +83,6 @@ def handler(event: dict, context: Any) -> dict:
     finally:
         metrics.add_metric(name="AckLatency", unit=MetricUnit.Milliseconds,
                            value=round((time.perf_counter() - started) * 1000, 2))
-        metrics.flush_metrics()
 
 
 def respond(request: HttpRequest, deps: Deps) -> HttpResponse:

@@ -354,7 +354,8 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
 def _later(module: str, function: str):
     """A handler from a module imported on first use: the cold start pays only for /add-campaign.
 
-    (Lambda compiles the asset's modules at every cold start, so each import costs real time.)
+    (Lambda compiles the asset's modules at every cold start, so each import costs real time;
+    tests/test_import_isolation.py lists what stays out.)
     """
     def run(invocation: Invocation, deps: Deps) -> dict:
         return getattr(importlib.import_module(f"{__package__}.{module}"), function)(invocation, deps)

@@ -2,7 +2,7 @@
 
 Lambda compiles the asset's modules at every cold start (the asset carries no bytecode for its
 Python), and Discord wants an answer within 3 s (developers/interactions/receiving-and-responding.mdx,
-"Responding to an Interaction"), so every module the interactions Lambda imports is paid for on
+"Interaction Callback"), so every module the interactions Lambda imports is paid for on
 each cold start. The worker's libraries and modules, and the modules of commands other than
 /add-campaign (imported on first use), must stay out of it; this test is what holds them out.
 

@@ -65,7 +65,8 @@ def handler_environment(spec: StackSpec, resources: aws.LocalResources,
 
 
 def token_secret_id(spec: StackSpec) -> str | None:
-    """The secret the template hands the worker for the bot token (DESIGN.md)."""
+    """The secret the template hands the worker for the bot token (docs/architecture.md,
+    "Environment variables": DISCORD_BOT_TOKEN_SECRET_ARN)."""
     for function in spec.functions.values():
         value = function.environment.get(TOKEN_SECRET_VARIABLE)
         if isinstance(value, dict) and "Ref" in value:

@@ -1,6 +1,6 @@
 """What the synthesized CloudFormation template says to build, read rather than restated.
 
-The template is the deployment truth (DESIGN.md), so local mode takes every setting from it: the
+The template is what AWS deploys, the deployment truth, so local mode takes every setting from it: the
 queues and their redrive policy, the table's keys, the secret, each function's handler, timeout and
 environment, the SQS event source's batch size, and the HTTP API's routes. Nothing here repeats a
 number from channelwright_stack.

@@ -14,6 +14,11 @@ from constructs import IConstruct
 PACK = "AwsSolutions"
 
 
-def acknowledge(resource: IConstruct, rule: str, reason: str) -> None:
-    """Acknowledge AwsSolutions ``rule`` (e.g. "AwsSolutions-SMG4") on this one resource."""
+def acknowledge(resource: IConstruct | None, rule: str, reason: str) -> None:
+    """Acknowledge AwsSolutions ``rule`` (e.g. "AwsSolutions-SMG4") on this one resource.
+
+    ``resource`` is usually an L2 construct's ``node.default_child``, which CDK types as optional;
+    ValueError if there is none, since the acknowledgment would then cover nothing."""
+    if resource is None:
+        raise ValueError(f"{rule}: no resource to acknowledge it on")
     Validations.of(resource).acknowledge(Acknowledgment(id=f"{PACK}::{rule}", reason=reason))

@@ -180,7 +180,8 @@ class RuntimeAsset(Construct):
             bundling=BundlingOptions(
                 image=RUNTIME.bundling_image,
                 platform=ARCHITECTURE.docker_platform,
-                local=bundler,
+                # try_bundle takes the options as jsii passes them (see it), not as the stub spells them.
+                local=bundler,  # type: ignore[arg-type]
                 # Docker is only the fallback CDK uses when local bundling declines, which ours
                 # never does; fail with a reason instead of building something different. The
                 # pip flags in the message also make them part of the asset hash.

@@ -65,6 +65,12 @@ class StageSettings:
     worker_timeout_seconds: int = 30
 
     def __post_init__(self) -> None:
+        problems = self._identity_problems() + self._capacity_problems()
+        if problems:
+            raise ValueError(f"Invalid settings for stage {self.name!r}: " + "; ".join(problems))
+
+    def _identity_problems(self) -> list[str]:
+        """What is wrong with the stage's name, the Discord application's ids and the alarm address."""
         problems = []
         if self.name not in STAGE_NAMES:
             problems.append(f"unknown stage {self.name!r}; expected one of {STAGE_NAMES}")
@@ -74,6 +80,11 @@ class StageSettings:
             problems.append("discordPublicKey must be the application's public key: 64 hex characters")
         if self.alarm_email and not _EMAIL.match(self.alarm_email):
             problems.append(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
+        return problems
+
+    def _capacity_problems(self) -> list[str]:
+        """What is wrong with the functions' memory and timeouts, concurrency and API throttling."""
+        problems = []
         if not 128 <= self.ingress_memory_mb <= 10240 or not 128 <= self.worker_memory_mb <= 10240:
             problems.append("Lambda memory must be between 128 and 10240 MB")
         if not 1 <= self.ingress_timeout_seconds <= 30:
@@ -89,8 +100,7 @@ class StageSettings:
             problems.append(f"worker_max_concurrency must be between 2 and {MAX_WORKER_CONCURRENCY}")
         if self.api_throttle_rate <= 0 or self.api_throttle_burst <= 0:
             problems.append("API throttling rate and burst must be positive")
-        if problems:
-            raise ValueError(f"Invalid settings for stage {self.name!r}: " + "; ".join(problems))
+        return problems
 
     @property
     def ingress_timeout(self) -> Duration:

@@ -18,7 +18,7 @@ SNAPSHOT_DIR = ROOT / "tests" / "stack" / "__snapshots__" / "test_snapshots"
 
 # Skipping bundling leaves each S3Key exactly as a real synth computes it; only the bundle itself
 # (pip downloads) is not built, so a synth needs neither the network nor Docker.
-NO_BUNDLING = {"aws:cdk:bundling-stacks": []}
+NO_BUNDLING: dict[str, list[str]] = {"aws:cdk:bundling-stacks": []}
 ASSET_KEY_PLACEHOLDER = "<asset hash>.zip"
 
 # The operator values the snapshots and stack tests are synthesized with, whatever cdk.json holds:

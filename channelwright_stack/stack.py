@@ -30,7 +30,8 @@ class ChannelwrightStack(Stack):
         tasks = TaskQueue(self, "Tasks", worker_timeout=stage.worker_timeout)
         token = BotToken(self, "BotToken", retain=stage.retain_data)
 
-        # The environment is the runtime's contract (DESIGN.md); resource values are Refs.
+        # The environment is the runtime's contract (docs/architecture.md, "Environment variables");
+        # resource values are Refs.
         ingress = Ingress(self, "Ingress", runtime=runtime, stage=stage, environment={
             "DISCORD_PUBLIC_KEY": stage.discord_public_key,
             "DISCORD_APPLICATION_ID": stage.discord_application_id,

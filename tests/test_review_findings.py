@@ -1,5 +1,5 @@
-"""Issues 10 and 11 tried by a skeptical server admin and operator: variations the issue tests
-don't cover, end to end (signed interactions in, the worker on moto's SQS, Discord emulated).
+"""Permissions and exactly-once tried by a skeptical server admin and operator: variations the other
+tests don't cover, end to end (signed interactions in, the worker on moto's SQS, Discord emulated).
 
 Each test is one story; a defect not fixed here is marked xfail(strict=True) with its reason.
 """
@@ -70,7 +70,7 @@ def confirm_delete(bot, guild, user, name=NAME):
     return final_text(bot.emulator, click_payload["token"])
 
 
-# -- issue 11: never adopt what the bot did not make for that run --------------------------------
+# -- never adopt what the bot did not make for that run --------------------------------
 
 def test_a_channel_an_admin_adds_while_a_build_is_stopped_is_not_adopted_on_resume(bot, emu, guild,
                                                                                    gm, clock):
@@ -142,14 +142,14 @@ def test_a_channel_an_admin_adds_before_an_operator_redrives_the_build_is_not_ad
     assert emu.channel(campaign.resources["channel:6"]["id"])["type"] == FORUM
     assert emu.channel(admins) is not None
 
-# -- issue 10: overwrites bounded by the permissions I hold now ----------------------------------
+# -- overwrites bounded by the permissions I hold now ----------------------------------
 
 def test_permissions_taken_from_me_mid_build_shrink_the_overwrites_not_the_build(bot, emu, guild, gm):
     """Between two worker invocations an admin tightens the server: Attach Files comes off
     @everyone and off my role. The build had stored my server-level permissions when it started
     and kept granting Players Attach Files in every overwrite, which Discord refuses (403 50013);
     the build then stopped telling the admin to fix Manage Channels, Manage Roles or the role
-    order — none of which was the cause (issue 10's second case, reached through time instead of
+    order — none of which was the cause (the second case of overwrites bounded by held permissions, reached through time instead of
     through a channel). The same stale value serves a dead-lettered build redriven days later."""
     payload = bot.add_campaign(guild, gm)
     bot.events.poll_once()  # the roles, the category and six channels
@@ -166,7 +166,7 @@ def test_permissions_taken_from_me_mid_build_shrink_the_overwrites_not_the_build
                              for c in later for o in c["permission_overwrites"])
 
 
-# -- issue 10: a campaign's GMs are those who hold its GM role now -----------------------------
+# -- a campaign's GMs are those who hold its GM role now -----------------------------
 
 def test_campaign_info_no_longer_names_a_gm_whose_role_an_admin_took(bot, emu, guild, gm):
     """Erin was made GM with /assign-gm; an admin takes the GM role from her by hand. She is no
@@ -183,7 +183,7 @@ def test_campaign_info_no_longer_names_a_gm_whose_role_an_admin_took(bot, emu, g
     assert f"GM: <@{gm}> · 0 players" in reply["data"]["content"]
 
 
-# -- issue 10: names of private channels only for those who can see them --------------------------
+# -- names of private channels only for those who can see them --------------------------
 
 def test_undo_by_a_gm_names_on_the_public_summary_only_channels_everyone_can_see(bot, emu, guild, gm):
     """An admin adds #secret-plots to the campaign's category for the GMs only, and a public
@@ -210,7 +210,7 @@ def test_undo_by_a_gm_names_on_the_public_summary_only_channels_everyone_can_see
     assert bot.campaign(guild) is None
 
 
-# -- issue 11: every outcome reaches the user ------------------------------------------------------
+# -- every outcome reaches the user ------------------------------------------------------
 
 @pytest.fixture
 def dana(emu, guild):
@@ -253,7 +253,7 @@ def test_a_refused_build_whose_token_expired_is_told_where_the_command_was_typed
     assert bot.campaign(guild) is None
 
 
-# -- issue 10: authority that holds — a refused re-run must leave the campaign as it was -----------
+# -- authority that holds — a refused re-run must leave the campaign as it was -----------
 
 def test_a_refused_re_run_by_a_non_manager_leaves_the_failed_campaign_as_it_was(bot, emu, guild, gm,
                                                                                  dana):
@@ -285,7 +285,7 @@ def test_a_refused_re_run_by_a_non_manager_leaves_the_failed_campaign_as_it_was(
     assert bot.campaign(guild) is None and campaign_state(emu, guild) == ([], [], [])
 
 
-# -- issue 11: hidden is not broken ------------------------------------------------------------------
+# -- hidden is not broken ------------------------------------------------------------------
 
 def hide_from_bot(emu, bot, channel_id):
     """An admin turns View Channel off for the bot there: on its role and on the member

@@ -1,6 +1,5 @@
-"""Review of issue 12 (hostile and odd input): new inputs of each kind the issue names, tried as a
-new user and as an attacker would. Each test here failed before its fix; each finding is in the
-review report (what was sent, what happened, what happens now)."""
+"""Hostile and odd input (README, "Odd and hostile input"): new inputs of each kind, tried as a new
+user and as an attacker would. Each test here failed before its fix."""
 
 import json
 import re
@@ -39,7 +38,7 @@ def tags(text: str) -> str:
 
 # -- names: an invisible character attached to a visible one --------------------------------------
 # Each of these draws exactly like "Curse of Strahd" (or the emoji it follows) yet made a second,
-# look-alike campaign: the same harm as "Café" in NFC and NFD, which the issue names.
+# look-alike campaign: the same harm as "Café" in NFC and NFD, which README names.
 
 LOOK_ALIKES = {
     "ZWJ at the end": "Curse of Strahd\u200d",

@@ -18,9 +18,14 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from channelwright.aws.metric_catalog import (CAMPAIGNS_FAILED, DISCORD_RATE_LIMITED,
-                                          REQUEST_PATH_FAILURES, TASK_ATTEMPTS_FAILED)
 from constructs import Construct
+
+from channelwright.aws.metric_catalog import (
+    CAMPAIGNS_FAILED,
+    DISCORD_RATE_LIMITED,
+    REQUEST_PATH_FAILURES,
+    TASK_ATTEMPTS_FAILED,
+)
 
 from ..ingress import Ingress
 from ..settings import StageSettings

@@ -3,15 +3,28 @@ behind them on one screen, with a note beside each row saying what to do when it
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cw
-from channelwright.aws.metric_catalog import (ACK_LATENCY, BUILD_SECONDS, CAMPAIGNS_COMPLETED,
-                                          CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED,
-                                          CAMPAIGNS_STARTED, CHANNELS_CREATED,
-                                          DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS,
-                                          DISCORD_RATE_LIMITED, MALFORMED_INTERACTIONS,
-                                          REQUEST_PATH_FAILURES, TASK_ATTEMPTS_FAILED)
 from constructs import Construct
+
+from channelwright.aws.metric_catalog import (
+    ACK_LATENCY,
+    BUILD_SECONDS,
+    CAMPAIGNS_COMPLETED,
+    CAMPAIGNS_FAILED,
+    CAMPAIGNS_PAUSED,
+    CAMPAIGNS_REFUSED,
+    CAMPAIGNS_STARTED,
+    CHANNELS_CREATED,
+    DISCORD_GLOBAL_RATE_LIMITED,
+    DISCORD_LONG_RATE_LIMITS,
+    DISCORD_RATE_LIMITED,
+    MALFORMED_INTERACTIONS,
+    REQUEST_PATH_FAILURES,
+    TASK_ATTEMPTS_FAILED,
+)
 
 from ..ingress import Ingress
 from ..task_queue import TaskQueue
@@ -45,7 +58,7 @@ class _DashboardLayout:
     """One screen, 24 columns: a header with the alarm states, then one row per part of the
     system, each with its graphs and a note on what to do when they turn red."""
 
-    GRAPH = {"width": 6, "height": 6}
+    GRAPH: ClassVar[dict[str, Any]] = {"width": 6, "height": 6}
 
     def __init__(self, alarms: dict[str, cw.Alarm], stage: str, ingress: Ingress, tasks: TaskQueue,
                  worker: Worker):
@@ -185,6 +198,8 @@ row below and discordstatus.com.
 
     def worker_row(self) -> list[cw.IWidget]:
         fn = self.worker.function
+        timeout = fn.timeout
+        assert timeout is not None, "the worker function is always made with a timeout"
         return [
             self._graph("Worker failures", [
                 fn.metric_errors(period=PERIOD, label="invocation errors"),
@@ -195,7 +210,7 @@ row below and discordstatus.com.
                 fn.metric_duration(statistic="p50", period=PERIOD, label="p50"),
                 fn.metric_duration(statistic="Maximum", period=PERIOD, label="max"),
             ], annotations=[cw.HorizontalAnnotation(
-                value=fn.timeout.to_milliseconds(), label="timeout", color=cw.Color.RED,
+                value=timeout.to_milliseconds(), label="timeout", color=cw.Color.RED,
             )], left_label="ms"),
             self._graph("Discord rate limits", [
                 business_metric(DISCORD_RATE_LIMITED, label="429s (any scope)"),

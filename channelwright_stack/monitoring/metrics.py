@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
+
 from channelwright.aws.metric_catalog import INTERACTIONS, NAMESPACE, SERVICE, WORKER, Metric
 
 # The runtime's own names (lambda_src/channelwright/aws/metric_catalog.py): the stack sets them as

@@ -65,9 +65,15 @@ def default_deps() -> Deps:
     )
 
 
+@metrics.log_metrics  # flushed once the handler returns or raises
+@logger.inject_lambda_context(clear_state=True)  # no keys from the last invocation; the request id
 def handler(event: dict, context: Any) -> dict:
+    """API Gateway's proxy event in, its proxy response out; `context` is Lambda's context object.
+
+    Every log line of the invocation carries the Lambda context (function_request_id, cold_start)
+    and, once read, the interaction's ids; the metrics, AckLatency (ms) among them, are flushed
+    as one EMF blob however the handler ends."""
     started = time.perf_counter()
-    logger.clear_state()
     try:
         with request_budget.budget():
             response = respond(HttpRequest.from_api_gateway(event), default_deps())
@@ -79,7 +85,6 @@ def handler(event: dict, context: Any) -> dict:
     finally:
         metrics.add_metric(name="AckLatency", unit=MetricUnit.Milliseconds,
                            value=round((time.perf_counter() - started) * 1000, 2))
-        metrics.flush_metrics()
 
 
 def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
@@ -351,7 +356,8 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
 def _later(module: str, function: str):
     """A handler from a module imported on first use: the cold start pays only for /add-campaign.
 
-    (Lambda compiles the asset's modules at every cold start, so each import costs real time.)
+    (Lambda compiles the asset's modules at every cold start, so each import costs real time;
+    tests/test_import_isolation.py lists what stays out.)
     """
     def run(invocation: Invocation, deps: Deps) -> dict:
         return getattr(importlib.import_module(f"{__package__}.{module}"), function)(invocation, deps)

@@ -96,10 +96,13 @@ def default_deps() -> WorkerDeps:
     )
 
 
+@metrics.log_metrics  # flushed once the handler returns or raises
+@logger.inject_lambda_context(clear_state=True)  # no keys from the last invocation; the request id
 def handler(event: dict, context: Any) -> dict:
-    logger.clear_state()
+    """An SQS batch event in, `{"batchItemFailures": [...]}` out (process_tasks); `context` is
+    Lambda's context object, whose remaining time bounds the Discord calls."""
     deps = default_deps()
-    remaining_ms = context.get_remaining_time_in_millis() if context else 60_000
+    remaining_ms = context.get_remaining_time_in_millis()
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
     limited_before = deps.rest.stats["rate_limited"]
     global_before = deps.rest.stats["global_rate_limited"]
@@ -108,7 +111,6 @@ def handler(event: dict, context: Any) -> dict:
     finally:
         count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
         count(DISCORD_GLOBAL_RATE_LIMITED.name, deps.rest.stats["global_rate_limited"] - global_before)
-        metrics.flush_metrics()
 
 
 def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:

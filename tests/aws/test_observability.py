@@ -9,6 +9,7 @@ import pytest
 from channelwright import interactions, worker
 from channelwright.aws import metric_catalog, observability
 from channelwright.discord import permissions as p
+from channelwright_local.worker_loop import LambdaContext as LocalContext
 from discord_emulator import DiscordEmulator
 from discord_emulator.signing import InteractionSigner
 from tests.support.spec_gate import watching
@@ -16,11 +17,16 @@ from tests.support.spec_gate import watching
 BOT_TOKEN = "bot-token-that-must-never-be-logged"
 
 
-class LambdaContext:
-    function_name = "worker"
 
-    def get_remaining_time_in_millis(self):
-        return 30_000
+
+def front_context() -> LocalContext:
+    """Lambda's context object as it passes it to the interactions handler (3 s timeout)."""
+    return LocalContext("Interactions", timeout_s=3)
+
+
+def back_context() -> LocalContext:
+    """... and to the worker: a fresh one per invocation, whose remaining time starts at 30 s."""
+    return LocalContext("Worker", timeout_s=30)
 
 
 LOG = io.StringIO()
@@ -67,15 +73,19 @@ def test_logs_and_metrics_of_a_whole_campaign(deployed, aws, capsys):
     user = emu.add_member(guild, name="gm", permissions=p.MANAGE_CHANNELS)
     payload = emu.create_interaction(guild, user, "add-campaign",
                                      options=[{"type": 3, "name": "name", "value": "Logged"}])
-    response = interactions.handler(signer.api_gateway_event(payload), None)
+    context = front_context()
+    response = interactions.handler(signer.api_gateway_event(payload), context)
     emu.acknowledge(payload, response)
     front = output_lines(capsys)
 
     logs = [line for line in front if "level" in line]
     assert logs and all(line["interaction_id"] == payload["id"] and line["guild_id"] == guild
                         for line in logs)
+    # Lambda's request id ties each line to its invocation's REPORT line and X-Ray trace.
+    assert all(line["function_request_id"] == context.aws_request_id for line in logs)
     assert {"CampaignsStarted", "AckLatency"} <= emf_metrics(front)
 
+    back = []
     while True:
         messages = aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10,
                                            AttributeNames=["All"]).get("Messages", [])
@@ -83,10 +93,13 @@ def test_logs_and_metrics_of_a_whole_campaign(deployed, aws, capsys):
             break
         event = {"Records": [{"messageId": m["MessageId"], "body": m["Body"],
                               "attributes": m["Attributes"]} for m in messages]}
-        assert worker.handler(event, LambdaContext()) == {"batchItemFailures": []}
+        context = back_context()
+        assert worker.handler(event, context) == {"batchItemFailures": []}
+        lines = output_lines(capsys)
+        assert all(line["function_request_id"] == context.aws_request_id for line in lines if "level" in line)
+        back.extend(lines)
         for m in messages:
             aws.sqs.delete_message(QueueUrl=aws.queue_url, ReceiptHandle=m["ReceiptHandle"])
-    back = output_lines(capsys)
 
     assert {"ChannelsCreated", "CampaignsCompleted", "BuildSeconds", "DiscordRateLimited"} <= emf_metrics(back)
     worker_logs = [line for line in back if "level" in line]
@@ -103,12 +116,12 @@ def test_discord_errors_are_counted_by_code(deployed, aws, capsys):
     emu.faults.forbid(method="POST", path_regex=r"/roles$")
     payload = emu.create_interaction(guild, user, "add-campaign",
                                      options=[{"type": 3, "name": "name", "value": "Refused"}])
-    emu.acknowledge(payload, interactions.handler(signer.api_gateway_event(payload), None))
+    emu.acknowledge(payload, interactions.handler(signer.api_gateway_event(payload), front_context()))
     capsys.readouterr()
     messages = aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10,
                                        AttributeNames=["All"])["Messages"]
     worker.handler({"Records": [{"messageId": m["MessageId"], "body": m["Body"],
-                                 "attributes": m["Attributes"]} for m in messages]}, LambdaContext())
+                                 "attributes": m["Attributes"]} for m in messages]}, back_context())
     lines = output_lines(capsys)
     codes = [line["code"] for line in lines if "_aws" in line and "DiscordErrors" in line]
     assert codes == ["50013"]
@@ -162,13 +175,13 @@ def test_every_catalogued_metric_is_emitted_by_its_function_and_nothing_else(dep
 
     def front(payload):
         as_function(monkeypatch, metric_catalog.INTERACTIONS)
-        response = interactions.handler(signer.api_gateway_event(payload), None)
+        response = interactions.handler(signer.api_gateway_event(payload), front_context())
         found.update(emitted(output_lines(capsys), metric_catalog.INTERACTIONS))
         return response
 
     def back(records):
         as_function(monkeypatch, metric_catalog.WORKER)
-        worker.handler({"Records": records}, LambdaContext())
+        worker.handler({"Records": records}, back_context())
         found.update(emitted(output_lines(capsys), metric_catalog.WORKER))
 
     everyone = p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL | p.SEND_MESSAGES
@@ -219,11 +232,11 @@ def build_metrics(signer, emu, aws, capsys, guild, user, *, receive_count=None) 
     """Every metric (summed by name) the worker emits while building one campaign in `guild`."""
     payload = emu.create_interaction(guild, user, "add-campaign",
                                      options=[{"type": 3, "name": "name", "value": "Strahd"}])
-    emu.acknowledge(payload, interactions.handler(signer.api_gateway_event(payload), None))
+    emu.acknowledge(payload, interactions.handler(signer.api_gateway_event(payload), front_context()))
     output_lines(capsys)
     totals = Counter()
     while records := worker_records(aws, receive_count):
-        worker.handler({"Records": records}, LambdaContext())
+        worker.handler({"Records": records}, back_context())
         for line in output_lines(capsys):
             for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
                 for metric in directive["Metrics"]:

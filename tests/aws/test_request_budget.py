@@ -12,6 +12,7 @@ from channelwright import interactions
 from channelwright.aws import request_budget
 from channelwright.aws.request_budget import (ATTEMPT_S, BUDGET_S, CONNECT_TIMEOUT_S, MAX_ATTEMPTS,
                                           READ_TIMEOUT_S, BudgetSpent, budget)
+from channelwright_local.worker_loop import LambdaContext
 from discord_emulator.signing import InteractionSigner
 from tests.support import interactions as payloads
 
@@ -74,7 +75,8 @@ def test_an_interaction_whose_budget_is_spent_gets_an_answer_not_a_timeout(aws, 
     monkeypatch.setattr(request_budget, "BUDGET_S", 0.0)  # AWS is so slow nothing fits
     interactions.default_deps.cache_clear()
     try:
-        result = interactions.handler(signer.api_gateway_event(payloads.add_campaign()), None)
+        result = interactions.handler(signer.api_gateway_event(payloads.add_campaign()),
+                                      LambdaContext("Interactions", timeout_s=3))
     finally:
         interactions.default_deps.cache_clear()
     assert result["statusCode"] == 200

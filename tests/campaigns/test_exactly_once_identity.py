@@ -1,4 +1,4 @@
-"""Exactly once, by identity (issue 11, stories 1, 2 and 5), end to end: signed interactions in,
+"""Exactly once, by identity, end to end: signed interactions in,
 the worker driven by SQS (moto), Discord emulated with its name rewriting and channel obfuscation.
 
 Assertions are on what people would see: the server's channels and roles (the test sees all of

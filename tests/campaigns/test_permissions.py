@@ -1,4 +1,4 @@
-"""Permissions as Discord computes them (issue 10), end to end: signed interactions in, the worker on
+"""Permissions as Discord computes them, end to end: signed interactions in, the worker on
 moto's SQS, Discord emulated with channel-scoped interaction permissions.
 
 `member.permissions` and `app_permissions` describe the channel a command was typed in, with its
@@ -48,7 +48,7 @@ def holds(payload, bit) -> bool:
 
 
 def test_built_from_a_channel_hidden_from_my_role_it_is_still_private(bot, emu, guild, gm, player):
-    """The issue's first case: a staff channel that hides itself from the bot's role."""
+    """A staff channel that hides itself from the bot's role."""
     staff = emu.add_channel(guild, "staff", permission_overwrites=[
         overwrite(guild, deny=p.VIEW_CHANNEL), overwrite(bot_role(emu, guild), deny=p.VIEW_CHANNEL),
         overwrite(gm, MEMBER, allow=p.VIEW_CHANNEL)])
@@ -61,7 +61,7 @@ def test_built_from_a_channel_hidden_from_my_role_it_is_still_private(bot, emu, 
 
 
 def test_a_permission_granted_to_me_in_one_channel_stays_out_of_overwrites(bot, emu, guild, gm, player):
-    """The issue's second case: the channel grants my role Manage Messages, the server doesn't."""
+    """The channel grants my role Manage Messages, the server doesn't."""
     table = emu.add_channel(guild, "table", permission_overwrites=[
         overwrite(bot_role(emu, guild), allow=p.MANAGE_MESSAGES)])
     payload = bot.add_campaign(guild, gm, channel_id=table)
@@ -76,7 +76,7 @@ def test_a_permission_granted_to_me_in_one_channel_stays_out_of_overwrites(bot, 
 
 
 def test_typed_in_a_read_only_channel_players_can_still_post(bot, emu, guild, gm, player):
-    """The issue's third case: @everyone lacks Send Messages and the channel denies it to me."""
+    """@everyone lacks Send Messages and the channel denies it to me."""
     everyone = int(next(r for r in emu.guild_roles(guild) if r["id"] == guild)["permissions"])
     set_everyone_permissions(bot.rest, guild, everyone & ~p.SEND_MESSAGES)
     news = emu.add_channel(guild, "news", permission_overwrites=[
@@ -147,7 +147,7 @@ def test_a_bot_holding_only_administrator_builds_privately(bot, emu):
 
 
 def test_manage_channels_granted_in_one_channel_makes_no_one_a_manager(bot, emu, guild, gm, built):
-    """The issue's fourth case: Manage Channels on one voice channel only."""
+    """Manage Channels on one voice channel only."""
     dana = emu.add_member(guild, name="dana")
     lounge = emu.add_channel(guild, "Lounge", type=2, permission_overwrites=[
         overwrite(dana, MEMBER, allow=p.MANAGE_CHANNELS)])
@@ -175,7 +175,7 @@ def test_manage_channels_granted_in_one_channel_makes_no_one_a_manager(bot, emu,
 
 
 def test_a_gm_whose_gm_role_was_taken_away_is_no_longer_a_gm(bot, emu, guild, gm, built):
-    """The issue's fifth case: an admin takes the GM role by hand; the store still lists him."""
+    """An admin takes the GM role by hand; the store still lists him."""
     erin = emu.add_member(guild, name="erin")  # no server permissions at all
     _, _, text = run(bot, guild, gm, "assign-gm", member_options(erin), users=[erin])
     assert text == f"✅ <@{erin}> is now a GM in **{NAME}**."
@@ -196,7 +196,7 @@ def test_a_gm_whose_gm_role_was_taken_away_is_no_longer_a_gm(bot, emu, guild, gm
 
 
 def test_a_gm_without_server_permissions_sees_and_runs_delete_campaign(bot, emu, guild, gm, built):
-    """The issue's seventh case: /delete-campaign was hidden from GMs made with /assign-gm."""
+    """/delete-campaign was hidden from GMs made with /assign-gm."""
     erin = emu.add_member(guild, name="erin")
     run(bot, guild, gm, "assign-gm", member_options(erin), users=[erin])
     [definition] = [d for d in DEFINITIONS if d["name"] == "delete-campaign"]
@@ -261,7 +261,7 @@ def test_changing_templates_takes_manage_channels_from_roles(bot, emu, guild, gm
 
 def test_campaign_info_shows_channel_names_only_to_those_who_can_see_them(bot, emu, guild, gm, player,
                                                                           built):
-    """The issue's sixth case."""
+    """A campaign's private channels are named only to those who can see them."""
     emu.give_role(guild, player, role_id(emu, guild, "Players"))
     manager = emu.add_member(guild, name="mia", permissions=p.MANAGE_CHANNELS)
     bystander = emu.add_member(guild, name="carol")
@@ -333,7 +333,7 @@ def test_each_command_is_shown_to_everyone_its_handler_serves(definition):
 
 
 def test_an_invocation_through_a_users_own_installation_is_refused_plainly(bot, emu, guild, gm, built):
-    """The issue's last case: `authorizing_integration_owners` without the server's key "0"."""
+    """`authorizing_integration_owners` without the server's key "0"."""
     emu.clear_requests()
     payload = emu.create_interaction(guild, gm, "add-campaign", options=name_option("Side Quest"))
     payload["authorizing_integration_owners"] = {"1": gm}
@@ -355,7 +355,7 @@ def test_an_invocation_through_a_users_own_installation_is_refused_plainly(bot, 
 
 
 def test_removed_mid_build_i_say_reinvite_me_not_fix_my_role(bot, emu, guild, gm, monkeypatch):
-    """The issue's eighth case: every call answers 403 50001 once I'm out of the server."""
+    """Every call answers 403 50001 once I'm out of the server."""
     payload = bot.add_campaign(guild, gm)
     bot.events.poll_once()  # the first ten steps
     remove_bot(emu, guild, monkeypatch)

@@ -1,10 +1,10 @@
 """Running /add-campaign again on a failed campaign: who may take it over, and when.
 
-Issue 10: who may manage a campaign rests on server-level permissions and current role
+Who may manage a campaign rests on server-level permissions and current role
 membership, and where deciding needs Discord data the worker decides. Resuming a campaign is
 managing it: its GMs (who hold its GM role now, which the interaction's `member.roles` says) take
 it over at once on the request path; anyone else's re-run is checked by the worker before the
-record changes at all (rerun.py). Issue 11: cut-offs during a takeover stay recoverable.
+record changes at all (rerun.py). Cut-offs during a takeover stay recoverable.
 
 End to end: signed interactions in, the worker on moto's SQS, Discord emulated.
 """
@@ -172,7 +172,7 @@ def test_a_re_run_queued_behind_an_undo_builds_nothing(bot, emu, guild, gm, mana
         private_answer(emu, again)
 
 
-# -- cut-offs during the takeover (issue 11) -------------------------------------------------------
+# -- cut-offs during the takeover -------------------------------------------------------
 
 class CutRestart(CampaignStore):
     """The worker's store, its next restart cut off: before its write reached DynamoDB ("not

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from channelwright.discord import permissions
 from channelwright.aws.http import HttpRequest
 from channelwright.interactions import Deps, default_deps, handler, respond
+from channelwright_local.worker_loop import LambdaContext
 from channelwright.discord.signature import SignatureVerifier
 from channelwright.campaigns.store import CampaignStore
 from channelwright.tasks.queue import TaskQueue
@@ -98,7 +99,8 @@ def test_the_lambda_handler_answers_401_to_a_400_digit_timestamp(signer, aws, mo
     monkeypatch.setenv("TASK_QUEUE_URL", aws.queue_url)
     default_deps.cache_clear()
     try:
-        result = handler(signer.api_gateway_event(interactions.add_campaign(), timestamp="9" * 400), None)
+        event = signer.api_gateway_event(interactions.add_campaign(), timestamp="9" * 400)
+        result = handler(event, LambdaContext("Interactions", timeout_s=3))
     finally:
         default_deps.cache_clear()
     assert result["statusCode"] == 401

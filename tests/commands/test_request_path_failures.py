@@ -17,6 +17,14 @@ from channelwright.aws.metric_catalog import MALFORMED_INTERACTIONS, REQUEST_PAT
 from channelwright.campaigns.store import CampaignStore
 from channelwright.tasks.queue import TaskQueue
 from channelwright.templates.library import TemplateLibrary
+from channelwright_local.worker_loop import LambdaContext
+
+
+
+def context() -> LambdaContext:
+    """Lambda's context object as it passes it to the interactions handler."""
+    return LambdaContext("Interactions", timeout_s=3)
+
 
 MISSING_TABLE = "channelwright-table-that-is-not-there"
 
@@ -38,7 +46,7 @@ def handle(bot, payload, deps, monkeypatch, capsys) -> tuple[dict, float]:
     monkeypatch.setattr(interactions, "default_deps", lambda: deps)
     capsys.readouterr()
     try:
-        result = interactions.handler(bot.signer.api_gateway_event(payload), None)
+        result = interactions.handler(bot.signer.api_gateway_event(payload), context())
     except Exception:  # a crash: API Gateway answers 500; the metrics were still flushed
         result = {"statusCode": 500}
     failures = 0.0
@@ -175,7 +183,7 @@ def test_a_malformed_payload_is_answered_and_counted(bot, emu, guild, gm, monkey
     payload["member"]["permissions"] = "-1"
     monkeypatch.setattr(interactions, "default_deps", lambda: bot.front)
     capsys.readouterr()
-    result = interactions.handler(bot.signer.api_gateway_event(payload), None)
+    result = interactions.handler(bot.signer.api_gateway_event(payload), context())
     metrics = flushed(capsys)
     assert "couldn't read that request" in content(result)
     assert metrics == {REQUEST_PATH_FAILURES.name: 1, MALFORMED_INTERACTIONS.name: 1}
@@ -193,7 +201,7 @@ def test_a_signed_body_that_is_not_json_is_counted(bot, monkeypatch, capsys):
     event = bot.signer.api_gateway_event(b"not json")
     monkeypatch.setattr(interactions, "default_deps", lambda: bot.front)
     capsys.readouterr()
-    assert interactions.handler(event, None)["statusCode"] == 400
+    assert interactions.handler(event, context())["statusCode"] == 400
     assert flushed(capsys) == {REQUEST_PATH_FAILURES.name: 1}
 
 
@@ -218,5 +226,5 @@ def test_requests_that_went_well_and_forged_ones_count_nothing(bot, emu, guild, 
     forged["headers"]["x-signature-ed25519"] = "00" * 64
     monkeypatch.setattr(interactions, "default_deps", lambda: bot.front)
     capsys.readouterr()
-    assert interactions.handler(forged, None)["statusCode"] == 401
+    assert interactions.handler(forged, context())["statusCode"] == 401
     assert REQUEST_PATH_FAILURES.name not in capsys.readouterr().out

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from channelwright.interactions import Deps, handler, respond, default_deps
+from channelwright_local.worker_loop import LambdaContext
 from channelwright.aws.http import HttpRequest
 from channelwright.discord.signature import SignatureVerifier
 from channelwright.campaigns.store import CampaignStore
@@ -113,8 +114,8 @@ def test_lambda_handler_verifies_with_the_configured_key(signer, aws, monkeypatc
     monkeypatch.setenv("TASK_QUEUE_URL", aws.queue_url)
     default_deps.cache_clear()
     try:
-        good = handler(signer.api_gateway_event(PING), None)
-        bad = handler(InteractionSigner().api_gateway_event(PING), None)
+        good = handler(signer.api_gateway_event(PING), LambdaContext("Interactions", timeout_s=3))
+        bad = handler(InteractionSigner().api_gateway_event(PING), LambdaContext("Interactions", timeout_s=3))
     finally:
         default_deps.cache_clear()
     assert good["statusCode"] == 200 and json.loads(good["body"]) == {"type": 1}

@@ -1,7 +1,11 @@
-"""Discord behaviours the emulator models from public sources (issue 9, point 2).
+"""Discord behaviours the emulator models from public sources.
 
 Each test's docstring names the doc section, changelog entry or public report it rests on.
-DOCS/x abbreviations are those of /work/shared/reference/discord-api.md.
+DOCS/x abbreviations name Discord's docs (discord/discord-api-docs, under developers/): ac
+interactions/application-commands.mdx, audit resources/audit-log.mdx, channel resources/channel.mdx,
+codes topics/opcodes-and-status-codes.mdx, guild resources/guild.mdx, message resources/message.mdx,
+perms topics/permissions.mdx, ref reference.mdx, rl topics/rate-limits.mdx, rr
+interactions/receiving-and-responding.mdx, webhook resources/webhook.mdx.
 """
 
 import ast
@@ -114,7 +118,7 @@ def test_a_text_name_with_nothing_left_is_refused(api, gid):
 
 
 def test_the_emulator_imports_nothing_from_the_product():
-    """Issue 9: the emulator is a model of Discord, never a mirror of the product."""
+    """The emulator is a model of Discord, never a mirror of the product."""
     package = pathlib.Path(__file__).resolve().parents[2] / "discord_emulator"
     imported = set()
     for source in package.glob("*.py"):

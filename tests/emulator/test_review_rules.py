@@ -1,6 +1,5 @@
-"""Discord rules a skeptical review (issue 9) found missing or modelled wrongly, each with the doc
-section or public report it rests on. DOCS/x abbreviations are those of
-/work/shared/reference/discord-api.md (DOCS/rr is interactions/receiving-and-responding.mdx).
+"""Discord rules a skeptical review found missing or modelled wrongly, each with the doc section or
+public report it rests on. DOCS/x abbreviations: see tests/emulator/test_behaviours.py.
 """
 
 import pytest

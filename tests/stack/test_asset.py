@@ -197,6 +197,19 @@ key = nacl.signing.SigningKey.generate()
 key.verify_key.verify(key.sign(b"x"))
 requests.Session()
 assert not yaml.__with_libyaml__, "libyaml's binding was importable"
+# Both handlers with their Powertools decorators (Lambda context in the logs, metrics flushed).
+import os, uuid
+os.environ.update(AWS_DEFAULT_REGION="us-east-1", DISCORD_PUBLIC_KEY=key.verify_key.encode().hex(),
+                  CAMPAIGN_TABLE_NAME="t", TASK_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/1/q.fifo",
+                  DISCORD_BOT_TOKEN="t", DISCORD_APPLICATION_ID="1")
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "f", 128, str(uuid.uuid4())
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    def get_remaining_time_in_millis(self): return 30_000
+from channelwright import interactions, worker
+forged = {"headers": {"x-signature-ed25519": "00", "x-signature-timestamp": "1"}, "body": "{}"}
+assert interactions.handler(forged, Context())["statusCode"] == 401
+assert worker.handler({"Records": []}, Context()) == {"batchItemFailures": []}
 print("worked without what the asset leaves out")
 """
 

@@ -1,9 +1,11 @@
 """Logs and metrics for both Lambdas: Powertools Logger (JSON lines) and Metrics (CloudWatch EMF).
 
-Every log line carries the interaction id and guild id once they are known (`logger.append_keys`),
-and nothing logged ever holds a bot token or an interaction token: routes are logged as templates
-(`/webhooks/{id}/{token}/...`), and errors as Discord's code and message. Metrics are flushed once
-per invocation by the handlers. Every metric name is listed in metric_catalog.py, which the
+Both handlers are decorated with `@logger.inject_lambda_context(clear_state=True)`, so every log
+line carries the Lambda context (function_request_id, cold_start...), and with `@metrics.log_metrics`,
+which flushes the invocation's metrics once however it ends. Every log line carries the interaction
+id and guild id too once they are known (`logger.append_keys`), and nothing logged ever holds a bot
+token or an interaction token: routes are logged as templates (`/webhooks/{id}/{token}/...`), and
+errors as Discord's code and message. Every metric name is listed in metric_catalog.py, which the
 CloudWatch alarms and dashboard read too.
 """
 

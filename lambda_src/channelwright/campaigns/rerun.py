@@ -1,9 +1,9 @@
 """The worker's half of a re-run the request path could not clear: check the caller, then take over.
 
 Resuming a failed or stalled campaign (running /add-campaign again with its name) is managing it,
-so it is for its GMs — the members who hold its GM role now — and server managers (authority.py;
-issue 10: "Who may manage a campaign ... rests on server-level permissions and current role
-membership"). A caller holding the GM role is known from the interaction and takes over at once
+so it is for its GMs — the members who hold its GM role now — and server managers (authority.py:
+who may manage a campaign rests on server-level permissions and current role membership). A
+caller holding the GM role is known from the interaction and takes over at once
 (interactions._rerun_or_refuse). Anyone else may still be a server manager, which only the
 server's roles tell; the request path makes no Discord call, so it queues one RERUN task and
 leaves the record alone. Here, before anything of the campaign changes:

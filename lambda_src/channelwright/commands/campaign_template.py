@@ -263,7 +263,8 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
     error when trying again later can help — unless `last_attempt`, when the user is told
     instead. Whatever else goes wrong, the user is told at once; a failure that isn't the file's
     (a bug) is raised too, so the task is retried and dead-lettered for the operator."""
-    # The worker's job: the interactions Lambda, which imports this module, never loads these.
+    # The worker's job: the interactions Lambda, which imports this module, never loads these
+    # (tests/test_import_isolation.py).
     from channelwright.discord.rest import USER_AGENT
     from channelwright.discord.downloads import DownloadFailed, download
 

@@ -56,7 +56,7 @@ def _pieces(line: str, limit: int) -> list[str]:
 def _head(word: str, limit: int) -> str:
     """The longest start of `word` of at most `limit` characters ending between two
     user-perceived characters (never inside an emoji sequence or a letter and its accents)."""
-    import regex  # only a 2000-character word needs grapheme clusters; keeps it off cold starts
+    import regex  # only a 2000-character word needs grapheme clusters (tests/test_import_isolation.py)
 
     size = 0
     for cluster in regex.finditer(r"\X", word):

@@ -45,7 +45,8 @@ _WHITESPACE = re.compile(r"[^\S\x1c-\x1f]+")
 @functools.cache
 def _rx() -> SimpleNamespace:
     """The Unicode-property patterns, compiled on first use: importing `regex` costs a cold start
-    about 6 ms, and a name of printable ASCII (most names) never needs it (see `refusal`)."""
+    about 6 ms, and a name of printable ASCII (most names) never needs it (see `refusal`;
+    tests/test_import_isolation.py)."""
     import regex
 
     # Characters that draw nothing by themselves: default-ignorables (fillers, joiners, variation

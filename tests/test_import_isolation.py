@@ -28,7 +28,8 @@ WORKER_ONLY = (
     "channelwright.discord.rate_budget",
     "channelwright.discord.global_pause",
     "channelwright.discord.downloads",
-    "channelwright.discord.errors",
+    "channelwright.discord.api",  # the REST facade (interaction answers are HTTP responses)
+    "channelwright.discord.routes",
     "channelwright.templates.files",
     "channelwright.templates.schema",
     "channelwright.tasks.decision",

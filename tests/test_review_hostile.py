@@ -13,7 +13,8 @@ from channelwright.text import names
 from channelwright.discord import permissions as p
 from channelwright.commands.definitions import campaign_name
 from channelwright.discord.downloads import DownloadPolicy, DownloadRefused, download
-from channelwright.templates.schema import TemplateInvalid, parse_template_file
+from channelwright.templates.files import parse_template_file
+from channelwright.templates.schema import TemplateInvalid
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
 from tests.discord.test_downloads import Cdn, cdn  # noqa: F401,F811 (a fixture, used by name)
 

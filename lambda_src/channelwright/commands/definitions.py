@@ -246,10 +246,3 @@ def campaign_key(name: str) -> str:
     """Two names that differ only in case, spacing or Unicode normal form are the same campaign."""
     return names.key(name)
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m channelwright.commands register [--guild ID] [--dry-run]` (see registration.py)."""
-    from channelwright.commands.registration import main as registration_main
-
-    return registration_main(argv, definitions=DEFINITIONS)
-

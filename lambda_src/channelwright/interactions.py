@@ -28,8 +28,7 @@ from channelwright.text.problems import Problem, Refusal
 from channelwright.discord.responses import PONG, choices, deferred, ephemeral
 from channelwright.discord.signature import SignatureVerifier
 from channelwright.campaigns.store import BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists, CampaignStore
-from channelwright.tasks.payloads import BuildStep, Rerun
-from channelwright.tasks.queue import Task, TaskQueue
+from channelwright.tasks.queue import BuildStep, Task, TaskQueue
 from channelwright.templates.library import TemplateLibrary
 
 # Interaction types (developers/interactions/receiving-and-responding.mdx).
@@ -284,6 +283,8 @@ def _queue_rerun(existing: Campaign, invocation: Invocation, deps: Deps) -> dict
     taken over only if it has stayed silent since (decision._still_stalled). The answer is deferred in public like any
     /add-campaign: the build's progress edits it; a refusal replaces it with a private message.
     """
+    # Deferred, like the other commands' modules: the cold start loads only BuildStep.
+    from channelwright.tasks.payloads import Rerun
     rerun = Rerun(token=invocation.token, caller=invocation.caller, by=invocation.user_name,
                   channel_id=str(invocation.channel_id or ""), seen=existing.progress_at)
     task = Task(existing.guild_id, existing.key, invocation.interaction_id, rerun,

@@ -40,9 +40,9 @@ from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignS
 from channelwright.campaigns.summary import failure_text
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.tasks.decision import RESUME, Decision, decide
-from channelwright.tasks.payloads import (BuildStep, CampaignInfo, ConfirmDelete, Delete, MemberChange,
-                                          Request, Rerun, TemplateImport, TemplateRemove)
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Request, Rerun,
+                                          TemplateImport, TemplateRemove)
+from channelwright.tasks.queue import BuildStep, Task
 from channelwright.commands.campaign_template import run_template_import, run_template_remove
 from channelwright.templates.library import TemplateLibrary
 

@@ -21,8 +21,8 @@ from channelwright.ops.peek import peek
 from channelwright.ops.redrive import resend
 from channelwright.campaigns.plan import build_plan, load_template
 from channelwright.campaigns.store import FAILED, Campaign, CampaignStore
-from channelwright.tasks.payloads import BuildStep, Delete
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import Delete
+from channelwright.tasks.queue import BuildStep, Task
 
 GUILD_A, GUILD_B, GUILD_C = "800000000000000001", "800000000000000002", "800000000000000003"
 OUTAGE = {"what": "Discord kept failing while I built the campaign, so I stopped.",

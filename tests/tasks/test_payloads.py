@@ -6,9 +6,9 @@ import json
 import pytest
 
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller
-from channelwright.tasks.payloads import (BuildStep, CampaignInfo, ConfirmDelete, Delete, MemberChange,
-                                          Rerun, TemplateImport, TemplateRemove, Unknown)
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Rerun,
+                                          TemplateImport, TemplateRemove, Unknown)
+from channelwright.tasks.queue import BuildStep, Task
 
 ASKED, RUN = "1200000000000000009", "1200000000000000001"
 GM = Caller("42", frozenset({"7", "8"}))

@@ -18,8 +18,8 @@ from channelwright.campaigns.plan import build_plan, load_template
 from channelwright.discord.snowflake import DISCORD_EPOCH_MS
 from channelwright.campaigns.store import Campaign
 from channelwright.tasks.decision import IGNORE, REFUSE, RESUME, RUN, decide
-from channelwright.tasks.payloads import BuildStep, CampaignInfo, Delete, MemberChange, TemplateImport, Unknown
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import CampaignInfo, Delete, MemberChange, TemplateImport, Unknown
+from channelwright.tasks.queue import BuildStep, Task
 from tests.support.bot import Bot
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, NAME, campaign_state
 from tests.commands.test_lifecycle import ask_to_delete, click, command

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from channelwright.discord import permissions as p
-from channelwright.tasks.payloads import BuildStep, MemberChange, TemplateImport
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import MemberChange, TemplateImport
+from channelwright.tasks.queue import BuildStep, Task
 from channelwright.worker import process_tasks
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
 from tests.templates.test_template_files import billion_laughs

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from channelwright.campaigns.store import Campaign
 from channelwright.tasks.decision import decide
-from channelwright.tasks.payloads import BuildStep, MemberChange, Payload
+from channelwright.tasks.payloads import MemberChange
+from channelwright.tasks.queue import BuildStep
 
 from .peek import DeadLetter
 
@@ -65,7 +66,8 @@ class Diagnosis:
         return decide(task, self.campaign).reason
 
 
-def describe_request(payload: Payload) -> str:
+def describe_request(payload) -> str:
+    """A command's deferred half in a few words (payload: any but a BuildStep)."""
     if isinstance(payload, MemberChange):
         role = "GM" if payload.group == "gms" else "Players"
         verb = "give" if payload.action == "add" else "take"

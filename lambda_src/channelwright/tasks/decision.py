@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from channelwright.campaigns.liveness import SILENT_FOR_MS
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, FAILED, QUEUED, Campaign
 from channelwright.discord.snowflake import created_ms
-from channelwright.tasks.payloads import (BuildStep, CampaignInfo, ConfirmDelete, Delete, MemberChange,
-                                          Rerun, TemplateImport, TemplateRemove)
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Rerun,
+                                          TemplateImport, TemplateRemove)
+from channelwright.tasks.queue import BuildStep, Task
 from channelwright.text.names import md
 
 RUN, RESUME, IGNORE, REFUSE = "run", "resume", "ignore", "refuse"

@@ -1,7 +1,9 @@
 """What each kind of task carries: one frozen dataclass per kind, its fields typed.
 
 On the queue a payload is the body's `args` object (and a build step's `step`), under the `kind`
-string its class names (KIND). Those names and keys are the wire format: bodies already queued,
+string its class names (KIND); a build step's payload, the queue's common case, is
+queue.BuildStep (the request path's cold start loads only that one). Those names and keys are
+the wire format: bodies already queued,
 and bodies read by a worker of an earlier release, keep them, so they never change.
 
 Every task but a build step answers someone: the interaction token its deferred answer is edited
@@ -21,14 +23,6 @@ from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller
 NOBODY = Caller("")
 
 
-@dataclass(frozen=True)
-class BuildStep:
-    """One step of a campaign's plan (plan.py), by its index."""
-
-    KIND: ClassVar[str] = "build"
-    step: int = 0
-
-
 @dataclass(frozen=True, kw_only=True)
 class Answered:
     """A task whose asker waits on its answer."""
@@ -37,7 +31,7 @@ class Answered:
     channel_id: str = ""
     caller: Caller = NOBODY
 
-    def to_args(self) -> dict[str, Any]:
+    def to_args(self, campaign_run: str) -> dict[str, Any]:
         """The body's `args`: every field, the caller as {"id", "roles"} (Caller.to_args)."""
         args = {f.name: getattr(self, f.name) for f in fields(self)}
         args["caller"] = self.caller.to_args()
@@ -106,6 +100,10 @@ class Delete(Request):
     by: str = ""
     public: bool = False
 
+    def to_args(self, campaign_run: str) -> dict[str, Any]:
+        """Also names the campaign run as `run`, where workers before Task.campaign_run look."""
+        return {**super().to_args(campaign_run), "run": campaign_run}
+
 
 @dataclass(frozen=True, kw_only=True)
 class TemplateImport(Request):
@@ -149,20 +147,16 @@ class Unknown:
     def KIND(self) -> str:  # noqa: N802 - read like the classes' KIND
         return self.kind
 
-    def to_args(self) -> dict[str, Any]:
+    def to_args(self, campaign_run: str) -> dict[str, Any]:
         return dict(self.args)
 
 
-Payload = BuildStep | CampaignInfo | ConfirmDelete | MemberChange | Delete | TemplateImport | \
-    TemplateRemove | Rerun | Unknown
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
                                  TemplateRemove, Rerun)}
 
 
-def payload_from(kind: str, args: dict[str, Any], step: int) -> Payload:
-    """The payload a body's `kind`, `args` and `step` describe."""
-    if kind == BuildStep.KIND:
-        return BuildStep(step)
+def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:
+    """The payload a body's `kind` (any but a build step's) and `args` describe."""
     known = ANSWERED_KINDS.get(kind)
     return known.from_args(args) if known else Unknown(kind, dict(args))

@@ -5,14 +5,29 @@ order (which is also how Discord rate-limits writes), while other servers procee
 Deduplication ids derive from the interaction id, so a retried request enqueues nothing twice.
 """
 
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from channelwright.tasks.payloads import BuildStep, Delete, Payload, payload_from
+if TYPE_CHECKING:
+    from channelwright.tasks.payloads import Answered, Unknown
 
 SQS_BATCH_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """A build task's payload: one step of a campaign's plan (plan.py), by its index. Every other
+    kind's payload is in payloads.py."""
+
+    KIND: ClassVar[str] = "build"
+    step: int = 0
+
+
 BUILD = BuildStep.KIND
 
 
@@ -36,7 +51,7 @@ class Task:
     guild_id: str
     campaign_key: str
     interaction_id: str  # the interaction that queued this task (its token answers it)
-    payload: Payload
+    payload: BuildStep | Answered | Unknown
     campaign_run: str = ""
 
     @property
@@ -52,9 +67,7 @@ class Task:
         data: dict = {"guild_id": self.guild_id, "campaign_key": self.campaign_key,
                       "run": self.interaction_id, "step": self.step}
         if not isinstance(self.payload, BuildStep):
-            data["kind"], data["args"] = self.kind, self.payload.to_args()
-            if isinstance(self.payload, Delete):
-                data["args"]["run"] = self.campaign_run  # where workers before campaign_run look
+            data["kind"], data["args"] = self.kind, self.payload.to_args(self.campaign_run)
         if self.campaign_run:
             data["campaign_run"] = self.campaign_run
         return json.dumps(data, separators=(",", ":"))
@@ -69,7 +82,12 @@ class Task:
             # args["run"]; member and info tasks named none ("", which decide() judges by the
             # record's age).
             legacy = run if kind == BUILD else str(args.get("run", ""))
-            payload = payload_from(kind, args, int(data.get("step", 0)))
+            if kind == BUILD:
+                payload = BuildStep(int(data.get("step", 0)))
+            else:
+                # Deferred: the request path only writes tasks; the kinds load where they're read.
+                from channelwright.tasks.payloads import payload_from
+                payload = payload_from(kind, args)
             return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run, payload,
                        str(data.get("campaign_run") or legacy))
         except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as error:

@@ -24,7 +24,8 @@ sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT)]
 
 from channelwright.commands.campaign_template import invalid_text, saved_text  # noqa: E402
 from channelwright.templates.files import MAX_NODES  # noqa: E402
-from channelwright.templates.schema import MAX_FILE_BYTES, TemplateInvalid, parse_template_file  # noqa: E402
+from channelwright.templates.files import parse_template_file  # noqa: E402
+from channelwright.templates.schema import MAX_FILE_BYTES, TemplateInvalid  # noqa: E402
 
 TIME_TARGET_S, MEMORY_TARGET_MB = 0.5, 64
 

@@ -10,11 +10,23 @@ from botocore.exceptions import ClientError
 
 from channelwright.text import names
 from channelwright.discord import permissions as p
-from channelwright.commands.definitions import campaign_name
+from channelwright.commands import definitions
+from channelwright.text.problems import Refusal
 from channelwright.discord.downloads import DownloadPolicy, DownloadRefused, download
-from channelwright.templates.schema import TemplateInvalid, parse_template_file
+from channelwright.templates.files import parse_template_file
+from channelwright.templates.schema import TemplateInvalid
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
 from tests.discord.test_downloads import Cdn, cdn  # noqa: F401,F811 (a fixture, used by name)
+
+
+def campaign_name(raw):
+    """(name, None), or ("", the Problem) when the name is refused (definitions.campaign_name
+    raises Refusal): the pair these checks read."""
+    try:
+        return definitions.campaign_name(raw), None
+    except Refusal as refused:
+        return "", refused.problem
+
 
 WEEK = 7 * 24 * 3600
 

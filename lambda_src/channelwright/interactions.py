@@ -5,7 +5,6 @@ Everything long-running happens in the worker, driven by the queued tasks.
 """
 
 import functools
-import importlib
 import json
 import os
 import time
@@ -22,15 +21,15 @@ from channelwright.commands.definitions import Invocation, campaign_key, campaig
 from channelwright.aws.http import HttpRequest, HttpResponse
 from channelwright.text.names import clip, code, md
 from channelwright.aws.observability import MetricUnit, count, logger, metrics, request_path_failure
-from channelwright.text.pages import PREFIX as PAGE_PREFIX
+from channelwright.text import pages
 from channelwright.commands.payload_fields import MalformedInteraction
 from channelwright.campaigns.plan import build_plan
-from channelwright.text.problems import Problem
+from channelwright.text.problems import Problem, Refusal
 from channelwright.discord.responses import PONG, choices, deferred, ephemeral
 from channelwright.discord.signature import SignatureVerifier
 from channelwright.discord.types import InteractionType
 from channelwright.campaigns.store import BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists, CampaignStore
-from channelwright.tasks.queue import RERUN, Task, TaskQueue
+from channelwright.tasks.queue import BuildStep, Task, TaskQueue
 from channelwright.templates.library import TemplateLibrary
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT = (InteractionType.PING, InteractionType.APPLICATION_COMMAND,
@@ -111,8 +110,8 @@ def respond(request: HttpRequest, deps: Deps) -> HttpResponse:
 
 
 def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict:
-    """The handler's answer, or one in plain words when the payload is malformed, the bot isn't
-    installed in the server, or AWS fails."""
+    """The handler's answer (dispatch), or one in plain words when the payload is malformed or
+    the bot isn't installed in the server."""
     try:
         invocation = Invocation.from_payload(payload)
     except MalformedInteraction as bad:
@@ -126,8 +125,17 @@ def _answer(handler, payload: dict, deps: Deps, *, autocompleting: bool) -> dict
     if invocation.guild_id and not invocation.installed_here:
         logger.info("refused: not installed in this server")
         return choices([]) if autocompleting else not_installed()
+    return dispatch(handler, invocation, deps, autocompleting=autocompleting)
+
+
+def dispatch(handler, invocation: Invocation, deps: Deps, *, autocompleting: bool = False) -> dict:
+    """`handler`'s answer to the invocation; a Refusal it raises becomes the ephemeral answer
+    (no suggestions, for autocomplete), and an AWS failure an answer in plain words."""
     try:
         return handler(invocation, deps)
+    except Refusal as refused:
+        logger.info("refused", what=refused.problem.what)
+        return choices([]) if autocompleting else ephemeral(refused.text())
     except (BotoCoreError, ClientError) as error:
         # An answer the user can act on beats a 500, which Discord shows as "did not respond".
         # (Anything else is a bug: it stays a 500, which handler() counts too.)
@@ -159,8 +167,10 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
         return choices([])
     if invocation.focused == "template" or invocation.command == "campaign-template":
-        return _later("commands.campaign_template", "template_autocomplete")(invocation, deps)
-    return _later("commands.lifecycle", "campaign_choices")(invocation, deps)
+        from channelwright.commands import campaign_template
+        return campaign_template.template_autocomplete(invocation, deps)
+    from channelwright.commands import lifecycle
+    return lifecycle.campaign_choices(invocation, deps)
 
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
@@ -181,26 +191,24 @@ def run_command(invocation: Invocation, deps: Deps) -> dict:
 
 def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
-    if invocation.custom_id.startswith(PAGE_PREFIX):
-        return _later("text.pages", "turn_page")(invocation, deps)
-    return _later("commands.lifecycle", "on_button")(invocation, deps)
+    if invocation.custom_id.startswith(pages.PREFIX):
+        return pages.turn_page(invocation, deps, PAGE_TEXTS)
+    from channelwright.commands import lifecycle
+    return lifecycle.on_button(invocation, deps)
 
 
 def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     """Record and queue the build. Whether the requester may (Manage Channels from their roles) and
     whether I can build it privately (my server-level permissions) are decided by the worker before
     it creates anything: both need the server's roles, and this path makes no Discord call."""
-    name, problem = campaign_name(invocation.options.get("name"))
-    if problem:
-        return ephemeral(problem.text())
-
+    name = campaign_name(invocation.options.get("name"))
     template_id = str(invocation.options.get("template") or "default").strip()
     template = deps.templates.get(invocation.guild_id, template_id)
     if template is None:
-        return ephemeral(Problem(
+        raise Refusal(Problem(
             f"There is no template called “{md(clip(template_id, 100))}”.",
             "A campaign is built from a built-in template or one imported into this server.",
-            "Pick one from the suggestions, or see them all with `/campaign-template list`.").text())
+            "Pick one from the suggestions, or see them all with `/campaign-template list`."))
     campaign = Campaign(
         guild_id=invocation.guild_id, key=campaign_key(name), name=name, template=template.id,
         plan=[step.to_dict() for step in build_plan(name, template)],
@@ -211,14 +219,17 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
     )
     # The record first, then the tasks, then `tasks_sent`: a cut-off anywhere leaves a record that
     # says whether its tasks all went out, and a re-run of the command finishes the job
-    # (_rerun_or_refuse, liveness.py). Tasks sent before their record would find nothing to build.
+    # (_resume, liveness.py). Tasks sent before their record would find nothing to build.
     try:
         try:
             campaign = deps.store.create(campaign)
         except CampaignExists as exists:
-            campaign = _rerun_or_refuse(exists.existing, invocation, deps)
-            if isinstance(campaign, dict):
-                return campaign
+            if exists.existing.interaction_id == invocation.interaction_id:
+                campaign = exists.existing  # a retried request re-sends its own tasks
+            elif holds(_resumable(exists.existing, deps), invocation.member_roles):
+                campaign = _resume(exists.existing, invocation, deps)
+            else:
+                return _queue_rerun(exists.existing, invocation, deps)
         return _enqueue(campaign, deps)
     except (BotoCoreError, ClientError, CampaignChanged) as error:
         # The record may have been written (or taken over by a newer run meanwhile). Whatever
@@ -235,27 +246,29 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
             "wherever this stopped, and nothing is built twice.").text())
 
 
-def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign | dict:
-    """A retried request re-sends its own tasks; a failed or stalled campaign is resumed by a new
-    run that keeps what exists; anything else is refused with what to do instead.
+def _resumable(existing: Campaign, deps: Deps) -> Campaign:
+    """`existing` if a re-run of /add-campaign may resume it (failed, or stalled); else Refusal,
+    saying what to do instead.
 
     Resuming is managing the campaign, so it is for its GMs and server managers (authority.py). A
     caller who holds its GM role (`member.roles`: server-wide and current, developers/resources/
-    guild.mdx, Guild Member Object) takes it over here and now. Anyone else may be a server
-    manager, which only the server's roles tell, and this path makes no Discord call: their re-run
-    goes to the worker as one task, and the record keeps its run (interaction, token, requester,
-    channel, failure, status: its Undo button works) until the worker has cleared them (rerun.py).
+    guild.mdx, Guild Member Object) takes it over here and now (_resume). Anyone else may be a
+    server manager, which only the server's roles tell, and this path makes no Discord call: their
+    re-run goes to the worker as one task (_queue_rerun), and the record keeps its run
+    (interaction, token, requester, channel, failure, status: its Undo button works) until the
+    worker has cleared them (rerun.py).
     """
-    if existing.interaction_id == invocation.interaction_id:
-        return existing
     limited_until_s = (existing.failure or {}).get("retry_at", 0) if existing.status == FAILED else 0
     if limited_until_s * 1000 > deps.now_ms():
         # Still inside a long Discord limit: the stored answer says until when; queue nothing.
-        return ephemeral(Problem.from_dict(existing.failure).text())
+        raise Refusal(Problem.from_dict(existing.failure))
     if existing.status != FAILED and not liveness.stalled(existing, deps.now_ms()):
-        return ephemeral(_exists_problem(existing).text())
-    if not holds(existing, invocation.member_roles):
-        return _queue_rerun(existing, invocation, deps)
+        raise Refusal(_exists_problem(existing))
+    return existing
+
+
+def _resume(existing: Campaign, invocation: Invocation, deps: Deps) -> Campaign:
+    """The campaign taken over by the GM's re-run; Refusal if it moved on since it was read."""
     resumed = deps.store.restart(existing, interaction_id=invocation.interaction_id,
                                  interaction_token=invocation.token,
                                  requested_by=invocation.user_id,
@@ -264,7 +277,7 @@ def _rerun_or_refuse(existing: Campaign, invocation: Invocation, deps: Deps) -> 
                                  bot_permissions="",
                                  channel_id=str(invocation.channel_id or ""))
     if resumed is None:  # it moved on since it was read
-        return ephemeral(_exists_problem(existing).text())
+        raise Refusal(_exists_problem(existing))
     logger.info("campaign resumed by a GM's re-run", campaign=existing.key,
                 was=existing.status, previous_run=existing.interaction_id)
     return resumed
@@ -274,13 +287,14 @@ def _queue_rerun(existing: Campaign, invocation: Invocation, deps: Deps) -> dict
     """Hand the re-run to the worker, which checks the caller and only then takes over (rerun.py).
 
     `seen` is the record's last write as found here: a build found stalled by its silence is
-    taken over only if it has stayed silent since (task_decision._still_stalled). The answer is deferred in public like any
+    taken over only if it has stayed silent since (decision._still_stalled). The answer is deferred in public like any
     /add-campaign: the build's progress edits it; a refusal replaces it with a private message.
     """
-    task = Task(existing.guild_id, existing.key, invocation.interaction_id, kind=RERUN,
-                args={"token": invocation.token, "caller": invocation.caller.to_args(),
-                      "by": invocation.user_name, "channel_id": str(invocation.channel_id or ""),
-                      "seen": existing.progress_at},
+    # Deferred, like the other commands' modules: the cold start loads only BuildStep.
+    from channelwright.tasks.payloads import Rerun
+    rerun = Rerun(token=invocation.token, caller=invocation.caller, by=invocation.user_name,
+                  channel_id=str(invocation.channel_id or ""), seen=existing.progress_at)
+    task = Task(existing.guild_id, existing.key, invocation.interaction_id, rerun,
                 campaign_run=existing.interaction_id)
     try:
         deps.tasks.enqueue([task])
@@ -325,7 +339,7 @@ def _exists_problem(existing: Campaign) -> Problem:
 
 
 def _enqueue(campaign: Campaign, deps: Deps) -> dict:
-    tasks = [Task(campaign.guild_id, campaign.key, campaign.interaction_id, step,
+    tasks = [Task(campaign.guild_id, campaign.key, campaign.interaction_id, BuildStep(step),
                   campaign_run=campaign.interaction_id)
              for step in range(len(campaign.plan))]
     try:
@@ -335,7 +349,7 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
         problem = Problem("I couldn't start building the campaign.",
                           "My task queue is unavailable right now; nothing new was created.",
                           "Try `/add-campaign` again in a minute.")
-        if campaign.run == 1 and not getattr(error, "maybe_sent", True):
+        if campaign.run_count == 1 and not getattr(error, "maybe_sent", True):
             deps.store.forget_request(campaign)  # no task went out: free the name
         else:
             # Some tasks may be in the worker's hands already, and a deleted record would leave
@@ -349,29 +363,64 @@ def _enqueue(campaign: Campaign, deps: Deps) -> dict:
     except Exception as error:  # the build goes ahead; a re-run could only take it over
         request_path_failure("could not note that the tasks were sent", error)
     count("CampaignsStarted")
-    logger.info("campaign queued", campaign=campaign.key, run=campaign.run, steps=len(tasks))
+    logger.info("campaign queued", campaign=campaign.key, run=campaign.run_count, steps=len(tasks))
     return deferred()
 
 
-def _later(module: str, function: str):
-    """A handler from a module imported on first use: the cold start pays only for /add-campaign.
+# The other commands' modules load on first use: the cold start pays only for /add-campaign
+# (Lambda compiles the asset's modules at every cold start, so each import costs real time).
 
-    (Lambda compiles the asset's modules at every cold start, so each import costs real time;
-    tests/test_import_isolation.py lists what stays out.)
-    """
-    def run(invocation: Invocation, deps: Deps) -> dict:
-        return getattr(importlib.import_module(f"{__package__}.{module}"), function)(invocation, deps)
-    return run
+def _list_campaigns(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import lifecycle
+    return lifecycle.list_campaigns(invocation, deps)
+
+
+def _campaign_info(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import lifecycle
+    return lifecycle.campaign_info(invocation, deps)
+
+
+def _change_member(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import lifecycle
+    return lifecycle.change_member(invocation, deps)
+
+
+def _delete_campaign(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import lifecycle
+    return lifecycle.delete_campaign(invocation, deps)
+
+
+def _campaign_template(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import campaign_template
+    return campaign_template.campaign_template(invocation, deps)
+
+
+def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
+    from channelwright.commands import lifecycle
+    return lifecycle.campaigns_text(invocation, deps, argument)
+
+
+def _templates_text(invocation: Invocation, deps: Deps, argument: str) -> str:
+    from channelwright.commands import campaign_template
+    return campaign_template.templates_text(invocation, deps, argument)
+
+
+def _template_text(invocation: Invocation, deps: Deps, argument: str) -> str:
+    from channelwright.commands import campaign_template
+    return campaign_template.template_text(invocation, deps, argument)
 
 
 COMMANDS = {
     "add-campaign": add_campaign,
-    "list-campaigns": _later("commands.lifecycle", "list_campaigns"),
-    "campaign-info": _later("commands.lifecycle", "campaign_info"),
-    "add-player": _later("commands.lifecycle", "change_member"),
-    "remove-player": _later("commands.lifecycle", "change_member"),
-    "assign-gm": _later("commands.lifecycle", "change_member"),
-    "delete-campaign": _later("commands.lifecycle", "delete_campaign"),
-    "campaign-template": _later("commands.campaign_template", "campaign_template"),
+    "list-campaigns": _list_campaigns,
+    "campaign-info": _campaign_info,
+    "add-player": _change_member,
+    "remove-player": _change_member,
+    "assign-gm": _change_member,
+    "delete-campaign": _delete_campaign,
+    "campaign-template": _campaign_template,
 }
+# What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
+PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,
+              pages.TEMPLATE: _template_text}
 HANDLERS = {APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}

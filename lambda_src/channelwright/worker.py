@@ -21,9 +21,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from channelwright.text import long_limits
 from channelwright.campaigns import lost_access, membership, rerun, survey, teardown
-from channelwright.campaigns.authority import MANAGERS, Caller, Standing, campaign_role, holds, refusal
+from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
-from channelwright.commands.lifecycle import CONFIRM_DELETE, DELETE, undo_buttons
+from channelwright.campaigns.buttons import undo_buttons
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.discord.api import DiscordApi
@@ -35,14 +35,16 @@ from channelwright.aws.metric_catalog import CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED,
 from channelwright.text.names import md
 from channelwright.campaigns.outcome import deliver
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
-from channelwright.text.problems import Problem, server_must_fix
+from channelwright.text.problems import Problem, Refusal, server_must_fix
 from channelwright.discord.rate_budget import RateBudget, instances_from_environment
 from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
 from channelwright.campaigns.summary import failure_text
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.tasks.decision import RESUME, Decision, decide
-from channelwright.tasks.queue import BUILD, RERUN, Task
-from channelwright.commands.campaign_template import TEMPLATE_IMPORT, TEMPLATE_REMOVE, run_template_import, run_template_remove
+from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Request, Rerun,
+                                          TemplateImport, TemplateRemove)
+from channelwright.tasks.queue import BuildStep, Task
+from channelwright.commands.campaign_template import run_template_import, run_template_remove
 from channelwright.templates.library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
@@ -166,10 +168,23 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
 
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
              batch: list[dict] = ()) -> None:
+    """Carry out one task as decide() says, dispatched on its payload's kind. A Refusal raised
+    on the way is caught here, once, and its asker told."""
     logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
-                       interaction_id=task.run, step=task.step, attempt=attempt, kind=task.kind,
-                       campaign_run=task.campaign_run)
-    build = builds.get((task.guild_id, task.campaign_key)) if task.kind == BUILD else None
+                       interaction_id=task.interaction_id, step=task.step, attempt=attempt,
+                       kind=task.kind, campaign_run=task.campaign_run)
+    try:
+        _dispatch(task, attempt, deps, builds, batch)
+    except Refusal as refused:
+        logger.info("refused", what=refused.problem.what)
+        if isinstance(task.payload, Rerun):
+            rerun.tell(task, deps, refused.text())  # a re-run's refusals replace its public answer
+        else:
+            _reply(task, deps, refused.text())
+
+
+def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: list[dict]) -> None:
+    build = builds.get((task.guild_id, task.campaign_key)) if isinstance(task.payload, BuildStep) else None
     # The batch's own build is fresher than the store: it knows what this invocation did.
     campaign = (replace(build.campaign, status=build.status) if build
                 else deps.store.get(task.guild_id, task.campaign_key))
@@ -178,15 +193,15 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
         logger.info("task does nothing", decision=decision.kind, reason=decision.reason)
         if decision.tell:
             # A re-run's asker gets a private answer, as its refusals are (rerun.py).
-            if task.kind == RERUN:
+            if isinstance(task.payload, Rerun):
                 rerun.tell(task, deps, decision.tell)
             else:
                 _tell_asker(task, decision, deps)
         return
-    if task.kind == RERUN:
+    if isinstance(task.payload, Rerun):
         _run_rerun(task, campaign, decision, attempt, deps, builds)
         return
-    if task.kind != BUILD:
+    if not isinstance(task.payload, BuildStep):
         run_request(task, attempt, deps)
         return
     fresh = build is None
@@ -223,7 +238,7 @@ def _resumes_from(task: Task, current: int) -> int:
     """The step a failure names (failure["step"]): a build task's own, since redriving that task
     resumes the build (task_decision); for a re-run, which carries the whole build, the one that
     failed."""
-    return current if task.kind == RERUN else task.step
+    return current if isinstance(task.payload, Rerun) else task.step
 
 
 def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
@@ -233,7 +248,7 @@ def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
     (decide() says so) and carries on from what exists."""
     key = (task.guild_id, task.campaign_key)
     guild = None
-    if campaign.interaction_id != task.run:
+    if campaign.interaction_id != task.interaction_id:
         earlier = builds.pop(key, None)
         if earlier is not None:  # this batch worked on the run being replaced: save that first
             earlier.progress.close()
@@ -317,45 +332,46 @@ def _gave_up(error: Exception, attempt: int) -> Problem:
 
 # Each takes (task, deps, standing): `standing` is the caller's, already found to meet the task's
 # needs; handlers use it to decide what the caller may see.
-REQUESTS = {"delete": teardown.run_delete, "member": membership.run_member_change,
-            "info": survey.run_info, CONFIRM_DELETE: teardown.run_confirm_delete,
-            TEMPLATE_REMOVE: run_template_remove}
-DOING = {"delete": "deleting the campaign", "member": "changing the campaign's roles",
-         "info": "reading the server", CONFIRM_DELETE: "reading the server",
-         TEMPLATE_IMPORT: "checking your permissions", TEMPLATE_REMOVE: "checking your permissions"}
+REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_change,
+            CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
+            TemplateRemove: run_template_remove}
+DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
+         CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
+         TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
     """A command's deferred half (decide() said it runs); its answer edits the command's response.
 
-    First the caller's authority: `args["needs"]` is the command's rule (commands.RULES; the
-    strictest when absent) and `args["caller"]` their user and role ids from the interaction.
+    First the caller's authority: the payload's `needs` is the command's rule (commands.RULES)
+    and its `caller` their user and role ids from the interaction. Refusal if they lack it.
     """
-    run = REQUESTS.get(task.kind)
-    if run is None and task.kind != TEMPLATE_IMPORT:
+    kind = type(task.payload)
+    if kind not in REQUESTS and kind is not TemplateImport:
         logger.error("unknown task kind; dropped", kind=task.kind)
         return
     try:
         standing = _authorize(task, deps)
-        if standing is None:
-            return
-        if task.kind == TEMPLATE_IMPORT:  # it tells the user itself on the last attempt
+        if kind is TemplateImport:  # it tells the user itself on the last attempt
             run_template_import(task, deps, last_attempt=attempt >= deps.max_receive_count)
             return
-        run(task, deps, standing)
+        REQUESTS[kind](task, deps, standing)
+    except Refusal:
+        raise  # run_task tells the asker
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter; the asker is told when.
         count(DISCORD_LONG_RATE_LIMITS.name)
         logger.warning("request paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
-        again = {DELETE: "Run `/delete-campaign` again"}.get(task.kind, "Run the command again")
+        deleting = isinstance(task.payload, Delete)
+        again = "Run `/delete-campaign` again" if deleting else "Run the command again"
         _answer(task, deps, long_limits.problem(limited, progress="Nothing more was changed.",
-                                                again=again).text(), public=task.kind == DELETE)
+                                                again=again).text(), public=deleting)
     except DiscordRejected as error:  # a refusal: trying again would only repeat it
         discord_error(error.code, error.status)
         logger.warning("request refused by Discord", error=str(error))
         _reply(task, deps, lost_access.explain(
-            error, DOING.get(task.kind, "that"), api=deps.api, guild_id=task.guild_id,
+            error, DOING.get(kind, "that"), api=deps.api, guild_id=task.guild_id,
             bot_user_id=deps.bot_user_id, again="try the command again").text())
     except Exception as error:
         if isinstance(error, DiscordError):
@@ -365,16 +381,17 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
             _answer(task, deps, Problem(
                 "Discord kept failing, so I gave up.", f"I tried {attempt} times.",
                 "Try the command again in a few minutes.").text(),
-                public=task.kind == DELETE)
+                public=isinstance(task.payload, Delete))
         raise
 
 
-def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
-    """The caller's Standing if they meet the task's needs; else they are told why, and None."""
-    caller = Caller.from_args(task.args.get("caller"))
+def _authorize(task: Task, deps: WorkerDeps) -> Standing:
+    """The caller's Standing if they meet the task's needs; else Refusal, saying why."""
+    request: Request = task.payload
+    caller = request.caller
     campaign = deps.store.get(task.guild_id, task.campaign_key) if task.campaign_key else None
     standing = Standing(deps.api, task.guild_id, caller)
-    needs = str(task.args.get("needs") or MANAGERS)
+    needs = request.needs
     if (campaign is not None and caller.user_id in campaign.gms and campaign_role(campaign, GM_ROLE_KEY)
             and not holds(campaign, caller.role_ids)):
         # The GM role was taken away by hand: the record follows the server, which is the truth.
@@ -382,16 +399,14 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing | None:
     if standing.allows(needs, campaign):
         return standing
     logger.info("refused: caller lacks authority", needs=needs)
-    _reply(task, deps, refusal(needs, campaign_name=campaign.name if campaign else "",
-                               doing=str(task.args.get("doing") or "do that")).text())
-    return None
+    raise Refusal(refusal(needs, campaign_name=campaign.name if campaign else "", doing=request.doing))
 
 
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
     later parts follow only the asker sees."""
-    ProgressMessage(deps.api, deps.application_id, task.args.get("token", ""),
-                    expired=token_expired(task.run), ephemeral=True).finish(text, components=[])
+    ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                    expired=token_expired(task.interaction_id), ephemeral=True).finish(text, components=[])
 
 
 def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
@@ -405,9 +420,9 @@ def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
 def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
     (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.args.get("token", ""),
-                            expired=token_expired(task.run), ephemeral=not public)
-    deliver(reply, deps.api, text, channels=[task.args.get("channel_id", "")] if public else ())
+    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                            expired=token_expired(task.interaction_id), ephemeral=not public)
+    deliver(reply, deps.api, text, channels=[task.payload.channel_id] if public else ())
 
 
 def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
@@ -418,8 +433,9 @@ def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
             other = Task.from_body(record["body"])
         except (KeyError, ValueError):
             continue
-        if (other.kind, other.guild_id, other.campaign_key, other.run) == (
-                BUILD, task.guild_id, task.campaign_key, task.run):
+        if isinstance(other.payload, BuildStep) and (
+                other.guild_id, other.campaign_key, other.interaction_id) == (
+                task.guild_id, task.campaign_key, task.interaction_id):
             steps.append(other.step)
     return steps
 
@@ -437,7 +453,7 @@ def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:
             deliver(build.progress, build.api, problem.text(), channels=[build.campaign.channel_id])
     except DiscordError as error:
         logger.warning("could not tell the user", error=str(error))
-    if build.campaign.run == 1 and not build.resources:
+    if build.campaign.run_count == 1 and not build.resources:
         build.store.forget_request(build.campaign)  # after the reply, which may mark the record
     else:
         build.set_status(FAILED, failure=failure)  # a resumed build keeps what it made

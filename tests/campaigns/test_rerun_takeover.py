@@ -15,7 +15,8 @@ from botocore.exceptions import ReadTimeoutError
 from channelwright.discord import permissions as p
 from channelwright.campaigns.store import BUILDING, COMPLETED, FAILED, QUEUED, Campaign, CampaignStore
 from channelwright.tasks.decision import IGNORE, REFUSE, RESUME, RUN, decide
-from channelwright.tasks.queue import RERUN, Task
+from channelwright.tasks.payloads import Rerun
+from channelwright.tasks.queue import Task
 from tests.support.servers import MEMBER, overwrite
 from tests.campaigns.test_campaign_build import NAME, assert_complete_and_private, campaign_state
 from tests.commands.test_lifecycle import click
@@ -86,7 +87,7 @@ def test_a_gms_re_run_takes_the_campaign_over_at_once(bot, emu, guild, gm, playe
 
     again = rerun(bot, guild, gm)
     resumed = bot.campaign(guild)  # before the worker has run: her GM role was enough
-    assert (resumed.status, resumed.run, resumed.interaction_id) == (QUEUED, 2, again["id"])
+    assert (resumed.status, resumed.run_count, resumed.interaction_id) == (QUEUED, 2, again["id"])
 
     bot.run_worker()
     assert_complete_and_private(emu, guild, gm, player)
@@ -104,7 +105,7 @@ def test_a_server_managers_re_run_takes_over_once_the_worker_has_checked_her(bot
 
     bot.run_worker()
     resumed = bot.campaign(guild)
-    assert (resumed.status, resumed.run, resumed.requested_by) == (COMPLETED, 2, manager)
+    assert (resumed.status, resumed.run_count, resumed.requested_by) == (COMPLETED, 2, manager)
     assert_complete_and_private(emu, guild, gm, player)
     assert emu.message_history(again["token"])[-1].startswith(READY)
     assert "Undo" in str(emu.original_message(again["token"])["components"])
@@ -202,7 +203,7 @@ def test_a_worker_cut_off_while_taking_over_is_finished_by_the_tasks_next_delive
 
     assert bot.worker.store.cuts == 0, "the cut happened"
     resumed = bot.campaign(guild)
-    assert (resumed.status, resumed.run, resumed.interaction_id) == (COMPLETED, 2, again["id"])
+    assert (resumed.status, resumed.run_count, resumed.interaction_id) == (COMPLETED, 2, again["id"])
     assert_complete_and_private(emu, guild, gm, player)
     assert len([t for t in emu.message_history(again["token"]) if t.startswith(READY)]) == 1
     assert bot.aws.drain() == [] and bot.aws.drain(bot.aws.dlq_url) == []
@@ -256,6 +257,6 @@ def campaign(status=FAILED, run=OLD_RUN, *, tasks_sent=True, progress_at=SEEN, f
     (campaign(COMPLETED, RERUN_ID), IGNORE, "has completed"),
 ])
 def test_what_a_re_runs_task_does_given_the_record(record, kind, says):
-    task = Task("1", "k", RERUN_ID, kind=RERUN, args={"seen": SEEN}, campaign_run=OLD_RUN)
+    task = Task("1", "k", RERUN_ID, Rerun(seen=SEEN), campaign_run=OLD_RUN)
     decision = decide(task, record)
     assert decision.kind == kind and says in decision.reason + decision.tell, decision

@@ -110,7 +110,7 @@ def test_a_failed_campaign_is_resumed_at_once_by_a_re_run_of_its_gm(send, aws, s
 
     assert send(interactions.add_campaign(interaction_id="786008729715219999")) == {"type": 5}
     [resumed] = aws.items()
-    assert resumed.status == "queued" and resumed.run == 2 and resumed.failure is None
+    assert resumed.status == "queued" and resumed.run_count == 2 and resumed.failure is None
     assert resumed.interaction_id == "786008729715219999"
     assert resumed.resources == {"role:players": {"id": "1"}, "role:gm": {"id": "539082325061836999"}}
     messages = aws.drain()

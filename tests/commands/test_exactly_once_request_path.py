@@ -159,7 +159,7 @@ def test_a_cut_after_the_record_write_is_finished_by_running_the_command_again(b
     assert answer == {"type": 5}
     assert_recovered(bot, emu, guild, gm, player, [first, again])
     assert emu.message_history(again["token"])[-1].startswith("✅ Campaign ready")
-    assert bot.campaign(guild).run == 2
+    assert bot.campaign(guild).run_count == 2
 
 
 @pytest.mark.parametrize("worker_first", [False, True], ids=["rerun-first", "worker-first"])

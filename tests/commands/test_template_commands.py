@@ -12,9 +12,10 @@ from channelwright.discord.rest import DiscordRest
 from channelwright.discord.downloads import DownloadFailed
 from channelwright.campaigns.plan import load_template
 from channelwright.tasks.queue import EnqueueFailed, Task, TaskQueue
-from channelwright.commands.campaign_template import (campaign_template, remove_text, run_template_import,
-                                             template_autocomplete)
-from channelwright.templates.schema import parse_template_file
+from channelwright import interactions
+from channelwright.commands import campaign_template as template_commands
+from channelwright.commands.campaign_template import remove_text, run_template_import, template_autocomplete
+from channelwright.templates.files import parse_template_file
 from discord_emulator import MANAGE_CHANNELS
 from tests.support import templates as support
 from tests.support.bot import emulator_cdn
@@ -45,6 +46,11 @@ def invocation(subcommand, options=(), *, guild_id=GUILD, permissions=MANAGE_CHA
 @pytest.fixture
 def deps(aws, library):
     return SimpleNamespace(templates=library, tasks=TaskQueue(aws.sqs, aws.queue_url))
+
+
+def campaign_template(invocation, deps) -> dict:
+    """/campaign-template as the interactions endpoint answers it (a Refusal becomes the answer)."""
+    return interactions.dispatch(template_commands.campaign_template, invocation, deps)
 
 
 def content(response) -> str:

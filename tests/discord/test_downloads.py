@@ -12,6 +12,7 @@ import pytest
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.downloads import (DownloadFailed, DownloadGone, DownloadPolicy, DownloadRefused,
                                      DownloadTooLarge, download)
+from channelwright.tasks.payloads import TemplateImport
 from channelwright.tasks.queue import Task
 from channelwright.commands.campaign_template import run_template_import
 
@@ -236,8 +237,8 @@ def recording_deps(**kwargs) -> SimpleNamespace:
 
 
 def import_task(url, filename="west.yaml"):
-    return Task("290926798626357999", "", "786008729715212338", kind="template_import",
-                args={"token": "tok", "url": url, "filename": filename, "user_id": "1"})
+    return Task("290926798626357999", "", "786008729715212338",
+                TemplateImport(token="tok", url=url, filename=filename, user_id="1"))
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/west.yaml", "http://cdn.discordapp.com/a/b/west.yaml"])

@@ -21,7 +21,8 @@ from channelwright.ops.peek import peek
 from channelwright.ops.redrive import resend
 from channelwright.campaigns.plan import build_plan, load_template
 from channelwright.campaigns.store import FAILED, Campaign, CampaignStore
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import Delete
+from channelwright.tasks.queue import BuildStep, Task
 
 GUILD_A, GUILD_B, GUILD_C = "800000000000000001", "800000000000000002", "800000000000000003"
 OUTAGE = {"what": "Discord kept failing while I built the campaign, so I stopped.",
@@ -69,7 +70,7 @@ def dead_letter(aws, campaign_or_guild, step=0, *, body=None, dedup=None) -> str
     """Put a task on the DLQ directly, as SQS does after the last failed receive."""
     if body is None:
         c = campaign_or_guild
-        body = Task(c.guild_id, c.key, c.interaction_id, step).to_body()
+        body = Task(c.guild_id, c.key, c.interaction_id, BuildStep(step)).to_body()
         group = c.guild_id
     else:
         group = campaign_or_guild
@@ -117,7 +118,7 @@ def test_list_shows_each_task_with_its_campaign_step_and_last_error(aws):
 def test_list_consumes_nothing_and_keeps_each_guilds_order(aws):
     # More than one receive's worth (10), several messages per group, interleaved groups.
     campaigns = [record(aws, f"8000000000000001{i:02d}", f"Campaign {i}") for i in range(6)]
-    sent = [(c.guild_id, Task(c.guild_id, c.key, c.interaction_id, step).to_body())
+    sent = [(c.guild_id, Task(c.guild_id, c.key, c.interaction_id, BuildStep(step)).to_body())
             for step in (3, 4) for c in campaigns]
     for group, body in sent:
         aws.sqs.send_message(QueueUrl=aws.dlq_url, MessageBody=body, MessageGroupId=group,
@@ -183,7 +184,7 @@ def test_show_prints_the_task_its_campaign_failure_and_what_a_redrive_does(aws):
 def test_show_says_a_superseded_task_would_do_nothing(aws):
     strahd = record(aws, GUILD_A, "Curse of Strahd", run="1200000000000000002",
                     failure={**OUTAGE, "step": 4, "transient": True})
-    stale = Task(GUILD_A, strahd.key, "1200000000000000001", 4).to_body()
+    stale = Task(GUILD_A, strahd.key, "1200000000000000001", BuildStep(4)).to_body()
     message_id = dead_letter(aws, GUILD_A, body=stale)
     run = dlq(aws, "show", message_id)
     assert "On redrive: nothing: the campaign was started again since" in run.stdout
@@ -527,8 +528,8 @@ def test_a_dead_lettered_build_is_listed_then_finished_by_a_redrive(aws, emulato
 
 def test_show_redacts_interaction_tokens_in_task_bodies(aws):
     strahd = record(aws, GUILD_A, "Curse of Strahd")
-    body = Task(GUILD_A, strahd.key, "1200000000000000009", kind="delete",
-                args={"token": "secret-interaction-token", "run": strahd.interaction_id}).to_body()
+    body = Task(GUILD_A, strahd.key, "1200000000000000009", Delete(token="secret-interaction-token"),
+                campaign_run=strahd.interaction_id).to_body()
     message_id = dead_letter(aws, GUILD_A, body=body)
     run = dlq(aws, "show", message_id)
     assert run.code == 0, run.stderr

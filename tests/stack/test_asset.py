@@ -181,7 +181,7 @@ import channelwright
 for module in pkgutil.walk_packages(channelwright.__path__, "channelwright."):
     importlib.import_module(module.name)
 from channelwright.aws import observability
-from channelwright.templates import schema as template_schema
+from channelwright.templates import files as template_files
 from channelwright.aws.metric_catalog import CAMPAIGNS_STARTED
 try:
     1 / 0
@@ -190,7 +190,7 @@ except ZeroDivisionError:
 observability.count(CAMPAIGNS_STARTED.name)
 observability.discord_error(50013, 403)
 observability.metrics.flush_metrics()
-template = template_schema.parse_template_file(
+template = template_files.parse_template_file(
     b"id: t\\ntitle: T\\nchannels:\\n  - {name: a, type: text}\\n", "t.yaml")
 import nacl.signing, requests, yaml
 key = nacl.signing.SigningKey.generate()

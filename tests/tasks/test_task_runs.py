@@ -18,7 +18,8 @@ from channelwright.campaigns.plan import build_plan, load_template
 from channelwright.discord.snowflake import DISCORD_EPOCH_MS
 from channelwright.campaigns.store import Campaign
 from channelwright.tasks.decision import IGNORE, REFUSE, RESUME, RUN, decide
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import CampaignInfo, Delete, MemberChange, TemplateImport, Unknown
+from channelwright.tasks.queue import BuildStep, Task
 from tests.support.bot import Bot
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, NAME, campaign_state
 from tests.commands.test_lifecycle import ask_to_delete, click, command
@@ -137,12 +138,12 @@ def campaign(**changes) -> Campaign:
 
 
 def build(step=4, run=RUN_1) -> Task:
-    return Task("1", "curse of strahd", run, step, campaign_run=run)
+    return Task("1", "curse of strahd", run, BuildStep(step), campaign_run=run)
 
 
 def member(run=RUN_1) -> Task:
-    return Task("1", "curse of strahd", ASKED, kind="member", campaign_run=run,
-                args={"token": "t", "group": "gms", "action": "add", "user_id": "9"})
+    return Task("1", "curse of strahd", ASKED,
+                MemberChange(token="t", group="gms", action="add", user_id="9"), campaign_run=run)
 
 
 TRANSIENT = {"what": "x", "step": 4, "transient": True}
@@ -167,16 +168,16 @@ CASES = [
      "deleted and made again"),
     ("member, being deleted", member(), campaign(status="deleting"), REFUSE, "is deleting"),
     # deletes: a duplicate after the delete finished is silent; a rebuilt campaign is not deleted
-    ("delete, done already", Task("1", "k", ASKED, kind="delete", campaign_run=RUN_1), None,
+    ("delete, done already", Task("1", "k", ASKED, Delete(), campaign_run=RUN_1), None,
      IGNORE, "already deleted"),
-    ("delete, rebuilt", Task("1", "k", ASKED, kind="delete", campaign_run=RUN_1),
+    ("delete, rebuilt", Task("1", "k", ASKED, Delete(), campaign_run=RUN_1),
      campaign(interaction_id=RUN_2, status="failed"), REFUSE, "rebuilt"),
-    ("delete, resumed", Task("1", "k", ASKED, kind="delete", campaign_run=RUN_1),
+    ("delete, resumed", Task("1", "k", ASKED, Delete(), campaign_run=RUN_1),
      campaign(status="deleting"), RUN, "carrying on"),
-    ("info, made again", Task("1", "k", ASKED, kind="info", campaign_run=RUN_1),
+    ("info, made again", Task("1", "k", ASKED, CampaignInfo(), campaign_run=RUN_1),
      campaign(interaction_id=RUN_2), REFUSE, "made again"),
-    ("template import", Task("1", "", ASKED, kind="template_import"), None, RUN, "imports"),
-    ("unknown kind", Task("1", "k", ASKED, kind="roll-dice"), None, IGNORE, "does not know"),
+    ("template import", Task("1", "", ASKED, TemplateImport()), None, RUN, "imports"),
+    ("unknown kind", Task("1", "k", ASKED, Unknown("roll-dice", {})), None, IGNORE, "does not know"),
 ]
 
 
@@ -210,7 +211,7 @@ def test_older_task_bodies_still_decode_and_are_judged_sensibly():
 
 
 def test_bodies_name_their_campaign_run_and_round_trip():
-    task = Task("1", "k", ASKED, kind="member", args={"token": "t"}, campaign_run=RUN_1)
+    task = Task("1", "k", ASKED, MemberChange(token="t"), campaign_run=RUN_1)
     assert json.loads(task.to_body())["campaign_run"] == RUN_1
     assert Task.from_body(task.to_body()) == task
-    assert "campaign_run" not in json.loads(Task("1", "", ASKED, kind="template_import").to_body())
+    assert "campaign_run" not in json.loads(Task("1", "", ASKED, TemplateImport()).to_body())

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from channelwright.discord import permissions as p
-from channelwright.tasks.queue import Task
+from channelwright.tasks.payloads import MemberChange, TemplateImport
+from channelwright.tasks.queue import BuildStep, Task
 from channelwright.worker import process_tasks
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
 from tests.templates.test_template_files import billion_laughs
@@ -114,7 +115,7 @@ def test_a_build_whose_progress_cannot_be_saved_fails_alone(bot, emu, monkeypatc
 
 
 def test_task_bodies_round_trip():
-    for task in (Task("1", "k", "2", 3, campaign_run="2"),
-                 Task("1", "k", "4", kind="member", args={"token": "t"}, campaign_run="2"),
-                 Task("1", "", "5", kind="template_import", args={"url": "u"})):
+    for task in (Task("1", "k", "2", BuildStep(3), campaign_run="2"),
+                 Task("1", "k", "4", MemberChange(token="t"), campaign_run="2"),
+                 Task("1", "", "5", TemplateImport(url="u"))):
         assert Task.from_body(task.to_body()) == task

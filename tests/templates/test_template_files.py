@@ -8,7 +8,8 @@ import pytest
 
 from channelwright.commands.campaign_template import invalid_text
 from channelwright.templates.files import MAX_DEPTH, MAX_NODES, read_document
-from channelwright.templates.schema import TemplateInvalid, parse_template_file
+from channelwright.templates.files import parse_template_file
+from channelwright.templates.schema import TemplateInvalid
 
 
 def refusal(content: bytes | str, filename: str) -> list[str]:

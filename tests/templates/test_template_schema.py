@@ -5,7 +5,8 @@ import json
 import pytest
 
 from channelwright.campaigns.plan import ChannelSpec, Template
-from channelwright.templates.schema import TemplateInvalid, parse_template_file
+from channelwright.templates.files import parse_template_file
+from channelwright.templates.schema import TemplateInvalid
 from tests.support.templates import WEST_MARCHES, WEST_MARCHES_YAML
 
 

@@ -6,8 +6,20 @@ import unicodedata
 import pytest
 
 from channelwright.text import names
-from channelwright.commands.definitions import campaign_key, campaign_name
+from channelwright.commands import definitions
+from channelwright.commands.definitions import campaign_key
+from channelwright.text.problems import Refusal
 from channelwright.templates.schema import TemplateInvalid, validate
+
+
+def campaign_name(raw):
+    """(name, None), or ("", the Problem) when the name is refused (definitions.campaign_name
+    raises Refusal): the pair these checks read."""
+    try:
+        return definitions.campaign_name(raw), None
+    except Refusal as refused:
+        return "", refused.problem
+
 
 ACCEPTED = [
     "👩\u200d🚀 Starfarers",            # ZWJ sequence (woman astronaut)

@@ -12,18 +12,34 @@
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from channelwright.discord import permissions as p
-# Whom a command serves (commands.RULES gives each command one) and who ran it: defined with the
-# commands, so the request path doesn't import this module.
-from channelwright.commands.definitions import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS, Caller
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
-from channelwright.text.names import md
 from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
+from channelwright.discord import permissions as p
+from channelwright.text.names import md
 from channelwright.text.problems import Problem
 
-__all__ = ["CAMPAIGN_RUNNERS", "EVERYONE", "MANAGERS", "Caller", "Standing", "campaign_role",
-           "holds", "refusal"]
+# Whom a command serves (commands.definitions.RULES gives each command one).
+EVERYONE, CAMPAIGN_RUNNERS, MANAGERS = "everyone", "campaign GMs and server managers", "server managers"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who ran a command: their user id and server-wide role ids, as the interaction said."""
+
+    user_id: str
+    role_ids: frozenset[str] = frozenset()
+
+    def to_args(self) -> dict:
+        """For a task's args (JSON): {"id": user id, "roles": [role ids]}."""
+        return {"id": self.user_id, "roles": sorted(self.role_ids)}
+
+    @classmethod
+    def from_args(cls, data: dict | None) -> "Caller":
+        data = data if isinstance(data, dict) else {}
+        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
+        return cls(str(data.get("id") or ""), frozenset(str(r) for r in roles))
 
 
 def campaign_role(campaign, key: str) -> str | None:

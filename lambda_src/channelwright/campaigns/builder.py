@@ -27,7 +27,7 @@ from channelwright.discord.api import DiscordApi
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
 from channelwright.discord.types import ChannelType
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
-from channelwright.commands.lifecycle import undo_buttons
+from channelwright.campaigns.buttons import undo_buttons
 from channelwright.campaigns.outcome import campaign_channels, deliver
 from channelwright.campaigns.plan import ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
 from channelwright.text.problems import Problem
@@ -299,7 +299,7 @@ class CampaignBuild:
         and the channel list."""
         guild = self._snapshot or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
-        needs = MANAGERS if self.campaign.run == 1 else CAMPAIGN_RUNNERS
+        needs = MANAGERS if self.campaign.run_count == 1 else CAMPAIGN_RUNNERS
         if not Standing(self.api, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
             raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))

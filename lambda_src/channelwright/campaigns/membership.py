@@ -10,16 +10,16 @@ from channelwright.campaigns.progress import ProgressMessage, token_expired
 
 def run_member_change(task, deps, standing) -> None:
     """`standing`: the caller's, already found to be a GM of the campaign or a server manager."""
-    args = task.args
-    reply = ProgressMessage(deps.api, deps.application_id, args["token"],
-                            expired=token_expired(task.run), ephemeral=True)
+    change = task.payload  # tasks.payloads.MemberChange
+    reply = ProgressMessage(deps.api, deps.application_id, change.token,
+                            expired=token_expired(task.interaction_id), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
         return
-    is_gm = args["group"] == "gms"
+    is_gm = change.group == "gms"
     role = campaign.resources.get(GM_ROLE_KEY if is_gm else PLAYERS_ROLE_KEY, {}).get("id")
-    user, adding = args["user_id"], args["action"] == "add"
+    user, adding = change.user_id, change.action == "add"
     what = "a GM" if is_gm else "a player"
     if role is None:
         reply.finish(Problem(f"“{md(campaign.name)}” has no {'GM' if is_gm else 'Players'} role.",
@@ -27,9 +27,9 @@ def run_member_change(task, deps, standing) -> None:
                              "Use `/campaign-info` to see what is missing.").text())
         return
     try:
-        change = deps.api.add_member_role if adding else deps.api.remove_member_role
-        change(task.guild_id, user, role,
-               reason=f"Channelwright: {args.get('by', 'someone')} made them "
+        send = deps.api.add_member_role if adding else deps.api.remove_member_role
+        send(task.guild_id, user, role,
+               reason=f"Channelwright: {change.by or 'someone'} made them "
                       f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
     except DiscordRejected as error:
         if error.code == JsonErrorCode.UNKNOWN_MEMBER:
@@ -47,8 +47,8 @@ def run_member_change(task, deps, standing) -> None:
         reply.finish(problem.text())
         return
     if adding:
-        deps.store.add_member(campaign, args["group"], user)
+        deps.store.add_member(campaign, change.group, user)
     else:
-        deps.store.remove_member(campaign, args["group"], user)
+        deps.store.remove_member(campaign, change.group, user)
     verb = f"is now {what} in" if adding else f"is no longer {what} in"
     reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")

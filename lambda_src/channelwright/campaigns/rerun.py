@@ -11,7 +11,7 @@ leaves the record alone. Here, before anything of the campaign changes:
    told; the campaign keeps its run — interaction, token, requester, channel, failure, status —
    so its Undo button and its failure message stay true;
 2. cleared, the campaign is taken over: store.restart, conditional on the record being as
-   task_decision.decide() judged it (and, for a stalled build, silent since the asker found it);
+   tasks.decision.decide() judged it (and, for a stalled build, silent since the asker found it);
 3. the worker then carries out the whole build in this one task (worker._run_rerun): it has no
    queue to send the run's step tasks to, and every step is idempotent, so a retried or redriven
    task simply carries on from what exists.
@@ -24,18 +24,22 @@ from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimi
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.aws.observability import discord_error, logger
 from channelwright.campaigns.outcome import deliver
-from channelwright.text.problems import Problem
+from channelwright.text.problems import Problem, Refusal
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.campaigns.store import Campaign, CampaignChanged
-from channelwright.tasks.queue import Task
 
 AGAIN = "Run `/add-campaign` again with the same name"
 
+# `task` below is the worker's re-run task (tasks.queue.Task, a layer above, carrying a
+# tasks.payloads.Rerun): read for its guild_id, campaign_key, interaction_id and payload (the
+# asker's token, channel_id, caller and display name `by`).
 
-def take_over(task: Task, campaign: Campaign, deps, *,
+
+def take_over(task, campaign: Campaign, deps, *,
               last_attempt: bool) -> tuple[Campaign, GuildSnapshot] | None:
     """The campaign as restarted for this re-run, with the server as read to clear its caller;
-    None if the caller may not resume it or Discord refused to say (the caller is told why).
+    None if Discord refused to say (the caller is told why). Refusal if the caller may not
+    resume it (the worker tells them, with tell()).
 
     CampaignChanged if the record moved on between decide() and the takeover: the task goes back
     to SQS and its next delivery is decided afresh. A transient Discord failure propagates too
@@ -44,27 +48,25 @@ def take_over(task: Task, campaign: Campaign, deps, *,
     guild = _read_server(task, deps, last_attempt=last_attempt)
     if guild is None:
         return None
-    caller = Caller.from_args(task.args.get("caller"))
+    rerun = task.payload
+    caller: Caller = rerun.caller
     if not Standing(deps.api, task.guild_id, caller, guild).allows(CAMPAIGN_RUNNERS, campaign):
         logger.info("re-run refused: the caller is neither a GM of the campaign nor a manager")
-        tell(task, deps, refusal(CAMPAIGN_RUNNERS, campaign_name=campaign.name,
-                                 doing="resume it").text())
-        return None
+        raise Refusal(refusal(CAMPAIGN_RUNNERS, campaign_name=campaign.name, doing="resume it"))
     resumed = deps.store.restart(
-        campaign, interaction_id=task.run, requested_by=caller.user_id,
-        requested_by_name=str(task.args.get("by") or ""),
-        requested_by_roles=sorted(caller.role_ids), bot_permissions="",
-        channel_id=str(task.args.get("channel_id") or ""),
+        campaign, interaction_id=task.interaction_id, requested_by=caller.user_id,
+        requested_by_name=rerun.by, requested_by_roles=sorted(caller.role_ids),
+        bot_permissions="", channel_id=rerun.channel_id,
         # This task carries the whole run: nothing else is still to be sent (liveness.py).
         tasks_sent=True)
     if resumed is None:
-        raise CampaignChanged(f"campaign {campaign.key!r} moved on before re-run {task.run} took it over")
+        raise CampaignChanged(f"campaign {campaign.key!r} moved on before re-run {task.interaction_id} took it over")
     logger.info("campaign resumed by a re-run the worker cleared", was=campaign.status,
                 previous_run=campaign.interaction_id)
     return resumed, guild
 
 
-def _read_server(task: Task, deps, *, last_attempt: bool) -> GuildSnapshot | None:
+def _read_server(task, deps, *, last_attempt: bool) -> GuildSnapshot | None:
     """The server's roles and owner, or None once the caller is told why they can't be read."""
     try:
         return GuildSnapshot.fetch(deps.api, task.guild_id)
@@ -86,14 +88,14 @@ def _read_server(task: Task, deps, *, last_attempt: bool) -> GuildSnapshot | Non
     return None
 
 
-def tell(task: Task, deps, text: str) -> None:
+def tell(task, deps, text: str) -> None:
     """Tell only the caller: their public "thinking…" answer is replaced by a message only they
     see (ProgressMessage.finish_privately), or, once its token is dead, `text` goes where they
     typed the command (outcome.py), as the builder's own refusals do."""
-    reply = ProgressMessage(deps.api, deps.application_id, str(task.args.get("token") or ""),
-                            expired=token_expired(task.run))
+    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                            expired=token_expired(task.interaction_id))
     try:
         if not reply.finish_privately(text):
-            deliver(reply, deps.api, text, channels=[str(task.args.get("channel_id") or "")])
+            deliver(reply, deps.api, text, channels=[task.payload.channel_id])
     except DiscordError as error:  # what was decided stands; only the telling failed
         logger.warning("could not tell the re-run's caller", error=str(error))

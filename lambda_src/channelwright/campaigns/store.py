@@ -11,7 +11,7 @@ Two identities guard every write after the first:
 - `interaction_id` names the current run: only that run may change the status, so a run that was
   taken over (re-run, resumed) cannot mark the new run failed or completed.
 Either failing raises CampaignChanged; the worker hands the task back and, on its next delivery,
-task_decision.decide() sees the campaign as it now is.
+tasks.decision.decide() sees the campaign as it now is.
 """
 
 import time
@@ -28,6 +28,7 @@ DELETING = "deleting"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
+RUN_COUNT_ATTRIBUTE = "run"  # the item attribute that holds Campaign.run_count
 # How long after a failed run's last write a worker invocation of it may still have been sending
 # creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
 RUN_OUTLIVES_LAST_WRITE_MS = 120_000
@@ -81,7 +82,10 @@ class Campaign:
     # then); they bound every overwrite I set (access.py).
     bot_permissions: str = ""
     status: str = QUEUED
-    run: int = 1
+    # How many runs the campaign has had: 1 for its first, one more for each re-run that took it
+    # over. Stored as the item's `run` attribute (RUN_COUNT_ATTRIBUTE), its name before it was
+    # renamed, so records written since still load.
+    run_count: int = 1
     resources: dict[str, dict] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)
     failure: dict | None = None
@@ -103,6 +107,7 @@ class Campaign:
         data = asdict(self)
         del data["interaction_token"]  # kept in its own expiring item (token_item)
         data["campaign_key"] = CAMPAIGN_PREFIX + data.pop("key")
+        data[RUN_COUNT_ATTRIBUTE] = data.pop("run_count")
         # DynamoDB has no empty sets and no need to store an absent failure.
         data = {k: v for k, v in data.items() if v is not None and v != frozenset()}
         return {k: _serialize(set(v) if isinstance(v, frozenset) else v) for k, v in data.items()}
@@ -111,6 +116,8 @@ class Campaign:
     def from_item(cls, item: dict[str, Any]) -> "Campaign":
         data = _plain({k: _deserialize(v) for k, v in item.items()})
         data["key"] = data.pop("campaign_key").removeprefix(CAMPAIGN_PREFIX)
+        if RUN_COUNT_ATTRIBUTE in data:
+            data["run_count"] = data.pop(RUN_COUNT_ATTRIBUTE)
         data.setdefault("interaction_token", "")  # read with CampaignStore.token
         for name in ("players", "gms"):
             data[name] = frozenset(data.get(name) or ())
@@ -202,10 +209,10 @@ class CampaignStore:
         now = _now_ms()
         span = idle_span(old, now)
         fresh = replace(old, **{
-            "status": QUEUED, "run": old.run + 1, "failure": None, "message_expired": False,
+            "status": QUEUED, "run_count": old.run_count + 1, "failure": None, "message_expired": False,
             "tasks_sent": False, "progress_at": now,
             "idle": [*old.idle, span] if span else list(old.idle), **changes})
-        values = {":status": {"S": old.status}, ":run": {"N": str(old.run)},
+        values = {":status": {"S": old.status}, ":run": {"N": str(old.run_count)},
                   ":i": {"S": old.interaction_id}}
         if old.progress_at:
             unchanged = "progress_at = :progress_at"
@@ -216,7 +223,7 @@ class CampaignStore:
             self._db.put_item(TableName=self._table, Item=fresh.to_item(),
                               ConditionExpression=f"#s = :status AND #r = :run AND interaction_id = :i "
                                                   f"AND {unchanged}",
-                              ExpressionAttributeNames={"#s": "status", "#r": "run"},
+                              ExpressionAttributeNames={"#s": "status", "#r": RUN_COUNT_ATTRIBUTE},
                               ExpressionAttributeValues=values)
         except self._db.exceptions.ConditionalCheckFailedException:
             return None

@@ -28,8 +28,8 @@ from channelwright.campaigns.progress import ProgressMessage, token_expired
 
 def run_info(task, deps, standing) -> None:
     """`standing`: the caller's (authority.Standing); decides which names they may read."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run), ephemeral=True)
+    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                            expired=token_expired(task.interaction_id), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")

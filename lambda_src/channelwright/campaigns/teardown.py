@@ -15,9 +15,9 @@ the category can't be listed, so the report warns that one may now sit outside a
 """
 
 from channelwright.campaigns import lost_access
+from channelwright.campaigns.buttons import confirmation
 from channelwright.campaigns.channel_presence import may_miss_hidden
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
-from channelwright.commands.lifecycle import confirmation
 from channelwright.text.names import md
 from channelwright.campaigns.outcome import deliver
 from channelwright.discord.permissions import VIEW_CHANNEL
@@ -29,8 +29,8 @@ from channelwright.campaigns.store import DELETING
 
 def run_confirm_delete(task, deps, standing) -> None:
     """A server manager (the worker checked) gets the Delete/Cancel question /delete-campaign asks."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run), ephemeral=True)
+    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                            expired=token_expired(task.interaction_id), ephemeral=True)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -40,13 +40,13 @@ def run_confirm_delete(task, deps, standing) -> None:
 
 def run_delete(task, deps, standing) -> None:
     campaign = deps.store.get(task.guild_id, task.campaign_key)
-    if campaign is None or campaign.interaction_id != task.args.get("run"):
+    if campaign is None or campaign.interaction_id != task.campaign_run:
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
-    reply = ProgressMessage(deps.api, deps.application_id, task.args["token"],
-                            expired=token_expired(task.run), ephemeral=True)
+    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+                            expired=token_expired(task.interaction_id), ephemeral=True)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
-    reason = f"Channelwright: deleting campaign “{campaign.name}”, asked by {task.args.get('by', 'someone')}"
+    reason = f"Channelwright: deleting campaign “{campaign.name}”, asked by {task.payload.by or 'someone'}"
     steps = [Step.from_dict(s) for s in campaign.plan]
     category = campaign.resources.get("category", {}).get("id")
     ours = {r.get("id") for r in campaign.resources.values()}
@@ -75,7 +75,7 @@ def run_delete(task, deps, standing) -> None:
                 problem = lost_access.explain(error, f"deleting {md(step.name)}", api=deps.api,
                                               guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
                                               again="run `/delete-campaign` again")
-                deliver(reply, deps.api, problem.text(), channels=[task.args.get("channel_id", "")])
+                deliver(reply, deps.api, problem.text(), channels=[task.payload.channel_id])
                 return
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{md(campaign.name)}**\n\n{bar(done, len(todo))}")
@@ -89,10 +89,10 @@ def run_delete(task, deps, standing) -> None:
     # only channels everyone may view are named. Otherwise the caller alone reads the report.
     public = _report(campaign, category, strangers, lambda c: _everyone_sees(standing, c),
                      "not everyone can see")
-    if not task.args.get("public") and reply.finish(
+    if not task.payload.public and reply.finish(
             _report(campaign, category, strangers, standing.sees, "you can't see"), components=[]):
         return
-    deliver(reply, deps.api, public, components=[], channels=[task.args.get("channel_id", "")])
+    deliver(reply, deps.api, public, components=[], channels=[task.payload.channel_id])
 
 
 def _report(campaign, category, strangers: list[dict], sees, unseen: str) -> str:

@@ -18,20 +18,22 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from channelwright.commands.definitions import Invocation, caller_args
+from channelwright.aws.observability import logger, request_path_failure
+from channelwright.commands.definitions import Invocation, request_fields
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable
 from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, InteractionCallbackType, MessageFlags
+from channelwright.discord.responses import ephemeral
+from channelwright.tasks.payloads import TemplateImport, TemplateRemove
+from channelwright.tasks.queue import Task
+from channelwright.templates.files import parse_template_file
+from channelwright.templates.library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
+from channelwright.templates.schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid
 from channelwright.text import names
 from channelwright.text.layout import split_text
 from channelwright.text.names import clip, md
-from channelwright.aws.observability import logger, request_path_failure
-from channelwright.text.pages import paged
-from channelwright.text.problems import Problem
-from channelwright.tasks.queue import Task
-from channelwright.templates.library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
-from channelwright.templates.schema import FILE_SUFFIXES, MAX_FILE_BYTES, TemplateInvalid, parse_template_file
+from channelwright.text.pages import TEMPLATE, TEMPLATES, paged
+from channelwright.text.problems import Problem, Refusal
 
-TEMPLATE_IMPORT, TEMPLATE_REMOVE = "template_import", "template_remove"
 DEFERRED_EPHEMERAL = {"type": InteractionCallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
                       "data": {"flags": MessageFlags.EPHEMERAL}}
 # Options that name a template, by (command, subcommand or None, option).
@@ -50,12 +52,6 @@ def _md(text: str) -> str:
 def _file(filename: str) -> str:
     """An uploaded file's name as shown in a message: clipped and literal."""
     return md(clip(filename, 100))
-
-
-def _reply(text: str) -> dict:
-    from channelwright.interactions import ephemeral  # interactions imports this module
-
-    return ephemeral(text)
 
 
 def _fit(lines: list[str], tail: str = "", limit: int = MESSAGE_LIMIT) -> str:
@@ -85,28 +81,28 @@ def campaign_template(invocation: Invocation, deps: Any) -> dict:
 
     `deps.templates` is a TemplateLibrary, `deps.tasks` a TaskQueue (used by import only)."""
     if not invocation.guild_id:
-        return _reply(Problem("`/campaign-template` only works inside a server.",
+        raise Refusal(Problem("`/campaign-template` only works inside a server.",
                               "Templates belong to a server, like its campaigns.",
-                              "Run the command in the server whose templates you want.").text())
+                              "Run the command in the server whose templates you want."))
     handler = _SUBCOMMANDS.get(invocation.subcommand or "")
     if handler is None:
         command = " ".join(filter(None, ["/campaign-template", invocation.subcommand]))
         request_path_failure("unknown subcommand: registered commands are stale",
                              command=command[:60])
-        return _reply(Problem(f"I don't know `{command}`.",
+        raise Refusal(Problem(f"I don't know `{command}`.",
                               "The commands registered for this bot are out of date.",
-                              "Ask the bot operator to register the current commands.").text())
+                              "Ask the bot operator to register the current commands."))
     try:
         return handler(invocation, deps)
     except STORAGE_ERRORS as error:
         request_path_failure("template storage unavailable", error)
-        return _reply(Problem("I couldn't reach my template storage.",
+        return ephemeral(Problem("I couldn't reach my template storage.",
                               "It is unavailable right now; nothing was changed.",
                               "Try the command again in a minute.").text())
 
 
 def _list(invocation: Invocation, deps: Any) -> dict:
-    return paged(templates_text(invocation, deps), "templates")
+    return paged(templates_text(invocation, deps), TEMPLATES)
 
 
 def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str:
@@ -121,22 +117,18 @@ def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str
     return "\n".join(lines)
 
 
-def _missing_template(name: str) -> dict:
-    return _reply(_missing_template_text(name))
-
-
-def _missing_template_text(name: str) -> str:
+def _missing_template(name: str) -> Problem:
     return Problem(f"There is no template named “{_md(clip(names.normalise(name), 100))}”.",
                    "Template names are the ids shown by `/campaign-template list`.",
-                   "Pick one from the suggestions, or run `/campaign-template list`.").text()
+                   "Pick one from the suggestions, or run `/campaign-template list`.")
 
 
 def _show(invocation: Invocation, deps: Any) -> dict:
     name = str(invocation.options.get("name") or "")
     wanted = names.normalise(name).lower()
     if not any(t.id == wanted for t, _ in deps.templates.list(invocation.guild_id)):
-        return _missing_template(name)
-    return paged(template_text(invocation, deps, wanted), "template", wanted)
+        raise Refusal(_missing_template(name))
+    return paged(template_text(invocation, deps, wanted), TEMPLATE, wanted)
 
 
 def template_text(invocation: Invocation, deps: Any, template_id: str) -> str:
@@ -168,9 +160,9 @@ def _file_text(template) -> str:
 
 
 def _remove(invocation: Invocation, deps: Any) -> dict:
-    task = Task(invocation.guild_id, campaign_key="", run=invocation.interaction_id, kind=TEMPLATE_REMOVE,
-                args={**caller_args(invocation, "change this server's templates"),
-                      "name": str(invocation.options.get("name") or "")})
+    remove = TemplateRemove(**request_fields(invocation, "change this server's templates"),
+                            name=str(invocation.options.get("name") or ""))
+    task = Task(invocation.guild_id, "", invocation.interaction_id, remove)
     return _defer(task, deps, "remove")
 
 
@@ -183,19 +175,17 @@ def remove_text(guild_id: str, name: str, deps: Any) -> str:
                        _md(refused.errors[0].split(": ", 1)[-1]),
                        "Nothing to do: built-in templates are only used when you pick them.").text()
     if not removed:
-        return _missing_template_text(name)
+        return _missing_template(name).text()
     return (f"🗑️ Removed the template `{name.strip().lower()}`. Campaigns already built from it "
             "keep their channels.")
 
 
 def _import(invocation: Invocation, deps: Any) -> dict:
-    attachment = invocation.resolved_attachment("file")
-    problem = _attachment_problem(attachment)
-    if problem:
-        return _reply(problem.text())
-    task = Task(invocation.guild_id, campaign_key="", run=invocation.interaction_id, kind=TEMPLATE_IMPORT,
-                args={**caller_args(invocation, "change this server's templates"), "url": attachment["url"],
-                      "filename": str(attachment.get("filename") or ""), "user_id": invocation.user_id})
+    attachment = _attachment(invocation)
+    upload = TemplateImport(**request_fields(invocation, "change this server's templates"),
+                            url=attachment["url"], filename=str(attachment.get("filename") or ""),
+                            user_id=invocation.user_id)
+    task = Task(invocation.guild_id, "", invocation.interaction_id, upload)
     return _defer(task, deps, "import")
 
 
@@ -204,11 +194,20 @@ def _defer(task: Task, deps: Any, what: str) -> dict:
         deps.tasks.enqueue([task])
     except deps.tasks.errors as error:
         request_path_failure(f"could not enqueue template {what}", error)
-        return _reply(Problem(f"I couldn't start {'importing' if what == 'import' else 'removing'} "
+        return ephemeral(Problem(f"I couldn't start {'importing' if what == 'import' else 'removing'} "
                               "the template.",
                               "My task queue is unavailable right now; nothing was changed.",
                               f"Try `/campaign-template {what}` again in a minute.").text())
     return DEFERRED_EPHEMERAL
+
+
+def _attachment(invocation: Invocation) -> dict:
+    """The uploaded file's attachment object; Refusal if it can't be a template file."""
+    attachment = invocation.resolved_attachment("file")
+    problem = _attachment_problem(attachment)
+    if problem:
+        raise Refusal(problem)
+    return attachment
 
 
 def _attachment_problem(attachment: dict | None) -> Problem | None:
@@ -268,14 +267,15 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
     from channelwright.discord.rest import USER_AGENT
     from channelwright.discord.downloads import DownloadFailed, download
 
-    filename = str(task.args.get("filename") or "the file")
+    upload: TemplateImport = task.payload
+    filename = upload.filename or "the file"
     # The whole download ends before the invocation must (rest.deadline: its remaining time).
     remaining = max(0.0, getattr(deps.rest, "deadline", float("inf")) - time.monotonic())
     policy = replace(deps.downloads, deadline_s=min(deps.downloads.deadline_s, remaining))
     try:
-        content = download(task.args.get("url"), policy, user_agent=USER_AGENT)
+        content = download(upload.url, policy, user_agent=USER_AGENT)
         template = parse_template_file(content, filename)
-        replaced = deps.templates.put(task.guild_id, template, author_id=str(task.args.get("user_id", "")))
+        replaced = deps.templates.put(task.guild_id, template, author_id=upload.user_id)
     except (DownloadFailed, DiscordUnavailable, *STORAGE_ERRORS) as error:
         if not last_attempt:
             raise
@@ -294,7 +294,7 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
 
 def run_template_remove(task: Task, deps: Any, standing: Any = None) -> None:
     """The worker half of remove, once worker._authorize found the caller a server manager."""
-    _edit(task, deps, remove_text(task.guild_id, str(task.args.get("name") or ""), deps))
+    _edit(task, deps, remove_text(task.guild_id, task.payload.name, deps))
 
 
 def _is_users_to_fix(error: Exception) -> bool:
@@ -353,9 +353,9 @@ def _edit(task: Task, deps: Any, content: str) -> None:
     ephemeral follow-ups (developers/interactions/receiving-and-responding.mdx, "Followup Messages")."""
     first, *rest = split_text(content)
     try:
-        deps.api.edit_original(deps.application_id, task.args["token"], first)
+        deps.api.edit_original(deps.application_id, task.payload.token, first)
         for part in rest:
-            deps.api.create_followup(deps.application_id, task.args["token"], part, ephemeral=True)
+            deps.api.create_followup(deps.application_id, task.payload.token, part, ephemeral=True)
     except DiscordRejected as error:
         # Past the token's 15 minutes (401 50027) there is no one left to tell; never retry it.
         logger.warning("could not edit the template import answer", status=error.status, code=error.code)

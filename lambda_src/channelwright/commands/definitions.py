@@ -7,17 +7,16 @@ so registration and validation share one source.
 from dataclasses import dataclass, field
 from typing import Any
 
-from channelwright.text import names
-from channelwright.discord import permissions
+from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS, Caller
 from channelwright.commands import payload_fields as fields
-from channelwright.text.problems import Problem
+from channelwright.discord import permissions
+from channelwright.text import names
+from channelwright.text.problems import Problem, Refusal
 
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
 STRING, USER, ATTACHMENT, SUB_COMMAND, SUB_COMMAND_GROUP = 3, 6, 11, 1, 2
 GUILD_CONTEXT, GUILD_INSTALL = 0, 0
-# Whom a command serves; authority.py decides who is which, in the worker where it needs Discord.
-EVERYONE, CAMPAIGN_RUNNERS, MANAGERS = "everyone", "campaign GMs and server managers", "server managers"
 
 # Whom each command (or "command subcommand") serves: the rule its handler enforces, in the worker
 # where it needs the server's roles (authority.py). Registration follows it, so Discord shows a
@@ -107,24 +106,6 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
                DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who ran a command: their user id and server-wide role ids, as the interaction said."""
-
-    user_id: str
-    role_ids: frozenset[str] = frozenset()
-
-    def to_args(self) -> dict:
-        """For a task's args (JSON): {"id": user id, "roles": [role ids]}."""
-        return {"id": self.user_id, "roles": sorted(self.role_ids)}
-
-    @classmethod
-    def from_args(cls, data: dict | None) -> "Caller":
-        data = data if isinstance(data, dict) else {}
-        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
-        return cls(str(data.get("id") or ""), frozenset(str(r) for r in roles))
 
 
 @dataclass(frozen=True)
@@ -220,12 +201,13 @@ def _permissions(value: Any, field: str) -> int:
         raise fields.MalformedInteraction(field, "is not a permission set") from None
 
 
-def caller_args(invocation: Invocation, doing: str = "do that") -> dict:
-    """A task's args for deciding, in the worker, whether its caller may act (worker._authorize):
-    the token to answer with, the caller's user and role ids, the command's rule, the words
-    for a refusal ("You need ... to <doing>"), and the channel it was typed in (where the answer
-    goes if the token can no longer edit it, outcome.py)."""
-    return {"token": invocation.token, "caller": invocation.caller.to_args(),
+def request_fields(invocation: Invocation, doing: str = "do that") -> dict:
+    """The fields of a task's payload (tasks.payloads.Request) for deciding, in the worker,
+    whether its caller may act (worker._authorize): the token to answer with, the caller's user
+    and role ids, the command's rule, the words for a refusal ("You need ... to <doing>"), and the
+    channel it was typed in (where the answer goes if the token can no longer edit it,
+    outcome.py)."""
+    return {"token": invocation.token, "caller": invocation.caller,
             "needs": rule(invocation.command, invocation.subcommand), "doing": doing,
             "channel_id": invocation.channel_id or ""}
 
@@ -239,34 +221,28 @@ def _guild_install_owner(owners: Any) -> str | None:
                             required=False)
 
 
-def campaign_name(raw: Any) -> tuple[str, Problem | None]:
-    """The normalised campaign name (names.py's rule), or the Problem that explains why it
-    can't be used."""
+def campaign_name(raw: Any) -> str:
+    """The normalised campaign name (names.py's rule). Refusal, with the Problem that explains
+    why, if it can't be used."""
     name, refused = names.check(raw, NAME_MAX_LENGTH)
     if refused is names.Refusal.EMPTY:
-        return "", Problem("That campaign name is empty.",
-                           "A campaign needs a name to label its roles and category.",
-                           "Run `/add-campaign` again with a name, e.g. `Curse of Strahd`.")
+        raise Refusal(Problem("That campaign name is empty.",
+                              "A campaign needs a name to label its roles and category.",
+                              "Run `/add-campaign` again with a name, e.g. `Curse of Strahd`."))
     if refused in (names.Refusal.CONTROL, names.Refusal.INVISIBLE):
-        return "", Problem("That campaign name contains invisible or control characters.",
-                           "Discord would show them as blanks or refuse them in role and channel names.",
-                           "Type the name again using letters, digits, punctuation or emoji.")
+        raise Refusal(Problem("That campaign name contains invisible or control characters.",
+                              "Discord would show them as blanks or refuse them in role and "
+                              "channel names.",
+                              "Type the name again using letters, digits, punctuation or emoji."))
     if refused is names.Refusal.TOO_LONG:
-        return "", Problem(f"That campaign name is {len(name)} characters long.",
-                           f"Names can be at most {NAME_MAX_LENGTH} characters, so the role names "
-                           "derived from it fit Discord's 100-character limit.",
-                           "Run `/add-campaign` again with a shorter name.")
-    return name, None
+        raise Refusal(Problem(f"That campaign name is {len(name)} characters long.",
+                              f"Names can be at most {NAME_MAX_LENGTH} characters, so the role "
+                              "names derived from it fit Discord's 100-character limit.",
+                              "Run `/add-campaign` again with a shorter name."))
+    return name
 
 
 def campaign_key(name: str) -> str:
     """Two names that differ only in case, spacing or Unicode normal form are the same campaign."""
     return names.key(name)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m channelwright.commands register [--guild ID] [--dry-run]` (see registration.py)."""
-    from channelwright.commands.registration import main as registration_main
-
-    return registration_main(argv, definitions=DEFINITIONS)
 

@@ -10,32 +10,33 @@ other caller may still be a server manager, which only the server's roles can te
 request goes to the worker (deferred, ephemeral), which decides (authority.py) before acting.
 """
 
+from channelwright.aws.observability import request_path_failure
 from channelwright.campaigns import liveness
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
-from channelwright.commands.definitions import Invocation, caller_args, campaign_key
-from channelwright.text.names import clip, key, md, normalise
-from channelwright.aws.observability import request_path_failure
-from channelwright.text.pages import paged
-from channelwright.campaigns.plan import CHANNEL, ROLE, Step
-from channelwright.text.problems import Problem
-from channelwright.discord.responses import DANGER, SECONDARY, buttons, choices, deferred, deferred_update, ephemeral, update_message
+from channelwright.campaigns.buttons import confirmation, made_counts
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
+from channelwright.commands.definitions import Invocation, campaign_key, request_fields
+from channelwright.discord.responses import choices, deferred, deferred_update, ephemeral, update_message
+from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
 from channelwright.tasks.queue import Task
+from channelwright.text.names import clip, key, md, normalise
+from channelwright.text.pages import CAMPAIGNS, paged
+from channelwright.text.problems import Problem, Refusal
 
-DELETE, INFO, MEMBER, CONFIRM_DELETE = "delete", "info", "member", "confirm_delete"
 MEMBER_ACTIONS = {"add-player": ("players", "add"), "remove-player": ("players", "remove"),
                   "assign-gm": ("gms", "add")}
 
 
-def _find(invocation: Invocation, deps, option: str) -> tuple[Campaign | None, dict | None]:
+def _find(invocation: Invocation, deps, option: str) -> Campaign:
+    """The campaign the option names; Refusal if there is none of that name."""
     name = str(invocation.options.get(option) or "")
     campaign = deps.store.get(invocation.guild_id, campaign_key(name)) if name.strip() else None
     if campaign is None:
-        return None, ephemeral(Problem(
+        raise Refusal(Problem(
             f"There is no campaign named “{md(clip(normalise(name), 100))}” in this server.",
             "Campaign names are matched ignoring case and spacing.",
-            "Use `/list-campaigns` to see the names, or pick one from the suggestions.").text())
-    return campaign, None
+            "Use `/list-campaigns` to see the names, or pick one from the suggestions."))
+    return campaign
 
 
 def _enqueue(deps, task: Task, answer: dict) -> dict:
@@ -48,17 +49,10 @@ def _enqueue(deps, task: Task, answer: dict) -> dict:
     return answer
 
 
-def _counts(campaign: Campaign) -> tuple[int, int]:
-    steps = [Step.from_dict(s) for s in campaign.plan]
-    channels = sum(s.kind == CHANNEL and s.key in campaign.resources for s in steps)
-    roles = sum(s.kind == ROLE and s.key in campaign.resources for s in steps)
-    return channels, roles
-
-
 # -- /list-campaigns, /campaign-info -----------------------------------------------------------
 
 def list_campaigns(invocation: Invocation, deps) -> dict:
-    return paged(campaigns_text(invocation, deps), "campaigns")
+    return paged(campaigns_text(invocation, deps), CAMPAIGNS)
 
 
 def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
@@ -68,7 +62,7 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         return "This server has no campaigns yet. Start one with `/add-campaign`."
     lines = [f"**Campaigns in this server ({len(campaigns)})**"]
     for campaign in campaigns:
-        channels, _ = _counts(campaign)
+        channels, _ = made_counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
         status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
@@ -79,37 +73,32 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
 
 
 def campaign_info(invocation: Invocation, deps) -> dict:
-    campaign, refusal = _find(invocation, deps, "name")
-    if refusal:
-        return refusal
-    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=INFO,
-                args=caller_args(invocation), campaign_run=campaign.interaction_id)
+    campaign = _find(invocation, deps, "name")
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id,
+                CampaignInfo(**request_fields(invocation)), campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
 # -- /add-player, /remove-player, /assign-gm ---------------------------------------------------
 
 def change_member(invocation: Invocation, deps) -> dict:
-    campaign, refusal = _find(invocation, deps, "campaign")
-    if refusal:
-        return refusal
+    campaign = _find(invocation, deps, "campaign")
     group, action = MEMBER_ACTIONS[invocation.command]
     user = invocation.resolved_user("user")
-    problem = None
     if campaign.status != COMPLETED:
-        problem = Problem(f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
-                          "Its roles must exist before people can be given them.",
-                          "Wait for the build to finish, or run `/add-campaign` again to resume it.")
-    elif user is None or user.get("bot"):
-        problem = Problem("That isn't someone I can add.", "Pick a person (not a bot) in this server.",
-                          "Run the command again and choose a member.")
-    if problem:
-        return ephemeral(problem.text())
+        raise Refusal(Problem(
+            f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
+            "Its roles must exist before people can be given them.",
+            "Wait for the build to finish, or run `/add-campaign` again to resume it."))
+    if user is None or user.get("bot"):
+        raise Refusal(Problem("That isn't someone I can add.",
+                              "Pick a person (not a bot) in this server.",
+                              "Run the command again and choose a member."))
     # Whether the caller may (a GM now, or a server manager) is decided by the worker; so is
     # whether I may give the role: Discord's answer to the role change says that.
-    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=MEMBER,
-                args={**caller_args(invocation), "group": group, "action": action,
-                      "user_id": str(user["id"]), "by": invocation.user_name},
+    change = MemberChange(**request_fields(invocation), group=group, action=action,
+                          user_id=str(user["id"]), by=invocation.user_name)
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, change,
                 campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
@@ -119,38 +108,25 @@ def change_member(invocation: Invocation, deps) -> dict:
 def delete_campaign(invocation: Invocation, deps) -> dict:
     """Ask for confirmation: at once for a GM (their roles say so); for anyone else once the worker
     has found them a server manager."""
-    campaign, refusal = _find(invocation, deps, "name")
-    if refusal:
-        return refusal
-    problem = _still_building(campaign, now_ms=deps.now_ms())
-    if problem:
-        return ephemeral(problem.text())
+    campaign = _find(invocation, deps, "name")
+    _refuse_while_building(campaign, now_ms=deps.now_ms())
     if holds(campaign, invocation.member_roles):
         return ephemeral(*confirmation(campaign))
-    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=CONFIRM_DELETE,
-                args=caller_args(invocation, "delete it"), campaign_run=campaign.interaction_id)
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id,
+                ConfirmDelete(**request_fields(invocation, "delete it")),
+                campaign_run=campaign.interaction_id)
     return _enqueue(deps, task, deferred(private=True))
 
 
-def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
-    """The "Delete X?" question and its Delete/Cancel buttons."""
-    channels, roles = _counts(campaign)
-    return (f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything "
-            f"posted in them), its category and its {roles} roles. Channels someone else added to "
-            "the category are kept. This can't be undone.",
-            buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
-                    ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
-
-
-def _still_building(campaign: Campaign, *, now_ms: int) -> Problem | None:
+def _refuse_while_building(campaign: Campaign, *, now_ms: int) -> None:
+    """Refusal while the campaign is being built (and not stalled)."""
     if campaign.status in (QUEUED, BUILDING) and not liveness.stalled(campaign, now_ms):
         # A stalled build (cut off, see liveness.py) may be deleted: nothing will add to it.
-        return Problem(f"“{md(campaign.name)}” is still being built.",
-                       "Deleting while channels are still being created would leave some behind.",
-                       "Wait for the build to finish or fail, then delete it. If it makes no "
-                       f"progress for {liveness.SILENT_FOR_MS // 60_000} minutes, it can be "
-                       "deleted as it is.")
-    return None
+        raise Refusal(Problem(
+            f"“{md(campaign.name)}” is still being built.",
+            "Deleting while channels are still being created would leave some behind.",
+            "Wait for the build to finish or fail, then delete it. If it makes no progress for "
+            f"{liveness.SILENT_FOR_MS // 60_000} minutes, it can be deleted as it is."))
 
 
 def on_button(invocation: Invocation, deps) -> dict:
@@ -162,27 +138,19 @@ def on_button(invocation: Invocation, deps) -> dict:
     if action not in ("delete", "undo") or campaign is None:
         return ephemeral("That button is out of date: the campaign is gone or was rebuilt since. "
                          "Use `/delete-campaign` instead.")
-    problem = _still_building(campaign, now_ms=deps.now_ms())
-    if problem:
-        return ephemeral(problem.text())
+    _refuse_while_building(campaign, now_ms=deps.now_ms())
     gm = holds(campaign, invocation.member_roles)
     # A GM's click is answered by editing the clicked message: for Undo, the public summary, so
     # the worker's report there must suit everyone who reads it ("public").
-    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, kind=DELETE,
-                args={**caller_args(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS,
-                      "by": invocation.user_name, "run": run, "public": gm and action == "undo"},
-                campaign_run=run)
+    delete = Delete(**{**request_fields(invocation, "delete it"), "needs": CAMPAIGN_RUNNERS},
+                    by=invocation.user_name, public=gm and action == "undo")
+    task = Task(campaign.guild_id, campaign.key, invocation.interaction_id, delete, campaign_run=run)
     if gm:
         return _enqueue(deps, task, update_message(f"🗑️ Deleting **{md(campaign.name)}**…"))
     # Perhaps a server manager: the worker decides. The confirmation only its asker sees is edited
     # in place; Undo sits on the public summary, so there the answer is a new message only the
     # clicker sees, and the summary stays as it is.
     return _enqueue(deps, task, deferred_update() if action == "delete" else deferred(private=True))
-
-
-def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
-    label = "Undo partial build" if failed else "Undo"
-    return buttons((label, f"undo:{campaign.interaction_id}", DANGER))
 
 
 # -- autocomplete -------------------------------------------------------------------------------

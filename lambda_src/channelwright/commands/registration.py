@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from channelwright.commands.definitions import DEFINITIONS
 from channelwright.discord.api import DiscordApi, commands_path
 from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode, RateLimitedLong, RateLimitedTooLong
 from channelwright.discord.rest import DiscordRest
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None, *, environ: dict | None = None, definiti
     environ = os.environ if environ is None else environ
     out, err = stdout or sys.stdout, stderr or sys.stderr
     if definitions is None:
-        from channelwright.commands.definitions import DEFINITIONS as definitions
+        definitions = DEFINITIONS
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from channelwright.campaigns.store import Campaign
 from channelwright.tasks.decision import decide
-from channelwright.tasks.queue import BUILD
+from channelwright.tasks.payloads import MemberChange
+from channelwright.tasks.queue import BuildStep
 
 from .peek import DeadLetter
 
@@ -29,7 +30,7 @@ class Diagnosis:
     @property
     def step(self) -> dict | None:
         task, campaign = self.letter.task, self.campaign
-        if (task is None or task.kind != BUILD or campaign is None
+        if (task is None or not isinstance(task.payload, BuildStep) or campaign is None
                 or not 0 <= task.step < len(campaign.plan)):
             return None
         return campaign.plan[task.step]
@@ -38,8 +39,8 @@ class Diagnosis:
         task = self.letter.task
         if task is None:
             return "?"
-        if task.kind != BUILD:  # a command's deferred half, not a plan step
-            return describe_request(task.kind, task.args)
+        if not isinstance(task.payload, BuildStep):  # a command's deferred half, not a plan step
+            return describe_request(task.payload)
         return f"{task.step}: {describe_step(self.step)}" if self.step else str(task.step)
 
     def campaign_label(self) -> str:
@@ -65,12 +66,13 @@ class Diagnosis:
         return decide(task, self.campaign).reason
 
 
-def describe_request(kind: str, args: dict) -> str:
-    if kind == "member":
-        role = "GM" if args.get("group") == "gms" else "Players"
-        verb = "give" if args.get("action") == "add" else "take"
-        return f"{kind}: {verb} {role} role, user {args.get('user_id', '?')}"
-    return kind
+def describe_request(payload) -> str:
+    """A command's deferred half in a few words (payload: any but a BuildStep)."""
+    if isinstance(payload, MemberChange):
+        role = "GM" if payload.group == "gms" else "Players"
+        verb = "give" if payload.action == "add" else "take"
+        return f"{payload.KIND}: {verb} {role} role, user {payload.user_id or '?'}"
+    return payload.KIND
 
 
 def describe_step(step: dict) -> str:

@@ -78,8 +78,9 @@ def dead_letter_detail(d: Diagnosis, now: int) -> list[str]:
     if task is None:
         lines.append("Task: unreadable (not a Channelwright build task)")
     else:
-        run = task.run + (f" (for campaign run {task.campaign_run})"
-                          if task.campaign_run and task.campaign_run != task.run else "")
+        run = task.interaction_id + (f" (for campaign run {task.campaign_run})"
+                                     if task.campaign_run and task.campaign_run != task.interaction_id
+                                     else "")
         lines += [f"Task: {task.kind}, guild {task.guild_id}, campaign {task.campaign_key!r}, run {run}",
                   f"  Step:        {d.step_label()}"
                   + (f"; the plan has {len(campaign.plan)} steps, 0 to {len(campaign.plan) - 1}"
@@ -94,7 +95,7 @@ def dead_letter_detail(d: Diagnosis, now: int) -> list[str]:
         creating = [s for s in (Step.from_dict(s) for s in campaign.plan) if s.creates]
         lines += [
             f"Campaign {campaign.name!r}",
-            f"  Status:      {campaign.status} (run {campaign.run})",
+            f"  Status:      {campaign.status} (run {campaign.run_count})",
             f"  Requested:   by {campaign.requested_by_name or campaign.requested_by} "
             f"({campaign.requested_by}), {utc(campaign.created_at or None)}",
             f"  Resources:   {len(campaign.resources)} created of {len(creating)} planned "

@@ -7,19 +7,19 @@ A task belongs to one campaign run (Task.campaign_run): the campaign's interacti
 queued. A task whose run is gone — the campaign was deleted, deleted and made again under the same
 name, or rebuilt by a newer run — does nothing. Build tasks stay silent then (the newer run, or
 the delete, tells the user); a member change, /campaign-info, a delete or a re-run tells whoever
-asked, because they are waiting on its answer. A re-run's task (task_queue.RERUN) names the run it
+asked, because they are waiting on its answer. A re-run's task (payloads.Rerun) names the run it
 would replace; once it has taken the campaign over, the run is the task's own.
 """
 
 from dataclasses import dataclass
 
-from channelwright.commands.lifecycle import CONFIRM_DELETE, DELETE, INFO, MEMBER
 from channelwright.campaigns.liveness import SILENT_FOR_MS
-from channelwright.text.names import md
-from channelwright.discord.snowflake import created_ms
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, FAILED, QUEUED, Campaign
-from channelwright.tasks.queue import BUILD, RERUN, Task
-from channelwright.commands.campaign_template import TEMPLATE_IMPORT, TEMPLATE_REMOVE
+from channelwright.discord.snowflake import created_ms
+from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Rerun,
+                                          TemplateImport, TemplateRemove)
+from channelwright.tasks.queue import BuildStep, Task
+from channelwright.text.names import md
 
 RUN, RESUME, IGNORE, REFUSE = "run", "resume", "ignore", "refuse"
 
@@ -37,12 +37,12 @@ class Decision:
 
 def decide(task: Task, campaign: Campaign | None) -> Decision:
     """The decision for `task` given its campaign's record (None: no record of that name)."""
-    if task.kind == TEMPLATE_IMPORT:  # belongs to a server, not to a campaign
+    if isinstance(task.payload, TemplateImport):  # belongs to a server, not to a campaign
         return Decision(RUN, "the worker imports the template again and edits the asker's answer.")
-    if task.kind == TEMPLATE_REMOVE:
+    if isinstance(task.payload, TemplateRemove):
         return Decision(RUN, "the worker removes the server's template (if the asker may) and "
                              "edits the asker's answer.")
-    judge = _JUDGES.get(task.kind)
+    judge = _JUDGES.get(type(task.payload))
     if judge is None:
         return Decision(IGNORE, f"nothing: the worker does not know tasks of kind {task.kind!r} "
                                 "and drops them.")
@@ -58,7 +58,7 @@ def same_run(task: Task, campaign: Campaign) -> bool:
     """
     if task.campaign_run:
         return task.campaign_run == campaign.interaction_id
-    return campaign.created_at <= created_ms(task.run)
+    return campaign.created_at <= created_ms(task.interaction_id)
 
 
 def _build(task: Task, campaign: Campaign | None) -> Decision:
@@ -95,7 +95,7 @@ def _rerun(task: Task, campaign: Campaign | None) -> Decision:
     the asker found failed or stalled; once taken over, the campaign's run is the task's own."""
     if campaign is None:
         return _refuse(None, "nothing was resumed")
-    if campaign.interaction_id == task.run:
+    if campaign.interaction_id == task.interaction_id:
         return _taken_over(task, campaign)
     name = md(campaign.name)
     if campaign.interaction_id != task.campaign_run:
@@ -129,7 +129,7 @@ def _still_stalled(task: Task, campaign: Campaign) -> bool:
     an operator's redrive.
     """
     return campaign.status in (QUEUED, BUILDING) and (
-        not campaign.tasks_sent or task.args.get("seen") == campaign.progress_at)
+        not campaign.tasks_sent or task.payload.seen == campaign.progress_at)
 
 
 def _taken_over(task: Task, campaign: Campaign) -> Decision:
@@ -165,11 +165,7 @@ def _member(task: Task, campaign: Campaign | None) -> Decision:
     if campaign.status != COMPLETED:
         return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
                         f"“{md(campaign.name)}” is {campaign.status} now, so nothing was changed.")
-    args = task.args
-    role = "GM" if args.get("group") == "gms" else "Players"
-    verb = "gives" if args.get("action") == "add" else "takes away"
-    return Decision(RUN, f"the worker {verb} the campaign's {role} role to user "
-                         f"{args.get('user_id', '?')} and edits the asker's answer.")
+    return Decision(RUN, f"the worker {task.payload.describe()} and edits the asker's answer.")
 
 
 def _info(task: Task, campaign: Campaign | None) -> Decision:
@@ -202,5 +198,5 @@ def _refuse(campaign: Campaign | None, asked: str) -> Decision:
                     _gone(campaign, asked))
 
 
-_JUDGES = {BUILD: _build, MEMBER: _member, INFO: _info, DELETE: _delete,
-           CONFIRM_DELETE: _confirm_delete, RERUN: _rerun}
+_JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
+           ConfirmDelete: _confirm_delete, Rerun: _rerun}

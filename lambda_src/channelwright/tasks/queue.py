@@ -5,48 +5,71 @@ order (which is also how Discord rate-limits writes), while other servers procee
 Deduplication ids derive from the interaction id, so a retried request enqueues nothing twice.
 """
 
+from __future__ import annotations
+
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+
+if TYPE_CHECKING:
+    from channelwright.tasks.payloads import Answered, Unknown
 
 SQS_BATCH_LIMIT = 10
 
 
-BUILD = "build"
-# A re-run of /add-campaign on a failed or stalled campaign by someone the request path can't
-# clear (not holding its GM role): the worker checks them, then takes the campaign over and
-# builds it (rerun.py). The record stays as it was until then.
-RERUN = "rerun"
+@dataclass(frozen=True)
+class BuildStep:
+    """A build task's payload: one step of a campaign's plan (plan.py), by its index. Every other
+    kind's payload is in payloads.py."""
+
+    KIND: ClassVar[str] = "build"
+    step: int = 0
+
+
+BUILD = BuildStep.KIND
 
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of worker work. Build steps carry only ids; the others (delete, member changes,
-    info, template import, re-run) carry their request in `args`, including the interaction token
-    their answer is edited with (valid 15 minutes; tools that show task bodies redact it) and the
-    channel the command was typed in (`channel_id`, where the answer goes if that message is gone).
+    """One unit of worker work: the envelope (server, campaign, the interaction that queued it,
+    the campaign run it belongs to) around its kind's typed payload (payloads.py).
 
     `campaign_run` names the campaign run the task belongs to: the campaign's `interaction_id`
-    when the task was queued (for a build task, its own run). task_decision.decide() compares it
-    with the record, so a task queued for a campaign that was since deleted, made again or rebuilt
-    does nothing. Bodies written before the field existed still decode: see from_body().
+    when the task was queued (for a build task, its own run). decision.decide() compares it with
+    the record, so a task queued for a campaign that was since deleted, made again or rebuilt does
+    nothing. A server's task (template import, remove) belongs to no campaign: "" for both
+    `campaign_key` and `campaign_run`.
+
+    Wire format (to_body), unchanged since before payloads were typed, so bodies already queued
+    and bodies read by an earlier release decode alike: {"guild_id", "campaign_key", "run" (the
+    interaction id), "step", "kind", "args" (the payload), "campaign_run"}; a build step's body
+    leaves out kind and args, a server's task campaign_run.
     """
 
     guild_id: str
     campaign_key: str
-    run: str  # the interaction that queued this task (its token answers it)
-    step: int = 0
-    kind: str = BUILD
-    args: dict = field(default_factory=dict)
+    interaction_id: str  # the interaction that queued this task (its token answers it)
+    payload: BuildStep | Answered | Unknown
     campaign_run: str = ""
 
+    @property
+    def kind(self) -> str:
+        return self.payload.KIND
+
+    @property
+    def step(self) -> int:
+        """The plan step a build task carries out; 0 for any other task."""
+        return self.payload.step if isinstance(self.payload, BuildStep) else 0
+
     def to_body(self) -> str:
-        data = asdict(self)
-        if self.kind == BUILD:
-            del data["kind"], data["args"]
-        if not self.campaign_run:  # a server's task (template import) belongs to no campaign
-            del data["campaign_run"]
+        data: dict = {"guild_id": self.guild_id, "campaign_key": self.campaign_key,
+                      "run": self.interaction_id, "step": self.step}
+        if not isinstance(self.payload, BuildStep):
+            data["kind"], data["args"] = self.kind, self.payload.to_args(self.campaign_run)
+        if self.campaign_run:
+            data["campaign_run"] = self.campaign_run
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -59,8 +82,14 @@ class Task:
             # args["run"]; member and info tasks named none ("", which decide() judges by the
             # record's age).
             legacy = run if kind == BUILD else str(args.get("run", ""))
-            return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run,
-                       int(data.get("step", 0)), kind, args, str(data.get("campaign_run") or legacy))
+            if kind == BUILD:
+                payload = BuildStep(int(data.get("step", 0)))
+            else:
+                # Deferred: the request path only writes tasks; the kinds load where they're read.
+                from channelwright.tasks.payloads import payload_from
+                payload = payload_from(kind, args)
+            return cls(str(data["guild_id"]), str(data.get("campaign_key", "")), run, payload,
+                       str(data.get("campaign_run") or legacy))
         except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as error:
             raise ValueError(f"not a task body ({type(error).__name__})") from None
 
@@ -68,7 +97,8 @@ class Task:
 def _deduplication_id(task: Task) -> str:
     """The same for a retried request's same task: a build step by its index, any other task by
     its kind (a re-run's task, step 0, must not share an id with its run's first build step)."""
-    return f"{task.run}-{task.step}" if task.kind == BUILD else f"{task.run}-{task.kind}"
+    return (f"{task.interaction_id}-{task.step}" if task.kind == BUILD
+            else f"{task.interaction_id}-{task.kind}")
 
 
 class EnqueueFailed(Exception):

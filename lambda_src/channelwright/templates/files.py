@@ -20,8 +20,10 @@ import json
 import re
 from typing import Any
 
+from channelwright.campaigns.plan import Template
+from channelwright.templates.library import builtin_ids
+from channelwright.templates.schema import MAX_FILE_BYTES, Mapping, TemplateInvalid, json_object, validate
 from channelwright.text.names import clip
-from channelwright.templates.schema import MAX_FILE_BYTES, TemplateInvalid, json_object
 
 MAX_NODES = 2_000  # a full template has about 320 (45 channels x 3 keys, keys and values)
 MAX_DEPTH = 8  # a template nests 4 deep: mapping > channels > channel > value
@@ -32,6 +34,12 @@ MAX_NUMBER_DIGITS = 100
 YAML_TAGS = frozenset({"!"} | {f"tag:yaml.org,2002:{name}"
                                for name in ("str", "int", "float", "bool", "null", "map", "seq")})
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def parse_template_file(content: bytes, filename: str) -> Template:
+    """The template in an uploaded file, or TemplateInvalid listing every problem in it: the file
+    read within its size, count and depth limits, then validated (schema.py)."""
+    return validate(read_document(content, filename), builtin_ids=builtin_ids())
 
 
 def read_document(content: bytes, filename: str) -> Any:
@@ -133,7 +141,6 @@ class _Refused(Exception):
 def _yaml_loader():
     import yaml  # only the worker reads files; the interactions Lambda never needs PyYAML
 
-    from channelwright.templates.schema import Mapping
 
     class LimitedComposer(yaml.composer.Composer):
         """PyYAML's composer, refusing anchors, aliases and other tags as it composes, and

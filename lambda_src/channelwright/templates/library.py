@@ -1,5 +1,5 @@
 """Campaign templates: the built-in ones shipped in `templates/`, and each server's own, uploaded
-as a JSON or YAML file (template_schema says what it may hold) and kept in the campaign table.
+as a JSON or YAML file (schema.py says what it may hold) and kept in the campaign table.
 
 Storage: a server's template is one item in the campaign table, `guild_id=<guild>` and
 `campaign_key=TEMPLATE_KEY_PREFIX + <id>` ("~template~west-marches"). Campaign keys are
@@ -7,7 +7,7 @@ casefolded campaign names, which never start with "~" (campaign names starting w
 refused), so the two kinds of item cannot collide; items also carry `record_type="template"` for
 tools that scan the table. Built-ins always win: a server template can't take a built-in's id.
 
-template_schema is imported inside the functions that use it, not at the top: the interactions
+schema.py is imported inside the functions that use it, not at the top: the interactions
 Lambda imports this module at every cold start (Lambda compiles the modules each time), and a
 request that touches no template should not pay for the schema (tests/test_import_isolation.py).
 """

@@ -1,5 +1,5 @@
 """The template file schema: what an uploaded template (JSON or YAML) may hold, and how its data
-is validated (template_files reads the file). The built-in templates are held to the same rules (see
+is validated (files.py reads the file). The built-in templates are held to the same rules (see
 template_library, which keeps both kinds).
 
 A template file (JSON, or YAML of the same shape)::
@@ -27,7 +27,7 @@ two channels whose names differ only in case, spacing and punctuation are refuse
 ones above are refused, and so are duplicate keys in one object. Files are UTF-8 (a BOM is
 fine), at most `MAX_FILE_BYTES`; `.json` files are read as JSON, `.yaml`/`.yml` as YAML
 (plain data only: no anchors, aliases, merge keys or tags beyond YAML's own types), other names
-by their first character ("{" or "[" means JSON); template_files has the size, count and depth
+by their first character ("{" or "[" means JSON); files.py has the size, count and depth
 limits.
 
 Validation collects every error, each prefixed with where it is:
@@ -91,15 +91,6 @@ def json_object(pairs: list[tuple[str, Any]]) -> Mapping:
             mapping.duplicates.append(key)
         mapping[key] = value
     return mapping
-
-
-def parse_template_file(content: bytes, filename: str) -> Template:
-    """The template in an uploaded file, or TemplateInvalid listing every problem in it
-    (template_files reads the file, within its size, count and depth limits)."""
-    # Imported here: template_files and template_library both import this module.
-    from channelwright.templates.files import read_document
-    from channelwright.templates.library import builtin_ids
-    return validate(read_document(content, filename), builtin_ids=builtin_ids())
 
 
 # -- validation -------------------------------------------------------------------------------

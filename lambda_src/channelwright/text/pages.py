@@ -7,11 +7,14 @@ component interaction whose custom_id names the view and the page ("page:campaig
 text is built afresh and the clicked message is replaced with that page (interaction response
 type 7, UPDATE_MESSAGE; developers/interactions/receiving-and-responding.mdx). Custom ids hold
 at most 100 characters (developers/components/reference.mdx, "Button").
+
+The views' texts are built by the commands, a layer above: whoever dispatches a click passes
+turn_page the functions that build them (interactions.PAGE_TEXTS).
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from channelwright.text.layout import MESSAGE_LIMIT, split_text
@@ -20,12 +23,11 @@ from channelwright.discord.types import ComponentType
 
 PREFIX = "page:"
 FOOTER_ROOM = 40
-# view name -> (module, function) that builds the full text: f(invocation, deps, argument) -> str
-VIEWS = {
-    "campaigns": ("channelwright.commands.lifecycle", "campaigns_text"),
-    "templates": ("channelwright.commands.campaign_template", "templates_text"),
-    "template": ("channelwright.commands.campaign_template", "template_text"),
-}
+# The views: a server's campaigns, its templates, one template (the argument: its id).
+CAMPAIGNS, TEMPLATES, TEMPLATE = "campaigns", "templates", "template"
+VIEWS = (CAMPAIGNS, TEMPLATES, TEMPLATE)
+# What builds a view's full text: f(invocation, deps, argument) -> str
+ViewText = Callable[[Any, Any, str], str]
 
 
 def paged(text: str, view: str, argument: str = "", page: int = 1) -> dict:
@@ -34,13 +36,13 @@ def paged(text: str, view: str, argument: str = "", page: int = 1) -> dict:
     return ephemeral(content, components) if components else ephemeral(content)
 
 
-def turn_page(invocation: Any, deps: Any) -> dict:
-    """A Previous/Next click: the clicked message becomes the page it asks for."""
+def turn_page(invocation: Any, deps: Any, texts: Mapping[str, ViewText]) -> dict:
+    """A Previous/Next click: the clicked message becomes the page it asks for, its text built
+    by `texts[view]` (one function for each of VIEWS)."""
     view, argument, page = _parse(invocation.custom_id)
     if view is None:
         return ephemeral("That button is out of date. Run the command again.")
-    module, function = VIEWS[view]
-    text = getattr(importlib.import_module(module), function)(invocation, deps, argument)
+    text = texts[view](invocation, deps, argument)
     return update_message(*_page(text, view, argument, page))
 
 

@@ -88,3 +88,19 @@ def for_discord_code(doing: str, status: int, code: int | None, detail: str = ""
         why = f"Discord answered HTTP {status}" + (f" (code {code})" if code else "") + "."
         fix = "Try again in a few minutes; if it keeps failing, report it to the bot operator."
     return Problem(f"I couldn't finish {doing}.", why, fix.replace("{again}", again))
+
+
+class Refusal(Exception):
+    """A request refused, carrying the Problem its asker reads.
+
+    Raised where the refusal is decided, and caught once per dispatcher (the interactions
+    endpoint's command, component and autocomplete dispatch, and the worker's task dispatch),
+    which turns it into the asker's answer: an ephemeral response, or their edited message.
+    """
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.what)
+        self.problem = problem
+
+    def text(self) -> str:
+        return self.problem.text()

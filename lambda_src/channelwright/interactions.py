@@ -14,23 +14,31 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from channelwright.campaigns import liveness
 from channelwright.aws import request_budget
-from channelwright.campaigns.authority import holds
-from channelwright.commands.definitions import Invocation, campaign_key, campaign_name
 from channelwright.aws.http import HttpRequest, HttpResponse
-from channelwright.text.names import clip, code, md
 from channelwright.aws.observability import MetricUnit, count, logger, metrics, request_path_failure
-from channelwright.text import pages
-from channelwright.commands.payload_fields import MalformedInteraction
+from channelwright.campaigns import liveness
+from channelwright.campaigns.authority import holds
 from channelwright.campaigns.plan import build_plan
-from channelwright.text.problems import Problem, Refusal
-from channelwright.discord.responses import PONG, choices, deferred, ephemeral
+from channelwright.campaigns.store import (
+    BUILDING,
+    FAILED,
+    QUEUED,
+    Campaign,
+    CampaignChanged,
+    CampaignExists,
+    CampaignStore,
+)
+from channelwright.commands.definitions import Invocation, campaign_key, campaign_name, outside_guild
+from channelwright.commands.payload_fields import MalformedInteraction
 from channelwright.discord.signature import SignatureVerifier
 from channelwright.discord.types import InteractionType
-from channelwright.campaigns.store import BUILDING, FAILED, QUEUED, Campaign, CampaignChanged, CampaignExists, CampaignStore
 from channelwright.tasks.queue import BuildStep, Task, TaskQueue
 from channelwright.templates.library import TemplateLibrary
+from channelwright.text import pages
+from channelwright.text.names import clip, code, md
+from channelwright.text.problems import Problem, Refusal
+from channelwright.text.responses import PONG, choices, deferred, ephemeral
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT = (InteractionType.PING, InteractionType.APPLICATION_COMMAND,
                                                 InteractionType.MESSAGE_COMPONENT)
@@ -175,9 +183,7 @@ def autocomplete(invocation: Invocation, deps: Deps) -> dict:
 
 def run_command(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
-        return ephemeral(Problem(f"{code('/' + invocation.command)} only works inside a server.",
-                                 "Campaigns are made of a server's roles and channels.",
-                                 "Run the command in the server where the campaign lives.").text())
+        return ephemeral(outside_guild(invocation.command).text())
     command = COMMANDS.get(invocation.command)
     if command is None:
         request_path_failure("unknown command: registered commands are stale",
@@ -210,7 +216,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
             "A campaign is built from a built-in template or one imported into this server.",
             "Pick one from the suggestions, or see them all with `/campaign-template list`."))
     campaign = Campaign(
-        guild_id=invocation.guild_id, key=campaign_key(name), name=name, template=template.id,
+        guild_id=invocation.in_guild, key=campaign_key(name), name=name, template=template.id,
         plan=[step.to_dict() for step in build_plan(name, template)],
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
@@ -258,10 +264,11 @@ def _resumable(existing: Campaign, deps: Deps) -> Campaign:
     (interaction, token, requester, channel, failure, status: its Undo button works) until the
     worker has cleared them (rerun.py).
     """
-    limited_until_s = (existing.failure or {}).get("retry_at", 0) if existing.status == FAILED else 0
+    failure = existing.failure or {}
+    limited_until_s = failure.get("retry_at", 0) if existing.status == FAILED else 0
     if limited_until_s * 1000 > deps.now_ms():
         # Still inside a long Discord limit: the stored answer says until when; queue nothing.
-        raise Refusal(Problem.from_dict(existing.failure))
+        raise Refusal(Problem.from_dict(failure))
     if existing.status != FAILED and not liveness.stalled(existing, deps.now_ms()):
         raise Refusal(_exists_problem(existing))
     return existing
@@ -287,8 +294,9 @@ def _queue_rerun(existing: Campaign, invocation: Invocation, deps: Deps) -> dict
     """Hand the re-run to the worker, which checks the caller and only then takes over (rerun.py).
 
     `seen` is the record's last write as found here: a build found stalled by its silence is
-    taken over only if it has stayed silent since (decision._still_stalled). The answer is deferred in public like any
-    /add-campaign: the build's progress edits it; a refusal replaces it with a private message.
+    taken over only if it has stayed silent since (decision._still_stalled). The answer is
+    deferred in public like any /add-campaign: the build's progress edits it; a refusal replaces
+    it with a private message.
     """
     # Deferred, like the other commands' modules: the cold start loads only BuildStep.
     from channelwright.tasks.payloads import Rerun
@@ -423,4 +431,5 @@ COMMANDS = {
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,
               pages.TEMPLATE: _template_text}
-HANDLERS = {APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}
+HANDLERS: dict[int, Callable[[Invocation, Deps], dict]] = {
+    APPLICATION_COMMAND: run_command, AUTOCOMPLETE: autocomplete, MESSAGE_COMPONENT: on_component}

@@ -239,7 +239,7 @@ def test_import_of_a_broken_file_lists_every_error_and_saves_nothing(emu, world)
                   "• channels\\[1\\].type: required", "• channels\\[1\\].gm\\_only: must be true or false"):
         assert where in text
     assert "**What to do:**" in text
-    assert [t.id for t, builtin in world.library.list(world.guild) if not builtin] == []
+    assert [t.id for t, builtin in world.library.available(world.guild) if not builtin] == []
 
 
 def test_import_with_many_errors_fits_one_message(emu, world):

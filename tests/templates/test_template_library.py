@@ -61,11 +61,11 @@ def test_library_put_get_list_remove(library, aws):
     assert library.get(None, "one-shot").id == "one-shot"
 
     assert library.put(GUILD, west(title="West Marches II"), author_id=USER) is True
-    listed = library.list(GUILD)
+    listed = library.available(GUILD)
     assert [(t.id, builtin) for t, builtin in listed] == [
         ("default", True), ("one-shot", True), ("play-by-post", True), ("west-marches", False)]
     assert listed[-1][0].title == "West Marches II"
-    assert [t.id for t, _ in library.list(OTHER_GUILD)] == ["default", "one-shot", "play-by-post"]
+    assert [t.id for t, _ in library.available(OTHER_GUILD)] == ["default", "one-shot", "play-by-post"]
 
     item = aws.dynamodb.get_item(TableName=aws.table_name, Key={
         "guild_id": {"S": GUILD}, "campaign_key": {"S": "~template~west-marches"}})["Item"]

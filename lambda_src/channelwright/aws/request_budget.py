@@ -17,14 +17,21 @@ So the request path's clients get (docs/operations.md, "The 3-second path", has 
   is sent, and the handler answers with what it has.
 """
 
+from __future__ import annotations
+
 import contextvars
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Literal, overload
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
+
+if TYPE_CHECKING:  # the typed clients of boto3-stubs (requirements-dev.txt); never loaded at run time
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_sqs.client import SQSClient
 
 CONNECT_TIMEOUT_S = 0.25
 READ_TIMEOUT_S = 0.5
@@ -58,8 +65,14 @@ def budget(seconds: float | None = None,
         _deadline.reset(token)
 
 
-def client(service: str, clock: Callable[[], float] = time.monotonic):
-    """A boto3 client with the request path's timeouts, retries and budget."""
+@overload
+def client(service: Literal["dynamodb"], clock: Callable[[], float] = ...) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["sqs"], clock: Callable[[], float] = ...) -> SQSClient: ...
+def client(service: Literal["dynamodb", "sqs"],
+           clock: Callable[[], float] = time.monotonic) -> DynamoDBClient | SQSClient:
+    """A boto3 client for the request path's services (DynamoDB, SQS) with its timeouts, retries
+    and budget."""
     aws = boto3.client(service, config=CONFIG)
 
     def refuse_late_attempt(request, event_name: str = "", **_) -> None:

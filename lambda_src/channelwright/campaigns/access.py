@@ -60,7 +60,8 @@ def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: s
     def entry(target: str, kind: int, allow: int = 0, deny: int = 0) -> dict:
         return {"id": target, "type": kind, "allow": str(allow & mask), "deny": str(deny & mask)}
 
-    players = entry(players_role, ROLE, deny=p.VIEW_CHANNEL) if gm_only else entry(players_role, ROLE, allow=PLAYER)
+    players = (entry(players_role, ROLE, deny=p.VIEW_CHANNEL) if gm_only
+               else entry(players_role, ROLE, allow=PLAYER))
     return [
         entry(guild_id, ROLE, deny=p.VIEW_CHANNEL),
         players,

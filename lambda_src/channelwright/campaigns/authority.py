@@ -38,7 +38,8 @@ class Caller:
     @classmethod
     def from_args(cls, data: dict | None) -> "Caller":
         data = data if isinstance(data, dict) else {}
-        roles = data.get("roles") if isinstance(data.get("roles"), list) else []
+        roles = data.get("roles")
+        roles = roles if isinstance(roles, list) else []
         return cls(str(data.get("id") or ""), frozenset(str(r) for r in roles))
 
 

@@ -6,8 +6,8 @@ earlier run of the campaign finds nothing (commands.lifecycle.on_button).
 
 from channelwright.campaigns.plan import CHANNEL, ROLE, Step
 from channelwright.campaigns.store import Campaign
-from channelwright.discord.responses import DANGER, SECONDARY, buttons
 from channelwright.text.names import md
+from channelwright.text.responses import DANGER, SECONDARY, buttons
 
 
 def made_counts(campaign: Campaign) -> tuple[int, int]:

@@ -14,8 +14,8 @@ fact alive is harmless: every step is idempotent, the old run's remaining tasks 
 only the current run may change the status (store.py).
 """
 
-from channelwright.discord.snowflake import created_ms
 from channelwright.campaigns.store import BUILDING, QUEUED, Campaign
+from channelwright.discord.snowflake import created_ms
 
 # The request that wrote the record is over by then: the ingress function's timeout (5 s,
 # StageSettings.ingress_timeout_seconds) plus 5 s for the clock difference between Discord's ids

@@ -1,11 +1,11 @@
 """Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side)."""
 
 from channelwright.campaigns import lost_access
+from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
+from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
-from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
 from channelwright.text.problems import Problem
-from channelwright.campaigns.progress import ProgressMessage, token_expired
 
 
 def run_member_change(task, deps, standing) -> None:

@@ -16,13 +16,13 @@ most 2000 characters, developers/resources/message.mdx, "Create Message").
 
 from collections.abc import Iterable
 
+from channelwright.aws.observability import logger
+from channelwright.campaigns.plan import CHANNEL, Step
+from channelwright.campaigns.progress import ProgressMessage
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.errors import DiscordRejected
 from channelwright.discord.types import ChannelType
 from channelwright.text.layout import split_text
-from channelwright.aws.observability import logger
-from channelwright.campaigns.plan import CHANNEL, Step
-from channelwright.campaigns.progress import ProgressMessage
 
 
 def deliver(reply: ProgressMessage, api: DiscordApi, text: str, *,
@@ -67,7 +67,7 @@ def _post(api: DiscordApi, channel_id: str, text: str, components: list | None) 
 def campaign_channels(steps: list[Step], resources: dict[str, dict], invoked_in: str) -> list[str]:
     """Where a campaign's outcome goes instead: its first text channel that exists, then the
     channel its command was typed in."""
-    first_text = next((resources[s.key]["id"] for s in steps
-                       if s.kind == CHANNEL and resources.get(s.key, {}).get("type") == ChannelType.GUILD_TEXT),
-                      None)
+    text_channels = (s for s in steps if s.kind == CHANNEL
+                     and resources.get(s.key, {}).get("type") == ChannelType.GUILD_TEXT)
+    first_text = next((resources[s.key]["id"] for s in text_channels), None)
     return [c for c in (first_text, invoked_in) if c]

@@ -15,7 +15,13 @@ TEMPLATE_DIR = Path(__file__).parent.parent / "templates" / "builtin"
 # Discord channel types (developers/resources/channel.mdx, "Channel Types").
 CHANNEL_TYPES = {"text": ChannelType.GUILD_TEXT, "voice": ChannelType.GUILD_VOICE,
                  "category": ChannelType.GUILD_CATEGORY, "forum": ChannelType.GUILD_FORUM}
-TYPE_NAMES = {number: name for name, number in CHANNEL_TYPES.items()}
+TYPE_NAMES: dict[int, str] = {number: name for name, number in CHANNEL_TYPES.items()}
+
+
+def type_name(channel_type: object, default: str) -> str:
+    """The template's name for a Discord channel type ("text"...); `default` for any other value
+    (a type this code does not make, or none recorded)."""
+    return TYPE_NAMES.get(channel_type, default) if isinstance(channel_type, int) else default
 
 ROLE, ASSIGN_GM, CATEGORY, CHANNEL, COMPLETE = "role", "assign_gm", "category", "channel", "complete"
 PLAYERS_ROLE_KEY, GM_ROLE_KEY = "role:players", "role:gm"

@@ -10,12 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 
+from channelwright.aws.observability import logger
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
+from channelwright.discord.snowflake import created_ms
 from channelwright.text.layout import split_text
 from channelwright.text.names import md
-from channelwright.aws.observability import logger
-from channelwright.discord.snowflake import created_ms
 
 BAR_CELLS = 20
 MIN_INTERVAL = 0.45

@@ -17,16 +17,16 @@ leaves the record alone. Here, before anything of the campaign changes:
    task simply carries on from what exists.
 """
 
-from channelwright.text import long_limits
+from channelwright.aws.observability import discord_error, logger
 from channelwright.campaigns import lost_access
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, Caller, Standing, refusal
-from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
-from channelwright.aws.observability import discord_error, logger
 from channelwright.campaigns.outcome import deliver
-from channelwright.text.problems import Problem, Refusal
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.campaigns.store import Campaign, CampaignChanged
+from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
+from channelwright.text import long_limits
+from channelwright.text.problems import Problem, Refusal
 
 AGAIN = "Run `/add-campaign` again with the same name"
 
@@ -60,7 +60,8 @@ def take_over(task, campaign: Campaign, deps, *,
         # This task carries the whole run: nothing else is still to be sent (liveness.py).
         tasks_sent=True)
     if resumed is None:
-        raise CampaignChanged(f"campaign {campaign.key!r} moved on before re-run {task.interaction_id} took it over")
+        raise CampaignChanged(f"campaign {campaign.key!r} moved on before re-run {task.interaction_id} "
+                              "took it over")
     logger.info("campaign resumed by a re-run the worker cleared", was=campaign.status,
                 previous_run=campaign.interaction_id)
     return resumed, guild

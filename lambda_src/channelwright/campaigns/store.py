@@ -164,6 +164,8 @@ class CampaignStore:
         except self._db.exceptions.ConditionalCheckFailedException as error:
             old = error.response.get("Item")
             existing = Campaign.from_item(old) if old else self.get(campaign.guild_id, campaign.key)
+            if existing is None:  # deleted again since the write was refused: a race to retry
+                raise CampaignChanged(f"campaign {campaign.key!r} was deleted while being made") from None
             raise CampaignExists(existing) from None
         return stored
 
@@ -230,17 +232,14 @@ class CampaignStore:
         return fresh
 
     def campaigns(self, guild_id: str) -> list[Campaign]:
-        """The server's campaigns, by name."""
-        campaigns, start = [], {}
-        while True:
-            page = self._db.query(
-                TableName=self._table, ConsistentRead=True, **start,
-                KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
-                ExpressionAttributeValues={":g": {"S": guild_id}, ":p": {"S": CAMPAIGN_PREFIX}})
-            campaigns += [Campaign.from_item(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return sorted(campaigns, key=lambda c: c.key)
-            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+        """The server's campaigns, by name, every page of the query read (each page one request
+        on this store's client, so on the request path each is time-boxed: aws/request_budget.py)."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table, ConsistentRead=True,
+            KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
+            ExpressionAttributeValues={":g": {"S": guild_id}, ":p": {"S": CAMPAIGN_PREFIX}})
+        campaigns = [Campaign.from_item(item) for page in pages for item in page.get("Items", [])]
+        return sorted(campaigns, key=lambda c: c.key)
 
     def find_by_run(self, guild_id: str, run: str) -> Campaign | None:
         """The campaign a button belongs to (buttons name the run, which fits a custom_id)."""

@@ -6,7 +6,7 @@ summary (45 channels of long names) is laid out in several messages by ProgressM
 outcome.deliver), never cut.
 """
 
-from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
+from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, Step, type_name
 from channelwright.campaigns.progress import bar
 from channelwright.text.names import md
 from channelwright.text.problems import Problem
@@ -33,7 +33,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
     for group in GROUPS:
         names = []
         for step in channels:
-            actual = TYPE_NAMES.get(resources[step.key].get("type"), step.channel_type)
+            actual = type_name(resources[step.key].get("type"), step.channel_type)
             if actual != group:
                 continue
             names.append(("🔒 " if step.gm_only else "") + md(shown_name(step, resources)))

@@ -19,11 +19,10 @@ Every name is shown literally (names.md); a long answer continues in follow-up m
 
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, Step, type_name
+from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
-from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, TYPE_NAMES, Step
-
-from channelwright.campaigns.progress import ProgressMessage, token_expired
 
 
 def run_info(task, deps, standing) -> None:
@@ -34,43 +33,12 @@ def run_info(task, deps, standing) -> None:
     if campaign is None:
         reply.finish("That campaign no longer exists.")
         return
-    roles = standing.guild.role_permissions  # GET /guilds/{id}: roles, and the owner for permissions
     steps = [Step.from_dict(s) for s in campaign.plan]
     recorded = [campaign.resources[s.key]["id"] for s in steps
                 if s.kind in (CATEGORY, CHANNEL) and s.key in campaign.resources]
     presence = survey(deps.api, campaign.guild_id, recorded)
-    channels = presence.channels
-
-    present, missing, hidden = Listing(), Listing(), Listing()
-    for step in steps:
-        if step.kind not in (ROLE, CATEGORY, CHANNEL):
-            continue
-        resource = campaign.resources.get(step.key) or {}
-        current = channels.get(resource.get("id")) if step.kind != ROLE else None
-        exists = resource.get("id") in roles if step.kind == ROLE else current is not None
-        kind = "role" if step.kind == ROLE else TYPE_NAMES.get(resource.get("type"), step.channel_type)
-        # The name Discord shows now, else the one it gave when it was made.
-        name = (current or {}).get("name") or resource.get("name") or step.name
-        if step.kind == ROLE:
-            visible = True
-        elif exists:
-            visible = standing.sees(current)
-        else:
-            visible = standing.sees_planned(campaign, step)
-        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
-        if exists:
-            present.add(label, visible)
-        elif resource.get("id") in presence.hidden:
-            hidden.add(label, visible)
-        else:
-            missing.add(label, visible)
+    present, missing, hidden = _listings(campaign, steps, presence, standing)
     category = campaign.resources.get("category", {}).get("id")
-    ours = {r.get("id") for r in campaign.resources.values()}
-    extra = Listing()
-    for channel in channels.values():
-        if category and channel.get("parent_id") == category and channel["id"] not in ours:
-            extra.add(f"#{md(channel['name'])}", standing.sees(channel))
-
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
     lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
@@ -79,11 +47,56 @@ def run_info(task, deps, standing) -> None:
         lines.append(f"⚠️ Missing ({missing.count}), deleted by hand or never built: " + missing.text())
     if hidden.count:
         lines.append(f"🙈 Hidden from me ({hidden.count}), so I can't check them: " + hidden.text())
+    extra = _strangers(campaign, category, presence.channels, standing)
     if extra.count:
         lines.append("➕ Also in its category (not made by me): " + extra.text())
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("Channels hidden from me aren't listed: the category may hold others I can't see.")
     reply.finish("\n".join(lines))
+
+
+def _listings(campaign, steps: list[Step], presence, standing) -> tuple["Listing", "Listing", "Listing"]:
+    """The campaign's roles, category and channels as (present, missing, hidden from the bot),
+    each labelled "🔒 name (kind)" and visible as `standing` allows."""
+    roles = standing.guild.role_permissions  # GET /guilds/{id}: roles, and the owner for permissions
+    present, missing, hidden = Listing(), Listing(), Listing()
+    for step in steps:
+        if step.kind not in (ROLE, CATEGORY, CHANNEL):
+            continue
+        resource = campaign.resources.get(step.key) or {}
+        resource_id = resource.get("id")
+        current = presence.channels.get(resource_id) if step.kind != ROLE and resource_id else None
+        exists = resource_id in roles if step.kind == ROLE else current is not None
+        kind = "role" if step.kind == ROLE else type_name(resource.get("type"), step.channel_type)
+        # The name Discord shows now, else the one it gave when it was made.
+        name = (current or {}).get("name") or resource.get("name") or step.name
+        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
+        visible = _visible(step, current if exists else None, campaign, standing)
+        if exists:
+            present.add(label, visible)
+        elif resource_id in presence.hidden:
+            hidden.add(label, visible)
+        else:
+            missing.add(label, visible)
+    return present, missing, hidden
+
+
+def _visible(step: Step, current: dict | None, campaign, standing) -> bool:
+    """Whether the caller may read the name: a role's always; a channel's as it is now
+    (`current`), or as the plan would make it when it isn't there."""
+    if step.kind == ROLE:
+        return True
+    return standing.sees(current) if current is not None else standing.sees_planned(campaign, step)
+
+
+def _strangers(campaign, category: str | None, channels: dict[str, dict], standing) -> "Listing":
+    """The channels in the campaign's category that the bot did not make."""
+    ours = {r.get("id") for r in campaign.resources.values()}
+    extra = Listing()
+    for channel in channels.values():
+        if category and channel.get("parent_id") == category and channel["id"] not in ours:
+            extra.add(f"#{md(channel['name'])}", standing.sees(channel))
+    return extra
 
 
 def current_gms(deps, campaign) -> list[str]:
@@ -125,5 +138,7 @@ class Listing:
         return len(self.names) + self.hidden
 
     def text(self) -> str:
-        hidden = [f"{self.hidden} channel{'s' if self.hidden != 1 else ''} you can't see"] if self.hidden else []
-        return ", ".join(self.names + hidden)
+        if not self.hidden:
+            return ", ".join(self.names)
+        unseen = f"{self.hidden} channel{'s' if self.hidden != 1 else ''} you can't see"
+        return ", ".join([*self.names, unseen])

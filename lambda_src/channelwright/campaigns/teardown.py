@@ -17,14 +17,14 @@ the category can't be listed, so the report warns that one may now sit outside a
 from channelwright.campaigns import lost_access
 from channelwright.campaigns.buttons import confirmation
 from channelwright.campaigns.channel_presence import may_miss_hidden
-from channelwright.discord.errors import DiscordRejected, JsonErrorCode
-from channelwright.text.names import md
 from channelwright.campaigns.outcome import deliver
-from channelwright.discord.permissions import VIEW_CHANNEL
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, ROLE, Step
-from channelwright.text.problems import Problem
 from channelwright.campaigns.progress import ProgressMessage, bar, token_expired
 from channelwright.campaigns.store import DELETING
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode
+from channelwright.discord.permissions import VIEW_CHANNEL
+from channelwright.text.names import md
+from channelwright.text.problems import Problem
 
 
 def run_confirm_delete(task, deps, standing) -> None:
@@ -42,25 +42,44 @@ def run_delete(task, deps, standing) -> None:
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None or campaign.interaction_id != task.campaign_run:
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
-    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+    delete = task.payload  # a Delete (tasks/payloads.py): who asked, where, whether in public
+    reply = ProgressMessage(deps.api, deps.application_id, delete.token,
                             expired=token_expired(task.interaction_id), ephemeral=True)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
-    reason = f"Channelwright: deleting campaign “{campaign.name}”, asked by {task.payload.by or 'someone'}"
-    steps = [Step.from_dict(s) for s in campaign.plan]
     category = campaign.resources.get("category", {}).get("id")
     ours = {r.get("id") for r in campaign.resources.values()}
     strangers = [c for c in deps.api.guild_channels(campaign.guild_id)
                  if category and c.get("parent_id") == category and c["id"] not in ours]
+    if not _delete_resources(campaign, delete, deps, reply):
+        return
+    deps.store.delete(campaign)
 
+    # A GM's Undo edits the public summary (lifecycle.on_button), and a reply whose message is
+    # gone is posted where the command was typed (the campaign's own channels are gone): there,
+    # only channels everyone may view are named. Otherwise the caller alone reads the report.
+    public = _report(campaign, category, strangers, lambda c: _everyone_sees(standing, c),
+                     "not everyone can see")
+    if not delete.public and reply.finish(
+            _report(campaign, category, strangers, standing.sees, "you can't see"), components=[]):
+        return
+    deliver(reply, deps.api, public, components=[], channels=[delete.channel_id])
+
+
+def _delete_resources(campaign, delete, deps, reply: ProgressMessage) -> bool:
+    """Delete the campaign's channels, then its category, then its roles, each forgotten by the
+    record once gone, showing progress. False when something stays: the user was told what
+    (channels the bot can't see are reported, and the category and roles kept, since those keep
+    such channels private until then)."""
+    reason = f"Channelwright: deleting campaign “{campaign.name}”, asked by {delete.by or 'someone'}"
+    steps = [Step.from_dict(s) for s in campaign.plan]
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
              + [s for s in steps if s.kind == ROLE])
     todo = [s for s in order if campaign.resources.get(s.key, {}).get("id")]
-    hidden = []
+    hidden: list[str] = []
     for done, step in enumerate(todo, start=1):
         if hidden and step.kind != CHANNEL:
-            reply.finish(_hidden_problem(campaign, hidden).text())
-            return  # the category and roles keep the hidden channels private until then
+            break
         resource_id = campaign.resources[step.key]["id"]
         try:
             if step.kind == ROLE:
@@ -75,24 +94,14 @@ def run_delete(task, deps, standing) -> None:
                 problem = lost_access.explain(error, f"deleting {md(step.name)}", api=deps.api,
                                               guild_id=campaign.guild_id, bot_user_id=deps.bot_user_id,
                                               again="run `/delete-campaign` again")
-                deliver(reply, deps.api, problem.text(), channels=[task.payload.channel_id])
-                return
+                deliver(reply, deps.api, problem.text(), channels=[delete.channel_id])
+                return False
         deps.store.forget(campaign, [step.key])
         reply.show(f"🗑️ Deleting **{md(campaign.name)}**\n\n{bar(done, len(todo))}")
     if hidden:
         reply.finish(_hidden_problem(campaign, hidden).text())
-        return
-    deps.store.delete(campaign)
-
-    # A GM's Undo edits the public summary (lifecycle.on_button), and a reply whose message is
-    # gone is posted where the command was typed (the campaign's own channels are gone): there,
-    # only channels everyone may view are named. Otherwise the caller alone reads the report.
-    public = _report(campaign, category, strangers, lambda c: _everyone_sees(standing, c),
-                     "not everyone can see")
-    if not task.payload.public and reply.finish(
-            _report(campaign, category, strangers, standing.sees, "you can't see"), components=[]):
-        return
-    deliver(reply, deps.api, public, components=[], channels=[task.payload.channel_id])
+        return False
+    return True
 
 
 def _report(campaign, category, strangers: list[dict], sees, unseen: str) -> str:

@@ -22,8 +22,7 @@ from channelwright.aws.observability import logger, request_path_failure
 from channelwright.commands.definitions import Invocation, request_fields
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable
 from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, InteractionCallbackType, MessageFlags
-from channelwright.discord.responses import ephemeral
-from channelwright.tasks.payloads import TemplateImport, TemplateRemove
+from channelwright.tasks.payloads import Answered, TemplateImport, TemplateRemove
 from channelwright.tasks.queue import Task
 from channelwright.templates.files import parse_template_file
 from channelwright.templates.library import MAX_SERVER_TEMPLATES, describe_channels, template_to_dict
@@ -33,6 +32,7 @@ from channelwright.text.layout import split_text
 from channelwright.text.names import clip, md
 from channelwright.text.pages import TEMPLATE, TEMPLATES, paged
 from channelwright.text.problems import Problem, Refusal
+from channelwright.text.responses import ephemeral
 
 DEFERRED_EPHEMERAL = {"type": InteractionCallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
                       "data": {"flags": MessageFlags.EPHEMERAL}}
@@ -107,7 +107,7 @@ def _list(invocation: Invocation, deps: Any) -> dict:
 
 def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str:
     """Every template this server can use, built-in and its own (pages.py shows it)."""
-    found = deps.templates.list(invocation.guild_id)
+    found = deps.templates.available(invocation.guild_id)
     line = lambda t: f"• `{t.id}` — {_md(t.title)}: {describe_channels(t)}"  # noqa: E731
     builtins = [line(t) for t, builtin in found if builtin]
     own = [line(t) for t, builtin in found if not builtin]
@@ -126,14 +126,14 @@ def _missing_template(name: str) -> Problem:
 def _show(invocation: Invocation, deps: Any) -> dict:
     name = str(invocation.options.get("name") or "")
     wanted = names.normalise(name).lower()
-    if not any(t.id == wanted for t, _ in deps.templates.list(invocation.guild_id)):
+    if not any(t.id == wanted for t, _ in deps.templates.available(invocation.guild_id)):
         raise Refusal(_missing_template(name))
     return paged(template_text(invocation, deps, wanted), TEMPLATE, wanted)
 
 
 def template_text(invocation: Invocation, deps: Any, template_id: str) -> str:
     """A template's channels, one a line, and (when it all fits one message) a copy to adapt."""
-    template, builtin = next(((t, b) for t, b in deps.templates.list(invocation.guild_id)
+    template, builtin = next(((t, b) for t, b in deps.templates.available(invocation.guild_id)
                               if t.id == template_id), (None, True))
     if template is None:
         return f"There is no template named “{_md(template_id)}” any more."
@@ -162,7 +162,7 @@ def _file_text(template) -> str:
 def _remove(invocation: Invocation, deps: Any) -> dict:
     remove = TemplateRemove(**request_fields(invocation, "change this server's templates"),
                             name=str(invocation.options.get("name") or ""))
-    task = Task(invocation.guild_id, "", invocation.interaction_id, remove)
+    task = Task(invocation.in_guild, "", invocation.interaction_id, remove)
     return _defer(task, deps, "remove")
 
 
@@ -185,7 +185,7 @@ def _import(invocation: Invocation, deps: Any) -> dict:
     upload = TemplateImport(**request_fields(invocation, "change this server's templates"),
                             url=attachment["url"], filename=str(attachment.get("filename") or ""),
                             user_id=invocation.user_id)
-    task = Task(invocation.guild_id, "", invocation.interaction_id, upload)
+    task = Task(invocation.in_guild, "", invocation.interaction_id, upload)
     return _defer(task, deps, "import")
 
 
@@ -204,17 +204,20 @@ def _defer(task: Task, deps: Any, what: str) -> dict:
 def _attachment(invocation: Invocation) -> dict:
     """The uploaded file's attachment object; Refusal if it can't be a template file."""
     attachment = invocation.resolved_attachment("file")
+    if attachment is None or not attachment.get("url"):
+        raise Refusal(Problem("I didn't receive a file.", "Discord sent the command without its attachment.",
+                              _IMPORT_AGAIN))
     problem = _attachment_problem(attachment)
     if problem:
         raise Refusal(problem)
     return attachment
 
 
-def _attachment_problem(attachment: dict | None) -> Problem | None:
-    again = "Run `/campaign-template import` again with a .json, .yaml or .yml file."
-    if not isinstance(attachment, dict) or not attachment.get("url"):
-        return Problem("I didn't receive a file.", "Discord sent the command without its attachment.",
-                       again)
+_IMPORT_AGAIN = "Run `/campaign-template import` again with a .json, .yaml or .yml file."
+
+
+def _attachment_problem(attachment: dict) -> Problem | None:
+    again = _IMPORT_AGAIN
     filename = str(attachment.get("filename") or "")
     if not filename.lower().endswith(FILE_SUFFIXES):
         return Problem(f"“{_file(filename)}” isn't a template file.",
@@ -240,7 +243,7 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
     choices: list[dict] = []
     key = (invocation.command, invocation.subcommand, invocation.focused)
     if key in TEMPLATE_OPTIONS:
-        typed = str(invocation.options.get(invocation.focused) or "")
+        typed = invocation.typed
         builtins = invocation.subcommand != "remove"
         try:
             choices = deps.templates.choices(invocation.guild_id, typed, builtins=builtins)
@@ -257,17 +260,18 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
 def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) -> None:
     """Download, validate and store the uploaded template, then edit the deferred answer.
 
-    `deps`: `.api` (DiscordApi), `.rest` (its DiscordRest: `deadline`), `.templates` (TemplateLibrary), `.application_id`,
-    `.downloads` (a DownloadPolicy). Raises DownloadFailed / DiscordUnavailable or a botocore
-    error when trying again later can help — unless `last_attempt`, when the user is told
-    instead. Whatever else goes wrong, the user is told at once; a failure that isn't the file's
-    (a bug) is raised too, so the task is retried and dead-lettered for the operator."""
+    `deps`: `.api` (DiscordApi), `.rest` (its DiscordRest: `deadline`), `.templates`
+    (TemplateLibrary), `.application_id`, `.downloads` (a DownloadPolicy). Raises DownloadFailed /
+    DiscordUnavailable or a botocore error when trying again later can help — unless
+    `last_attempt`, when the user is told instead. Whatever else goes wrong, the user is told at
+    once; a failure that isn't the file's (a bug) is raised too, so the task is retried and
+    dead-lettered for the operator."""
     # The worker's job: the interactions Lambda, which imports this module, never loads these
     # (tests/test_import_isolation.py).
-    from channelwright.discord.rest import USER_AGENT
     from channelwright.discord.downloads import DownloadFailed, download
+    from channelwright.discord.rest import USER_AGENT
 
-    upload: TemplateImport = task.payload
+    upload = task.payload_as(TemplateImport)
     filename = upload.filename or "the file"
     # The whole download ends before the invocation must (rest.deadline: its remaining time).
     remaining = max(0.0, getattr(deps.rest, "deadline", float("inf")) - time.monotonic())
@@ -294,7 +298,7 @@ def run_template_import(task: Task, deps: Any, *, last_attempt: bool = False) ->
 
 def run_template_remove(task: Task, deps: Any, standing: Any = None) -> None:
     """The worker half of remove, once worker._authorize found the caller a server manager."""
-    _edit(task, deps, remove_text(task.guild_id, task.payload.name, deps))
+    _edit(task, deps, remove_text(task.guild_id, task.payload_as(TemplateRemove).name, deps))
 
 
 def _is_users_to_fix(error: Exception) -> bool:
@@ -341,7 +345,8 @@ def saved_text(template, replaced: bool) -> str:
 
 def invalid_text(filename: str, errors: list[str]) -> str:
     count = len(errors)
-    head = (f"❌ **I couldn't import “{_file(filename)}”: it has {count} problem{'s' if count != 1 else ''}.**")
+    problems = f"{count} problem{'s' if count != 1 else ''}"
+    head = f"❌ **I couldn't import “{_file(filename)}”: it has {problems}.**"
     tail = ("**What to do:** fix these in the file, then run `/campaign-template import` again. "
             "`/campaign-template show name:default` shows a working example.")
     lines = [head] + [f"• {_md(error)}" for error in errors]
@@ -352,10 +357,11 @@ def _edit(task: Task, deps: Any, content: str) -> None:
     """The import's (or remove's) answer: the deferred message edited, and what doesn't fit sent as
     ephemeral follow-ups (developers/interactions/receiving-and-responding.mdx, "Followup Messages")."""
     first, *rest = split_text(content)
+    token = task.payload_as(Answered).token
     try:
-        deps.api.edit_original(deps.application_id, task.payload.token, first)
+        deps.api.edit_original(deps.application_id, token, first)
         for part in rest:
-            deps.api.create_followup(deps.application_id, task.payload.token, part, ephemeral=True)
+            deps.api.create_followup(deps.application_id, token, part, ephemeral=True)
     except DiscordRejected as error:
         # Past the token's 15 minutes (401 50027) there is no one left to tell; never retry it.
         logger.warning("could not edit the template import answer", status=error.status, code=error.code)

@@ -171,6 +171,19 @@ class Invocation:
         )
 
     @property
+    def in_guild(self) -> str:
+        """The guild id, for a handler of what only works inside a server (run_command and
+        autocomplete answer elsewhere before any such handler runs); Refusal if there is none."""
+        if not self.guild_id:
+            raise Refusal(outside_guild(self.command))
+        return self.guild_id
+
+    @property
+    def typed(self) -> str:
+        """What the user has typed so far in the option being autocompleted; "" if none."""
+        return str(self.options.get(self.focused) or "") if self.focused else ""
+
+    @property
     def caller(self) -> Caller:
         return Caller(self.user_id, self.member_roles)
 
@@ -192,6 +205,13 @@ class Invocation:
         item_id = self.options.get(option)
         item = (self.resolved.get(kind) or {}).get(str(item_id)) if item_id else None
         return item if isinstance(item, dict) else None
+
+
+def outside_guild(command: str) -> Problem:
+    """For a command run outside a server (in a DM)."""
+    return Problem(f"{names.code('/' + command)} only works inside a server.",
+                   "Campaigns are made of a server's roles and channels.",
+                   "Run the command in the server where the campaign lives.")
 
 
 def _permissions(value: Any, field: str) -> int:

@@ -16,12 +16,12 @@ from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import confirmation, made_counts
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields
-from channelwright.discord.responses import choices, deferred, deferred_update, ephemeral, update_message
 from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
 from channelwright.tasks.queue import Task
 from channelwright.text.names import clip, key, md, normalise
 from channelwright.text.pages import CAMPAIGNS, paged
 from channelwright.text.problems import Problem, Refusal
+from channelwright.text.responses import choices, deferred, deferred_update, ephemeral, update_message
 
 MEMBER_ACTIONS = {"add-player": ("players", "add"), "remove-player": ("players", "remove"),
                   "assign-gm": ("gms", "add")}
@@ -156,7 +156,7 @@ def on_button(invocation: Invocation, deps) -> dict:
 # -- autocomplete -------------------------------------------------------------------------------
 
 def campaign_choices(invocation: Invocation, deps) -> dict:
-    typed = key(str(invocation.options.get(invocation.focused) or ""))
-    names = [c.name for c in deps.store.campaigns(invocation.guild_id) if c.status != DELETING]
+    typed = key(invocation.typed)
+    names = [c.name for c in deps.store.campaigns(invocation.in_guild) if c.status != DELETING]
     matching = [n for n in names if typed in key(n)]
     return choices([(n, n) for n in matching])

@@ -9,7 +9,7 @@ the endpoint turns into a plain ephemeral answer instead of a 500.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal, overload
 
 # Snowflakes are 64-bit ids sent as decimal strings (developers/reference.mdx, "Snowflakes").
 _SNOWFLAKE = re.compile(r"[0-9]{1,20}")
@@ -26,7 +26,12 @@ class MalformedInteraction(ValueError):
         self.field, self.why = field, why
 
 
+@overload
+def snowflake(value: Any, field: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def snowflake(value: Any, field: str, *, required: bool) -> str | None: ...
 def snowflake(value: Any, field: str, *, required: bool = True) -> str | None:
+    """The id as Discord sent it; None only when it is absent and not `required`."""
     if value is None and not required:
         return None
     if isinstance(value, str) and _SNOWFLAKE.fullmatch(value) and int(value) < 1 << 64:

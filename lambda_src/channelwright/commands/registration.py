@@ -20,12 +20,19 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from channelwright.commands.definitions import DEFINITIONS
 from channelwright.discord.api import DiscordApi, commands_path
-from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode, RateLimitedLong, RateLimitedTooLong
+from channelwright.discord.errors import (
+    DiscordError,
+    DiscordRejected,
+    JsonErrorCode,
+    RateLimitedLong,
+    RateLimitedTooLong,
+)
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.types import ApplicationCommandType
 
@@ -57,13 +64,12 @@ def _normal(value: Any) -> Any:
 
 
 def _option_changes(current: list | None, wanted: list | None) -> list[str]:
-    current = {o.get("name"): _normal(o) for o in current or []}
-    wanted_list = [_normal(o) for o in wanted or []]
-    wanted = {o.get("name"): o for o in wanted_list}
-    changed = [f"options.{name}" + ("" if name in current else " (added)")
-               for name, option in wanted.items() if current.get(name) != option]
-    changed += [f"options.{name} (removed)" for name in current if name not in wanted]
-    if not changed and list(current) != list(wanted):
+    now = {o.get("name"): _normal(o) for o in current or []}
+    then = {o.get("name"): o for o in (_normal(o) for o in wanted or [])}
+    changed = [f"options.{name}" + ("" if name in now else " (added)")
+               for name, option in then.items() if now.get(name) != option]
+    changed += [f"options.{name} (removed)" for name in now if name not in then]
+    if not changed and list(now) != list(then):
         changed.append("options (order)")
     return changed
 
@@ -140,7 +146,8 @@ def _explain(error: DiscordError, guild_id: str | None) -> str:
                 "applications.commands scope.")
     if error.status in (403, 404):
         return ("Discord refused the application or server id: check that DISCORD_APPLICATION_ID "
-                "belongs to the bot token" + (" and that --guild is a server the bot is in." if guild_id else "."))
+                "belongs to the bot token"
+                + (" and that --guild is a server the bot is in." if guild_id else "."))
     if error.code == JsonErrorCode.INVALID_FORM_BODY:
         return f"Discord refused a command definition: {error.detail}"
     return "Try again in a few minutes."
@@ -161,9 +168,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, environ: dict | None = None, definitions: list[dict] | None = None,
+def main(argv: list[str] | None = None, *, environ: Mapping[str, str] | None = None,
+         definitions: list[dict] | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    environ = os.environ if environ is None else environ
+    env = os.environ if environ is None else environ
     out, err = stdout or sys.stdout, stderr or sys.stderr
     if definitions is None:
         definitions = DEFINITIONS
@@ -175,14 +183,14 @@ def main(argv: list[str] | None = None, *, environ: dict | None = None, definiti
     if guild_id is not None and not guild_id.isdigit():
         print(f"error: --guild takes a server id (digits), got {guild_id!r}", file=err)
         return 2
-    application_id = (environ.get("DISCORD_APPLICATION_ID") or "").strip()
+    application_id = (env.get("DISCORD_APPLICATION_ID") or "").strip()
     if args.dry_run:
         dry_run(definitions, out)
         print(f"(dry run: would PUT {len(definitions)} commands to "
               f"{commands_path(application_id or '<DISCORD_APPLICATION_ID>', guild_id)}; nothing sent)",
               file=err)
         return 0
-    token = (environ.get("DISCORD_BOT_TOKEN") or "").strip()
+    token = (env.get("DISCORD_BOT_TOKEN") or "").strip()
     missing = [name for name, value in (("DISCORD_BOT_TOKEN", token),
                                         ("DISCORD_APPLICATION_ID", application_id)) if not value]
     if missing:
@@ -194,7 +202,7 @@ def main(argv: list[str] | None = None, *, environ: dict | None = None, definiti
         print(f"error: DISCORD_APPLICATION_ID must be the application's numeric id, got {application_id!r}",
               file=err)
         return 2
-    rest = DiscordRest(environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, token)
+    rest = DiscordRest(env.get("DISCORD_API_BASE_URL") or DEFAULT_API, token)
     rest.deadline = time.monotonic() + MAX_WAIT_S
     try:
         register(DiscordApi(rest), application_id, definitions, guild_id=guild_id, out=out)

@@ -148,12 +148,13 @@ class _Watchdog:
 
 
 def _connection(url: str, policy: DownloadPolicy, remaining: float) -> http.client.HTTPConnection:
+    """A connection to `url`'s host, which policy.allows() has checked (so it has one)."""
     parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""  # never empty: _origin refuses a URL without a host
     timeout = max(0.01, min(policy.connect_timeout_s, remaining))
     if parts.scheme == "https":
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
-                                           context=_tls_context())
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        return http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=_tls_context())
+    return http.client.HTTPConnection(host, parts.port, timeout=timeout)
 
 
 def _tls_context() -> ssl.SSLContext:

@@ -96,8 +96,9 @@ GET_GUILD = Route("GET", "/guilds/{guild_id}")  # "Get Guild"
 GET_GUILD_CHANNELS = Route("GET", "/guilds/{guild_id}/channels")  # "Get Guild Channels"
 CREATE_GUILD_CHANNEL = Route("POST", "/guilds/{guild_id}/channels")  # "Create Guild Channel"
 GET_GUILD_MEMBER = Route("GET", "/guilds/{guild_id}/members/{user_id}")  # "Get Guild Member"
-ADD_GUILD_MEMBER_ROLE = Route("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")  # "Add Guild Member Role"
-REMOVE_GUILD_MEMBER_ROLE = Route("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")  # "Remove Guild Member Role"
+# "Add Guild Member Role", "Remove Guild Member Role"
+ADD_GUILD_MEMBER_ROLE = Route("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+REMOVE_GUILD_MEMBER_ROLE = Route("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
 GET_GUILD_ROLES = Route("GET", "/guilds/{guild_id}/roles")  # "Get Guild Roles"
 CREATE_GUILD_ROLE = Route("POST", "/guilds/{guild_id}/roles")  # "Create Guild Role"
 DELETE_GUILD_ROLE = Route("DELETE", "/guilds/{guild_id}/roles/{role_id}")  # "Delete Guild Role"
@@ -114,11 +115,12 @@ CREATE_MESSAGE = Route("POST", "/channels/{channel_id}/messages")  # "Create Mes
 GET_CURRENT_USER = Route("GET", "/users/@me")  # "Get Current User"
 
 # developers/interactions/receiving-and-responding.mdx
+# "Edit Original Interaction Response", "Delete Original Interaction Response", "Create Followup Message"
 EDIT_ORIGINAL_INTERACTION_RESPONSE = Route(
-    "PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original")  # "Edit Original Interaction Response"
+    "PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original")
 DELETE_ORIGINAL_INTERACTION_RESPONSE = Route(
-    "DELETE", "/webhooks/{application_id}/{interaction_token}/messages/@original")  # "Delete Original Interaction Response"
-CREATE_FOLLOWUP_MESSAGE = Route("POST", "/webhooks/{application_id}/{interaction_token}")  # "Create Followup Message"
+    "DELETE", "/webhooks/{application_id}/{interaction_token}/messages/@original")
+CREATE_FOLLOWUP_MESSAGE = Route("POST", "/webhooks/{application_id}/{interaction_token}")
 
 # developers/interactions/application-commands.mdx
 GET_GLOBAL_APPLICATION_COMMANDS = Route(
@@ -127,7 +129,7 @@ BULK_OVERWRITE_GLOBAL_APPLICATION_COMMANDS = Route(
     "PUT", "/applications/{application_id}/commands")  # "Bulk Overwrite Global Application Commands"
 GET_GUILD_APPLICATION_COMMANDS = Route(
     "GET", "/applications/{application_id}/guilds/{guild_id}/commands")  # "Get Guild Application Commands"
-BULK_OVERWRITE_GUILD_APPLICATION_COMMANDS = Route(
-    "PUT", "/applications/{application_id}/guilds/{guild_id}/commands")  # "Bulk Overwrite Guild Application Commands"
+BULK_OVERWRITE_GUILD_APPLICATION_COMMANDS = Route(  # "Bulk Overwrite Guild Application Commands"
+    "PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
 
 ROUTES: tuple[Route, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Route))

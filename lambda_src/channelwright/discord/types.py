@@ -77,4 +77,4 @@ class ApplicationCommandOptionType(IntEnum):
 MESSAGE_CONTENT_LIMIT = 2000
 # developers/resources/message.mdx, "Allowed Mentions Object": an empty `parse` pings no one.
 # Names the bot shows are users' data, so no message it sends may mention anyone.
-NO_MENTIONS = {"parse": []}
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}

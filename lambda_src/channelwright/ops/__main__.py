@@ -76,7 +76,8 @@ Run from the repository with PYTHONPATH=lambda_src, with AWS credentials in the 
     found = where.add_argument_group("where (a stage's stack outputs, or flags)")
     found.add_argument("--stage", help="deployed stage, e.g. dev or prod: reads the outputs of "
                                        "the CloudFormation stack Channelwright-<stage>")
-    found.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then your AWS config)")
+    found.add_argument("--region",
+                       help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then your AWS config)")
     found.add_argument("--profile", help="AWS profile (default: AWS_PROFILE)")
     found.add_argument("--queue-url", help="task queue URL (overrides the TaskQueueUrl output)")
     found.add_argument("--dlq-url",

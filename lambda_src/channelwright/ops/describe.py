@@ -78,7 +78,8 @@ def describe_request(payload) -> str:
 def describe_step(step: dict) -> str:
     kind, name = step.get("kind", "?"), step.get("name", "")
     if kind == "channel":
-        return f"channel {name!r} ({step.get('channel_type', '?')}{', GM only' if step.get('gm_only') else ''})"
+        gm_only = ", GM only" if step.get("gm_only") else ""
+        return f"channel {name!r} ({step.get('channel_type', '?')}{gm_only})"
     if kind in ("role", "category"):
         return f"{kind} {name!r}"
     if kind == "assign_gm":

@@ -40,6 +40,13 @@ _PURGE_BUSY = {"AWS.SimpleQueueService.PurgeQueueInProgress", "PurgeQueueInProgr
 
 def explain(error: BotoCoreError | ClientError) -> str:
     """The sentence for an error raised by boto3."""
+    if isinstance(error, ClientError):
+        return _refused(error)
+    return _not_sent(error)
+
+
+def _not_sent(error: BotoCoreError) -> str:
+    """For an error of the client itself (credentials, region, network): AWS answered nothing."""
     if isinstance(error, NoCredentialsError):
         return ("No AWS credentials found: set AWS_PROFILE (after `aws sso login` or `aws configure`) "
                 "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run this again.")
@@ -52,9 +59,11 @@ def explain(error: BotoCoreError | ClientError) -> str:
         return f"{error}: check AWS_PROFILE or --profile against ~/.aws/config."
     if isinstance(error, EndpointConnectionError):
         return f"Could not reach AWS: {error}. Check your network and the region."
-    if isinstance(error, BotoCoreError):
-        return f"AWS client error: {error}"
+    return f"AWS client error: {error}"
 
+
+def _refused(error: ClientError) -> str:
+    """For an error AWS answered with, by its code."""
     code = error.response.get("Error", {}).get("Code", "?")
     message = error.response.get("Error", {}).get("Message", "") or str(error)
     operation = error.operation_name

@@ -41,7 +41,7 @@ def short_id(message_id: str) -> str:
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     """Left-aligned columns; the last one is not padded."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]]).rstrip()
+    return ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
             for row in [header, *rows]]
 
 

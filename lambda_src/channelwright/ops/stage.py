@@ -32,6 +32,14 @@ class StageResources:
     def missing(self, needed: set[str]) -> list[str]:
         return [name for name in OUTPUTS if name in needed and not getattr(self, name)]
 
+    def required(self, name: str) -> str:
+        """The resource `name` (QUEUE, DLQ or TABLE), which resolve() found for a command that
+        needs it; UsageError naming its flag when it is missing."""
+        value = getattr(self, name)
+        if not value:
+            raise UsageError(f"No {OUTPUTS[name][0]} was found: pass {OUTPUTS[name][1]}.")
+        return value
+
 
 def stack_name(stage: str) -> str:
     return f"{STACK_PREFIX}{stage}"

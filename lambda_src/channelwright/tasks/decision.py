@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from channelwright.campaigns.liveness import SILENT_FOR_MS
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, FAILED, QUEUED, Campaign
 from channelwright.discord.snowflake import created_ms
-from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Rerun,
-                                          TemplateImport, TemplateRemove)
+from channelwright.tasks.payloads import (
+    CampaignInfo,
+    ConfirmDelete,
+    Delete,
+    MemberChange,
+    Rerun,
+    TemplateImport,
+    TemplateRemove,
+)
 from channelwright.tasks.queue import BuildStep, Task
 from channelwright.text.names import md
 
@@ -129,7 +136,7 @@ def _still_stalled(task: Task, campaign: Campaign) -> bool:
     an operator's redrive.
     """
     return campaign.status in (QUEUED, BUILDING) and (
-        not campaign.tasks_sent or task.payload.seen == campaign.progress_at)
+        not campaign.tasks_sent or task.payload_as(Rerun).seen == campaign.progress_at)
 
 
 def _taken_over(task: Task, campaign: Campaign) -> Decision:
@@ -165,7 +172,8 @@ def _member(task: Task, campaign: Campaign | None) -> Decision:
     if campaign.status != COMPLETED:
         return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
                         f"“{md(campaign.name)}” is {campaign.status} now, so nothing was changed.")
-    return Decision(RUN, f"the worker {task.payload.describe()} and edits the asker's answer.")
+    change = task.payload_as(MemberChange).describe()
+    return Decision(RUN, f"the worker {change} and edits the asker's answer.")
 
 
 def _info(task: Task, campaign: Campaign | None) -> Decision:

@@ -27,6 +27,7 @@ NOBODY = Caller("")
 class Answered:
     """A task whose asker waits on its answer."""
 
+    KIND: ClassVar[str]  # each concrete kind's name on the wire
     token: str = ""
     channel_id: str = ""
     caller: Caller = NOBODY
@@ -40,14 +41,19 @@ class Answered:
     @classmethod
     def from_args(cls, args: dict[str, Any]) -> "Answered":
         """From a body's `args`, however old: a missing key takes the field's default."""
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             if f.name == "caller":
                 values["caller"] = Caller.from_args(args.get("caller"))
             elif args.get(f.name) is not None:
-                default = f.default
-                values[f.name] = type(default)(args[f.name]) if default is not None else args[f.name]
+                values[f.name] = _as_default(f.default, args[f.name])
         return cls(**values)
+
+
+def _as_default(default: Any, value: Any) -> Any:
+    """`value` as the type of the field's default (str, int, bool); as it came for a field whose
+    default is None."""
+    return type(default)(value) if isinstance(default, (str, int, bool)) else value
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from channelwright.tasks.payloads import Answered, Unknown
 
 SQS_BATCH_LIMIT = 10
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ class Task:
     def kind(self) -> str:
         return self.payload.KIND
 
+    def payload_as(self, kind: type[P]) -> P:
+        """The payload, as the `kind` its handler was chosen for (decide() dispatches on
+        `kind`); TypeError if it is another kind, which is a bug in that dispatch."""
+        if not isinstance(self.payload, kind):
+            raise TypeError(f"a {self.kind} task's payload is not a {kind.__name__}")
+        return self.payload
+
     @property
     def step(self) -> int:
         """The plan step a build task carries out; 0 for any other task."""
@@ -82,6 +90,7 @@ class Task:
             # args["run"]; member and info tasks named none ("", which decide() judges by the
             # record's age).
             legacy = run if kind == BUILD else str(args.get("run", ""))
+            payload: BuildStep | Answered | Unknown
             if kind == BUILD:
                 payload = BuildStep(int(data.get("step", 0)))
             else:

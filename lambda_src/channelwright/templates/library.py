@@ -145,20 +145,15 @@ class TemplateLibrary:
         return self._from_item(item) if item else None
 
     def _server_items(self, guild_id: str) -> list[dict]:
-        items, start = [], None
-        while True:
-            kwargs = {"ExclusiveStartKey": start} if start else {}
-            page = self._db.query(
-                TableName=self._table, ConsistentRead=True,
-                KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
-                ExpressionAttributeValues={":g": {"S": str(guild_id)}, ":p": {"S": TEMPLATE_KEY_PREFIX}},
-                **kwargs)
-            items += page.get("Items", [])
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return items
+        """The server's stored template items, every page of the query read (each page one
+        request on this library's client: time-boxed on the request path, aws/request_budget.py)."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table, ConsistentRead=True,
+            KeyConditionExpression="guild_id = :g AND begins_with(campaign_key, :p)",
+            ExpressionAttributeValues={":g": {"S": str(guild_id)}, ":p": {"S": TEMPLATE_KEY_PREFIX}})
+        return [item for page in pages for item in page.get("Items", [])]
 
-    def list(self, guild_id: str | None) -> list[tuple[Template, bool]]:
+    def available(self, guild_id: str | None) -> list[tuple[Template, bool]]:
         """(template, is_builtin): built-ins first, then the server's by id."""
         found = [(t, True) for t in _builtins()]
         if guild_id:
@@ -217,7 +212,7 @@ class TemplateLibrary:
         (case-insensitive); at most 25. `builtins=False` offers only the server's own."""
         needle = " ".join(str(typed or "").split()).casefold()
         ranked = []
-        for order, (template, builtin) in enumerate(self.list(guild_id)):
+        for order, (template, builtin) in enumerate(self.available(guild_id)):
             if builtin and not builtins:
                 continue
             haystacks = (template.id.casefold(), template.title.casefold())

@@ -42,11 +42,18 @@ import json
 import re
 from typing import Any
 
-from channelwright.text import names
 from channelwright.campaigns.name_match import fold
 from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.text import names
 
 MAX_FILE_BYTES = 64 * 1024
+# A file's parsed data: a full template holds about 320 values (45 channels x 3 keys, keys and
+# values) and nests 4 deep (mapping > channels > channel > value).
+MAX_NODES = 2_000
+MAX_DEPTH = 8
+# A template holds no numbers at all; a longer one is refused in words before Python's own limit
+# (4,300 digits) answers with advice about sys.set_int_max_str_digits.
+MAX_NUMBER_DIGITS = 100
 MAX_CHANNELS = 45
 ID_MAX, TITLE_MAX, NAME_MAX = 32, 100, 100
 CHANNEL_KINDS = ("text", "voice", "forum")
@@ -229,6 +236,36 @@ def _channel(index: int, item: Any, errors: list[str]) -> ChannelSpec | None:
     return ChannelSpec(name, kind, gm_only)
 
 
+def _channels(channels: Any, errors: list[str]) -> list[ChannelSpec]:
+    """The valid channels of a template's `channels` list; what is wrong appended to `errors`."""
+    if channels is None:
+        errors.append("channels: required (a list of channels)")
+        return []
+    if not isinstance(channels, list):
+        errors.append(f"channels: must be a list of channels (got {_kind(channels)})")
+        return []
+    if not channels:
+        errors.append("channels: must hold at least 1 channel")
+    elif len(channels) > MAX_CHANNELS:
+        errors.append(f"channels: at most {MAX_CHANNELS} channels (got {len(channels)})")
+    specs: list[ChannelSpec] = []
+    first_use: dict[str, int] = {}
+    for index, item in enumerate(channels):
+        spec = _channel(index, item, errors)
+        if spec is None:
+            continue
+        # Compared as Discord may rewrite them (name_match.fold): two names Discord could store
+        # alike could not be told apart when a create's reply is lost (reconcile.py).
+        seen = first_use.setdefault(fold(spec.name), index)
+        if seen != index:
+            errors.append(f"channels[{index}].name: {_shown(spec.name)} is already used by "
+                          f"channels[{seen}]; channel names must differ in more than case, "
+                          "spaces and punctuation")
+            continue
+        specs.append(spec)
+    return specs
+
+
 def validate(data: Any, *, builtin_ids: frozenset[str] = frozenset()) -> Template:
     """A Template from parsed data, or TemplateInvalid with every error and where it is.
 
@@ -243,31 +280,9 @@ def validate(data: Any, *, builtin_ids: frozenset[str] = frozenset()) -> Templat
     _unknown_keys(data, TOP_KEYS, "", errors)
     template_id = _template_id(data.get("id"), builtin_ids, errors)
     title = _text(data.get("title"), "title", 1, TITLE_MAX, errors)
-    channels = data.get("channels")
-    specs: list[ChannelSpec] = []
-    if channels is None:
-        errors.append("channels: required (a list of channels)")
-    elif not isinstance(channels, list):
-        errors.append(f"channels: must be a list of channels (got {_kind(channels)})")
-    else:
-        if not channels:
-            errors.append("channels: must hold at least 1 channel")
-        elif len(channels) > MAX_CHANNELS:
-            errors.append(f"channels: at most {MAX_CHANNELS} channels (got {len(channels)})")
-        first_use: dict[str, int] = {}
-        for index, item in enumerate(channels):
-            spec = _channel(index, item, errors)
-            if spec is None:
-                continue
-            # Compared as Discord may rewrite them (name_match.fold): two names Discord could store
-            # alike could not be told apart when a create's reply is lost (reconcile.py).
-            seen = first_use.setdefault(fold(spec.name), index)
-            if seen != index:
-                errors.append(f"channels[{index}].name: {_shown(spec.name)} is already used by "
-                              f"channels[{seen}]; channel names must differ in more than case, "
-                              "spaces and punctuation")
-                continue
-            specs.append(spec)
-    if errors:
+    specs = _channels(data.get("channels"), errors)
+    # A field read as None always left its error, so the first test alone decides; the others
+    # tell the type checker so.
+    if errors or template_id is None or title is None:
         raise TemplateInvalid(errors)
     return Template(id=template_id, title=title, channels=tuple(specs))

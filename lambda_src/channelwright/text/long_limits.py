@@ -21,7 +21,8 @@ from channelwright.text.problems import Problem
 # and the build was dead-lettered; 10^9 s would have held the name for 31 years.
 LONGEST_PAUSE_S = 7 * 24 * 3600
 
-# Route labels (CompiledRoute.label, discord/routes.py) -> the action, as "Discord is limiting how fast I can ...".
+# Route labels (CompiledRoute.label, discord/routes.py) -> the action, as "Discord is limiting how
+# fast I can ...".
 _ACTIONS = (
     (r"^POST /guilds/\{id\}/roles$", "create roles in this server"),
     (r"^POST /guilds/\{id\}/channels$", "create channels in this server"),

@@ -29,11 +29,10 @@ on this machine's Python and Lambda's (whose `unicodedata` versions differ).
 
 from __future__ import annotations
 
-import unicodedata
-from enum import Enum
-
 import functools
 import re
+import unicodedata
+from enum import Enum
 from types import SimpleNamespace
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
@@ -147,7 +146,8 @@ def _ignorable_fits(ch: str, before: str, after: str) -> bool:
         return bool(_rx().VIRAMA.match(before)) or bool(
             _rx().ZWJ_ELEMENT_END.match(before) and _rx().ZWJ_ELEMENT_START.match(after))
     if ch == ZWNJ:
-        return bool(after) and not after.isspace() and bool(_rx().VIRAMA.match(before) or _rx().JOINING.match(before))
+        follows_joiner = bool(_rx().VIRAMA.match(before) or _rx().JOINING.match(before))
+        return bool(after) and not after.isspace() and follows_joiner
     if ch in "\ufe0e\ufe0f":  # text or emoji presentation, once, after an emoji character
         return bool(_rx().EMOJI.match(before))
     if "\U000E0100" <= ch <= "\U000E01EF":  # ideographic variation sequences

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from channelwright.text.layout import MESSAGE_LIMIT, split_text
-from channelwright.discord.responses import SECONDARY, ephemeral, update_message
 from channelwright.discord.types import ComponentType
+from channelwright.text.layout import MESSAGE_LIMIT, split_text
+from channelwright.text.responses import SECONDARY, ephemeral, update_message
 
 PREFIX = "page:"
 FOOTER_ROOM = 40

@@ -32,14 +32,15 @@ AGAIN_BUILD = ("run `/add-campaign` again with the same name: what already exist
                "nothing is duplicated")
 
 # Discord JSON error code -> (why, what to do). The codes: discord/errors.py (JsonErrorCode).
-_BY_CODE: dict[Code, tuple[str, str]] = {
-    Code.MISSING_PERMISSIONS: ("Discord says I lack a permission for this: either my role is missing Manage Channels / "
-            "Manage Roles, or the role I must assign sits above my own role.",
+_BY_CODE: dict[int, tuple[str, str]] = {  # by JSON error code (Code's values)
+    Code.MISSING_PERMISSIONS: ("Discord says I lack a permission for this: either my role is missing "
+            "Manage Channels / Manage Roles, or the role I must assign sits above my own role.",
             "In Server Settings → Roles, give my role Manage Channels and Manage Roles and drag it "
             "above the roles I create; " + RERUN),
     # Only once lost_access.explain has checked that I'm still in the server: then 50001 means
     # one channel or category is hidden from me.
-    Code.MISSING_ACCESS: ("Discord says I can't see a channel or category involved: its permissions hide it from me.",
+    Code.MISSING_ACCESS: ("Discord says I can't see a channel or category involved: its permissions "
+            "hide it from me.",
             "In that channel's (or its category's) permissions, let my role View Channel; " + RERUN),
     Code.MAX_GUILD_CHANNELS: ("This server has reached Discord's limit of 500 channels.",
             "Delete unused channels to make room; " + RERUN),

@@ -1,4 +1,5 @@
-"""Interaction responses (developers/interactions/receiving-and-responding.mdx, "Interaction Response").
+"""Interaction responses (developers/interactions/receiving-and-responding.mdx, "Interaction
+Response"), their content laid out within Discord's limits (layout.py).
 
 Every message carries `allowed_mentions: {"parse": []}`: campaign and user names are user data and
 must never ping anyone.
@@ -30,7 +31,10 @@ def ephemeral(text: str, components: list | None = None) -> dict:
 
 def deferred(*, private: bool = False) -> dict:
     """"Thinking…" now, the answer edited in later by the worker."""
-    return {"type": Callback.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, **({"data": {"flags": EPHEMERAL}} if private else {})}
+    response: dict = {"type": Callback.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE}
+    if private:
+        response["data"] = {"flags": EPHEMERAL}
+    return response
 
 
 def deferred_update() -> dict:
@@ -40,14 +44,16 @@ def deferred_update() -> dict:
 
 def update_message(text: str, components: list | None = None) -> dict:
     """Replace the message whose button was clicked (components [] removes the buttons)."""
-    return {"type": Callback.UPDATE_MESSAGE, "data": {"content": _content(text), "components": components or [],
-                                             "allowed_mentions": NO_MENTIONS}}
+    return {"type": Callback.UPDATE_MESSAGE,
+            "data": {"content": _content(text), "components": components or [],
+                     "allowed_mentions": NO_MENTIONS}}
 
 
 def buttons(*specs: tuple[str, str, int]) -> list[dict]:
     """One action row of (label, custom_id, style) buttons."""
-    return [{"type": ComponentType.ACTION_ROW, "components": [{"type": ComponentType.BUTTON, "label": label, "custom_id": custom_id,
-                                        "style": style} for label, custom_id, style in specs]}]
+    row = [{"type": ComponentType.BUTTON, "label": label, "custom_id": custom_id, "style": style}
+           for label, custom_id, style in specs]
+    return [{"type": ComponentType.ACTION_ROW, "components": row}]
 
 
 def choices(pairs: list[tuple[str, str]]) -> dict:

@@ -10,12 +10,15 @@ from typing import Any
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, EVERYONE, MANAGERS, Caller
 from channelwright.commands import payload_fields as fields
 from channelwright.discord import permissions
+from channelwright.discord.types import ApplicationCommandOptionType as Option
+from channelwright.discord.types import ApplicationCommandType
 from channelwright.text import names
 from channelwright.text.problems import Problem, Refusal
 
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
-STRING, USER, ATTACHMENT, SUB_COMMAND, SUB_COMMAND_GROUP = 3, 6, 11, 1, 2
+STRING, USER, ATTACHMENT = Option.STRING, Option.USER, Option.ATTACHMENT
+SUB_COMMAND, SUB_COMMAND_GROUP = Option.SUB_COMMAND, Option.SUB_COMMAND_GROUP
 GUILD_CONTEXT, GUILD_INSTALL = 0, 0
 
 # Whom each command (or "command subcommand") serves: the rule its handler enforces, in the worker
@@ -70,8 +73,8 @@ def _command(name: str, description: str, options: list | None = None) -> dict:
     # contexts [0] (GUILD) and integration_types [0] (GUILD_INSTALL): usable only inside servers
     # that installed the bot, never from a user's own installation
     # (developers/interactions/application-commands.mdx, Contexts).
-    return {"name": name, "type": 1, "description": description, "contexts": [GUILD_CONTEXT],
-            "integration_types": [GUILD_INSTALL],
+    return {"name": name, "type": ApplicationCommandType.CHAT_INPUT, "description": description,
+            "contexts": [GUILD_CONTEXT], "integration_types": [GUILD_INSTALL],
             "default_member_permissions": default_member_permissions(name),
             "options": options or []}
 

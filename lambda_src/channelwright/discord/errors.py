@@ -19,16 +19,13 @@ class JsonErrorCode(IntEnum):
     UNKNOWN_MEMBER = 10007
     UNKNOWN_MESSAGE = 10008
     UNKNOWN_ROLE = 10011
-    UNKNOWN_WEBHOOK = 10015
     MAX_GUILD_ROLES = 30005  # "Maximum number of guild roles reached (250)"
     MAX_GUILD_CHANNELS = 30013  # "Maximum number of guild channels reached (500)"
-    MAX_DAILY_APPLICATION_COMMAND_CREATES = 30034  # "... has been reached (200)"
     UNAUTHORIZED = 40001
     CLOUDFLARE_BLOCKED = 40333  # "Cloudflare is blocking your request"
     MISSING_ACCESS = 50001
     MISSING_PERMISSIONS = 50013  # "You lack permissions to perform that action"
     INVALID_CHANNEL_TYPE = 50024  # "Cannot execute action on this channel type"
-    INVALID_WEBHOOK_TOKEN = 50027
     INVALID_FORM_BODY = 50035
 
 

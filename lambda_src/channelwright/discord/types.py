@@ -51,9 +51,7 @@ class ComponentType(IntEnum):
 class ButtonStyle(IntEnum):
     """developers/components/reference.mdx, "Button Styles"."""
 
-    PRIMARY = 1
     SECONDARY = 2
-    SUCCESS = 3
     DANGER = 4
 
 

@@ -31,6 +31,7 @@ WORKER_ONLY = (
     "channelwright.discord.api",  # the REST facade (interaction answers are HTTP responses)
     "channelwright.discord.routes",
     "channelwright.templates.files",
+    "channelwright.templates.yaml_file",
     "channelwright.templates.schema",
     "channelwright.tasks.decision",
     "channelwright.text.long_limits",

@@ -84,3 +84,11 @@ def test_an_unknown_kind_is_kept_as_it_came():
 def test_bodies_of_another_shape_are_refused(body):
     with pytest.raises(ValueError, match="not a task body"):
         Task.from_body(body)
+
+
+def test_a_handler_reads_the_payload_as_the_kind_it_was_chosen_for():
+    delete = Task("1", "barovia", "2", Delete(token="t", by="Strahd"), "2")
+    assert delete.payload_as(Delete).by == "Strahd"
+    with pytest.raises(TypeError, match="a delete task's payload is not a MemberChange"):
+        delete.payload_as(MemberChange)  # a dispatch bug fails loudly, never half-works
+    assert Task("1", "barovia", "2", BuildStep(3)).payload_as(BuildStep).step == 3

@@ -50,6 +50,29 @@ WORKER_ONLY = (
 )
 # Request-path modules of the other commands and buttons: imported when first used (_later).
 FIRST_USE = ("channelwright.commands.lifecycle", "channelwright.commands.campaign_template")
+# Everything of ours the cold start may load, and every library: a module or library not named
+# here fails the test below, so a new import on the request path is a decision made here, with
+# the worker-only list above in view, not an accident.
+REQUEST_PATH = {
+    "channelwright", "channelwright.interactions",
+    "channelwright.aws", "channelwright.aws.http", "channelwright.aws.metric_catalog",
+    "channelwright.aws.observability", "channelwright.aws.request_budget",
+    "channelwright.campaigns", "channelwright.campaigns.authority", "channelwright.campaigns.guild_snapshot",
+    "channelwright.campaigns.liveness", "channelwright.campaigns.plan", "channelwright.campaigns.store",
+    "channelwright.commands", "channelwright.commands.definitions", "channelwright.commands.payload_fields",
+    "channelwright.discord", "channelwright.discord.errors", "channelwright.discord.permissions",
+    "channelwright.discord.signature", "channelwright.discord.snowflake", "channelwright.discord.types",
+    "channelwright.tasks", "channelwright.tasks.queue",
+    "channelwright.templates", "channelwright.templates.library",
+    "channelwright.text", "channelwright.text.layout", "channelwright.text.names", "channelwright.text.pages",
+    "channelwright.text.problems", "channelwright.text.responses",
+}
+# Libraries (top-level packages outside the standard library): the AWS SDK and what it loads,
+# Powertools, and PyNaCl for the signature.
+REQUEST_PATH_LIBRARIES = {
+    "boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3", "certifi",
+    "aws_lambda_powertools", "typing_extensions", "nacl", "_sodium", "_cffi_backend",
+}
 # Powertools' parts the request path does without (docs/architecture.md, "Powertools").
 POWERTOOLS_UNUSED = (
     "aws_lambda_powertools.event_handler",
@@ -85,6 +108,24 @@ def interactions_cold_start() -> set[str]:
 
 def test_the_interactions_cold_start_loads_nothing_only_the_worker_uses(interactions_cold_start):
     assert sorted(set(WORKER_ONLY) & interactions_cold_start) == []
+
+
+def unexpected(loaded: set[str]) -> list[str]:
+    """What `loaded` holds beyond REQUEST_PATH and REQUEST_PATH_LIBRARIES (and the standard library)."""
+    ours = {m for m in loaded if m.split(".")[0] == "channelwright"} - REQUEST_PATH
+    libraries = {m.split(".")[0] for m in loaded} - set(sys.stdlib_module_names) - {"channelwright"}
+    interpreter = {"__main__", "__mp_main__", "_distutils_hack"}  # the script itself; setuptools' hook
+    return sorted(ours | (libraries - REQUEST_PATH_LIBRARIES - interpreter))
+
+
+def test_the_interactions_cold_start_loads_only_what_the_request_path_lists(interactions_cold_start):
+    assert unexpected(interactions_cold_start) == []
+
+
+def test_a_new_module_or_library_on_the_request_path_is_caught():
+    # What the check above would say of a new module of ours and a new library, neither listed.
+    planted = set(REQUEST_PATH) | {"channelwright.campaigns.new_thing", "idna", "idna.core", "json"}
+    assert unexpected(planted) == ["channelwright.campaigns.new_thing", "idna"]
 
 
 def test_the_other_commands_modules_wait_for_their_first_use(interactions_cold_start):

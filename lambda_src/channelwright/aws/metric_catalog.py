@@ -63,7 +63,7 @@ DISCORD_GLOBAL_RATE_LIMITED = Metric("DiscordGlobalRateLimited", WORKER, "Count"
                                      "every invocation, 0 included")
 DISCORD_LONG_RATE_LIMITS = Metric("DiscordLongRateLimits", WORKER, "Count",
                                   "Discord asked for a wait longer than the worker ever waits "
-                                  "(discord_rest.LONGEST_WAIT_S): a build or request was paused")
+                                  "(discord.rest.LONGEST_WAIT_S): a build or request was paused")
 DISCORD_ERRORS = Metric("DiscordErrors", WORKER, "Count",
                         "a Discord error, by its JSON error code (or http-<status>)",
                         dimensions=("code", SERVICE))

@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from channelwright.aws.observability import logger, request_path_failure
 from channelwright.commands.definitions import Invocation, request_fields
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable
-from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, InteractionCallbackType, MessageFlags
+from channelwright.discord.types import MESSAGE_CONTENT_LIMIT
 from channelwright.tasks.payloads import Answered, TemplateImport, TemplateRemove
 from channelwright.tasks.queue import Task
 from channelwright.templates.files import parse_template_file
@@ -32,21 +32,14 @@ from channelwright.text.layout import split_text
 from channelwright.text.names import clip, md
 from channelwright.text.pages import TEMPLATE, TEMPLATES, paged
 from channelwright.text.problems import Problem, Refusal
-from channelwright.text.responses import ephemeral
+from channelwright.text.responses import choices as answer_choices
+from channelwright.text.responses import deferred, ephemeral
 
-DEFERRED_EPHEMERAL = {"type": InteractionCallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
-                      "data": {"flags": MessageFlags.EPHEMERAL}}
 # Options that name a template, by (command, subcommand or None, option).
 TEMPLATE_OPTIONS = {("add-campaign", None, "template"), ("campaign-template", "show", "name"),
                     ("campaign-template", "remove", "name")}
-MESSAGE_LIMIT = MESSAGE_CONTENT_LIMIT
 STORAGE_ERRORS = (BotoCoreError, ClientError)
 ICONS = {"text": "#", "voice": "🔊 ", "forum": "💬 "}
-
-
-def _md(text: str) -> str:
-    """User text shown literally: a title like `**x**` must not restyle the message."""
-    return md(text)
 
 
 def _file(filename: str) -> str:
@@ -54,7 +47,7 @@ def _file(filename: str) -> str:
     return md(clip(filename, 100))
 
 
-def _fit(lines: list[str], tail: str = "", limit: int = MESSAGE_LIMIT) -> str:
+def _fit(lines: list[str], tail: str = "", limit: int = MESSAGE_CONTENT_LIMIT) -> str:
     """The lines that fit in one message, then "...and K more", then `tail`; one pass, so a
     list of thousands of lines costs no more than reading it once."""
     body = "\n".join(lines + ([tail] if tail else []))
@@ -108,7 +101,7 @@ def _list(invocation: Invocation, deps: Any) -> dict:
 def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str:
     """Every template this server can use, built-in and its own (pages.py shows it)."""
     found = deps.templates.available(invocation.guild_id)
-    line = lambda t: f"• `{t.id}` — {_md(t.title)}: {describe_channels(t)}"  # noqa: E731
+    line = lambda t: f"• `{t.id}` — {md(t.title)}: {describe_channels(t)}"  # noqa: E731
     builtins = [line(t) for t, builtin in found if builtin]
     own = [line(t) for t, builtin in found if not builtin]
     lines = ["**Campaign templates** (use one with `/add-campaign template:`)", "**Built-in**", *builtins,
@@ -118,7 +111,7 @@ def templates_text(invocation: Invocation, deps: Any, argument: str = "") -> str
 
 
 def _missing_template(name: str) -> Problem:
-    return Problem(f"There is no template named “{_md(clip(names.normalise(name), 100))}”.",
+    return Problem(f"There is no template named “{md(clip(names.normalise(name), 100))}”.",
                    "Template names are the ids shown by `/campaign-template list`.",
                    "Pick one from the suggestions, or run `/campaign-template list`.")
 
@@ -136,16 +129,16 @@ def template_text(invocation: Invocation, deps: Any, template_id: str) -> str:
     template, builtin = next(((t, b) for t, b in deps.templates.available(invocation.guild_id)
                               if t.id == template_id), (None, True))
     if template is None:
-        return f"There is no template named “{_md(template_id)}” any more."
+        return f"There is no template named “{md(template_id)}” any more."
     origin = "built-in" if builtin else "this server's"
-    lines = [f"**{_md(template.title)}** (`{template.id}`, {origin}) — {describe_channels(template)}"]
-    lines += [f"{i}. {ICONS[c.type]}{_md(c.name)}" + (" 🔒 GM only" if c.gm_only else "")
+    lines = [f"**{md(template.title)}** (`{template.id}`, {origin}) — {describe_channels(template)}"]
+    lines += [f"{i}. {ICONS[c.type]}{md(c.name)}" + (" 🔒 GM only" if c.gm_only else "")
               for i, c in enumerate(template.channels, 1)]
     source = _file_text(template)
     copy = ("To adapt it, save this as a `.json` file, change its `id`, and "
             f"`/campaign-template import` it:\n```json\n{source}\n```")
     text = "\n".join(lines)
-    if len(text) + 1 + len(copy) <= MESSAGE_LIMIT and "```" not in source:
+    if len(text) + 1 + len(copy) <= MESSAGE_CONTENT_LIMIT and "```" not in source:
         return text + "\n" + copy
     return text
 
@@ -171,8 +164,8 @@ def remove_text(guild_id: str, name: str, deps: Any) -> str:
     try:
         removed = deps.templates.remove(guild_id, name)
     except TemplateInvalid as refused:
-        return Problem(f"I can't remove “{_md(clip(names.normalise(name), 100))}”.",
-                       _md(refused.errors[0].split(": ", 1)[-1]),
+        return Problem(f"I can't remove “{md(clip(names.normalise(name), 100))}”.",
+                       md(refused.errors[0].split(": ", 1)[-1]),
                        "Nothing to do: built-in templates are only used when you pick them.").text()
     if not removed:
         return _missing_template(name).text()
@@ -198,7 +191,7 @@ def _defer(task: Task, deps: Any, what: str) -> dict:
                               "the template.",
                               "My task queue is unavailable right now; nothing was changed.",
                               f"Try `/campaign-template {what}` again in a minute.").text())
-    return DEFERRED_EPHEMERAL
+    return deferred(private=True)
 
 
 def _attachment(invocation: Invocation) -> dict:
@@ -250,8 +243,7 @@ def template_autocomplete(invocation: Invocation, deps: Any) -> dict:
         except STORAGE_ERRORS as error:
             request_path_failure("template autocomplete without server templates", error)
             choices = deps.templates.choices(None, typed, builtins=builtins)
-    return {"type": InteractionCallbackType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
-            "data": {"choices": choices}}
+    return answer_choices([(choice["name"], choice["value"]) for choice in choices])
 
 
 # -- the worker side --------------------------------------------------------------------------
@@ -335,9 +327,9 @@ def _refusal_text(filename: str, error: Exception) -> str:
 
 def saved_text(template, replaced: bool) -> str:
     """The whole confirmation, every channel listed (_edit lays a long one out in follow-ups)."""
-    channels = ", ".join(f"{ICONS[c.type]}{_md(c.name)}" + (" 🔒" if c.gm_only else "")
+    channels = ", ".join(f"{ICONS[c.type]}{md(c.name)}" + (" 🔒" if c.gm_only else "")
                          for c in template.channels)
-    return (f"✅ Template `{template.id}` ({_md(template.title)}) saved: {describe_channels(template)}"
+    return (f"✅ Template `{template.id}` ({md(template.title)}) saved: {describe_channels(template)}"
             + (", replacing the earlier version." if replaced else ".")
             + f"\nChannels: {channels}\n"
             f"Use it with `/add-campaign name:<campaign> template:{template.id}`.")
@@ -349,7 +341,7 @@ def invalid_text(filename: str, errors: list[str]) -> str:
     head = f"❌ **I couldn't import “{_file(filename)}”: it has {problems}.**"
     tail = ("**What to do:** fix these in the file, then run `/campaign-template import` again. "
             "`/campaign-template show name:default` shows a working example.")
-    lines = [head] + [f"• {_md(error)}" for error in errors]
+    lines = [head] + [f"• {md(error)}" for error in errors]
     return _fit(lines, tail)
 
 

@@ -3,7 +3,7 @@
     PYTHONPATH=lambda_src python -m channelwright.commands register [--guild ID] [--dry-run]
 
 One bulk overwrite (`PUT /applications/{app}/commands`, or `.../guilds/{guild}/commands`) sends the
-whole of `commands.DEFINITIONS`: it is idempotent, removes commands no longer defined, and unlike
+whole of `definitions.DEFINITIONS`: it is idempotent, removes commands no longer defined, and unlike
 one POST per command does not spend the 200-creates-a-day budget on commands that already exist
 (developers/interactions/application-commands.mdx, "Bulk Overwrite"). The list registered before
 is read first, so the output names what was added, updated (and which fields), removed or left
@@ -88,7 +88,7 @@ def changed_fields(current: dict, wanted: dict) -> list[str]:
 
 def diff_commands(current: list[dict], wanted: list[dict]) -> Changes:
     """What PUTting `wanted` over `current` does, by command name (and type)."""
-    key = lambda c: (c.get("name"), c.get("type", 1))  # noqa: E731  (names are unique per type)
+    key = lambda c: (c.get("name"), c.get("type", ApplicationCommandType.CHAT_INPUT))  # noqa: E731  (names are unique per type)
     registered = {key(c): c for c in current}
     changes = Changes()
     for command in wanted:

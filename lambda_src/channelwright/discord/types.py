@@ -76,3 +76,8 @@ MESSAGE_CONTENT_LIMIT = 2000
 # developers/resources/message.mdx, "Allowed Mentions Object": an empty `parse` pings no one.
 # Names the bot shows are users' data, so no message it sends may mention anyone.
 NO_MENTIONS: dict[str, list[str]] = {"parse": []}
+# developers/interactions/receiving-and-responding.mdx, "Autocomplete": "max of 25 choices";
+# developers/interactions/application-commands.mdx, "Application Command Option Choice Structure":
+# a "1-100 character choice name".
+AUTOCOMPLETE_CHOICES_LIMIT = 25
+CHOICE_NAME_LIMIT = 100

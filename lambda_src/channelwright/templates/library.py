@@ -20,11 +20,11 @@ import time
 from typing import Any
 
 from channelwright.campaigns.plan import TEMPLATE_DIR, Template
+from channelwright.discord.types import AUTOCOMPLETE_CHOICES_LIMIT, CHOICE_NAME_LIMIT
 
-MAX_SERVER_TEMPLATES = 25  # one autocomplete page (Discord shows at most 25 choices)
+MAX_SERVER_TEMPLATES = AUTOCOMPLETE_CHOICES_LIMIT  # a server's templates fit one autocomplete answer
 TEMPLATE_KEY_PREFIX = "~template~"
 RECORD_TYPE = "template"
-MAX_CHOICES = 25
 
 
 # -- what a template shows ----------------------------------------------------------------------
@@ -89,11 +89,11 @@ def _builtin(template_id: str) -> Template | None:
 
 
 def choice_label(template: Template, builtin: bool = True) -> str:
-    """ "Full campaign (default, 10 channels)" — at most 100 characters, as Discord requires."""
+    """ "Full campaign (default, 10 channels)" — at most CHOICE_NAME_LIMIT (100) characters."""
     n = len(template.channels)
     tail = f" ({template.id}, {n} channel{'s' if n != 1 else ''}{'' if builtin else ', this server'})"
-    title = template.title if len(template.title) + len(tail) <= 100 else \
-        template.title[:100 - len(tail) - 1] + "…"
+    room = CHOICE_NAME_LIMIT - len(tail)
+    title = template.title if len(template.title) <= room else template.title[:room - 1] + "…"
     return title + tail
 
 
@@ -223,4 +223,4 @@ class TemplateLibrary:
             else:
                 continue
             ranked.append((rank, order, {"name": choice_label(template, builtin), "value": template.id}))
-        return [choice for _, _, choice in sorted(ranked, key=lambda r: r[:2])][:MAX_CHOICES]
+        return [choice for _, _, choice in sorted(ranked, key=lambda r: r[:2])][:AUTOCOMPLETE_CHOICES_LIMIT]

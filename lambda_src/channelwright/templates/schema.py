@@ -1,6 +1,6 @@
 """The template file schema: what an uploaded template (JSON or YAML) may hold, and how its data
 is validated (files.py reads the file). The built-in templates are held to the same rules (see
-template_library, which keeps both kinds).
+library.py, which keeps both kinds).
 
 A template file (JSON, or YAML of the same shape)::
 

@@ -5,7 +5,14 @@ Every message carries `allowed_mentions: {"parse": []}`: campaign and user names
 must never ping anyone.
 """
 
-from channelwright.discord.types import NO_MENTIONS, ButtonStyle, ComponentType, MessageFlags
+from channelwright.discord.types import (
+    AUTOCOMPLETE_CHOICES_LIMIT,
+    CHOICE_NAME_LIMIT,
+    NO_MENTIONS,
+    ButtonStyle,
+    ComponentType,
+    MessageFlags,
+)
 from channelwright.discord.types import InteractionCallbackType as Callback
 from channelwright.text.layout import MESSAGE_LIMIT, split_text
 from channelwright.text.names import clip
@@ -57,5 +64,7 @@ def buttons(*specs: tuple[str, str, int]) -> list[dict]:
 
 
 def choices(pairs: list[tuple[str, str]]) -> dict:
+    """An autocomplete answer: the first 25 (name, value) pairs, names clipped to 100 characters."""
     return {"type": Callback.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
-            "data": {"choices": [{"name": clip(n, 100), "value": v} for n, v in pairs[:25]]}}
+            "data": {"choices": [{"name": clip(n, CHOICE_NAME_LIMIT), "value": v}
+                                 for n, v in pairs[:AUTOCOMPLETE_CHOICES_LIMIT]]}}

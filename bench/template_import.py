@@ -134,11 +134,9 @@ def measure(content: bytes, filename: str, runs: int) -> tuple[float, float, str
 
 
 def parsers(filename: str):
-    """YAML is read with libyaml's events when PyYAML has it (Lambda's wheel does), else with
+    """YAML is read with libyaml's events when PyYAML has it (Lambda's asset leaves it out), else with
     PyYAML's own Python parser: both are measured. JSON has one reader."""
     import yaml
-
-    from channelwright.templates import files as template_files
 
     if not filename.endswith(".yaml"):
         yield "json"
@@ -147,13 +145,11 @@ def parsers(filename: str):
     for name, libyaml in (("libyaml", real), ("Python", False)):
         if name == "libyaml" and not real:
             continue
-        yaml.__with_libyaml__ = libyaml
-        template_files._yaml_loader.cache_clear()
+        yaml.__with_libyaml__ = libyaml  # templates.yaml_file.load reads it at every call
         try:
             yield name
         finally:
             yaml.__with_libyaml__ = real
-            template_files._yaml_loader.cache_clear()
 
 
 def main() -> int:

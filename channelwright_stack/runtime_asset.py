@@ -59,8 +59,8 @@ UNUSED = (
         "auth_alpha", "batch", "circuit_breaker", "data_classes", "data_masking", "feature_flags",
         "idempotency", "kafka", "metadata", "parameters", "parser", "serialization.py",
         "streaming", "typing", "validation")),
-    # libyaml's binding, for CLoader/CSafeLoader: templates are read with the pure-Python
-    # SafeLoader (template_schema.py); `import yaml` does without it.
+    # libyaml's binding: without it PyYAML's own parser reads templates (lambda_src/channelwright/
+    # templates/yaml_file.py picks whichever is present); `import yaml` does without it.
     "yaml/_yaml.*.so", "_yaml",
     # cffi's Python side compiles C declarations; PyNaCl's binding is compiled already and
     # needs only the _cffi_backend module, which stays.

@@ -6,8 +6,9 @@ values from a few hundred bytes), merge keys, tags other than YAML's plain data 
 MAX_NODES values, nesting deeper than MAX_DEPTH, and numbers longer than MAX_NUMBER_DIGITS. The
 constructor is PyYAML's SafeConstructor: plain data only.
 
-Events come from libyaml (C) when PyYAML has it (Lambda's wheel does), else from PyYAML's own
-parser; either way the composition is ours, so both refuse alike. Only the worker reads template
+Events come from libyaml (C) when PyYAML has it, else from PyYAML's own parser (in Lambda: the
+asset leaves libyaml out, channelwright_stack/runtime_asset.py); either way the composition is
+ours, so both refuse alike. Only the worker reads template
 files: this module (and PyYAML) is imported on first use.
 """
 

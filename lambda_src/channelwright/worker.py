@@ -27,6 +27,7 @@ from channelwright.commands.lifecycle import CONFIRM_DELETE, DELETE, undo_button
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.downloads import DownloadPolicy
 from channelwright.discord.global_pause import GlobalPause
@@ -58,7 +59,11 @@ class WorkerDeps:
     max_receive_count: int
     templates: TemplateLibrary
     downloads: DownloadPolicy = field(default_factory=DownloadPolicy)  # Discord's CDN only
-    _bot_user_id: str | None = field(default=None, repr=False)
+    bot_user: BotUserId = field(init=False, repr=False)
+
+    def __post_init__(self):
+        # The application id stands in for my user id until a read confirms it (bot_user.py).
+        self.bot_user = BotUserId(lambda: self.api.current_user(), self.application_id)
 
     @property
     def api(self) -> DiscordApi:
@@ -66,9 +71,8 @@ class WorkerDeps:
         return DiscordApi(self.rest)
 
     def bot_user_id(self) -> str:
-        if self._bot_user_id is None:
-            self._bot_user_id = str(self.api.current_user()["id"])
-        return self._bot_user_id
+        """My user id, confirmed (GET /users/@me once per container if no build confirmed it)."""
+        return self.bot_user()
 
 
 def bot_token() -> str:
@@ -213,7 +217,7 @@ def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
                        message_expired=campaign.message_expired or not token)
     build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
         campaign, api=deps.api, store=deps.store, application_id=deps.application_id,
-        bot_user_id=deps.bot_user_id, guild=guild)
+        bot_user_id=deps.bot_user, guild=guild)
     return build
 
 
@@ -251,37 +255,36 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
     """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
     marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
     to SQS. The preparing writes fail like any step's: on the last attempt the user is told."""
-    current = task.step
+    build.failed_step = None
     try:
         if prepare is not None:
             prepare()
-        for current in steps:
-            created = build.run_step(current)
-            if created and created.kind in (CHANNEL, CATEGORY):
-                count("ChannelsCreated")
+        channels = sum(step.kind in (CHANNEL, CATEGORY) for step in build.run_steps(steps))
+        if channels:
+            count("ChannelsCreated", channels)
         if build.status == COMPLETED:
             count("CampaignsCompleted")
             metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
     except BuildRefused as refused:
-        _refuse(build, _resumes_from(task, current), refused.problem)
+        _refuse(build, _resumes_from(task, _failed_step(build, task)), refused.problem)
     except BuildStopped as stop:
-        _stop(build, _resumes_from(task, current), stop.problem, transient=False, server_fixes=True)
+        _stop(build, _resumes_from(task, _failed_step(build, task)), stop.problem, transient=False, server_fixes=True)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter, no page.
         count(DISCORD_LONG_RATE_LIMITS.name)
         logger.warning("campaign paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
-        _stop(build, _resumes_from(task, current), long_limits.problem(
+        _stop(build, _resumes_from(task, _failed_step(build, task)), long_limits.problem(
             limited, progress="Everything created so far is kept.",
             again="Run `/add-campaign` again with the same name"), transient=False,
             retry_at=long_limits.until(limited))
     except DiscordRejected as error:
-        step = build.steps[current]
+        step = build.steps[_failed_step(build, task)]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
-        _stop(build, _resumes_from(task, current),
+        _stop(build, _resumes_from(task, _failed_step(build, task)),
               lost_access.explain(error, md(doing), api=deps.api, guild_id=task.guild_id,
                                   bot_user_id=deps.bot_user_id), transient=False,
               server_fixes=server_must_fix(error.status, error.code, error.detail))
@@ -293,8 +296,13 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
         logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
                        exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            _stop(build, _resumes_from(task, current), _gave_up(error, attempt), transient=True)
+            _stop(build, _resumes_from(task, _failed_step(build, task)), _gave_up(error, attempt), transient=True)
         raise
+
+
+def _failed_step(build: CampaignBuild, task: Task) -> int:
+    """The step a failure is about: the earliest one of the batch that failed, else the task's."""
+    return task.step if build.failed_step is None else build.failed_step
 
 
 def _gave_up(error: Exception, attempt: int) -> Problem:

@@ -15,8 +15,10 @@ server-level permissions let me make it as private as its summary says. Every ov
 by those server-level permissions, never by `app_permissions`.
 """
 
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from channelwright.campaigns import access, reconcile
@@ -24,6 +26,7 @@ from channelwright.discord import permissions as p
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
 from channelwright.discord.types import ChannelType
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
@@ -38,6 +41,11 @@ from channelwright.campaigns.summary import summary_text
 # Limits from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes" 30013, 30005).
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
 created_ms = reconcile.created_ms
+# Requests one batch sends at once at most; each still waits for room in its bucket (rest.py).
+MAX_IN_FLIGHT = 10
+# The order steps can go in: a step waits for every earlier rank (channels' overwrites name both
+# roles, a channel names its category); steps of one rank depend on nothing among themselves.
+RANKS = {ROLE: 0, ASSIGN_GM: 1, CATEGORY: 1, CHANNEL: 2, COMPLETE: 3}
 
 
 class BuildStopped(Exception):
@@ -54,7 +62,7 @@ class BuildRefused(BuildStopped):
 
 class CampaignBuild:
     def __init__(self, campaign: Campaign, *, api: DiscordApi, store: CampaignStore,
-                 application_id: str, bot_user_id: Callable[[], str],
+                 application_id: str, bot_user_id: BotUserId,
                  now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
                  guild: GuildSnapshot | None = None):
         self.campaign = campaign
@@ -69,12 +77,19 @@ class CampaignBuild:
         # Server-level; None until known (a record made before they were computed has "").
         self.bot_permissions = p.parse(campaign.bot_permissions) if campaign.bot_permissions else None
         self.everyone_permissions = 0  # @everyone's, as last read by refresh()
+        self._everyone: int | None = None  # @everyone's, if this invocation ran the check
         self._reserved: set[str] = set()  # pending marks written by this invocation
         self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
         self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
         self.hidden: set[str] = set()  # recorded channel ids the bot can no longer view
         self._visible_channels: int | None = None  # what the room check counted
-        self._bot_user_id = bot_user_id
+        self._bot_user = bot_user_id
+        self._lock = threading.RLock()  # the maps above, written from several sending threads
+        self._recovering = threading.Lock()  # one thread at a time rebuilds what was deleted
+        self._made_here: set[str] = set()  # step keys created or adopted by this invocation
+        self._drift = False  # whether anything this invocation saw suggests the server changed
+        self.failed_step: int | None = None  # the earliest step of run_steps that failed
+        self._reading = None  # a Future of _read_server() started by run_steps, or None
         self._now_ms = now_ms
         self._guild = campaign.guild_id
         self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
@@ -108,11 +123,36 @@ class CampaignBuild:
             self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
         self.set_status(BUILDING)
 
-    def run_step(self, index: int) -> Step | None:
-        """Carry out one step; returns it if it created something just now."""
-        if self.status == QUEUED:
+    def run_steps(self, indices) -> list[Step]:
+        """Carry out these steps (plan indices), concurrently where nothing orders them (RANKS):
+        both roles at once, the GM role given alongside the category, then every channel at once.
+        Returns the steps that created something just now. On failure the steps of that rank
+        still finish (what they made is recorded), later ranks don't start, `failed_step` names
+        the earliest failed step, and its error is raised."""
+        indices = list(indices)
+        self.failed_step = indices[0] if indices else None
+        if indices and self.status == QUEUED:
             self._check_before_building()
             self.set_status(BUILDING)
+        created: list[Step] = []
+        with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
+            if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
+                # The final check's reading, taken while this batch's creates are in flight: it
+                # judges only what earlier invocations recorded, which these creates don't touch.
+                self._reading = pool.submit(self._read_server)
+            for rank in sorted({RANKS[self.steps[i].kind] for i in indices}):
+                wave = [i for i in indices if RANKS[self.steps[i].kind] == rank]
+                outcomes = list(pool.map(lambda i: _outcome(self.run_step, i), wave))
+                for index, (step, error) in zip(wave, outcomes):
+                    if error is not None:
+                        self.failed_step = index
+                        raise error
+                    if step is not None:
+                        created.append(step)
+        return created
+
+    def run_step(self, index: int) -> Step | None:
+        """Carry out one step; returns it if it created something just now."""
         step = self.steps[index]
         if step.kind == COMPLETE:
             self._complete()
@@ -128,17 +168,27 @@ class CampaignBuild:
             return self._assign_gm(step)
         if step.key in self.resources:
             return False
+        needed = self._dependency_ids()
         try:
             self._create(step)
         except DiscordRejected as error:
             if not self._refers_to_missing(error):
                 raise
-            # A role or the category was deleted since we recorded it: rebuild what it needs.
-            self.refresh()
-            for earlier in self.steps[:self.steps.index(step)]:
-                self._ensure(earlier)
+            # A role or the category was deleted since we recorded it: rebuild what it needs,
+            # once for all the steps that found it gone (the first to get here does it).
+            self._drift = True
+            with self._recovering:
+                if self._dependency_ids() == needed:
+                    self.refresh()
+                    for earlier in self.steps[:self.steps.index(step)]:
+                        if earlier.kind != CHANNEL:  # channels in flight beside this one stay theirs
+                            self._ensure(earlier)
             self._create(step)
         return True
+
+    def _dependency_ids(self) -> tuple:
+        """The ids a create names (both roles, the category), as recorded now."""
+        return tuple(self.resources.get(k, {}).get("id") for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY, "category"))
 
     def _create(self, step: Step) -> None:
         if step.key not in self.pending:
@@ -150,6 +200,7 @@ class CampaignBuild:
                 self._record(step, self._send_create(step))
                 return
             except OutcomeUnknown:
+                self._drift = True
                 if self._reconcile(step):
                     return
             except DiscordRejected as error:
@@ -202,14 +253,17 @@ class CampaignBuild:
         # the step's pending mark makes the next attempt find (reconcile) what was created.
         if self._left_alone.get(step.key):
             resource = {**resource, "left_alone": self._left_alone[step.key]}
-        self._unsaved[step.key] = resource
-        self.resources[step.key] = resource
-        self.pending.pop(step.key, None)
+        with self._lock:
+            self._unsaved[step.key] = resource
+            self.resources[step.key] = resource
+            self.pending.pop(step.key, None)
+            self._made_here.add(step.key)
 
     def flush(self) -> None:
         """Save the ids created since the last flush (before status changes and at the end)."""
-        unsaved, self._unsaved = self._unsaved, {}
-        self.store.record(self.campaign, unsaved)
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, {}
+            self.store.record(self.campaign, unsaved)
 
     def set_status(self, status: str, failure: dict | None = None) -> None:
         self.flush()
@@ -243,7 +297,9 @@ class CampaignBuild:
     def _owned_ids(self) -> set[str]:
         """Ids any campaign of this server holds, this one's unsaved ids included."""
         campaigns = self.store.campaigns(self.campaign.guild_id)
-        return reconcile.owned_ids([c.resources for c in campaigns] + [self.resources])
+        with self._lock:
+            mine = dict(self.resources)
+        return reconcile.owned_ids([c.resources for c in campaigns] + [mine])
 
     def _delete_twin(self, step: Step, twin: dict) -> None:
         try:
@@ -263,27 +319,46 @@ class CampaignBuild:
                 kind = "role" if step.kind == ROLE else TYPE_NAMES.get(item.get("type"), "channel")
                 noted.append({"id": item["id"], "name": item.get("name", ""), "kind": kind})
 
-    def refresh(self) -> dict[str, dict]:
-        """Read the server; forget recorded ids that no longer exist. Returns visible channels by id.
+    def _read_server(self) -> tuple:
+        """(the step keys recorded now, their channels' Presence, the role list), read side by
+        side: only what was recorded before the reading began can be judged by it."""
+        with self._lock:
+            known = set(self.resources)
+        recorded = [self.resources[s.key]["id"] for s in self.steps
+                    if s.kind in (CATEGORY, CHANNEL) and s.key in known]
+        with ThreadPoolExecutor(2) as pool:
+            roles = pool.submit(self.api.guild_roles, self._guild)
+            return known, survey(self.api, self.campaign.guild_id, recorded), roles.result()
+
+    def _needs_reread(self) -> bool:
+        """Whether the final check must read the server: something this invocation saw suggests
+        it changed (a lost reply, a create naming something deleted), or an earlier invocation
+        recorded things that may have changed since. What this one created, Discord just made as
+        asked."""
+        made = {s.key for s in self.steps if s.kind != COMPLETE}
+        return self._drift or self._everyone is None or not made <= self._made_here
+
+    def refresh(self, reading: tuple | None = None) -> dict[str, dict]:
+        """Read the server (or use `reading`, a _read_server() result); forget recorded ids that
+        no longer exist. Returns visible channels by id.
 
         A recorded channel missing from the list is asked for by id: hidden from the bot, it is
         kept (and noted in `hidden`), never re-created; only a deleted one is forgotten.
         """
-        recorded = [self.resources[s.key]["id"] for s in self.steps
-                    if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
-        presence = survey(self.api, self.campaign.guild_id, recorded)
+        known, presence, role_list = reading or self._read_server()
         self.hidden = presence.hidden
-        role_list = self.api.guild_roles(self._guild)
         roles = {r["id"] for r in role_list}
         self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
                                           if r["id"] == self.campaign.guild_id), 0)
-        gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
+        gone = [s.key for s in self.steps if s.key in known and s.key in self.resources and s.kind != ASSIGN_GM
                 and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
                      else self.resources[s.key]["id"] in presence.gone)]
-        self.flush()
-        self.store.forget(self.campaign, gone)
-        for key in gone:
-            del self.resources[key]
+        with self._lock:
+            self.flush()
+            self.store.forget(self.campaign, gone)
+            for key in gone:
+                del self.resources[key]
+                self._made_here.discard(key)
         return presence.channels
 
     def _refers_to_missing(self, error: DiscordRejected) -> bool:
@@ -297,19 +372,25 @@ class CampaignBuild:
         server managers; resuming one also for its GMs, who hold its GM role), my missing a
         permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
         and the channel list."""
-        guild = self._snapshot or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
+        # The reads the checks need, side by side: the server (roles, owner), my member, the channels.
+        with ThreadPoolExecutor(3) as pool:
+            guild = pool.submit(lambda: self._snapshot or GuildSnapshot.fetch(self.api, self._guild))
+            me = pool.submit(self._bot_member)
+            listing = pool.submit(self.api.guild_channels, self._guild)
+            guild, me, listing = guild.result(), me.result(), listing.result()
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
         needs = MANAGERS if self.campaign.run == 1 else CAMPAIGN_RUNNERS
         if not Standing(self.api, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
             raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))
-        self._learn_bot_permissions(guild)
-        self._check_room(guild.role_count)
+        self._everyone = guild.everyone
+        self._learn_bot_permissions(guild, me)
+        self._check_room(guild.role_count, len(listing))
 
-    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:
         """My server-level permissions (my roles' and @everyone's), stored with the campaign so
         later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
-        held = self._read_bot_permissions(guild)
+        held = self._read_bot_permissions(guild, me)
         problem = access.privacy_problem(held)
         if problem:
             raise BuildStopped(problem)
@@ -317,10 +398,25 @@ class CampaignBuild:
         self.store.set_bot_permissions(self.campaign, held)
         return held
 
-    def _read_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+    def _read_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:
         guild = guild or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
-        me = self.api.get_member(self._guild, self._bot_user_id())
-        return guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+        me = me or self._bot_member()
+        return guild.base_permissions(self._bot_user(), me.get("roles") or [])
+
+    def _bot_member(self) -> dict:
+        """My member object. Until my user id is confirmed, it is read with the candidate id
+        (bot_user.py), and that answer confirms or refutes it: no GET /users/@me on the way."""
+        bot = self._bot_user
+        if not bot.confirmed:
+            try:
+                member = self.api.get_member(self._guild, bot.candidate())
+                if bot.confirm(member):
+                    return member
+            except DiscordRejected as error:
+                if error.code != JsonErrorCode.UNKNOWN_MEMBER:
+                    raise
+                bot.refute()
+        return self.api.get_member(self._guild, bot())
 
     def _permissions_shrank(self) -> bool:
         """After a 403 50013 on a create: whether an admin took permissions from me since I read
@@ -341,15 +437,14 @@ class CampaignBuild:
             return self._learn_bot_permissions()
         return self.bot_permissions
 
-    def _check_room(self, role_count: int) -> None:
+    def _check_room(self, role_count: int, channel_count: int) -> None:
         """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
         not in the list it counts (channel_presence.py), so the limit may still be met midway:
         `_out_of_room` then stops the build cleanly."""
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = (len(self.api.guild_channels(self._guild)) if things == "channels"
-                    else role_count)
+            have = channel_count if things == "channels" else role_count
             if things == "channels":
                 self._visible_channels = have
             if have + need > limit:
@@ -386,7 +481,12 @@ class CampaignBuild:
     def _complete(self) -> None:
         if self.status == COMPLETED:
             return
-        channels = self.refresh()
+        reading, self._reading = self._reading, None
+        if self._needs_reread():
+            channels = self.refresh(reading.result() if reading and not self._drift else None)
+        else:
+            channels = {}  # everything was made by this invocation just now, as asked
+            self.everyone_permissions = self._everyone
         for step in self.steps[:-1]:
             self._ensure(step)
         category = self.resources["category"]["id"]
@@ -432,7 +532,7 @@ class CampaignBuild:
     def _overwrites(self, gm_only: bool) -> list[dict]:
         return access.overwrites(
             guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
-            gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
+            gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user(),
             bot_permissions=self._overwrite_mask(), gm_only=gm_only)
 
     def seconds_since_request(self) -> float:
@@ -452,6 +552,13 @@ class CampaignBuild:
     def _position(self, step: Step) -> int:
         """The channel's index in its template: 0 for the first channel of the category."""
         return [s.key for s in self.steps if s.kind == CHANNEL].index(step.key)
+
+
+def _outcome(run: Callable[[int], Step | None], index: int) -> tuple[Step | None, BaseException | None]:
+    try:
+        return run(index), None
+    except Exception as error:  # handed back to run_steps, which raises the earliest
+        return None, error
 
 
 def _channel_resource(channel: dict) -> dict:

@@ -202,8 +202,10 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
     else:
         steps = [task.step]
         if fresh:
-            later = _later_steps_of(task, batch)
-            prepare = lambda: build.reserve([task.step] + later)  # noqa: E731
+            # The batch's later steps of this run go with this one, so the build can send their
+            # creates side by side (CampaignBuild.run_steps); their own records then find them done.
+            steps = sorted({task.step, *_later_steps_of(task, batch)})
+            prepare = lambda: build.reserve(steps)  # noqa: E731
     _carry_out(build, task, steps, attempt, deps, prepare=prepare)
 
 

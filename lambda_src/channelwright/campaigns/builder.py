@@ -90,6 +90,7 @@ class CampaignBuild:
         self._drift = False  # whether anything this invocation saw suggests the server changed
         self.failed_step: int | None = None  # the earliest step of run_steps that failed
         self._reading = None  # a Future of _read_server() started by run_steps, or None
+        self._heard = False  # whether a step or the check succeeded in this invocation
         self._now_ms = now_ms
         self._guild = campaign.guild_id
         self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
@@ -134,6 +135,7 @@ class CampaignBuild:
         if indices and self.status == QUEUED:
             self._check_before_building()
             self.set_status(BUILDING)
+            self._heard = True
         created: list[Step] = []
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
             if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
@@ -142,7 +144,13 @@ class CampaignBuild:
                 self._reading = pool.submit(self._read_server)
             for rank in sorted({RANKS[self.steps[i].kind] for i in indices}):
                 wave = [i for i in indices if RANKS[self.steps[i].kind] == rank]
-                outcomes = list(pool.map(lambda i: _outcome(self.run_step, i), wave))
+                outcomes = []
+                if not self._heard and len(wave) > 1:
+                    # Nothing in this invocation has shown Discord takes my requests here (I may
+                    # have been removed, and a refusal is never worth repeating): one goes first.
+                    outcomes.append(_outcome(self.run_step, wave[0]))
+                if not (outcomes and outcomes[0][1]):
+                    outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
                 for index, (step, error) in zip(wave, outcomes):
                     if error is not None:
                         self.failed_step = index
@@ -157,7 +165,9 @@ class CampaignBuild:
         if step.kind == COMPLETE:
             self._complete()
             return None
-        if self._ensure(step):
+        created = self._ensure(step)
+        self._heard = True
+        if created:
             self.progress.show(self._progress(step))
             return step
         return None
@@ -413,7 +423,9 @@ class CampaignBuild:
                 if bot.confirm(member):
                     return member
             except DiscordRejected as error:
-                if error.code != JsonErrorCode.UNKNOWN_MEMBER:
+                # 404 10007 Unknown Member, or 10013 Unknown User when no user has that id
+                # (developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes").
+                if error.status != 404:
                     raise
                 bot.refute()
         return self.api.get_member(self._guild, bot())

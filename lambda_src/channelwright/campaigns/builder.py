@@ -43,9 +43,6 @@ MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
 created_ms = reconcile.created_ms
 # Requests one batch sends at once at most; each still waits for room in its bucket (rest.py).
 MAX_IN_FLIGHT = 10
-# The order steps can go in: a step waits for every earlier rank (channels' overwrites name both
-# roles, a channel names its category); steps of one rank depend on nothing among themselves.
-RANKS = {ROLE: 0, ASSIGN_GM: 1, CATEGORY: 1, CHANNEL: 2, COMPLETE: 3}
 
 
 class BuildStopped(Exception):
@@ -91,6 +88,7 @@ class CampaignBuild:
         self.failed_step: int | None = None  # the earliest step of run_steps that failed
         self._reading = None  # a Future of _read_server() started by run_steps, or None
         self._heard = False  # whether a step or the check succeeded in this invocation
+        self._category_unfinished = False  # made before the roles: their overwrites still to add
         self._now_ms = now_ms
         self._guild = campaign.guild_id
         self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
@@ -125,11 +123,12 @@ class CampaignBuild:
         self.set_status(BUILDING)
 
     def run_steps(self, indices) -> list[Step]:
-        """Carry out these steps (plan indices), concurrently where nothing orders them (RANKS):
-        both roles at once, the GM role given alongside the category, then every channel at once.
-        Returns the steps that created something just now. On failure the steps of that rank
-        still finish (what they made is recorded), later ranks don't start, `failed_step` names
-        the earliest failed step, and its error is raised."""
+        """Carry out these steps (plan indices), concurrently where nothing orders them (_rank):
+        the first role, the second beside the category, then the GM role given beside every
+        channel, then the final check. Returns the steps that created something just now. On failure the other
+        steps of that rank still finish (what they made is recorded), later steps run only if
+        what they need exists (giving the GM role needs only that role), `failed_step` names the
+        earliest failed step, and its error is raised."""
         indices = list(indices)
         self.failed_step = indices[0] if indices else None
         if indices and self.status == QUEUED:
@@ -137,27 +136,61 @@ class CampaignBuild:
             self.set_status(BUILDING)
             self._heard = True
         created: list[Step] = []
+        failure: tuple[int, BaseException] | None = None
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
             if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
                 # The final check's reading, taken while this batch's creates are in flight: it
                 # judges only what earlier invocations recorded, which these creates don't touch.
                 self._reading = pool.submit(self._read_server)
-            for rank in sorted({RANKS[self.steps[i].kind] for i in indices}):
-                wave = [i for i in indices if RANKS[self.steps[i].kind] == rank]
+            ranks = {i: self._rank(self.steps[i]) for i in indices}
+            for rank in sorted(set(ranks.values())):
+                wave = [i for i in indices if ranks[i] == rank
+                        and (failure is None or self._can_go_on(self.steps[i]))]
+                finishing = pool.submit(self._finish_category) if self._category_ready() else None
                 outcomes = []
-                if not self._heard and len(wave) > 1:
+                if wave and not self._heard and len(wave) > 1:
                     # Nothing in this invocation has shown Discord takes my requests here (I may
                     # have been removed, and a refusal is never worth repeating): one goes first.
                     outcomes.append(_outcome(self.run_step, wave[0]))
                 if not (outcomes and outcomes[0][1]):
                     outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
+                if finishing is not None:
+                    finishing.result()
                 for index, (step, error) in zip(wave, outcomes):
-                    if error is not None:
-                        self.failed_step = index
-                        raise error
+                    if error is not None and (failure is None or index < failure[0]):
+                        failure = (index, error)
                     if step is not None:
                         created.append(step)
+        if failure is not None:
+            self.failed_step = failure[0]
+            raise failure[1]
+        if self._category_ready():
+            self._finish_category()
         return created
+
+    def _rank(self, step: Step) -> int:
+        """When a step can go: a step waits for every lower rank. The first role goes alone (a
+        refusal there stops the build before anything else exists; on a new server it learns
+        the bucket the second role then uses); the category goes beside the second role, private
+        to me alone until both roles exist (_step_overwrites), unless a create of it may have been
+        sent by an earlier invocation: recognising that one needs the roles' ids."""
+        if step.kind == CATEGORY and step.key in self.pending and step.key not in self._reserved:
+            return 2
+        if step.kind == ROLE:
+            return 0 if step.key == PLAYERS_ROLE_KEY else 1
+        return {CATEGORY: 1, ASSIGN_GM: 3, CHANNEL: 3, COMPLETE: 4}[step.kind]
+
+    def _can_go_on(self, step: Step) -> bool:
+        """After a failure: giving the GM role still may, if that role exists; nothing else."""
+        return step.kind == ASSIGN_GM and GM_ROLE_KEY in self.resources
+
+    def _category_ready(self) -> bool:
+        return self._category_unfinished and all(k in self.resources for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY))
+
+    def _finish_category(self) -> None:
+        """Give the category made before the roles its full overwrites (one Modify Channel)."""
+        self._category_unfinished = False
+        self._repair(self.resources["category"]["id"], {"permission_overwrites": self._overwrites(False)})
 
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""
@@ -227,8 +260,9 @@ class CampaignBuild:
                                                       "mentionable": False, "hoist": False},
                                         reason=self.reason)
             return {"id": role["id"], "name": role.get("name", step.name)}
+        overwrites = self._step_overwrites(step)
         body = {"name": step.name, "type": CHANNEL_TYPES[step.channel_type],
-                "permission_overwrites": self._overwrites(step.gm_only)}
+                "permission_overwrites": overwrites}
         if step.kind == CHANNEL:
             body["parent_id"] = self.resources["category"]["id"]
             # Its place in the template, so a channel re-created later sorts where it was
@@ -242,6 +276,8 @@ class CampaignBuild:
             # Some servers can't have forums (developers/topics/opcodes-and-status-codes.mdx, 50024).
             channel = self.api.create_channel(self._guild, {**body, "type": ChannelType.GUILD_TEXT},
                                               reason=self.reason)
+        if step.kind == CATEGORY and overwrites == self._private_overwrites():
+            self._category_unfinished = True
         return _channel_resource(channel)
 
     def _assign_gm(self, step: Step) -> bool:
@@ -292,7 +328,9 @@ class CampaignBuild:
         category = self.resources.get("category", {}).get("id")
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
-            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only),
+            category_id=category, overwrites=[] if step.kind == ROLE else (
+                self._private_overwrites() if step.kind == CATEGORY else self._overwrites(step.gm_only)),
+            other_overwrites=self._overwrites(False) if step.kind == CATEGORY and self._roles_known() else (),
             idle=self.campaign.idle)
         for twin in findings.twins:
             self._delete_twin(step, twin)
@@ -300,6 +338,8 @@ class CampaignBuild:
         if findings.adopt is None:
             return False
         keep = findings.adopt
+        if step.kind == CATEGORY:
+            self._category_unfinished = True  # it may have been made before the roles
         self._record(step, {"id": keep["id"], "name": keep.get("name", step.name)} if step.kind == ROLE
                      else _channel_resource(keep))
         return True
@@ -541,10 +581,25 @@ class CampaignBuild:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _overwrites(self, gm_only: bool) -> list[dict]:
+    def _roles_known(self) -> bool:
+        return all(k in self.resources for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY))
+
+    def _step_overwrites(self, step: Step) -> list[dict]:
+        """What a create sends: the campaign's overwrites; for a category made before the roles,
+        only @everyone's deny and my own allow (private to me until _finish_category)."""
+        if step.kind == CATEGORY and not self._roles_known():
+            return self._private_overwrites()
+        return self._overwrites(step.gm_only)
+
+    def _private_overwrites(self) -> list[dict]:
+        """The category's overwrites before the roles exist: @everyone denied, me allowed."""
+        return [o for o in self._overwrites(False, players_role="", gm_role="") if o["id"]]
+
+    def _overwrites(self, gm_only: bool, **roles) -> list[dict]:
         return access.overwrites(
-            guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
-            gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user(),
+            guild_id=self.campaign.guild_id,
+            players_role=roles.get("players_role", self.resources.get(PLAYERS_ROLE_KEY, {}).get("id")),
+            gm_role=roles.get("gm_role", self.resources.get(GM_ROLE_KEY, {}).get("id")), bot_user_id=self._bot_user(),
             bot_permissions=self._overwrite_mask(), gm_only=gm_only)
 
     def seconds_since_request(self) -> float:

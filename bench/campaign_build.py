@@ -75,7 +75,7 @@ def build_once(emu: DiscordEmulator, latency: float, buckets: tuple | None, chan
     if buckets is None:
         emu.set_bucket(r".*", 1000, 1.0)
     else:
-        emu.set_bucket(CREATES, *buckets, bucket="creates")
+        emu.set_bucket(CREATES, *buckets)  # each create route its own bucket, as on Discord
     emu.set_global_limit(None)
     with mock_aws():
         bot = Bot(AwsResources.create(), emu)
@@ -99,7 +99,8 @@ def build_once(emu: DiscordEmulator, latency: float, buckets: tuple | None, chan
     requests = emu.requests
     creates = channels + 3
     waiting = wall - aws_time.seconds
-    bound = bucket_bound(emu, "POST /guilds/{guild_id}/channels", creates) if buckets else None
+    bound = max(bucket_bound(emu, "POST /guilds/{guild_id}/channels", creates - 2),
+                bucket_bound(emu, "POST /guilds/{guild_id}/roles", 2)) if buckets else None
     return {"wall": wall, "aws": aws_time.seconds, "waiting": waiting, "requests": len(requests),
             "ratio": waiting / (SEQUENTIAL * latency), "bound": bound,
             "of_bound": waiting / bound if bound else None, "429s": emu.count(status=429),

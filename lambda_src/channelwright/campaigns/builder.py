@@ -8,6 +8,11 @@ created again. The complete step re-reads the server, re-creates whatever someon
 mid-build (asking by id first: a channel missing from the list may only be hidden from the bot,
 channel_presence.py) and repairs channels whose category or roles changed under them.
 
+A batch's steps go concurrently where nothing orders them (run_steps): the first role alone, the
+second beside the category (private to me alone until both roles exist, then given their
+overwrites), every channel at once beside giving the GM role. Each create is reconciled on its own
+if its reply is lost; DiscordRest keeps the concurrent requests within what each bucket announces.
+
 Before the first create, the build checks what needs the server's roles (and so can't be checked
 on the request path): that the requester may add a campaign (Manage Channels from their roles, or
 owning the server; a run resuming one may also be its GM's, who holds its GM role), and that my

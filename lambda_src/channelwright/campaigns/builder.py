@@ -58,6 +58,14 @@ class BuildStopped(Exception):
         self.problem = problem
 
 
+class OutOfRoom(BuildStopped):
+    """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
+
+    def __init__(self, problem: Problem, code: int):
+        super().__init__(problem)
+        self.code = code
+
+
 class BuildRefused(BuildStopped):
     """The requester may not add a campaign: nothing was built, and only they are told."""
 
@@ -167,8 +175,10 @@ class CampaignBuild:
                     if step is not None:
                         created.append(step)
         if failure is not None:
-            self.failed_step = failure[0]
-            raise failure[1]
+            self.failed_step, error = failure
+            if isinstance(error, OutOfRoom):  # counted again once the creates beside it are done
+                error.problem = self._out_of_room(error.code)
+            raise error
         if self._category_ready():
             self._finish_category()
         return created
@@ -253,7 +263,7 @@ class CampaignBuild:
                     return
             except DiscordRejected as error:
                 if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
-                    raise BuildStopped(self._out_of_room(error.code)) from error
+                    raise OutOfRoom(self._out_of_room(error.code), error.code) from error
                 if error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
                     continue  # the overwrites are built afresh from what I hold now
                 raise

@@ -206,7 +206,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             # creates side by side (CampaignBuild.run_steps); their own records then find them done.
             steps = sorted({task.step, *_later_steps_of(task, batch)})
             prepare = lambda: build.reserve(steps)  # noqa: E731
-    _carry_out(build, task, steps, attempt, deps, prepare=prepare)
+    _carry_out(build, task, steps, attempt, deps, prepare=prepare, batch_steps=decision.kind != RESUME)
 
 
 def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
@@ -253,15 +253,17 @@ def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
 
 
 def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attempt: int,
-               deps: WorkerDeps, prepare=None) -> None:
+               deps: WorkerDeps, prepare=None, batch_steps: bool = False) -> None:
     """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
     marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
-    to SQS. The preparing writes fail like any step's: on the last attempt the user is told."""
+    to SQS. The preparing writes fail like any step's: on the last attempt the user is told.
+    `batch_steps`: the steps are this batch's, each with its own record (see _run_steps)."""
     build.failed_step = None
     try:
         if prepare is not None:
             prepare()
-        channels = sum(step.kind in (CHANNEL, CATEGORY) for step in build.run_steps(steps))
+        channels = sum(step.kind in (CHANNEL, CATEGORY)
+                       for step in _run_steps(build, task, steps, batch_steps))
         if channels:
             count("ChannelsCreated", channels)
         if build.status == COMPLETED:
@@ -300,6 +302,23 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
         if attempt >= deps.max_receive_count:
             _stop(build, _resumes_from(task, _failed_step(build, task)), _gave_up(error, attempt), transient=True)
         raise
+
+
+def _run_steps(build: CampaignBuild, task: Task, steps, batch_steps: bool) -> list:
+    """The steps' run (CampaignBuild.run_steps). A later step of the batch that failed keeps its
+    failure for its own record: that is the task SQS retries or dead-letters, and the step a
+    redrive resumes from, as when each record ran its own step."""
+    deferred = build.deferred_failures.pop(task.step, None)
+    if deferred is not None:
+        build.failed_step = task.step
+        raise deferred
+    try:
+        return build.run_steps(steps)
+    except Exception as error:
+        if not (batch_steps and build.failed_step is not None and build.failed_step > task.step):
+            raise
+        build.deferred_failures[build.failed_step] = error
+        return build.created_now
 
 
 def _failed_step(build: CampaignBuild, task: Task) -> int:

@@ -99,6 +99,8 @@ class CampaignBuild:
         self._made_here: set[str] = set()  # step keys created or adopted by this invocation
         self._drift = False  # whether anything this invocation saw suggests the server changed
         self.failed_step: int | None = None  # the earliest step of run_steps that failed
+        self.created_now: list[Step] = []  # what the last run_steps created, even if it failed
+        self.deferred_failures: dict[int, Exception] = {}  # step -> its error, for its own task
         self._reading = None  # a Future of _read_server() started by run_steps, or None
         self._heard = False  # whether a step or the check succeeded in this invocation
         self._category_unfinished = False  # made before the roles: their overwrites still to add
@@ -148,7 +150,7 @@ class CampaignBuild:
             self._check_before_building()
             self.set_status(BUILDING)
             self._heard = True
-        created: list[Step] = []
+        created = self.created_now = []
         failure: tuple[int, BaseException] | None = None
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
             if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():

@@ -27,6 +27,7 @@ from channelwright.campaigns.buttons import undo_buttons
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.downloads import DownloadPolicy
 from channelwright.discord.global_pause import GlobalPause
@@ -60,7 +61,11 @@ class WorkerDeps:
     max_receive_count: int
     templates: TemplateLibrary
     downloads: DownloadPolicy = field(default_factory=DownloadPolicy)  # Discord's CDN only
-    _bot_user_id: str | None = field(default=None, repr=False)
+    bot_user: BotUserId = field(init=False, repr=False)
+
+    def __post_init__(self):
+        # The application id stands in for my user id until a read confirms it (bot_user.py).
+        self.bot_user = BotUserId(lambda: self.api.current_user(), self.application_id)
 
     @property
     def api(self) -> DiscordApi:
@@ -68,9 +73,8 @@ class WorkerDeps:
         return DiscordApi(self.rest)
 
     def bot_user_id(self) -> str:
-        if self._bot_user_id is None:
-            self._bot_user_id = str(self.api.current_user()["id"])
-        return self._bot_user_id
+        """My user id, confirmed (GET /users/@me once per container if no build confirmed it)."""
+        return self.bot_user()
 
 
 def bot_token() -> str:
@@ -215,9 +219,11 @@ def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: l
     else:
         steps = [task.step]
         if fresh:
-            later = _later_steps_of(task, batch)
-            prepare = lambda: build.reserve([task.step] + later)  # noqa: E731
-    _carry_out(build, task, steps, attempt, deps, prepare=prepare)
+            # The batch's later steps of this run go with this one, so the build can send their
+            # creates side by side (CampaignBuild.run_steps); their own records then find them done.
+            steps = sorted({task.step, *_later_steps_of(task, batch)})
+            prepare = lambda: build.reserve(steps)  # noqa: E731
+    _carry_out(build, task, steps, attempt, deps, prepare=prepare, batch_steps=decision.kind != RESUME)
 
 
 def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
@@ -230,7 +236,7 @@ def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
                        message_expired=campaign.message_expired or not token)
     build = builds[(task.guild_id, task.campaign_key)] = CampaignBuild(
         campaign, api=deps.api, store=deps.store, application_id=deps.application_id,
-        bot_user_id=deps.bot_user_id, guild=guild)
+        bot_user_id=deps.bot_user, guild=guild)
     return build
 
 
@@ -264,41 +270,42 @@ def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
 
 
 def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attempt: int,
-               deps: WorkerDeps, prepare=None) -> None:
+               deps: WorkerDeps, prepare=None, batch_steps: bool = False) -> None:
     """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
     marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
-    to SQS. The preparing writes fail like any step's: on the last attempt the user is told."""
-    current = task.step
+    to SQS. The preparing writes fail like any step's: on the last attempt the user is told.
+    `batch_steps`: the steps are this batch's, each with its own record (see _run_steps)."""
+    build.failed_step = None
     try:
         if prepare is not None:
             prepare()
-        for current in steps:
-            created = build.run_step(current)
-            if created and created.kind in (CHANNEL, CATEGORY):
-                count("ChannelsCreated")
+        channels = sum(step.kind in (CHANNEL, CATEGORY)
+                       for step in _run_steps(build, task, steps, batch_steps))
+        if channels:
+            count("ChannelsCreated", channels)
         if build.status == COMPLETED:
             count("CampaignsCompleted")
             metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
                                value=round(build.seconds_since_request(), 1))
             logger.info("campaign completed")
     except BuildRefused as refused:
-        _refuse(build, _resumes_from(task, current), refused.problem)
+        _refuse(build, _resumes_from(task, _failed_step(build, task)), refused.problem)
     except BuildStopped as stop:
-        _stop(build, _resumes_from(task, current), stop.problem, transient=False, server_fixes=True)
+        _stop(build, _resumes_from(task, _failed_step(build, task)), stop.problem, transient=False, server_fixes=True)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter, no page.
         count(DISCORD_LONG_RATE_LIMITS.name)
         logger.warning("campaign paused by a long Discord rate limit", route=limited.route,
                        retry_at=limited.retry_at)
-        _stop(build, _resumes_from(task, current), long_limits.problem(
+        _stop(build, _resumes_from(task, _failed_step(build, task)), long_limits.problem(
             limited, progress="Everything created so far is kept.",
             again="Run `/add-campaign` again with the same name"), transient=False,
             retry_at=long_limits.until(limited))
     except DiscordRejected as error:
-        step = build.steps[current]
+        step = build.steps[_failed_step(build, task)]
         doing = f"creating {step.name or 'the campaign'}" + (
             f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
-        _stop(build, _resumes_from(task, current),
+        _stop(build, _resumes_from(task, _failed_step(build, task)),
               lost_access.explain(error, md(doing), api=deps.api, guild_id=task.guild_id,
                                   bot_user_id=deps.bot_user_id), transient=False,
               server_fixes=server_must_fix(error.status, error.code, error.detail))
@@ -310,8 +317,30 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
         logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
                        exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            _stop(build, _resumes_from(task, current), _gave_up(error, attempt), transient=True)
+            _stop(build, _resumes_from(task, _failed_step(build, task)), _gave_up(error, attempt), transient=True)
         raise
+
+
+def _run_steps(build: CampaignBuild, task: Task, steps, batch_steps: bool) -> list:
+    """The steps' run (CampaignBuild.run_steps). A later step of the batch that failed keeps its
+    failure for its own record: that is the task SQS retries or dead-letters, and the step a
+    redrive resumes from, as when each record ran its own step."""
+    deferred = build.deferred_failures.pop(task.step, None)
+    if deferred is not None:
+        build.failed_step = task.step
+        raise deferred
+    try:
+        return build.run_steps(steps)
+    except Exception as error:
+        if not (batch_steps and build.failed_step is not None and build.failed_step > task.step):
+            raise
+        build.deferred_failures[build.failed_step] = error
+        return build.created_now
+
+
+def _failed_step(build: CampaignBuild, task: Task) -> int:
+    """The step a failure is about: the earliest one of the batch that failed, else the task's."""
+    return task.step if build.failed_step is None else build.failed_step
 
 
 def _gave_up(error: Exception, attempt: int) -> Problem:

@@ -148,3 +148,20 @@ def test_webhook_edits_carry_no_bot_token(rest, emu, guild):
     [edit] = [r for r in emu.requests if r.method == "PATCH"]
     assert "authorization" not in {k.lower() for k in edit.headers}
     assert emu.message_history(payload["token"])[-1] == "hi"
+
+
+def test_concurrent_senders_learn_the_bucket_first_and_never_overdraw_it(rest, emu, guild):
+    """A first request alone learns the bucket; then no more go at once than it announces left."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    emu.set_bucket(r"POST /guilds/\{guild_id\}/roles", 4, 0.6)
+    emu.latency = 0.05
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild),
+                                             json={"name": f"r{i}", "permissions": "0"}), range(10)))
+    emu.latency = 0.0
+    sent = sorted(requests_to(emu, guild), key=lambda r: r.started)
+    assert [r.status for r in sent] == [200] * 10 and rest.stats["rate_limited"] == 0
+    assert all(other.started >= sent[0].finished for other in sent[1:]), "the first went alone"
+    overlapping = max(sum(1 for o in sent if o.started < r.finished and o.finished > r.started) for r in sent)
+    assert 1 < overlapping <= 4

@@ -8,6 +8,11 @@ created again. The complete step re-reads the server, re-creates whatever someon
 mid-build (asking by id first: a channel missing from the list may only be hidden from the bot,
 channel_presence.py) and repairs channels whose category or roles changed under them.
 
+A batch's steps go concurrently where nothing orders them (run_steps): the first role alone, the
+second beside the category (private to me alone until both roles exist, then given their
+overwrites), every channel at once beside giving the GM role. Each create is reconciled on its own
+if its reply is lost; DiscordRest keeps the concurrent requests within what each bucket announces.
+
 Before the first create, the build checks what needs the server's roles (and so can't be checked
 on the request path): that the requester may add a campaign (Manage Channels from their roles, or
 owning the server; a run resuming one may also be its GM's, who holds its GM role), and that my
@@ -15,8 +20,10 @@ server-level permissions let me make it as private as its summary says. Every ov
 by those server-level permissions, never by `app_permissions`.
 """
 
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from channelwright.campaigns import access, reconcile
@@ -24,6 +31,7 @@ from channelwright.discord import permissions as p
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
 from channelwright.discord.types import ChannelType
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
@@ -38,6 +46,8 @@ from channelwright.campaigns.summary import summary_text
 # Limits from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes" 30013, 30005).
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
 created_ms = reconcile.created_ms
+# Requests one batch sends at once at most; each still waits for room in its bucket (rest.py).
+MAX_IN_FLIGHT = 10
 
 
 class BuildStopped(Exception):
@@ -48,13 +58,21 @@ class BuildStopped(Exception):
         self.problem = problem
 
 
+class OutOfRoom(BuildStopped):
+    """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
+
+    def __init__(self, problem: Problem, code: int):
+        super().__init__(problem)
+        self.code = code
+
+
 class BuildRefused(BuildStopped):
     """The requester may not add a campaign: nothing was built, and only they are told."""
 
 
 class CampaignBuild:
     def __init__(self, campaign: Campaign, *, api: DiscordApi, store: CampaignStore,
-                 application_id: str, bot_user_id: Callable[[], str],
+                 application_id: str, bot_user_id: BotUserId,
                  now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
                  guild: GuildSnapshot | None = None):
         self.campaign = campaign
@@ -69,12 +87,23 @@ class CampaignBuild:
         # Server-level; None until known (a record made before they were computed has "").
         self.bot_permissions = p.parse(campaign.bot_permissions) if campaign.bot_permissions else None
         self.everyone_permissions = 0  # @everyone's, as last read by refresh()
+        self._everyone: int | None = None  # @everyone's, if this invocation ran the check
         self._reserved: set[str] = set()  # pending marks written by this invocation
         self._unsaved: dict[str, dict] = {}  # created ids not yet written to the store
         self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
         self.hidden: set[str] = set()  # recorded channel ids the bot can no longer view
         self._visible_channels: int | None = None  # what the room check counted
-        self._bot_user_id = bot_user_id
+        self._bot_user = bot_user_id
+        self._lock = threading.RLock()  # the maps above, written from several sending threads
+        self._recovering = threading.Lock()  # one thread at a time rebuilds what was deleted
+        self._made_here: set[str] = set()  # step keys created or adopted by this invocation
+        self._drift = False  # whether anything this invocation saw suggests the server changed
+        self.failed_step: int | None = None  # the earliest step of run_steps that failed
+        self.created_now: list[Step] = []  # what the last run_steps created, even if it failed
+        self.deferred_failures: dict[int, Exception] = {}  # step -> its error, for its own task
+        self._reading = None  # a Future of _read_server() started by run_steps, or None
+        self._heard = False  # whether a step or the check succeeded in this invocation
+        self._category_unfinished = False  # made before the roles: their overwrites still to add
         self._now_ms = now_ms
         self._guild = campaign.guild_id
         self.reason = f"Channelwright: campaign “{campaign.name}” requested by {campaign.requested_by_name}"
@@ -108,16 +137,87 @@ class CampaignBuild:
             self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
         self.set_status(BUILDING)
 
-    def run_step(self, index: int) -> Step | None:
-        """Carry out one step; returns it if it created something just now."""
-        if self.status == QUEUED:
+    def run_steps(self, indices) -> list[Step]:
+        """Carry out these steps (plan indices), concurrently where nothing orders them (_rank):
+        the first role, the second beside the category, then the GM role given beside every
+        channel, then the final check. Returns the steps that created something just now. On failure the other
+        steps of that rank still finish (what they made is recorded), later steps run only if
+        what they need exists (giving the GM role needs only that role), `failed_step` names the
+        earliest failed step, and its error is raised."""
+        indices = list(indices)
+        self.failed_step = indices[0] if indices else None
+        if indices and self.status == QUEUED:
             self._check_before_building()
             self.set_status(BUILDING)
+            self._heard = True
+        created = self.created_now = []
+        failure: tuple[int, BaseException] | None = None
+        with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
+            if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
+                # The final check's reading, taken while this batch's creates are in flight: it
+                # judges only what earlier invocations recorded, which these creates don't touch.
+                self._reading = pool.submit(self._read_server)
+            ranks = {i: self._rank(self.steps[i]) for i in indices}
+            for rank in sorted(set(ranks.values())):
+                wave = [i for i in indices if ranks[i] == rank
+                        and (failure is None or self._can_go_on(self.steps[i]))]
+                finishing = pool.submit(self._finish_category) if self._category_ready() else None
+                outcomes = []
+                if wave and not self._heard and len(wave) > 1:
+                    # Nothing in this invocation has shown Discord takes my requests here (I may
+                    # have been removed, and a refusal is never worth repeating): one goes first.
+                    outcomes.append(_outcome(self.run_step, wave[0]))
+                if not (outcomes and outcomes[0][1]):
+                    outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
+                if finishing is not None:
+                    finishing.result()
+                for index, (step, error) in zip(wave, outcomes):
+                    if error is not None and (failure is None or index < failure[0]):
+                        failure = (index, error)
+                    if step is not None:
+                        created.append(step)
+        if failure is not None:
+            self.failed_step, error = failure
+            if isinstance(error, OutOfRoom):  # counted again once the creates beside it are done
+                error.problem = self._out_of_room(error.code)
+            raise error
+        if self._category_ready():
+            self._finish_category()
+        return created
+
+    def _rank(self, step: Step) -> int:
+        """When a step can go: a step waits for every lower rank. The first role goes alone (a
+        refusal there stops the build before anything else exists; on a new server it learns
+        the bucket the second role then uses); the category goes beside the second role, private
+        to me alone until both roles exist (_step_overwrites), unless a create of it may have been
+        sent by an earlier invocation: recognising that one needs the roles' ids."""
+        if step.kind == CATEGORY and step.key in self.pending and step.key not in self._reserved:
+            return 2
+        if step.kind == ROLE:
+            return 0 if step.key == PLAYERS_ROLE_KEY else 1
+        return {CATEGORY: 1, ASSIGN_GM: 3, CHANNEL: 3, COMPLETE: 4}[step.kind]
+
+    def _can_go_on(self, step: Step) -> bool:
+        """After a failure: giving the GM role still may, if that role exists; nothing else."""
+        return step.kind == ASSIGN_GM and GM_ROLE_KEY in self.resources
+
+    def _category_ready(self) -> bool:
+        return self._category_unfinished and all(k in self.resources for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY))
+
+    def _finish_category(self) -> None:
+        """Give the category made before the roles its full overwrites (one Modify Channel)."""
+        self._category_unfinished = False
+        self._repair(self.resources["category"]["id"], {"permission_overwrites": self._overwrites(False)})
+
+    def run_step(self, index: int) -> Step | None:
+        """Carry out one step; returns it if it created something just now."""
         step = self.steps[index]
         if step.kind == COMPLETE:
             self._complete()
             return None
-        if self._ensure(step):
+        created = self._ensure(step)
+        self._heard = True
+        if created:
             self.progress.show(self._progress(step))
             return step
         return None
@@ -128,17 +228,27 @@ class CampaignBuild:
             return self._assign_gm(step)
         if step.key in self.resources:
             return False
+        needed = self._dependency_ids()
         try:
             self._create(step)
         except DiscordRejected as error:
             if not self._refers_to_missing(error):
                 raise
-            # A role or the category was deleted since we recorded it: rebuild what it needs.
-            self.refresh()
-            for earlier in self.steps[:self.steps.index(step)]:
-                self._ensure(earlier)
+            # A role or the category was deleted since we recorded it: rebuild what it needs,
+            # once for all the steps that found it gone (the first to get here does it).
+            self._drift = True
+            with self._recovering:
+                if self._dependency_ids() == needed:
+                    self.refresh()
+                    for earlier in self.steps[:self.steps.index(step)]:
+                        if earlier.kind != CHANNEL:  # channels in flight beside this one stay theirs
+                            self._ensure(earlier)
             self._create(step)
         return True
+
+    def _dependency_ids(self) -> tuple:
+        """The ids a create names (both roles, the category), as recorded now."""
+        return tuple(self.resources.get(k, {}).get("id") for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY, "category"))
 
     def _create(self, step: Step) -> None:
         if step.key not in self.pending:
@@ -150,11 +260,12 @@ class CampaignBuild:
                 self._record(step, self._send_create(step))
                 return
             except OutcomeUnknown:
+                self._drift = True
                 if self._reconcile(step):
                     return
             except DiscordRejected as error:
                 if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
-                    raise BuildStopped(self._out_of_room(error.code)) from error
+                    raise OutOfRoom(self._out_of_room(error.code), error.code) from error
                 if error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
                     continue  # the overwrites are built afresh from what I hold now
                 raise
@@ -166,8 +277,9 @@ class CampaignBuild:
                                                       "mentionable": False, "hoist": False},
                                         reason=self.reason)
             return {"id": role["id"], "name": role.get("name", step.name)}
+        overwrites = self._step_overwrites(step)
         body = {"name": step.name, "type": CHANNEL_TYPES[step.channel_type],
-                "permission_overwrites": self._overwrites(step.gm_only)}
+                "permission_overwrites": overwrites}
         if step.kind == CHANNEL:
             body["parent_id"] = self.resources["category"]["id"]
             # Its place in the template, so a channel re-created later sorts where it was
@@ -181,6 +293,8 @@ class CampaignBuild:
             # Some servers can't have forums (developers/topics/opcodes-and-status-codes.mdx, 50024).
             channel = self.api.create_channel(self._guild, {**body, "type": ChannelType.GUILD_TEXT},
                                               reason=self.reason)
+        if step.kind == CATEGORY and overwrites == self._private_overwrites():
+            self._category_unfinished = True
         return _channel_resource(channel)
 
     def _assign_gm(self, step: Step) -> bool:
@@ -202,14 +316,17 @@ class CampaignBuild:
         # the step's pending mark makes the next attempt find (reconcile) what was created.
         if self._left_alone.get(step.key):
             resource = {**resource, "left_alone": self._left_alone[step.key]}
-        self._unsaved[step.key] = resource
-        self.resources[step.key] = resource
-        self.pending.pop(step.key, None)
+        with self._lock:
+            self._unsaved[step.key] = resource
+            self.resources[step.key] = resource
+            self.pending.pop(step.key, None)
+            self._made_here.add(step.key)
 
     def flush(self) -> None:
         """Save the ids created since the last flush (before status changes and at the end)."""
-        unsaved, self._unsaved = self._unsaved, {}
-        self.store.record(self.campaign, unsaved)
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, {}
+            self.store.record(self.campaign, unsaved)
 
     def set_status(self, status: str, failure: dict | None = None) -> None:
         self.flush()
@@ -228,7 +345,9 @@ class CampaignBuild:
         category = self.resources.get("category", {}).get("id")
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
-            category_id=category, overwrites=[] if step.kind == ROLE else self._overwrites(step.gm_only),
+            category_id=category, overwrites=[] if step.kind == ROLE else (
+                self._private_overwrites() if step.kind == CATEGORY else self._overwrites(step.gm_only)),
+            other_overwrites=self._overwrites(False) if step.kind == CATEGORY and self._roles_known() else (),
             idle=self.campaign.idle)
         for twin in findings.twins:
             self._delete_twin(step, twin)
@@ -236,6 +355,8 @@ class CampaignBuild:
         if findings.adopt is None:
             return False
         keep = findings.adopt
+        if step.kind == CATEGORY:
+            self._category_unfinished = True  # it may have been made before the roles
         self._record(step, {"id": keep["id"], "name": keep.get("name", step.name)} if step.kind == ROLE
                      else _channel_resource(keep))
         return True
@@ -243,7 +364,9 @@ class CampaignBuild:
     def _owned_ids(self) -> set[str]:
         """Ids any campaign of this server holds, this one's unsaved ids included."""
         campaigns = self.store.campaigns(self.campaign.guild_id)
-        return reconcile.owned_ids([c.resources for c in campaigns] + [self.resources])
+        with self._lock:
+            mine = dict(self.resources)
+        return reconcile.owned_ids([c.resources for c in campaigns] + [mine])
 
     def _delete_twin(self, step: Step, twin: dict) -> None:
         try:
@@ -263,27 +386,46 @@ class CampaignBuild:
                 kind = "role" if step.kind == ROLE else TYPE_NAMES.get(item.get("type"), "channel")
                 noted.append({"id": item["id"], "name": item.get("name", ""), "kind": kind})
 
-    def refresh(self) -> dict[str, dict]:
-        """Read the server; forget recorded ids that no longer exist. Returns visible channels by id.
+    def _read_server(self) -> tuple:
+        """(the step keys recorded now, their channels' Presence, the role list), read side by
+        side: only what was recorded before the reading began can be judged by it."""
+        with self._lock:
+            known = set(self.resources)
+        recorded = [self.resources[s.key]["id"] for s in self.steps
+                    if s.kind in (CATEGORY, CHANNEL) and s.key in known]
+        with ThreadPoolExecutor(2) as pool:
+            roles = pool.submit(self.api.guild_roles, self._guild)
+            return known, survey(self.api, self.campaign.guild_id, recorded), roles.result()
+
+    def _needs_reread(self) -> bool:
+        """Whether the final check must read the server: something this invocation saw suggests
+        it changed (a lost reply, a create naming something deleted), or an earlier invocation
+        recorded things that may have changed since. What this one created, Discord just made as
+        asked."""
+        made = {s.key for s in self.steps if s.kind != COMPLETE}
+        return self._drift or self._everyone is None or not made <= self._made_here
+
+    def refresh(self, reading: tuple | None = None) -> dict[str, dict]:
+        """Read the server (or use `reading`, a _read_server() result); forget recorded ids that
+        no longer exist. Returns visible channels by id.
 
         A recorded channel missing from the list is asked for by id: hidden from the bot, it is
         kept (and noted in `hidden`), never re-created; only a deleted one is forgotten.
         """
-        recorded = [self.resources[s.key]["id"] for s in self.steps
-                    if s.kind in (CATEGORY, CHANNEL) and s.key in self.resources]
-        presence = survey(self.api, self.campaign.guild_id, recorded)
+        known, presence, role_list = reading or self._read_server()
         self.hidden = presence.hidden
-        role_list = self.api.guild_roles(self._guild)
         roles = {r["id"] for r in role_list}
         self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
                                           if r["id"] == self.campaign.guild_id), 0)
-        gone = [s.key for s in self.steps if s.key in self.resources and s.kind != ASSIGN_GM
+        gone = [s.key for s in self.steps if s.key in known and s.key in self.resources and s.kind != ASSIGN_GM
                 and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
                      else self.resources[s.key]["id"] in presence.gone)]
-        self.flush()
-        self.store.forget(self.campaign, gone)
-        for key in gone:
-            del self.resources[key]
+        with self._lock:
+            self.flush()
+            self.store.forget(self.campaign, gone)
+            for key in gone:
+                del self.resources[key]
+                self._made_here.discard(key)
         return presence.channels
 
     def _refers_to_missing(self, error: DiscordRejected) -> bool:
@@ -297,19 +439,25 @@ class CampaignBuild:
         server managers; resuming one also for its GMs, who hold its GM role), my missing a
         permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
         and the channel list."""
-        guild = self._snapshot or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
+        # The reads the checks need, side by side: the server (roles, owner), my member, the channels.
+        with ThreadPoolExecutor(3) as pool:
+            guild = pool.submit(lambda: self._snapshot or GuildSnapshot.fetch(self.api, self._guild))
+            me = pool.submit(self._bot_member)
+            listing = pool.submit(self.api.guild_channels, self._guild)
+            guild, me, listing = guild.result(), me.result(), listing.result()
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
         needs = MANAGERS if self.campaign.run_count == 1 else CAMPAIGN_RUNNERS
         if not Standing(self.api, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
             raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))
-        self._learn_bot_permissions(guild)
-        self._check_room(guild.role_count)
+        self._everyone = guild.everyone
+        self._learn_bot_permissions(guild, me)
+        self._check_room(guild.role_count, len(listing))
 
-    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+    def _learn_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:
         """My server-level permissions (my roles' and @everyone's), stored with the campaign so
         later invocations bound overwrites the same way; BuildStopped if they can't keep it private."""
-        held = self._read_bot_permissions(guild)
+        held = self._read_bot_permissions(guild, me)
         problem = access.privacy_problem(held)
         if problem:
             raise BuildStopped(problem)
@@ -317,10 +465,27 @@ class CampaignBuild:
         self.store.set_bot_permissions(self.campaign, held)
         return held
 
-    def _read_bot_permissions(self, guild: GuildSnapshot | None = None) -> int:
+    def _read_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:
         guild = guild or GuildSnapshot.fetch(self.api, self.campaign.guild_id)
-        me = self.api.get_member(self._guild, self._bot_user_id())
-        return guild.base_permissions(self._bot_user_id(), me.get("roles") or [])
+        me = me or self._bot_member()
+        return guild.base_permissions(self._bot_user(), me.get("roles") or [])
+
+    def _bot_member(self) -> dict:
+        """My member object. Until my user id is confirmed, it is read with the candidate id
+        (bot_user.py), and that answer confirms or refutes it: no GET /users/@me on the way."""
+        bot = self._bot_user
+        if not bot.confirmed:
+            try:
+                member = self.api.get_member(self._guild, bot.candidate())
+                if bot.confirm(member):
+                    return member
+            except DiscordRejected as error:
+                # 404 10007 Unknown Member, or 10013 Unknown User when no user has that id
+                # (developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes").
+                if error.status != 404:
+                    raise
+                bot.refute()
+        return self.api.get_member(self._guild, bot())
 
     def _permissions_shrank(self) -> bool:
         """After a 403 50013 on a create: whether an admin took permissions from me since I read
@@ -341,15 +506,14 @@ class CampaignBuild:
             return self._learn_bot_permissions()
         return self.bot_permissions
 
-    def _check_room(self, role_count: int) -> None:
+    def _check_room(self, role_count: int, channel_count: int) -> None:
         """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
         not in the list it counts (channel_presence.py), so the limit may still be met midway:
         `_out_of_room` then stops the build cleanly."""
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
         for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
                                     ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = (len(self.api.guild_channels(self._guild)) if things == "channels"
-                    else role_count)
+            have = channel_count if things == "channels" else role_count
             if things == "channels":
                 self._visible_channels = have
             if have + need > limit:
@@ -386,7 +550,12 @@ class CampaignBuild:
     def _complete(self) -> None:
         if self.status == COMPLETED:
             return
-        channels = self.refresh()
+        reading, self._reading = self._reading, None
+        if self._needs_reread():
+            channels = self.refresh(reading.result() if reading and not self._drift else None)
+        else:
+            channels = {}  # everything was made by this invocation just now, as asked
+            self.everyone_permissions = self._everyone
         for step in self.steps[:-1]:
             self._ensure(step)
         category = self.resources["category"]["id"]
@@ -429,10 +598,25 @@ class CampaignBuild:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _overwrites(self, gm_only: bool) -> list[dict]:
+    def _roles_known(self) -> bool:
+        return all(k in self.resources for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY))
+
+    def _step_overwrites(self, step: Step) -> list[dict]:
+        """What a create sends: the campaign's overwrites; for a category made before the roles,
+        only @everyone's deny and my own allow (private to me until _finish_category)."""
+        if step.kind == CATEGORY and not self._roles_known():
+            return self._private_overwrites()
+        return self._overwrites(step.gm_only)
+
+    def _private_overwrites(self) -> list[dict]:
+        """The category's overwrites before the roles exist: @everyone denied, me allowed."""
+        return [o for o in self._overwrites(False, players_role="", gm_role="") if o["id"]]
+
+    def _overwrites(self, gm_only: bool, **roles) -> list[dict]:
         return access.overwrites(
-            guild_id=self.campaign.guild_id, players_role=self.resources[PLAYERS_ROLE_KEY]["id"],
-            gm_role=self.resources[GM_ROLE_KEY]["id"], bot_user_id=self._bot_user_id(),
+            guild_id=self.campaign.guild_id,
+            players_role=roles.get("players_role", self.resources.get(PLAYERS_ROLE_KEY, {}).get("id")),
+            gm_role=roles.get("gm_role", self.resources.get(GM_ROLE_KEY, {}).get("id")), bot_user_id=self._bot_user(),
             bot_permissions=self._overwrite_mask(), gm_only=gm_only)
 
     def seconds_since_request(self) -> float:
@@ -452,6 +636,13 @@ class CampaignBuild:
     def _position(self, step: Step) -> int:
         """The channel's index in its template: 0 for the first channel of the category."""
         return [s.key for s in self.steps if s.kind == CHANNEL].index(step.key)
+
+
+def _outcome(run: Callable[[int], Step | None], index: int) -> tuple[Step | None, BaseException | None]:
+    try:
+        return run(index), None
+    except Exception as error:  # handed back to run_steps, which raises the earliest
+        return None, error
 
 
 def _channel_resource(channel: dict) -> dict:

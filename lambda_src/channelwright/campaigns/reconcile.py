@@ -11,8 +11,9 @@ an object is the bot's create for a step only if everything the bot controlled a
 * it is what the bot sends: a channel of the step's type (a forum step may have fallen back to
   text), under the campaign's category (the category itself under none), whose overwrites give
   the same audience as the bot's (who is denied and who is allowed View Channel, for the same
-  roles and members); a role with no permissions, no colour, not hoisted, not mentionable, not
-  managed, no icon or tags;
+  roles and members; a category made before the roles existed names only @everyone and the bot
+  until the roles' overwrites are added, and either set identifies it); a role with no
+  permissions, no colour, not hoisted, not mentionable, not managed, no icon or tags;
 * its name, compared loosely (name_match.fold: Discord rewrites text channel names), is the step's.
   Steps of one campaign share type, parent and overwrites, so the name tells them apart.
 
@@ -56,12 +57,13 @@ class Findings:
 
 def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
          category_id: str | None = None, overwrites: list[dict] = (),
-         idle: Iterable[Iterable[int]] = ()) -> Findings:
+         idle: Iterable[Iterable[int]] = (), other_overwrites: list[dict] = ()) -> Findings:
     """Sort the listing (roles or channels, as Discord returns them) for `step`.
 
     `since_ms`: the step's pending mark (Unix ms); `owned`: ids any campaign of the server holds;
     `category_id` and `overwrites`: what a channel step's create sends (unused for roles);
-    `idle`: [from, until] ms spans in which the bot sent no create for this campaign.
+    `idle`: [from, until] ms spans in which the bot sent no create for this campaign;
+    `other_overwrites`: a second overwrite set the object may carry (the category's full set).
     """
     fresh = [item for item in listing if str(item["id"]) not in owned
              and created_ms(item["id"]) >= since_ms - CLOCK_SKEW_MS
@@ -70,7 +72,9 @@ def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
     findings = Findings()
     idle = [(int(start), int(end)) for start, end in idle]
     for item in fresh:
-        if _made_while_idle(item, idle) or not _made_as_sent(step, item, category_id, overwrites):
+        if _made_while_idle(item, idle) or not any(
+                _made_as_sent(step, item, category_id, sent) for sent in (overwrites, other_overwrites)
+                if sent or step.kind == ROLE):
             findings.left_alone.append(item)
         elif findings.adopt is None:
             findings.adopt = item

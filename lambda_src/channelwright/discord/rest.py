@@ -4,7 +4,8 @@ Modelled on discord.py's `http.py` and discord.js's REST package: one small Buck
 looked up by route template until Discord names the bucket (X-RateLimit-Bucket), then by that hash,
 always per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx
 says: both come from the CompiledRoute (routes.py), whose `label` is what logs and errors show.
-A request waits *before* it would be limited, so steady work meets no 429. Retries never wait
+A request waits *before* it would be limited, so steady work meets no 429; requests may be sent
+from several threads at once, each reserving its place in its bucket first (Bucket). Retries never wait
 past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
 longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
 Requests that count toward the bot's global limit also wait for this instance's share of it and
@@ -39,29 +40,64 @@ MAX_429_RETRIES = 5
 # SQS returns after the queue's visibility timeout (3 minutes by default), so any longer wait
 # would only burn attempts, and the last attempt must end within the 15-minute interaction token.
 LONGEST_WAIT_S = 120.0
+# Connections kept per host: enough for the requests a build sends at once (campaigns/builder.py).
+POOL_SIZE = 12
 
 class Bucket:
-    """What Discord last told us about one rate limit; its lock makes requests take turns."""
+    """What Discord last told us about one rate limit, and our requests in flight on it.
+
+    Several threads may send on one bucket at once. Each reserves a request before sending it
+    (`reserve`), so concurrent senders never overdraw what Discord announced: `remaining` is the
+    room Discord last announced (X-RateLimit-Remaining, developers/topics/rate-limits.mdx "Header
+    Format") less every request reserved since. An answer may have been counted before or after
+    the requests still in flight, so it is assumed counted first (the cautious reading); within
+    one window an answer only ever lowers `remaining`, since answers can arrive out of order.
+    Until Discord has answered once, a single request learns the bucket and the others wait.
+    """
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
+        self.limit: int | None = None
         self.remaining: int | None = None
         self.reset_at = 0.0
+        self.in_flight = 0
 
-    def wait_time(self, now: float) -> float:
-        if self.remaining is not None and self.remaining <= 0 and now < self.reset_at:
-            return self.reset_at - now
+    def reserve(self, now: float) -> float | None:
+        """Under `lock`: 0.0 once one request is reserved (count it in flight); seconds until the
+        window resets when it is full; None to wait for an answer in flight (unknown bucket)."""
+        if self.remaining is not None and now >= self.reset_at:
+            # A fresh window: the announced limit again, or learn it anew.
+            self.remaining = None if self.limit is None else self.limit - self.in_flight
+        if self.remaining is None:
+            if self.in_flight:
+                return None
+        elif self.remaining <= 0:
+            return self.reset_at - now if now < self.reset_at else None
+        else:
+            self.remaining -= 1
+        self.in_flight += 1
         return 0.0
 
-    def update(self, headers, now: float) -> None:
+    def answered(self, headers, now: float) -> None:
+        """Under `lock`: one reserved request is over; learn from its headers (None: no answer)."""
+        self.in_flight -= 1
+        self.lock.notify_all()
         try:
             remaining = int(headers["X-RateLimit-Remaining"])
             reset_after = float(headers["X-RateLimit-Reset-After"])
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, TypeError):
             return
         if not math.isfinite(reset_after) or reset_after < 0:
             return  # not a time: ignore it rather than wait forever
-        self.remaining, self.reset_at = remaining, now + reset_after + RESET_MARGIN
+        try:
+            self.limit = int(headers["X-RateLimit-Limit"])
+        except (KeyError, ValueError):
+            self.limit = None
+        announced, reset_at = remaining - self.in_flight, now + reset_after + RESET_MARGIN
+        if self.remaining is None or now >= self.reset_at:
+            self.remaining, self.reset_at = announced, reset_at
+        else:
+            self.remaining, self.reset_at = min(self.remaining, announced), max(self.reset_at, reset_at)
 
 
 def _was_sent(error: requests.RequestException) -> bool:
@@ -110,8 +146,8 @@ class DiscordRest:
         retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2,
                       respect_retry_after_header=False, raise_on_status=False)
         session = requests.Session()
-        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
-        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
+        session.mount("https://", HTTPAdapter(max_retries=retry, pool_maxsize=POOL_SIZE))
+        session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=POOL_SIZE))
         session.headers["User-Agent"] = USER_AGENT
         return session
 
@@ -129,9 +165,9 @@ class DiscordRest:
             headers["X-Audit-Log-Reason"] = audit_reason(reason)
         failures = limited = 0
         while True:
-            bucket = self._bucket(template, major)
-            with bucket.lock:
-                self._pause(bucket.wait_time(self._clock()), label)
+            bucket = self._reserve(template, major, label)
+            response = None
+            try:
                 # Interaction webhooks are outside the global limit (rate_budget.py), so a user is
                 # still told about a build that a global limit stopped.
                 if counts_toward_global_limit(path):
@@ -139,7 +175,7 @@ class DiscordRest:
                     if self._budget is not None:
                         # This instance's share of the global limit, and the pause all share.
                         self._pause(self._budget.wait_before_sending(), label, bot_wide=True)
-                self.stats["requests"] += 1
+                self._count("requests")
                 try:
                     response = self._session.request(method, self._base + path, json=json,
                                                      headers=headers, timeout=self._timeout)
@@ -150,10 +186,16 @@ class DiscordRest:
                     if failures > self._max_retries:
                         raise DiscordUnavailable(f"unreachable ({type(error).__name__})",
                                                  route=label) from None
-                    self._pause(self._backoff(failures), label)
-                    continue
-                bucket.update(response.headers, self._clock())
-                self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
+                    backoff = self._backoff(failures)
+                else:
+                    backoff = 0.0
+            finally:
+                with bucket.lock:
+                    bucket.answered(response.headers if response is not None else None, self._clock())
+            if response is None:
+                self._pause(backoff, label)
+                continue
+            self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
 
             status = response.status_code
             if status < 300:
@@ -172,6 +214,24 @@ class DiscordRest:
                     continue
             raise from_response(status, response.content, label)
 
+    def _reserve(self, template: str, major: str, label: str) -> Bucket:
+        """Wait until the route's bucket has room, and reserve one request on it."""
+        while True:
+            bucket = self._bucket(template, major)
+            with bucket.lock:
+                wait = bucket.reserve(self._clock())
+                if wait == 0.0:
+                    return bucket
+                if wait is None:
+                    # The answer in flight will tell what the bucket allows.
+                    bucket.lock.wait(timeout=sum(self._timeout))
+                    continue
+            self._pause(wait, label)
+
+    def _count(self, stat: str) -> None:
+        with self._lock:
+            self.stats[stat] += 1
+
     def _bucket(self, template: str, major: str) -> Bucket:
         with self._lock:
             key = f"{self._hashes.get(template, template)}:{major}"
@@ -186,7 +246,7 @@ class DiscordRest:
                 self._buckets.setdefault(f"{bucket_hash}:{major}", bucket)
 
     def _wait_out_429(self, response: requests.Response, route: str, attempts: int) -> None:
-        self.stats["rate_limited"] += 1
+        self._count("rate_limited")
         try:
             body = response.json()
             retry_after = float(body["retry_after"])
@@ -199,7 +259,7 @@ class DiscordRest:
         if attempts > MAX_429_RETRIES:
             raise DiscordUnavailable("still rate limited after several waits", status=429, route=route)
         if body.get("global"):
-            self.stats["global_rate_limited"] += 1
+            self._count("global_rate_limited")
             self._global_until = self._clock() + retry_after
             if self._budget is not None:
                 self._budget.global_limit_hit(retry_after)

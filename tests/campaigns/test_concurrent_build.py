@@ -1,0 +1,94 @@
+"""A build sends what doesn't depend on each other side by side, within what each bucket announces,
+and keeps every guarantee: template order, exactly once with several replies lost at once, and my
+own user id found even when the application id is not it."""
+
+from channelwright.discord.bot_user import BotUserId
+from tests.campaigns.test_campaign_build import FORUM, TEXT, assert_complete_and_private, campaign_state
+
+CHANNEL_CREATES = r"POST /guilds/\{guild_id\}/channels"
+TEMPLATE_ORDER = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes", "voice-chat",
+                  "character-sheets", "lore-and-worldbuilding", "maps-and-handouts", "gm-planning"]
+
+
+def most_in_flight(requests) -> int:
+    edges = sorted([(r.started, 1) for r in requests] + [(r.finished, -1) for r in requests])
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def creates(emu):
+    return [r for r in emu.requests if r.method == "POST" and r.path.endswith("/channels")]
+
+
+def test_channels_are_created_side_by_side_in_template_order(bot, emu, guild, gm, player):
+    emu.set_bucket(r".*", 1000, 1.0)
+    bot.add_campaign(guild, gm)
+    emu.latency = 0.05  # long enough for concurrent requests to overlap in the emulator's log
+    bot.run_worker()
+    emu.latency = 0.0
+    assert_complete_and_private(emu, guild, gm, player)
+    assert most_in_flight(creates(emu)) > 1, "channel creates overlapped"
+    assert emu.count(status=429) == 0
+    _, _, children = campaign_state(emu, guild)
+    assert set(TEMPLATE_ORDER) == set(TEXT + FORUM + ["voice-chat"])
+    ordered = sorted(children, key=lambda c: (c["position"], int(c["id"])))
+    assert [c["name"] for c in ordered if c["type"] != 2] == [n for n in TEMPLATE_ORDER if n != "voice-chat"]
+
+
+def test_never_more_in_flight_than_the_bucket_announces(bot, emu, guild, gm):
+    emu.set_bucket(CHANNEL_CREATES, 3, 0.5)
+    bot.add_campaign(guild, gm)
+    emu.latency = 0.05
+    bot.run_worker()
+    emu.latency = 0.0
+    assert emu.count(status=429) == 0
+    assert most_in_flight(creates(emu)) <= 3
+    assert len(campaign_state(emu, guild)[2]) == 10
+
+
+def test_several_lost_replies_in_one_concurrent_batch_build_exactly_once(bot, emu, guild, gm, player):
+    emu.set_bucket(r".*", 1000, 1.0)
+    emu.faults.lose_reply(5, method="POST", path_regex=r"/channels$")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)
+    assert sum(r.reply_lost for r in emu.requests) == 5
+
+
+def test_a_crash_mid_batch_is_finished_without_duplicates(bot, emu, guild, gm, player):
+    emu.set_bucket(r".*", 1000, 1.0)
+    # The invocation dies after Discord made channels but before their ids were saved.
+    emu.faults.lose_reply(3, method="POST", path_regex=r"/channels$")
+    original = bot.store.record
+    calls = []
+
+    def crash_once(campaign, resources):
+        if not calls and any(k.startswith("channel:") for k in resources):
+            calls.append(resources)
+            raise RuntimeError("the invocation died")
+        return original(campaign, resources)
+
+    bot.store.record = crash_once
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert calls, "the crash happened"
+    assert_complete_and_private(emu, guild, gm, player)
+
+
+def test_my_user_id_is_asked_for_when_the_application_id_is_not_it(bot, emu, guild, gm, player):
+    bot.worker.bot_user = BotUserId(lambda: bot.worker.api.current_user(), "1100000000000000999")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)  # my own overwrite names my real id
+    assert emu.count(method="GET", path_regex=r"^/users/@me$") == 1
+    assert emu.count(status=404, path_regex=r"/members/1100000000000000999$") == 1  # the guess, once
+
+
+def test_the_application_id_is_confirmed_without_asking_who_i_am(bot, emu, guild, gm, player):
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)
+    assert emu.count(method="GET", path_regex=r"^/users/@me$") == 0

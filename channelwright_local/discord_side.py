@@ -73,7 +73,8 @@ class EmulatedDiscord:
         self.key = SigningKey(seed_hex, encoder=HexEncoder) if seed_hex else SigningKey.generate()
         self._latency, self._faults = latency, list(faults)
         self._in_flight = _InFlight()
-        self.guild_id = self.gm_id = self.player_id = ""
+        self.guild_id = self.gm_id = self.player_id = self.newcomer_id = ""
+        self.roster: dict[str, str] = {}  # user id -> name, for the members this side added
 
     @property
     def bot_token(self) -> str:
@@ -95,12 +96,28 @@ class EmulatedDiscord:
         self.gm_id = self.emulator.add_member(self.guild_id, "game-master",
                                               permissions=d.MANAGE_CHANNELS)
         self.player_id = self.emulator.add_member(self.guild_id, "player")
+        # Someone with no roles at all: what a stranger to every campaign sees.
+        self.newcomer_id = self.emulator.add_member(self.guild_id, "newcomer")
+        self.roster = {self.emulator.guild(self.guild_id)["owner_id"]: "owner",
+                       self.gm_id: "game-master", self.player_id: "player",
+                       self.newcomer_id: "newcomer", self.emulator.bot_user_id: "Channelwright"}
         self.emulator.latency = self._latency
         apply_faults(self.emulator, self._faults)
         return self
 
     def close(self) -> None:
         self.emulator.stop()
+
+    def set_trouble(self, faults: list[str], latency: float) -> None:
+        """Arm `faults` (presets, replacing any still armed) and set the latency per request."""
+        from .fault_presets import apply_faults
+
+        if latency < 0:
+            raise ValueError("latency must be 0 or more seconds")
+        self.emulator.faults.clear()
+        apply_faults(self.emulator, faults)
+        self.emulator.latency = self._latency = float(latency)
+        self._faults = list(faults)
 
     def environment(self) -> dict[str, str]:
         # The emulator's CDN is plain HTTP on this machine: template downloads are allowed from
@@ -194,7 +211,7 @@ class EmulatedDiscord:
                 # Local only: the key that signs requests "from Discord" to this endpoint.
                 "signing_seed_hex": self.key.encode(HexEncoder).decode(),
                 "guild_id": self.guild_id, "member_id": self.gm_id, "gm_id": self.gm_id,
-                "player_id": self.player_id,
+                "player_id": self.player_id, "newcomer_id": self.newcomer_id,
                 "faults": self._faults, "latency": self._latency}
 
 

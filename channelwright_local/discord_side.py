@@ -176,7 +176,17 @@ class EmulatedDiscord:
             history = self.emulator.message_history(token)
         except KeyError:
             raise LookupError("no interaction with that token") from None
-        return {"original": self.emulator.original_message(token), "history": history}
+        # Where the bot answers once the token no longer works: a channel, as a plain message.
+        in_channels = [m["content"] for m in self.bot_channel_messages()]
+        return {"original": self.emulator.original_message(token), "history": history,
+                "channel_messages": in_channels}
+
+    def bot_channel_messages(self) -> list[dict]:
+        """The bot's own messages in the sample server's channels, oldest first."""
+        emu = self.emulator
+        found = [m for c in emu.guild_channels(self.guild_id) if c["type"] != 4
+                 for m in emu.channel_messages(c["id"]) if m["author"]["id"] == emu.bot_user_id]
+        return sorted(found, key=lambda m: int(m["id"]))
 
     def guild(self, guild_id: str) -> dict:
         emu = self.emulator
@@ -201,6 +211,12 @@ class EmulatedDiscord:
                 "rate_limited": sum(r.status == 429 for r in requests),
                 "server_errors": sum((r.status or 0) >= 500 for r in requests),
                 "lost_replies": sum(r.reply_lost for r in requests)}
+
+    def recovery(self, guild_id: str, campaigns: list) -> list[str]:
+        """One line per fault the bot met and how it recovered, then the duplicate check."""
+        from .playground.narration import summary
+
+        return summary(self.emulator, guild_id, campaigns)
 
     def info(self) -> dict:
         return {"discord": self.kind,
@@ -253,4 +269,4 @@ class RealDiscord:
         raise NotEmulated("only the emulated Discord can be looked inside; "
                           "with --discord real, look in your Discord client")
 
-    create_interaction = interaction = guild = tree = request_stats = _not_emulated
+    create_interaction = interaction = guild = tree = request_stats = recovery = _not_emulated

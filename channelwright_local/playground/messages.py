@@ -1,5 +1,6 @@
-"""The bot's messages as one member sees them in the channel: interaction replies (edited in
-place as the worker updates them), follow-ups, and messages the bot posted in the channel.
+"""The bot's messages as one member sees them: interaction replies (edited in place as the
+worker updates them), follow-ups, and messages the bot posted in the server's channels (where
+it answers once an interaction's token has expired), each marked with its channel.
 
 Ephemeral messages are shown only to the member whose interaction they answer, marked "Only
 you can see this" (developers/interactions/receiving-and-responding.mdx "Interaction Callback
@@ -17,18 +18,14 @@ STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link"}
 
 
 def timeline(conversation, viewer_id: str) -> list[dict]:
-    """Oldest first: [{id, author, html, content, ephemeral, loading, edited, buttons, token,
-    reply_to, failed}] for what `viewer_id` can see."""
+    """Oldest first: [{id, author, owner, html, content, ephemeral, loading, edited, buttons,
+    token, reply_to, channel}] for what `viewer_id` can see."""
     emu, discord = conversation.discord.emulator, conversation.discord
     names = mention_names(discord)
     with conversation.lock:
         sent = list(conversation.sent)
     shown: dict[str, dict] = {}
-    channels: set[str] = set()
     for item in sent:
-        if item.kind == "autocomplete":
-            continue
-        channels.add(item.channel_id)
         if item.status != 200 and item.user_id == viewer_id:
             shown[item.interaction_id] = _failure(item)
             continue
@@ -39,9 +36,12 @@ def timeline(conversation, viewer_id: str) -> list[dict]:
         for followup in emu.followup_messages(item.token):
             shown.setdefault(followup["id"], _message(followup, item.token, item.user_id, item.label,
                                                       names, followup=True))
-    for channel_id in channels:
-        for message in emu.channel_messages(channel_id):
-            shown.setdefault(message["id"], _message(message, "", "", "", names))
+    for message in discord.bot_channel_messages():
+        if not emu.visible_to(message["channel_id"], viewer_id):
+            continue
+        posted = _message(message, "", "", "", names)
+        posted["channel"] = names.channels.get(message["channel_id"], "")
+        shown.setdefault(message["id"], posted)
     visible = [m for m in shown.values() if not m["ephemeral"] or m["owner"] == viewer_id]
     return sorted(visible, key=lambda m: int(m["id"]))  # snowflakes grow with time
 
@@ -58,11 +58,12 @@ def _message(message: dict, token: str, owner: str, label: str, names, *, follow
             "html": "" if loading else render(message.get("content") or "", names),
             "ephemeral": bool(flags & EPHEMERAL), "loading": loading,
             "edited": bool(message.get("edited_timestamp")), "buttons": buttons,
-            "token": "" if followup else token, "reply_to": label}
+            "token": "" if followup else token, "reply_to": label, "channel": ""}
 
 
 def _failure(item) -> dict:
     """What the client shows when the endpoint did not answer properly."""
     return {"id": item.interaction_id, "author": "Channelwright", "owner": item.user_id, "content": "",
             "html": '<p class="failed">The application did not respond</p>', "ephemeral": True,
-            "loading": False, "edited": False, "buttons": [], "token": "", "reply_to": item.label}
+            "loading": False, "edited": False, "buttons": [], "token": "", "reply_to": item.label,
+            "channel": ""}

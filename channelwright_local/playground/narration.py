@@ -39,7 +39,11 @@ def recovery(requests: list) -> list[str]:
 
 def _where(record) -> str:
     name = record.json.get("name") if isinstance(record.json, dict) else None
-    return f"{record.method} {record.route or record.path}" + (f" ({name})" if name else "")
+    return (record.route or f"{record.method} {record.path}") + (f" ({name})" if name else "")
+
+
+def _answer(retry) -> str:
+    return "its reply was lost" if retry.reply_lost else f"answered {retry.status}"
 
 
 def _same_route(record, later: list):
@@ -54,15 +58,14 @@ def _rate_limited(record, later) -> str:
         return f"429 on {_where(record)}: not retried yet"
     waited = retry.started - (record.finished or record.started)
     announced = f" (Discord asked for {float(wait):g} s)" if wait is not None else ""
-    return (f"429 on {_where(record)}: waited {waited:.2f} s{announced}, then retried: "
-            f"{retry.status or 'no answer'}")
+    return f"429 on {_where(record)}: waited {waited:.2f} s{announced}, then retried ({_answer(retry)})"
 
 
 def _server_error(record, later) -> str:
     retry = _same_route(record, later)
     if retry is None:
         return f"{record.status} on {_where(record)}: not retried yet"
-    return f"{record.status} on {_where(record)}: retried: {retry.status or 'no answer'}"
+    return f"{record.status} on {_where(record)}: retried ({_answer(retry)})"
 
 
 def _lost(record, later) -> str:
@@ -126,6 +129,7 @@ def summary(emulator, guild_id: str, campaigns: list) -> list[str]:
     dupes = duplicates(emulator, guild_id, campaigns)
     steps = sum(1 for c in campaigns for s in c.plan
                 if s["kind"] in ("role", "category", "channel") and s["key"] in c.resources)
-    lines += dupes or [f"0 duplicates: each of the {steps} roles and channels in the campaign "
-                       "records exists once in the server"]
+    if dupes or steps:
+        lines += dupes or [f"0 duplicates: each of the {steps} roles and channels in the campaign "
+                           "records exists once in the server"]
     return lines

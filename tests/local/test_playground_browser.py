@@ -130,6 +130,8 @@ def test_a_new_user_builds_watches_adds_a_player_sees_as_them_and_undoes(page):
     sidebar = page.until(lambda: page.channels().get(NAME.upper()) or page.channels().get(NAME),
                          what="the campaign's category in the sidebar")
     assert GM_ONLY <= set(sidebar) and "voice-chat" in sidebar
+    page.until(lambda: any(li.text.startswith("0 duplicates: each of the 13 roles and channels")
+                           for li in page.css("#narration li")), what="the duplicate check")
     page.screenshot("playground-built.png")
 
     # /add-player with a member picked from the list; the campaign name comes from autocomplete.
@@ -166,5 +168,3 @@ def test_a_new_user_builds_watches_adds_a_player_sees_as_them_and_undoes(page):
     page.press("Undo")
     page.until(lambda: set(page.channels()) == {""}, what="the category gone after Undo")
     page.until(lambda: any("Deleted" in t or "deleted" in t for t in page.messages()), what="the deletion reported")
-    narration = [li.text for li in page.css("#narration li")]
-    assert any(line.startswith("0 duplicates") for line in narration), narration

@@ -110,6 +110,7 @@ function drawMessage(message) {
     const who = (state.server.members.find((m) => m.id === message.owner) || {}).name || "someone";
     head.append(el("div", {className: "reply-to"}, `↱ ${who} ${message.reply_to.startsWith("/") ? "used " : ""}${message.reply_to}`));
   }
+  if (message.channel) head.append(el("div", {className: "reply-to"}, `posted in #${message.channel}`));
   head.append(el("span", {className: "author"}, message.author), el("span", {className: "bot-tag"}, "APP"));
   item.append(head);
   const content = el("div", {className: "content"});

@@ -197,7 +197,9 @@ def banner(bot, args) -> str:
         lines += [f"  Discord  emulated at {info['emulator_base_url']}: guild {info['guild_id']}, "
                   f"game-master {info['gm_id']}, player {info['player_id']}",
                   "",
-                  "Try it from another terminal:",
+                  f"Open {bot.url}/ in a browser: the playground (every command and button, as any "
+                  "member, with faults on or off).",
+                  "Or from another terminal:",
                   f"  {python()} -m channelwright_local send --port {args.port} --name \"Curse of Strahd\"",
                   f"  curl -s {bot.url}/local/info      # emulator URL, signing key, ids",
                   f"  curl -s {bot.url}/local/guilds/{info['guild_id']}/tree"]

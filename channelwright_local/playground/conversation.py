@@ -42,7 +42,7 @@ class Sent:
     token: str
     interaction_id: str
     user_id: str
-    kind: str  # "command" | "click" | "autocomplete"
+    kind: str  # "command" | "click"
     label: str  # "/add-campaign name:Curse of Strahd", "pressed Undo"
     status: int
     answer: dict | str

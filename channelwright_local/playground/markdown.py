@@ -3,7 +3,7 @@
 markdown-it-py (a maintained CommonMark parser) does the parsing; this module only narrows it to
 what Discord's client formats and adds Discord's own syntax. What Discord formats is listed in
 "Markdown Text 101" (https://support.discord.com/hc/en-us/articles/210298617) and, for mentions
-and timestamps, /work/ref/developers/reference.mdx "Message Formatting":
+and timestamps, developers/reference.mdx "Message Formatting":
   **bold**, *italic* / _italic_, __underline__, ~~strike~~, `code`, ``` fenced ```, ||spoiler||,
   > quotes, # / ## / ### headers, -# subtext, - and 1. lists, [masked](https://links),
   <@user>, <@&role>, <#channel> (shown as names), <t:unix:style> (shown as a date).

@@ -13,7 +13,7 @@ from channelwright_local.playground.markdown import render
 from channelwright_local.playground.server_view import mention_names
 
 EPHEMERAL = 1 << 6
-# developers/interactions/message-components.mdx "Button Styles".
+# developers/components/reference.mdx "Button Styles".
 STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link"}
 
 

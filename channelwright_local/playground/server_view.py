@@ -40,7 +40,7 @@ def sidebar(discord, viewer_id: str) -> dict:
     guild = emu.guild(guild_id)
     roles = {r["id"]: r for r in emu.guild_roles(guild_id)}
     channels = emu.guild_channels(guild_id)
-    members = [member for member in _members(discord, roles)]
+    members = _members(discord, roles)
     names = {m["id"]: m["name"] for m in members}
 
     def entry(channel: dict) -> dict:
@@ -50,7 +50,6 @@ def sidebar(discord, viewer_id: str) -> dict:
                 "private": not everyone_can_view(guild, channel), "audience": audience}
 
     visible = [c for c in channels if emu.visible_to(c["id"], viewer_id)]
-    order = lambda c: (c["type"] in VOICE_LIKE, c.get("position", 0), int(c["id"]))  # noqa: E731
     top = {"id": None, "name": None, "private": False,
            "channels": [entry(c) for c in sorted(visible, key=order)
                         if c["type"] != CATEGORY and not c.get("parent_id")]}
@@ -65,6 +64,11 @@ def sidebar(discord, viewer_id: str) -> dict:
             "roles": [{"id": r["id"], "name": r["name"], "color": r["color"]}
                       for r in sorted(roles.values(), key=lambda r: -r["position"])
                       if r["id"] != guild_id]}
+
+
+def order(channel: dict) -> tuple:
+    """The client's order within a category: text-like first, then by position, then by id."""
+    return channel["type"] in VOICE_LIKE, channel.get("position", 0), int(channel["id"])
 
 
 def _members(discord, roles: dict) -> list[dict]:

@@ -14,8 +14,10 @@ Paths under /local/, /playground/ and the page at / are not API Gateway's: they 
 API (local_api.py) and the playground (playground/). Those stay on this machine: they answer only
 a Host of 127.0.0.1 or localhost on this port (so a web page that rebinds its own DNS name to
 127.0.0.1 is refused), refuse requests a browser marks as coming from another site (Origin,
-Sec-Fetch-Site), and never send CORS headers, so no other page may read them. POST /interactions
-is not held to that: Discord reaches it through a tunnel, and its signature is its check.
+Sec-Fetch-Site), take a body only as JSON (which no page may send another site without a
+preflight), and never send CORS headers, so no other page may read or change them.
+POST /interactions is not held to that: Discord reaches it through a tunnel, and its signature is
+its check.
 """
 
 from __future__ import annotations
@@ -104,6 +106,16 @@ def error(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]
     return status, [("content-type", "application/json")], json.dumps({"message": message}).encode()
 
 
+def _is_json(headers: list[tuple[str, str]]) -> bool:
+    """Whether the request says its body is JSON. A web page may send text/plain, form or
+    multipart bodies anywhere without asking first (a CORS "simple request"); to send JSON it
+    must ask with a preflight, which these pages never grant
+    (https://fetch.spec.whatwg.org/#cors-safelisted-request-header). So a page in a browser that
+    adds no Origin header still cannot change anything here."""
+    value = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return value.split(";")[0].strip().lower() == "application/json"
+
+
 def _own_origins(hosts: frozenset[str]) -> set[str]:
     return {f"http://{host}" for host in hosts}
 
@@ -133,6 +145,8 @@ class Gateway:
             if refused:
                 log.warning("refused %s %s: %s", method, path, refused)
                 return error(403, refused)
+            if method in ("POST", "PUT", "PATCH", "DELETE") and not _is_json(headers):
+                return error(415, "send the body as Content-Type: application/json")
             status, content_type, data = self._local(method, target, body)
             return status, [("content-type", content_type), ("cache-control", "no-store")], data
         found = match_route(self._routes, method, path)

@@ -16,6 +16,7 @@ Emulator only: with the real Discord, use the real client.
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
@@ -73,7 +74,9 @@ class Playground:
     # -- actions ------------------------------------------------------------------------------
 
     def state(self, request: dict) -> dict:
-        viewer = request.get("as") or self.discord.gm_id
+        # A page left open across a restart still asks as a member of the old, forgotten server:
+        # it is shown the new one as its game-master (and says so in "viewer").
+        viewer = request.get("as") if request.get("as") in self.discord.roster else self.discord.gm_id
         emu = self.discord.emulator
         campaigns = self._campaigns(self.discord.guild_id)
         return {"server": server_view.sidebar(self.discord, viewer),
@@ -111,7 +114,11 @@ class Playground:
         try:
             latency = float(request.get("latency") or 0)
         except (TypeError, ValueError):
-            raise PlaygroundError("latency: seconds, 0 or more") from None
+            latency = math.nan
+        # Infinity would stall every emulated request for good, and NaN and Infinity are not
+        # JSON: the page could no longer read its own state.
+        if not 0 <= latency < math.inf:
+            raise PlaygroundError("latency: seconds, 0 or more")
         self.discord.set_trouble(parse_faults(",".join(map(str, faults))), latency)
         return {"faults": self.discord.info()["faults"], "latency": latency}
 
@@ -132,4 +139,4 @@ def _static(name: str) -> bytes:
 
 
 def _json(status: int, value) -> tuple[int, str, bytes]:
-    return status, JSON, json.dumps(value, default=str).encode()
+    return status, JSON, json.dumps(value, default=str, allow_nan=False).encode()

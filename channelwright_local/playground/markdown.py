@@ -73,7 +73,8 @@ def _discord_tokens(state: StateInline, silent: bool) -> bool:
             token.meta = {"sigil": mention.group(1).rstrip("!"), "id": mention.group(2)}
         else:
             token = state.push("discord_timestamp", "time", 0)
-            token.meta = {"unix": int(stamp.group(1)), "style": stamp.group(2) or "f"}
+            token.meta = {"unix": int(stamp.group(1)), "style": stamp.group(2) or "f",
+                          "raw": stamp.group(0)}
     state.pos += found.end()
     return True
 
@@ -99,6 +100,8 @@ def _spoiler(state: StateInline, silent: bool) -> bool:
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("zero", {"breaks": True, "html": False})
+    # The client makes a masked link only of a web address; anything else stays text.
+    md.validateLink = lambda url: url.lower().startswith(("https://", "http://"))
     md.enable(["newline", "escape", "backticks", "strikethrough", "emphasis", "link",
                "fence", "code", "blockquote", "heading", "list"])
     md.inline.add_terminator_char("|")
@@ -109,7 +112,7 @@ def _parser() -> MarkdownIt:
         '<span class="mention">'
         + html.escape(env["names"].label(tokens[i].meta["sigil"], tokens[i].meta["id"])) + "</span>")
     rules["discord_timestamp"] = lambda tokens, i, options, env: _timestamp(
-        tokens[i].meta["unix"], tokens[i].meta["style"], env["now"])
+        tokens[i].meta["unix"], tokens[i].meta["style"], env["now"], tokens[i].meta["raw"])
     rules["spoiler_open"] = lambda *_: '<span class="spoiler" tabindex="0">'
     rules["spoiler_close"] = lambda *_: "</span>"
     rules["link_open"] = lambda tokens, i, options, env: (
@@ -144,8 +147,11 @@ def _walk(tokens):
             yield from _walk(token.children)
 
 
-def _timestamp(unix: int, style: str, now: float) -> str:
-    moment = datetime.fromtimestamp(unix, timezone.utc)
+def _timestamp(unix: int, style: str, now: float, raw: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(unix, timezone.utc)
+    except (OverflowError, OSError, ValueError):  # past year 9999: no date to show, so the text
+        return html.escape(raw)
     shown = relative(unix - now) if style == "R" else moment.strftime(STYLES[style])
     return (f'<time class="timestamp" datetime="{moment.isoformat()}" data-style="{style}">'
             f'{html.escape(shown)}</time>')

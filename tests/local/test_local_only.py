@@ -42,6 +42,22 @@ def test_other_sites_pages_are_refused_and_get_no_cors_headers(serve):
     assert own.status_code == 200 and no_cors(own)
 
 
+def test_a_body_a_page_may_send_unasked_changes_nothing(serve):
+    """text/plain, form and multipart bodies are CORS "simple requests": a browser sends them
+    to any site without a preflight, and an old one without an Origin header."""
+    before = serve.get("/local/playground/state").json()["trouble"]
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                         None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = serve.post("/local/playground/trouble", data=b'{"faults": ["5xx"], "latency": 2}',
+                              headers=headers)
+        assert response.status_code == 415 and no_cors(response), content_type
+        assert serve.post("/local/interactions", data=b'{"command": "add-campaign"}',
+                          headers=headers).status_code == 415
+    assert serve.get("/local/playground/state").json()["trouble"] == before
+    assert serve.post("/local/playground/trouble", json={"faults": [], "latency": 0}).status_code == 200
+
+
 def test_the_interactions_endpoint_still_answers_discord_through_a_tunnel(serve):
     info = serve.get("/local/info").json()
     signer = InteractionSigner(SigningKey(info["signing_seed_hex"], encoder=HexEncoder))

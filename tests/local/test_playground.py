@@ -48,6 +48,17 @@ def test_a_bots_text_never_becomes_markup():
     assert "&lt;script&gt;" in html, "shown as the text it is"
 
 
+def test_only_web_addresses_become_links_as_in_the_client():
+    for target in ("//evil.example", "data:text/html,x", "file:///etc/passwd", "vbscript:x"):
+        assert "<a " not in render(f"[x]({target})"), target
+    assert '<a href="http://example.com"' in render("[x](http://example.com)")
+
+
+def test_a_timestamp_past_any_calendar_is_shown_as_its_text_not_an_error():
+    assert render("<t:9999999999999:F> and <t:-9999999999999>") == \
+        "<p>&lt;t:9999999999999:F&gt; and &lt;t:-9999999999999&gt;</p>\n"
+
+
 # -- the sidebar's lock ----------------------------------------------------------------------------
 
 def test_a_channel_everyone_cannot_view_is_private():
@@ -229,3 +240,19 @@ def test_trouble_from_the_page_is_met_and_narrated_with_no_duplicates(serve, ids
                for line in lines), lines
     assert lines[-1].startswith("0 duplicates"), lines
     assert state(serve, gm)["narration"] == lines
+
+
+def test_a_latency_the_page_could_not_read_back_is_refused(serve):
+    for latency in ("inf", "nan", "1e999", "soon"):
+        response = serve.post("/local/playground/trouble", json={"faults": [], "latency": latency})
+        assert response.status_code == 400, latency
+        assert response.json() == {"message": "latency: seconds, 0 or more"}
+    trouble = state(serve, serve.get("/local/info").json()["gm_id"])["trouble"]
+    assert trouble["latency"] == 0
+
+
+def test_a_page_left_open_across_a_restart_is_shown_the_new_server(serve, ids):
+    forgotten = "1000000000000000001"  # a member id from a server that no longer exists
+    seen = state(serve, forgotten)["server"]
+    assert seen["viewer"] == ids["gm_id"]
+    assert any(c["name"] == "general" for group in seen["categories"] for c in group["channels"])

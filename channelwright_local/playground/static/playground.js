@@ -278,7 +278,11 @@ async function refresh() {
   try {
     state = await api(`/local/playground/state?as=${encodeURIComponent(actingAs || "")}`);
   } catch (error) { return; }
-  if (actingAs === null) actingAs = state.server.viewer;
+  // First load, or a page left open while serve restarted (a new server, new member ids).
+  if (!state.server.members.some((m) => m.id === actingAs)) {
+    actingAs = state.server.viewer;
+    drawn = {};
+  }
   drawSidebar(state.server);
   drawMembers(state.server);
   drawCommands(state.commands);

@@ -9,7 +9,9 @@ Modules, one idea each:
   sqs_event_source / worker_loop   what Lambda's SQS event source mapping does
   http_gateway    what API Gateway's HTTP API does: HTTP request -> payload 2.0 event -> response
   discord_side    the Discord the handlers talk to: the emulator, or the real API
-  local_api       read-only /local/* endpoints for tests, the demo and `send`
+  local_api       /local/* endpoints to look inside, for tests, the demo and `send`
+  playground/     the browser page at /: the emulated server, a command bar, messages as Discord
+                  draws them, acting as any member, faults on and off, recovery narrated
   runtime         all of the above started together, and stopped together
   client          talking to a running local bot over HTTP, as Discord and a user would
   demo / terminal the one-command demo and how it draws the user's message

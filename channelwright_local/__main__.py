@@ -20,6 +20,34 @@ from .stack_template import TemplateError
 NOISY_LOGGERS = ("botocore", "boto3", "urllib3", "werkzeug", "moto", "s3transfer")
 
 
+def seconds(text: str) -> float:
+    """A duration argument: a finite number, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} s: must be 0 or more")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 s")
+    return value
+
+
+def port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a port is 0 to 65535 (0: any free port)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -43,12 +71,12 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the bot: HTTP endpoint, worker, moto, Discord")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+    serve.add_argument("--port", type=port, default=DEFAULT_PORT,
                        help=f"port on 127.0.0.1 for POST /interactions (default {DEFAULT_PORT})")
     serve.add_argument("--discord", choices=("emulator", "real"), default="emulator",
                        help="the in-memory emulator (default), or the real API with DISCORD_BOT_TOKEN, "
                             "DISCORD_APPLICATION_ID and DISCORD_PUBLIC_KEY from the environment")
-    serve.add_argument("--fast-retries", type=float, nargs="?", const=1.0, metavar="SECONDS",
+    serve.add_argument("--fast-retries", type=seconds, nargs="?", const=1.0, metavar="SECONDS",
                        help="failed tasks return after SECONDS (default 1) instead of the queue's "
                             "visibility timeout")
     _emulator_options(serve)
@@ -58,14 +86,14 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="build a campaign in an emulated server and show it")
     _campaign_options(demo)
     _emulator_options(demo)
-    demo.add_argument("--port", type=int, default=0, help="port for the endpoint (default: any free)")
+    demo.add_argument("--port", type=port, default=0, help="port for the endpoint (default: any free)")
     _common(demo)
     demo.set_defaults(run=run_demo)
 
     send = commands.add_parser("send", help="send /add-campaign to a running `serve` (emulator) "
                                             "and follow it")
     send.add_argument("--url", default=None, help=f"the bot (default http://127.0.0.1:{DEFAULT_PORT})")
-    send.add_argument("--port", type=int, default=DEFAULT_PORT, help="shorthand for --url on 127.0.0.1")
+    send.add_argument("--port", type=port, default=DEFAULT_PORT, help="shorthand for --url on 127.0.0.1")
     _campaign_options(send)
     send.add_argument("-v", "--verbose", action="store_true")
     send.set_defaults(run=run_send, faults=None)
@@ -74,13 +102,15 @@ def parser() -> argparse.ArgumentParser:
 
 def _campaign_options(command) -> None:
     command.add_argument("--name", default="Curse of Strahd", help="the campaign's name")
-    command.add_argument("--template", default="default", help="the campaign template (default)")
-    command.add_argument("--timeout", type=float, default=120.0,
+    command.add_argument("--template", default="default",
+                         help="a built-in campaign template's id, matched as /add-campaign matches "
+                              "it (default: default)")
+    command.add_argument("--timeout", type=positive_seconds, default=120.0,
                          help="give up after this many seconds (default 120)")
 
 
 def _emulator_options(command) -> None:
-    command.add_argument("--latency", type=float, default=0.0,
+    command.add_argument("--latency", type=seconds, default=0.0,
                          help="seconds the emulated Discord waits before each answer")
     command.add_argument("--faults", default=None, metavar="LIST",
                          help=f"comma-separated troubles to inject: {', '.join(PRESETS)}")
@@ -167,7 +197,9 @@ def banner(bot, args) -> str:
         lines += [f"  Discord  emulated at {info['emulator_base_url']}: guild {info['guild_id']}, "
                   f"game-master {info['gm_id']}, player {info['player_id']}",
                   "",
-                  "Try it from another terminal:",
+                  f"Open {bot.url}/ in a browser: the playground (every command and button, as any "
+                  "member, with faults on or off).",
+                  "Or from another terminal:",
                   f"  {python()} -m channelwright_local send --port {args.port} --name \"Curse of Strahd\"",
                   f"  curl -s {bot.url}/local/info      # emulator URL, signing key, ids",
                   f"  curl -s {bot.url}/local/guilds/{info['guild_id']}/tree"]
@@ -190,14 +222,14 @@ def python() -> str:
 # -- demo and send ----------------------------------------------------------------------------
 
 def run_demo(args, faults: list[str]) -> int:
-    from .demo import UnknownTemplate, run_demo as demo
+    from .demo import BadCampaignOption, run_demo as demo
 
     _interrupt_on_sigterm()
     try:
         return demo(name=args.name, template=args.template, latency=args.latency, faults=faults,
                     timeout=args.timeout, out=args.out, port=args.port,
                     stack_template=args.stack_template)
-    except (MissingDiscordSettings, TemplateError, UnknownTemplate) as error:
+    except (MissingDiscordSettings, TemplateError, BadCampaignOption) as error:
         print(f"demo: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -207,7 +239,7 @@ def run_demo(args, faults: list[str]) -> int:
 
 def run_send(args, faults) -> int:
     from .client import LocalBotError, LocalClient
-    from .demo import UnknownTemplate, campaign_options, follow, report
+    from .demo import BadCampaignOption, campaign_options, follow, report
 
     _interrupt_on_sigterm()
     client = LocalClient(args.url or f"http://127.0.0.1:{args.port}")
@@ -215,7 +247,7 @@ def run_send(args, faults) -> int:
         outcome = follow(client, campaign_options(args.name, args.template),
                          deadline=time.monotonic() + args.timeout, out=args.out)
         report(client, outcome, out=args.out)
-    except (LocalBotError, UnknownTemplate) as error:
+    except (LocalBotError, BadCampaignOption) as error:
         print(f"send: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 from dataclasses import dataclass, field
 
 import boto3
@@ -31,29 +32,63 @@ NAME_PREFIX = "Channelwright-local"
 
 
 class MotoServer:
-    """moto's threaded server on a free port of 127.0.0.1."""
+    """moto's server on a free port of 127.0.0.1, answering this machine's AWS clients only.
+
+    moto's own server answers every origin with permissive CORS headers, so any web page open
+    in a browser here could read the local Secrets Manager (the bot token) and the table. This
+    one puts `local_only` in front of moto's application instead.
+    """
 
     def __init__(self):
-        from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server = None
+        self._thread: threading.Thread | None = None
         self.endpoint_url: str | None = None
 
     def start(self) -> "MotoServer":
+        # Heavy imports, only when local mode runs.
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
         # moto's server logs every AWS call through werkzeug, on stderr even when logging is not
         # configured; the handlers' calls are not news.
         werkzeug = logging.getLogger("werkzeug")
         if werkzeug.level == logging.NOTSET:
             werkzeug.setLevel(logging.WARNING)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server("127.0.0.1", 0, None, threaded=True,
+                                   request_handler=WSGIRequestHandler)
+        port = self._server.server_address[1]
+        self._server.app = local_only(app, {f"127.0.0.1:{port}", f"localhost:{port}"})
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
         return self
 
     def stop(self) -> None:
-        if self.endpoint_url:
-            self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
             self.endpoint_url = None
+
+
+def local_only(app, hosts: set[str]):
+    """WSGI middleware: 403 for a request a web page made (it carries Origin, or a preflight
+    OPTIONS), or that names another Host (DNS rebinding); and no Access-Control-* header on any
+    answer, so a browser lets no page read one. boto3 sends neither Origin nor OPTIONS."""
+    def guarded(environ, start_response):
+        host = (environ.get("HTTP_HOST") or "").lower()
+        if environ.get("HTTP_ORIGIN") is not None or environ.get("REQUEST_METHOD") == "OPTIONS" \
+                or host not in hosts:
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"local AWS answers this machine's AWS clients only, not web pages"]
+
+        def start(status, headers, exc_info=None):
+            kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+            return start_response(status, kept, exc_info)
+        return app(environ, start)
+    return guarded
 
 
 def aws_environment(endpoint_url: str) -> dict[str, str]:

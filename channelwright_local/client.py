@@ -61,6 +61,9 @@ class LocalClient:
     def tree(self, guild_id: str) -> str:
         return self._call("GET", f"/local/guilds/{guild_id}/tree", text=True)
 
+    def recovery(self, guild_id: str) -> list[str]:
+        return self._get(f"/local/guilds/{guild_id}/recovery")["lines"]
+
     def request_stats(self) -> dict:
         return self._get("/local/discord/requests")
 

@@ -20,7 +20,11 @@ FAST_RETRY_S = 1  # a demo can't wait out a 3-minute visibility timeout
 THINKING = "Channelwright is thinking…"  # how Discord shows a deferred answer
 
 
-class UnknownTemplate(ValueError):
+class BadCampaignOption(ValueError):
+    """An option the bot would refuse: said before anything starts."""
+
+
+class UnknownTemplate(BadCampaignOption):
     pass
 
 
@@ -31,18 +35,22 @@ class Outcome:
 
 
 def campaign_options(name: str, template: str) -> dict:
-    """The command's options; a template only once /add-campaign takes one."""
-    from channelwright.commands.definitions import ADD_CAMPAIGN
-    from channelwright.campaigns.plan import TEMPLATE_DIR
+    """/add-campaign's options, checked by the bot's own rules: the name as names.py reads it,
+    the template id as the template library matches it (trimmed, case-insensitive)."""
+    from channelwright.commands.definitions import campaign_name
+    from channelwright.templates.library import TemplateLibrary, builtin_ids
 
-    available = sorted(p.stem for p in TEMPLATE_DIR.glob("*.json"))
-    if template not in available:
+    _, problem = campaign_name(name)
+    if problem is not None:
+        raise BadCampaignOption(f"--name {name!r}: {problem.what}")
+    available = sorted(builtin_ids())
+    # The library's own normalisation, so "Default " here is what it is in /add-campaign.
+    template_id = TemplateLibrary._normal_id(template)
+    if template_id not in available:
         raise UnknownTemplate(f"no campaign template {template!r}; available: {', '.join(available)}")
     options = {"name": name}
-    if template != "default":
-        if not any(o["name"] == "template" for o in ADD_CAMPAIGN.get("options", [])):
-            raise UnknownTemplate("/add-campaign has no template option yet; only \"default\" can be used")
-        options["template"] = template
+    if template_id != "default":
+        options["template"] = template_id
     return options
 
 
@@ -72,14 +80,15 @@ def _watch(client: LocalClient, view: MessageView, payload: dict, guild_id: str,
     """Show each state of the message until the campaign record says the build is over."""
     seen, current, settle_until = 0, THINKING, None
     while time.monotonic() < deadline:
-        history = client.interaction(payload["token"])["history"]
+        interaction = client.interaction(payload["token"])
+        history = interaction["history"]
         footer = discord_line(client.request_stats()) if view.tty else ""
         for text in history[seen:] or [current]:
             view.show(text, footer)
         seen, current = len(history), (history[-1] if history else current)
         campaign = next((c for c in client.campaigns(guild_id)
                          if c["interaction_id"] == payload["id"]), None)
-        outcome = _verdict(campaign, current)
+        outcome = _verdict(campaign, current, interaction.get("channel_messages") or [])
         if outcome is not None:
             # The record is written around the last edit, so give a late final message a moment.
             settle_until = settle_until or time.monotonic() + SETTLE_S
@@ -89,11 +98,14 @@ def _watch(client: LocalClient, view: MessageView, payload: dict, guild_id: str,
     return Outcome(False, "timed out before the build finished")
 
 
-def _verdict(campaign: dict | None, message: str) -> Outcome | None:
+def _verdict(campaign: dict | None, message: str, in_channel: list[str]) -> Outcome | None:
     status = campaign["status"] if campaign else None
     if status == "completed":
         if message.startswith("✅"):  # the summary's mark (summary.summary_text)
             return Outcome(True, "the campaign was built: status completed, summary shown")
+        if campaign.get("message_expired") and any(m.startswith("✅") for m in in_channel):
+            return Outcome(True, "the campaign was built: status completed; the token had expired, "
+                                 "so the summary was posted in the channel")
         return Outcome(False, "the campaign is recorded as completed but the summary never reached "
                               "the message")
     if status == "failed":
@@ -114,6 +126,11 @@ def report(client: LocalClient, outcome: Outcome, *, out: TextIO) -> None:
                f"{stats['lost_replies']} lost replies"]
     print(f"\nDiscord (emulated) answered {stats['requests']} requests; trouble injected or met: "
           + ", ".join(trouble) + ".", file=out)
+    lines = client.recovery(info["guild_id"])
+    if lines:
+        print("\nWhat the bot met and how it recovered (from the emulator's request log):", file=out)
+        for line in lines:
+            print(f"  • {line}", file=out)
     print("\nThe emulated server now (who can see what):\n", file=out)
     print(client.tree(info["guild_id"]), file=out)
     print(("\n✔ " if outcome.ok else "\n✘ ") + outcome.message, file=out, flush=True)
@@ -121,7 +138,7 @@ def report(client: LocalClient, outcome: Outcome, *, out: TextIO) -> None:
 
 def run_demo(*, name: str, template: str, latency: float, faults: list[str], timeout: float,
              out: TextIO, port: int = 0, stack_template=None, tty: bool | None = None) -> int:
-    """0 when the campaign was built and its summary shown; UnknownTemplate before starting."""
+    """0 when the campaign was built and its summary shown; BadCampaignOption before starting."""
     deadline = time.monotonic() + timeout
     options = campaign_options(name, template)
     bot_options = Options(port=port, discord="emulator", fast_retries=FAST_RETRY_S,

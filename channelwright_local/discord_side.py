@@ -73,7 +73,8 @@ class EmulatedDiscord:
         self.key = SigningKey(seed_hex, encoder=HexEncoder) if seed_hex else SigningKey.generate()
         self._latency, self._faults = latency, list(faults)
         self._in_flight = _InFlight()
-        self.guild_id = self.gm_id = self.player_id = ""
+        self.guild_id = self.gm_id = self.player_id = self.newcomer_id = ""
+        self.roster: dict[str, str] = {}  # user id -> name, for the members this side added
 
     @property
     def bot_token(self) -> str:
@@ -95,12 +96,28 @@ class EmulatedDiscord:
         self.gm_id = self.emulator.add_member(self.guild_id, "game-master",
                                               permissions=d.MANAGE_CHANNELS)
         self.player_id = self.emulator.add_member(self.guild_id, "player")
+        # Someone with no roles at all: what a stranger to every campaign sees.
+        self.newcomer_id = self.emulator.add_member(self.guild_id, "newcomer")
+        self.roster = {self.emulator.guild(self.guild_id)["owner_id"]: "owner",
+                       self.gm_id: "game-master", self.player_id: "player",
+                       self.newcomer_id: "newcomer", self.emulator.bot_user_id: "Channelwright"}
         self.emulator.latency = self._latency
         apply_faults(self.emulator, self._faults)
         return self
 
     def close(self) -> None:
         self.emulator.stop()
+
+    def set_trouble(self, faults: list[str], latency: float) -> None:
+        """Arm `faults` (presets, replacing any still armed) and set the latency per request."""
+        from .fault_presets import apply_faults
+
+        if latency < 0:
+            raise ValueError("latency must be 0 or more seconds")
+        self.emulator.faults.clear()
+        apply_faults(self.emulator, faults)
+        self.emulator.latency = self._latency = float(latency)
+        self._faults = list(faults)
 
     def environment(self) -> dict[str, str]:
         # The emulator's CDN is plain HTTP on this machine: template downloads are allowed from
@@ -159,7 +176,17 @@ class EmulatedDiscord:
             history = self.emulator.message_history(token)
         except KeyError:
             raise LookupError("no interaction with that token") from None
-        return {"original": self.emulator.original_message(token), "history": history}
+        # Where the bot answers once the token no longer works: a channel, as a plain message.
+        in_channels = [m["content"] for m in self.bot_channel_messages()]
+        return {"original": self.emulator.original_message(token), "history": history,
+                "channel_messages": in_channels}
+
+    def bot_channel_messages(self) -> list[dict]:
+        """The bot's own messages in the sample server's channels, oldest first."""
+        emu = self.emulator
+        found = [m for c in emu.guild_channels(self.guild_id) if c["type"] != 4
+                 for m in emu.channel_messages(c["id"]) if m["author"]["id"] == emu.bot_user_id]
+        return sorted(found, key=lambda m: int(m["id"]))
 
     def guild(self, guild_id: str) -> dict:
         emu = self.emulator
@@ -185,6 +212,12 @@ class EmulatedDiscord:
                 "server_errors": sum((r.status or 0) >= 500 for r in requests),
                 "lost_replies": sum(r.reply_lost for r in requests)}
 
+    def recovery(self, guild_id: str, campaigns: list) -> list[str]:
+        """One line per fault the bot met and how it recovered, then the duplicate check."""
+        from .playground.narration import summary
+
+        return summary(self.emulator, guild_id, campaigns)
+
     def info(self) -> dict:
         return {"discord": self.kind,
                 "emulator_base_url": self.emulator.base_url,
@@ -194,7 +227,7 @@ class EmulatedDiscord:
                 # Local only: the key that signs requests "from Discord" to this endpoint.
                 "signing_seed_hex": self.key.encode(HexEncoder).decode(),
                 "guild_id": self.guild_id, "member_id": self.gm_id, "gm_id": self.gm_id,
-                "player_id": self.player_id,
+                "player_id": self.player_id, "newcomer_id": self.newcomer_id,
                 "faults": self._faults, "latency": self._latency}
 
 
@@ -236,4 +269,4 @@ class RealDiscord:
         raise NotEmulated("only the emulated Discord can be looked inside; "
                           "with --discord real, look in your Discord client")
 
-    create_interaction = interaction = guild = tree = request_stats = _not_emulated
+    create_interaction = interaction = guild = tree = request_stats = recovery = _not_emulated

@@ -10,7 +10,14 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-in
 - a handler that raises, or overruns its function's timeout (the invoker stops waiting, see
   function_timeout.py), gives 500 {"message": "Internal Server Error"}.
 
-Paths under /local/ are not API Gateway's: they go to the read-only local API (local_api.py).
+Paths under /local/, /playground/ and the page at / are not API Gateway's: they go to the local
+API (local_api.py) and the playground (playground/). Those stay on this machine: they answer only
+a Host of 127.0.0.1 or localhost on this port (so a web page that rebinds its own DNS name to
+127.0.0.1 is refused), refuse requests a browser marks as coming from another site (Origin,
+Sec-Fetch-Site), take a body only as JSON (which no page may send another site without a
+preflight), and never send CORS headers, so no other page may read or change them.
+POST /interactions is not held to that: Discord reaches it through a tunnel, and its signature is
+its check.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import base64
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -32,7 +40,7 @@ log = logging.getLogger("local.gateway")
 
 # HTTP API's payload limit; larger requests never reach the function.
 MAX_BODY_BYTES = 10 * 1024 * 1024
-LOCAL_PREFIX = "/local/"
+LOCAL_PREFIXES = ("/local/", "/playground/")
 _TOKEN_IN_PATH = re.compile(r"(/local/interactions/)[^ /?\"]+")
 
 Invoke = Callable[[dict], dict]  # event -> Lambda result
@@ -98,6 +106,20 @@ def error(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]
     return status, [("content-type", "application/json")], json.dumps({"message": message}).encode()
 
 
+def _is_json(headers: list[tuple[str, str]]) -> bool:
+    """Whether the request says its body is JSON. A web page may send text/plain, form or
+    multipart bodies anywhere without asking first (a CORS "simple request"); to send JSON it
+    must ask with a preflight, which these pages never grant
+    (https://fetch.spec.whatwg.org/#cors-safelisted-request-header). So a page in a browser that
+    adds no Origin header still cannot change anything here."""
+    value = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return value.split(";")[0].strip().lower() == "application/json"
+
+
+def _own_origins(hosts: frozenset[str]) -> set[str]:
+    return {f"http://{host}" for host in hosts}
+
+
 def match_route(routes: dict[str, Invoke], method: str, path: str) -> tuple[str, Invoke] | None:
     for key in (f"{method} {path}", f"ANY {path}", "$default"):
         if key in routes:
@@ -109,17 +131,24 @@ class Gateway:
     """Routes a request to its function (by route key) or to the local API."""
 
     def __init__(self, routes: dict[str, Invoke], local_api: LocalApi | None = None, *,
-                 slow_warning_s: float = 3.0):
+                 slow_warning_s: float = 3.0, local_hosts: frozenset[str] = frozenset()):
         self._routes, self._local = routes, local_api
+        self._local_hosts = local_hosts  # "127.0.0.1:8787", "localhost:8787"
         # Discord gives up on an interaction after 3 s; say so when a request takes longer.
         self._slow = slow_warning_s
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes,
                source_ip: str, domain: str) -> tuple[int, list[tuple[str, str]], bytes]:
         path = urlsplit(target).path
-        if path.startswith(LOCAL_PREFIX) and self._local is not None:
+        if self._local is not None and (path == "/" or path.startswith(LOCAL_PREFIXES)):
+            refused = self._foreign(headers)
+            if refused:
+                log.warning("refused %s %s: %s", method, path, refused)
+                return error(403, refused)
+            if method in ("POST", "PUT", "PATCH", "DELETE") and not _is_json(headers):
+                return error(415, "send the body as Content-Type: application/json")
             status, content_type, data = self._local(method, target, body)
-            return status, [("content-type", content_type)], data
+            return status, [("content-type", content_type), ("cache-control", "no-store")], data
         found = match_route(self._routes, method, path)
         if found is None:
             return error(404, "Not Found")
@@ -145,6 +174,25 @@ class Gateway:
         status, response_headers, data = http_response(result)
         log.info("%s -> %d (%.0f ms)", route_key, status, elapsed * 1000)
         return status, response_headers, data
+
+
+    def _foreign(self, headers: list[tuple[str, str]]) -> str | None:
+        """Why a request for a local page must be refused, or None.
+
+        Host: a page on evil.example whose name now resolves to 127.0.0.1 still sends
+        "Host: evil.example" (DNS rebinding). Origin and Sec-Fetch-Site: what a browser adds to
+        a request another site's page makes (https://fetch.spec.whatwg.org/#origin-header,
+        https://www.w3.org/TR/fetch-metadata/); curl and scripts send neither."""
+        seen = {name.lower(): value for name, value in headers}
+        host = seen.get("host", "").lower()
+        if host not in self._local_hosts:
+            return f"local pages answer only at {' or '.join(sorted(self._local_hosts))}"
+        origin = seen.get("origin")
+        if origin is not None and origin.lower() not in _own_origins(self._local_hosts):
+            return "cross-origin requests are refused"
+        if seen.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return "cross-site requests are refused"
+        return None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -187,3 +235,15 @@ class GatewayServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def local_hosts(self) -> frozenset[str]:
+        """The Host values a browser on this machine sends for this server."""
+        port = self.server_address[1]
+        return frozenset({f"127.0.0.1:{port}", f"localhost:{port}"})
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hung up mid-answer (a closed tab, a stopped test) is not an error.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)

@@ -6,11 +6,15 @@ They exist only in local mode, on 127.0.0.1, and answer JSON (the tree: plain te
   GET  /local/info                      how to reach and sign for this bot, and what it is made of
   POST /local/interactions              {"command", "options": {...}, "guild_id"?, "user_id"?}
                                         -> the payload Discord would POST (emulator only)
-  GET  /local/interactions/<token>      {"original", "history"}: the message the user sees
+  GET  /local/interactions/<token>      {"original", "history", "channel_messages"}: the message
+                                        the user sees, and what the bot posted in the server's channels
   GET  /local/guilds/<id>               roles, channels, and the sample members' roles
   GET  /local/guilds/<id>/tree          the server as a member would see it (text)
   GET  /local/guilds/<id>/campaigns     the campaign records in DynamoDB
+  GET  /local/guilds/<id>/recovery      {"lines"}: each fault the bot met and how it recovered,
+                                        then the duplicate check against the campaign records
   GET  /local/discord/requests          how many Discord requests, 429s, 5xx and lost replies
+  (the playground adds its page at / and /local/playground/*: playground/app.py)
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class LocalApi:
             ("GET", rf"/local/guilds/{_ID}/tree", self._discord.tree),
             ("GET", rf"/local/guilds/{_ID}/campaigns",
              lambda gid: [asdict(c) for c in self._campaigns(gid)]),
+            ("GET", rf"/local/guilds/{_ID}/recovery",
+             lambda gid: {"lines": self._discord.recovery(gid, self._campaigns(gid))}),
             ("GET", r"/local/discord/requests", lambda body: self._discord.request_stats()),
         ]
 

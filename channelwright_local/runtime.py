@@ -14,12 +14,14 @@ import threading
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import aws
 from .discord_side import EmulatedDiscord, RealDiscord
 from .function_timeout import call_with_timeout
 from .http_gateway import Gateway, GatewayServer
 from .local_api import LocalApi
+from .playground.app import Playground, is_playground_path
 from .sqs_event_source import SqsEventSource
 from .stack_template import (FunctionSpec, StackSpec, TemplateError, dead_letter_target, load_stack,
                              max_receive_count)
@@ -120,8 +122,8 @@ class LocalBot:
         self.worker = self._worker_loop().start()
         # Stopping lets the current invocation finish, which Lambda bounds by the function timeout.
         self._started.append(lambda: self.worker.stop(timeout=self.worker_fn.timeout_s + 1))
-        self.server.gateway = Gateway(self._routes(), LocalApi(
-            info=self.info, discord=self.discord, campaigns=self.campaigns))
+        self.server.gateway = Gateway(self._routes(), self._local_pages(),
+                                      local_hosts=self.server.local_hosts)
         thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
                                   name="http-gateway", daemon=True)
         thread.start()
@@ -184,6 +186,15 @@ class LocalBot:
         dlq_url = self.resources.refs.get(self.dlq_id) if self.dlq_id else None
         return WorkerLoop(source, wait_seconds=self.options.poll_wait_seconds,
                           dead_letters=(lambda: self._queue_depth(dlq_url)) if dlq_url else None)
+
+    def _local_pages(self):
+        """/local/* for looking inside, and the playground (its page and its /local/playground/*)."""
+        api = LocalApi(info=self.info, discord=self.discord, campaigns=self.campaigns)
+        playground = Playground(self.discord, f"{self.url}/interactions", self.campaigns)
+
+        def pages(method: str, target: str, body: bytes):
+            return (playground if is_playground_path(urlsplit(target).path) else api)(method, target, body)
+        return pages
 
     def _routes(self) -> dict:
         routes = {}

@@ -29,6 +29,19 @@ def test_demo_survives_rate_limits_and_lost_replies():
     assert re.search(r"[1-9]\d* lost replies", result.stdout), result.stdout
 
 
+def test_demo_narrates_each_fault_it_met_and_checks_for_duplicates():
+    result = run_module("demo", "--name", "Rime of the Frostmaiden", "--faults", "5xx,lost-replies,expired-token",
+                        timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    recovery = result.stdout.split("how it recovered")[1].split("The emulated server now")[0]
+    lines = [line.strip("• ").strip() for line in recovery.splitlines() if line.strip().startswith("•")]
+    assert any(re.match(r"50[23] on POST /guilds/\{guild_id\}/(roles|channels) .*retried", l) for l in lines), lines
+    assert any(l.startswith("lost reply to POST") and "reconciled" in l for l in lines), lines
+    assert "the interaction token expired (401 50027): the answer was posted in the channel instead" in lines
+    assert lines[-1].startswith("0 duplicates: each of the 13 roles and channels"), lines
+    assert "the summary was posted in the channel" in result.stdout
+
+
 def test_demo_refuses_an_unknown_template_before_starting_anything():
     result = run_module("demo", "--template", "space-opera", timeout=60)
     assert result.returncode == 2

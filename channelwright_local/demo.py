@@ -39,10 +39,12 @@ def campaign_options(name: str, template: str) -> dict:
     the template id as the template library matches it (trimmed, case-insensitive)."""
     from channelwright.commands.definitions import campaign_name
     from channelwright.templates.library import TemplateLibrary, builtin_ids
+    from channelwright.text.problems import Refusal
 
-    _, problem = campaign_name(name)
-    if problem is not None:
-        raise BadCampaignOption(f"--name {name!r}: {problem.what}")
+    try:
+        campaign_name(name)
+    except Refusal as refused:
+        raise BadCampaignOption(f"--name {name!r}: {refused.problem.what}") from None
     available = sorted(builtin_ids())
     # The library's own normalisation, so "Default " here is what it is in /add-campaign.
     template_id = TemplateLibrary._normal_id(template)

@@ -35,7 +35,7 @@ from channelwright.campaigns.builder import BuildRefused, BuildStopped, Campaign
 from channelwright.campaigns.buttons import undo_buttons
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.outcome import deliver
-from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
 from channelwright.campaigns.summary import failure_text
@@ -331,8 +331,9 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
             retry_at=long_limits.until(limited))
     except DiscordRejected as error:
         step = build.steps[_failed_step(build, task)]
+        # The kind as the template names it ("text", "voice", "forum", "category"), or "role".
         doing = f"creating {step.name or 'the campaign'}" + (
-            f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
+            f" ({step.channel_type or step.kind})" if step.name else "")
         _stop(build, _resumes_from(task, _failed_step(build, task)),
               lost_access.explain(error, md(doing), api=deps.api, guild_id=task.guild_id,
                                   bot_user_id=deps.bot_user_id), transient=False,

@@ -29,6 +29,18 @@ def openapi_gate(request):
         pytest.fail(spec_gate.report(violations), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def no_unflushed_metrics():
+    """Each test starts with no metrics pending, as each Lambda invocation does: the handlers'
+    `@metrics.log_metrics` flushes and clears them however an invocation ends, but tests that
+    call `respond()` or `process_tasks()` directly (tests/support/bot.py) bypass that flush, and
+    what they counted would otherwise reach the next handler's EMF blob."""
+    from channelwright.aws.observability import metrics
+
+    metrics.clear_metrics()
+    yield
+
+
 @pytest.fixture
 def aws_env(monkeypatch):
     """Credentials and region for moto; never real ones (no AWS account is reachable here)."""

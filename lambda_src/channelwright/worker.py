@@ -13,40 +13,57 @@ import functools
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from channelwright.text import long_limits
+from channelwright.aws.metric_catalog import (
+    CAMPAIGNS_FAILED,
+    CAMPAIGNS_PAUSED,
+    CAMPAIGNS_REFUSED,
+    DISCORD_GLOBAL_RATE_LIMITED,
+    DISCORD_LONG_RATE_LIMITS,
+    TASK_ATTEMPTS_FAILED,
+)
+from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
 from channelwright.campaigns import lost_access, membership, rerun, survey, teardown
 from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import undo_buttons
-from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
-from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
-from channelwright.discord.api import DiscordApi
-from channelwright.discord.bot_user import BotUserId
-from channelwright.discord.rest import DiscordRest
-from channelwright.discord.downloads import DownloadPolicy
-from channelwright.discord.global_pause import GlobalPause
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
-from channelwright.aws.metric_catalog import CAMPAIGNS_FAILED, CAMPAIGNS_PAUSED, CAMPAIGNS_REFUSED, DISCORD_GLOBAL_RATE_LIMITED, DISCORD_LONG_RATE_LIMITS, TASK_ATTEMPTS_FAILED
-from channelwright.text.names import md
 from channelwright.campaigns.outcome import deliver
-from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, TYPE_NAMES
-from channelwright.text.problems import Problem, Refusal, server_must_fix
-from channelwright.discord.rate_budget import RateBudget, instances_from_environment
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY
+from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
 from channelwright.campaigns.summary import failure_text
-from channelwright.campaigns.progress import ProgressMessage, token_expired
-from channelwright.tasks.decision import RESUME, Decision, decide
-from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Request, Rerun,
-                                          TemplateImport, TemplateRemove)
-from channelwright.tasks.queue import BuildStep, Task
 from channelwright.commands.campaign_template import run_template_import, run_template_remove
+from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
+from channelwright.discord.downloads import DownloadPolicy
+from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
+from channelwright.discord.global_pause import GlobalPause
+from channelwright.discord.rate_budget import RateBudget, instances_from_environment
+from channelwright.discord.rest import DiscordRest
+from channelwright.tasks.decision import RESUME, Decision, decide
+from channelwright.tasks.payloads import (
+    Answered,
+    CampaignInfo,
+    ConfirmDelete,
+    Delete,
+    MemberChange,
+    Request,
+    Rerun,
+    TemplateImport,
+    TemplateRemove,
+)
+from channelwright.tasks.queue import BuildStep, Task
 from channelwright.templates.library import TemplateLibrary
+from channelwright.text import long_limits
+from channelwright.text.names import md
+from channelwright.text.problems import Problem, Refusal, server_must_fix
 
 DEFAULT_API = "https://discord.com/api/v10"
 SAFETY_MARGIN_S = 3.0  # leave time to record the outcome before Lambda's timeout
@@ -134,8 +151,9 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     """
     records = [r for r in (event.get("Records") or []) if isinstance(r, dict)]
     builds: dict[tuple[str, str], CampaignBuild] = {}
-    handled: dict[tuple[str, str], list[str]] = {}
-    failures, stalled_groups = [], set()
+    handled: dict[tuple[str, str], list[str | None]] = {}
+    failures: list[str | None] = []
+    stalled_groups: set[str | None] = set()
     for record in records:
         group = (record.get("attributes") or {}).get("MessageGroupId")
         if deps.rest.deadline - time.monotonic() < MIN_TASK_TIME_S:
@@ -171,7 +189,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
 
 
 def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
-             batch: list[dict] = ()) -> None:
+             batch: Sequence[dict] = ()) -> None:
     """Carry out one task as decide() says, dispatched on its payload's kind. A Refusal raised
     on the way is caught here, once, and its asker told."""
     logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
@@ -187,31 +205,47 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             _reply(task, deps, refused.text())
 
 
-def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: list[dict]) -> None:
+def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: Sequence[dict]) -> None:
     build = builds.get((task.guild_id, task.campaign_key)) if isinstance(task.payload, BuildStep) else None
     # The batch's own build is fresher than the store: it knows what this invocation did.
     campaign = (replace(build.campaign, status=build.status) if build
                 else deps.store.get(task.guild_id, task.campaign_key))
     decision = decide(task, campaign)
     if not decision.acts:
-        logger.info("task does nothing", decision=decision.kind, reason=decision.reason)
-        if decision.tell:
-            # A re-run's asker gets a private answer, as its refusals are (rerun.py).
-            if isinstance(task.payload, Rerun):
-                rerun.tell(task, deps, decision.tell)
-            else:
-                _tell_asker(task, decision, deps)
+        _do_nothing(task, decision, deps)
         return
-    if isinstance(task.payload, Rerun):
-        _run_rerun(task, campaign, decision, attempt, deps, builds)
-        return
-    if not isinstance(task.payload, BuildStep):
+    if not isinstance(task.payload, (BuildStep, Rerun)):
         run_request(task, attempt, deps)
         return
+    if campaign is None:  # decide() lets a build or a re-run act only on its campaign's record
+        raise LookupError(f"a {task.kind} task acts on no campaign record")
+    if isinstance(task.payload, Rerun):
+        _run_rerun(task, campaign, decision, attempt, deps, builds)
+    else:
+        _run_build_step(task, campaign, build, decision, attempt, deps, builds, batch)
+
+
+def _do_nothing(task: Task, decision: Decision, deps: WorkerDeps) -> None:
+    """A task decide() says does nothing: logged, and its asker told why if they wait on it."""
+    logger.info("task does nothing", decision=decision.kind, reason=decision.reason)
+    if not decision.tell:
+        return
+    if isinstance(task.payload, Rerun):
+        # A re-run's asker gets a private answer, as its refusals are (rerun.py).
+        rerun.tell(task, deps, decision.tell)
+    else:
+        _tell_asker(task, decision, deps)
+
+
+def _run_build_step(task: Task, campaign: Campaign, build: CampaignBuild | None, decision: Decision,
+                    attempt: int, deps: WorkerDeps, builds: dict, batch: Sequence[dict]) -> None:
+    """A build task: its step, with the batch's later steps of the same run if this batch has no
+    build of the campaign yet; a redriven task (RESUME) finishes the whole build from its step."""
     fresh = build is None
-    if fresh:
+    if build is None:
         build = _open_build(task, campaign, deps, builds)
-    prepare = None
+    steps: range | list[int]
+    prepare: Callable[[], None] | None = None
     if decision.kind == RESUME:
         # An operator redrove the dead-lettered task: finish the whole build from here.
         steps = range(task.step, len(build.steps))
@@ -222,7 +256,7 @@ def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: l
             # The batch's later steps of this run go with this one, so the build can send their
             # creates side by side (CampaignBuild.run_steps); their own records then find them done.
             steps = sorted({task.step, *_later_steps_of(task, batch)})
-            prepare = lambda: build.reserve(steps)  # noqa: E731
+            prepare = functools.partial(build.reserve, steps)
     _carry_out(build, task, steps, attempt, deps, prepare=prepare, batch_steps=decision.kind != RESUME)
 
 
@@ -242,7 +276,7 @@ def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
 
 def _resumes_from(task: Task, current: int) -> int:
     """The step a failure names (failure["step"]): a build task's own, since redriving that task
-    resumes the build (task_decision); for a re-run, which carries the whole build, the one that
+    resumes the build (tasks/decision.py); for a re-run, which carries the whole build, the one that
     failed."""
     return current if isinstance(task.payload, Rerun) else task.step
 
@@ -270,7 +304,8 @@ def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
 
 
 def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attempt: int,
-               deps: WorkerDeps, prepare=None, batch_steps: bool = False) -> None:
+               deps: WorkerDeps, prepare: Callable[[], None] | None = None,
+               batch_steps: bool = False) -> None:
     """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
     marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
     to SQS. The preparing writes fail like any step's: on the last attempt the user is told.
@@ -279,19 +314,12 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
     try:
         if prepare is not None:
             prepare()
-        channels = sum(step.kind in (CHANNEL, CATEGORY)
-                       for step in _run_steps(build, task, steps, batch_steps))
-        if channels:
-            count("ChannelsCreated", channels)
-        if build.status == COMPLETED:
-            count("CampaignsCompleted")
-            metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
-                               value=round(build.seconds_since_request(), 1))
-            logger.info("campaign completed")
+        _count_done(build, _run_steps(build, task, steps, batch_steps))
     except BuildRefused as refused:
         _refuse(build, _resumes_from(task, _failed_step(build, task)), refused.problem)
     except BuildStopped as stop:
-        _stop(build, _resumes_from(task, _failed_step(build, task)), stop.problem, transient=False, server_fixes=True)
+        _stop(build, _resumes_from(task, _failed_step(build, task)), stop.problem, transient=False,
+              server_fixes=True)
     except RateLimitedLong as limited:
         # Discord's long limits are not outages: no retry, no dead letter, no page.
         count(DISCORD_LONG_RATE_LIMITS.name)
@@ -303,8 +331,9 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
             retry_at=long_limits.until(limited))
     except DiscordRejected as error:
         step = build.steps[_failed_step(build, task)]
+        # The kind as the template names it ("text", "voice", "forum", "category"), or "role".
         doing = f"creating {step.name or 'the campaign'}" + (
-            f" ({TYPE_NAMES.get(step.channel_type, step.kind)})" if step.name else "")
+            f" ({step.channel_type or step.kind})" if step.name else "")
         _stop(build, _resumes_from(task, _failed_step(build, task)),
               lost_access.explain(error, md(doing), api=deps.api, guild_id=task.guild_id,
                                   bot_user_id=deps.bot_user_id), transient=False,
@@ -317,8 +346,21 @@ def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attem
         logger.warning("task failed", error=str(error), max_attempts=deps.max_receive_count,
                        exc_info=not isinstance(error, DiscordError))
         if attempt >= deps.max_receive_count:
-            _stop(build, _resumes_from(task, _failed_step(build, task)), _gave_up(error, attempt), transient=True)
+            _stop(build, _resumes_from(task, _failed_step(build, task)), _gave_up(error, attempt),
+                  transient=True)
         raise
+
+
+def _count_done(build: CampaignBuild, created: list) -> None:
+    """The metrics of steps that went well: channels created, and a campaign completed."""
+    channels = sum(step.kind in (CHANNEL, CATEGORY) for step in created)
+    if channels:
+        count("ChannelsCreated", channels)
+    if build.status == COMPLETED:
+        count("CampaignsCompleted")
+        metrics.add_metric(name="BuildSeconds", unit=MetricUnit.Seconds,
+                           value=round(build.seconds_since_request(), 1))
+        logger.info("campaign completed")
 
 
 def _run_steps(build: CampaignBuild, task: Task, steps, batch_steps: bool) -> list:
@@ -372,7 +414,8 @@ DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
     """A command's deferred half (decide() said it runs); its answer edits the command's response.
 
-    First the caller's authority: the payload's `needs` is the command's rule (commands.RULES)
+    First the caller's authority: the payload's `needs` is the command's rule (RULES in
+    commands/definitions.py, of campaigns/authority.py's rules)
     and its `caller` their user and role ids from the interaction. Refusal if they lack it.
     """
     kind = type(task.payload)
@@ -416,7 +459,7 @@ def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:
 
 def _authorize(task: Task, deps: WorkerDeps) -> Standing:
     """The caller's Standing if they meet the task's needs; else Refusal, saying why."""
-    request: Request = task.payload
+    request = task.payload_as(Request)
     caller = request.caller
     campaign = deps.store.get(task.guild_id, task.campaign_key) if task.campaign_key else None
     standing = Standing(deps.api, task.guild_id, caller)
@@ -434,7 +477,7 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing:
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
     later parts follow only the asker sees."""
-    ProgressMessage(deps.api, deps.application_id, task.payload.token,
+    ProgressMessage(deps.api, deps.application_id, task.payload_as(Answered).token,
                     expired=token_expired(task.interaction_id), ephemeral=True).finish(text, components=[])
 
 
@@ -449,12 +492,13 @@ def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
 def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
     (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
+    asker = task.payload_as(Answered)
+    reply = ProgressMessage(deps.api, deps.application_id, asker.token,
                             expired=token_expired(task.interaction_id), ephemeral=not public)
-    deliver(reply, deps.api, text, channels=[task.payload.channel_id] if public else ())
+    deliver(reply, deps.api, text, channels=[asker.channel_id] if public else ())
 
 
-def _later_steps_of(task: Task, batch: list[dict]) -> list[int]:
+def _later_steps_of(task: Task, batch: Sequence[dict]) -> list[int]:
     """The batch's other steps of the same run: the build marks them pending in one write."""
     steps = []
     for record in batch:

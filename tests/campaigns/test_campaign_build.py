@@ -8,6 +8,8 @@ import pytest
 
 from channelwright.discord import permissions as p
 from channelwright.campaigns.store import CampaignStore
+from channelwright.worker import process_tasks
+from channelwright_local.sqs_event_source import SqsEventSource
 from tests.support.bot import BOT_PERMISSIONS, Bot  # noqa: F401  (BOT_PERMISSIONS: imported from here by other modules)
 
 TEXT = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes"]
@@ -181,6 +183,18 @@ def test_no_room_stops_before_creating_anything(bot, emu, gm):
     assert campaign_state(emu, guild) == ([], [], [])
     assert bot.campaign(guild).status == "failed"
     assert bot.aws.drain(bot.aws.dlq_url) == []
+
+
+def test_a_refused_channel_is_named_with_its_kind_in_the_failure(bot, emu, guild, gm):
+    payload = bot.add_campaign(guild, gm)
+    # One invocation of the first four steps: the roles, the GM's role and the category.
+    SqsEventSource(bot.aws.sqs, bot.aws.queue_url, lambda event, context: process_tasks(
+        event, bot.worker, context), batch_size=4).poll_once()
+    assert len(campaign_state(emu, guild)[1]) == 1, "the category exists before channels are refused"
+    emu.faults.forbid(method="POST", path_regex=r"/channels$")
+    bot.run_worker()
+    final = emu.message_history(payload["token"])[-1]
+    assert "I couldn't finish creating announcements (text)" in final
 
 
 def test_missing_permission_stops_the_build_then_resumes_without_duplicates(bot, emu, guild, gm, player):

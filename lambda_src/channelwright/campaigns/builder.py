@@ -23,29 +23,41 @@ by those server-level permissions, never by `app_permissions`.
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from typing import NoReturn
 
 from channelwright.campaigns import access, reconcile
-from channelwright.discord import permissions as p
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
-from channelwright.campaigns.channel_presence import may_miss_hidden, survey
-from channelwright.discord.api import DiscordApi
-from channelwright.discord.bot_user import BotUserId
-from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
-from channelwright.discord.types import ChannelType
-from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.buttons import undo_buttons
+from channelwright.campaigns.channel_presence import may_miss_hidden, survey
+from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.outcome import campaign_channels, deliver
-from channelwright.campaigns.plan import ASSIGN_GM, CATEGORY, CHANNEL, CHANNEL_TYPES, COMPLETE, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, TYPE_NAMES, Step
-from channelwright.text.problems import Problem
+from channelwright.campaigns.plan import (
+    ASSIGN_GM,
+    CATEGORY,
+    CHANNEL,
+    CHANNEL_TYPES,
+    COMPLETE,
+    GM_ROLE_KEY,
+    PLAYERS_ROLE_KEY,
+    ROLE,
+    Step,
+    type_name,
+)
 from channelwright.campaigns.progress import ProgressMessage, progress_text, token_expired
 from channelwright.campaigns.store import BUILDING, COMPLETED, QUEUED, Campaign, CampaignStore, idle_span
 from channelwright.campaigns.summary import summary_text
+from channelwright.discord import permissions as p
+from channelwright.discord.api import DiscordApi
+from channelwright.discord.bot_user import BotUserId
+from channelwright.discord.errors import DiscordRejected, DiscordUnavailable, JsonErrorCode, OutcomeUnknown
+from channelwright.discord.snowflake import created_ms
+from channelwright.discord.types import ChannelType
+from channelwright.text.problems import Problem
 
 # Limits from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes" 30013, 30005).
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
-created_ms = reconcile.created_ms
 # Requests one batch sends at once at most; each still waits for room in its bucket (rest.py).
 MAX_IN_FLIGHT = 10
 
@@ -101,7 +113,7 @@ class CampaignBuild:
         self.failed_step: int | None = None  # the earliest step of run_steps that failed
         self.created_now: list[Step] = []  # what the last run_steps created, even if it failed
         self.deferred_failures: dict[int, Exception] = {}  # step -> its error, for its own task
-        self._reading = None  # a Future of _read_server() started by run_steps, or None
+        self._reading: Future[tuple] | None = None  # _read_server(), if run_steps started it
         self._heard = False  # whether a step or the check succeeded in this invocation
         self._category_unfinished = False  # made before the roles: their overwrites still to add
         self._now_ms = now_ms
@@ -140,17 +152,18 @@ class CampaignBuild:
     def run_steps(self, indices) -> list[Step]:
         """Carry out these steps (plan indices), concurrently where nothing orders them (_rank):
         the first role, the second beside the category, then the GM role given beside every
-        channel, then the final check. Returns the steps that created something just now. On failure the other
-        steps of that rank still finish (what they made is recorded), later steps run only if
-        what they need exists (giving the GM role needs only that role), `failed_step` names the
-        earliest failed step, and its error is raised."""
+        channel, then the final check. Returns the steps that created something just now. On
+        failure the other steps of that rank still finish (what they made is recorded), later
+        steps run only if what they need exists (giving the GM role needs only that role),
+        `failed_step` names the earliest failed step, and its error is raised."""
         indices = list(indices)
         self.failed_step = indices[0] if indices else None
         if indices and self.status == QUEUED:
             self._check_before_building()
             self.set_status(BUILDING)
             self._heard = True
-        created = self.created_now = []
+        created: list[Step] = []
+        self.created_now = created
         failure: tuple[int, BaseException] | None = None
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
             if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
@@ -161,29 +174,40 @@ class CampaignBuild:
             for rank in sorted(set(ranks.values())):
                 wave = [i for i in indices if ranks[i] == rank
                         and (failure is None or self._can_go_on(self.steps[i]))]
-                finishing = pool.submit(self._finish_category) if self._category_ready() else None
-                outcomes = []
-                if wave and not self._heard and len(wave) > 1:
-                    # Nothing in this invocation has shown Discord takes my requests here (I may
-                    # have been removed, and a refusal is never worth repeating): one goes first.
-                    outcomes.append(_outcome(self.run_step, wave[0]))
-                if not (outcomes and outcomes[0][1]):
-                    outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
-                if finishing is not None:
-                    finishing.result()
-                for index, (step, error) in zip(wave, outcomes):
+                # Shorter than the wave when its first step, sent alone, failed: the rest never ran.
+                for index, (step, error) in zip(wave, self._run_wave(pool, wave), strict=False):
                     if error is not None and (failure is None or index < failure[0]):
                         failure = (index, error)
                     if step is not None:
                         created.append(step)
         if failure is not None:
-            self.failed_step, error = failure
-            if isinstance(error, OutOfRoom):  # counted again once the creates beside it are done
-                error.problem = self._out_of_room(error.code)
-            raise error
+            self._fail(*failure)
         if self._category_ready():
             self._finish_category()
         return created
+
+    def _fail(self, index: int, error: BaseException) -> NoReturn:
+        """Name the earliest failed step (`failed_step`) and raise its error."""
+        self.failed_step = index
+        if isinstance(error, OutOfRoom):  # counted again once the creates beside it are done
+            error.problem = self._out_of_room(error.code)
+        raise error
+
+    def _run_wave(self, pool: ThreadPoolExecutor, wave: list[int]) -> list[tuple[Step | None,
+                                                                                BaseException | None]]:
+        """One rank's steps side by side (with the category's overwrites, once both roles exist),
+        each step's (what it created, its error), in the wave's order."""
+        finishing = pool.submit(self._finish_category) if self._category_ready() else None
+        outcomes = []
+        if not self._heard and len(wave) > 1:
+            # Nothing in this invocation has shown Discord takes my requests here (I may
+            # have been removed, and a refusal is never worth repeating): one goes first.
+            outcomes.append(_outcome(self.run_step, wave[0]))
+        if not (outcomes and outcomes[0][1]):
+            outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
+        if finishing is not None:
+            finishing.result()
+        return outcomes
 
     def _rank(self, step: Step) -> int:
         """When a step can go: a step waits for every lower rank. The first role goes alone (a
@@ -248,7 +272,8 @@ class CampaignBuild:
 
     def _dependency_ids(self) -> tuple:
         """The ids a create names (both roles, the category), as recorded now."""
-        return tuple(self.resources.get(k, {}).get("id") for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY, "category"))
+        return tuple(self.resources.get(k, {}).get("id")
+                     for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY, "category"))
 
     def _create(self, step: Step) -> None:
         if step.key not in self.pending:
@@ -266,7 +291,8 @@ class CampaignBuild:
             except DiscordRejected as error:
                 if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
                     raise OutOfRoom(self._out_of_room(error.code), error.code) from error
-                if error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE and self._permissions_shrank():
+                if (error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE
+                        and self._permissions_shrank()):
                     continue  # the overwrites are built afresh from what I hold now
                 raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
@@ -383,7 +409,7 @@ class CampaignBuild:
         noted = self._left_alone.setdefault(step.key, [])
         for item in items:
             if all(n["id"] != item["id"] for n in noted):
-                kind = "role" if step.kind == ROLE else TYPE_NAMES.get(item.get("type"), "channel")
+                kind = "role" if step.kind == ROLE else type_name(item.get("type"), "channel")
                 noted.append({"id": item["id"], "name": item.get("name", ""), "kind": kind})
 
     def _read_server(self) -> tuple:
@@ -417,7 +443,8 @@ class CampaignBuild:
         roles = {r["id"] for r in role_list}
         self.everyone_permissions = next((p.parse(r.get("permissions")) for r in role_list
                                           if r["id"] == self.campaign.guild_id), 0)
-        gone = [s.key for s in self.steps if s.key in known and s.key in self.resources and s.kind != ASSIGN_GM
+        gone = [s.key for s in self.steps
+                if s.key in known and s.key in self.resources and s.kind != ASSIGN_GM
                 and (self.resources[s.key]["id"] not in roles if s.kind == ROLE
                      else self.resources[s.key]["id"] in presence.gone)]
         with self._lock:
@@ -441,10 +468,10 @@ class CampaignBuild:
         and the channel list."""
         # The reads the checks need, side by side: the server (roles, owner), my member, the channels.
         with ThreadPoolExecutor(3) as pool:
-            guild = pool.submit(lambda: self._snapshot or GuildSnapshot.fetch(self.api, self._guild))
-            me = pool.submit(self._bot_member)
-            listing = pool.submit(self.api.guild_channels, self._guild)
-            guild, me, listing = guild.result(), me.result(), listing.result()
+            reading_guild = pool.submit(lambda: self._snapshot or GuildSnapshot.fetch(self.api, self._guild))
+            reading_me = pool.submit(self._bot_member)
+            reading_listing = pool.submit(self.api.guild_channels, self._guild)
+            guild, me, listing = reading_guild.result(), reading_me.result(), reading_listing.result()
         requester = Caller(self.campaign.requested_by, frozenset(self.campaign.requested_by_roles))
         needs = MANAGERS if self.campaign.run_count == 1 else CAMPAIGN_RUNNERS
         if not Standing(self.api, self.campaign.guild_id, requester, guild).allows(needs, self.campaign):
@@ -551,16 +578,16 @@ class CampaignBuild:
         if self.status == COMPLETED:
             return
         reading, self._reading = self._reading, None
-        if self._needs_reread():
-            channels = self.refresh(reading.result() if reading and not self._drift else None)
-        else:
+        if self._everyone is not None and not self._needs_reread():
             channels = {}  # everything was made by this invocation just now, as asked
             self.everyone_permissions = self._everyone
+        else:
+            channels = self.refresh(reading.result() if reading and not self._drift else None)
         for step in self.steps[:-1]:
             self._ensure(step)
         category = self.resources["category"]["id"]
         for step in self.steps:
-            current = channels.get(self.resources.get(step.key, {}).get("id"))
+            current = channels.get(self.resources.get(step.key, {}).get("id", ""))
             if current is None or step.kind not in (CATEGORY, CHANNEL):
                 continue  # created just now (so already right), or hidden from the bot
             repair = {}
@@ -612,12 +639,18 @@ class CampaignBuild:
         """The category's overwrites before the roles exist: @everyone denied, me allowed."""
         return [o for o in self._overwrites(False, players_role="", gm_role="") if o["id"]]
 
-    def _overwrites(self, gm_only: bool, **roles) -> list[dict]:
+    def _overwrites(self, gm_only: bool, players_role: str | None = None,
+                    gm_role: str | None = None) -> list[dict]:
+        """The campaign's overwrites, naming its recorded roles unless other ids are given."""
         return access.overwrites(
             guild_id=self.campaign.guild_id,
-            players_role=roles.get("players_role", self.resources.get(PLAYERS_ROLE_KEY, {}).get("id")),
-            gm_role=roles.get("gm_role", self.resources.get(GM_ROLE_KEY, {}).get("id")), bot_user_id=self._bot_user(),
-            bot_permissions=self._overwrite_mask(), gm_only=gm_only)
+            players_role=self._role_id(PLAYERS_ROLE_KEY) if players_role is None else players_role,
+            gm_role=self._role_id(GM_ROLE_KEY) if gm_role is None else gm_role,
+            bot_user_id=self._bot_user(), bot_permissions=self._overwrite_mask(), gm_only=gm_only)
+
+    def _role_id(self, key: str) -> str:
+        """The recorded role's id; "" while it doesn't exist (an overwrite then names no role)."""
+        return self.resources.get(key, {}).get("id") or ""
 
     def seconds_since_request(self) -> float:
         return (self._now_ms() - created_ms(self.campaign.interaction_id)) / 1000
@@ -628,7 +661,7 @@ class CampaignBuild:
 
     def _progress(self, step: Step) -> str:
         done, total = self.counts()
-        kind = "Role" if step.kind == ROLE else TYPE_NAMES.get(
+        kind = "Role" if step.kind == ROLE else type_name(
             self.resources[step.key].get("type"), step.channel_type).title()
         name = self.resources[step.key].get("name") or step.name
         return progress_text(self.campaign.name, done, total, f"{name} ({kind})")

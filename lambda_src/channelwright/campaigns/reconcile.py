@@ -24,21 +24,16 @@ category) is "left alone": reported to the user, never adopted or deleted. The a
 read; this works where the bot may not read it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from channelwright.discord import permissions as p
 from channelwright.campaigns.name_match import same_name
 from channelwright.campaigns.plan import CATEGORY, CHANNEL_TYPES, ROLE, Step
+from channelwright.discord import permissions as p
+from channelwright.discord.snowflake import created_ms
 
-DISCORD_EPOCH_MS = 1420070400000
 CLOCK_SKEW_MS = 5_000
 GUILD_TEXT = CHANNEL_TYPES["text"]
-
-
-def created_ms(snowflake: str) -> int:
-    """Unix milliseconds at which Discord made the object with this id (DOCS/reference Snowflakes)."""
-    return (int(snowflake) >> 22) + DISCORD_EPOCH_MS
 
 
 def owned_ids(resource_maps: Iterable[dict[str, dict]]) -> set[str]:
@@ -56,8 +51,8 @@ class Findings:
 
 
 def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
-         category_id: str | None = None, overwrites: list[dict] = (),
-         idle: Iterable[Iterable[int]] = (), other_overwrites: list[dict] = ()) -> Findings:
+         category_id: str | None = None, overwrites: Sequence[dict] = (),
+         idle: Iterable[Iterable[int]] = (), other_overwrites: Sequence[dict] = ()) -> Findings:
     """Sort the listing (roles or channels, as Discord returns them) for `step`.
 
     `since_ms`: the step's pending mark (Unix ms); `owned`: ids any campaign of the server holds;
@@ -70,9 +65,9 @@ def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
              and same_name(step.name, item.get("name") or "")]
     fresh.sort(key=lambda item: int(item["id"]))
     findings = Findings()
-    idle = [(int(start), int(end)) for start, end in idle]
+    spans = _spans(idle)
     for item in fresh:
-        if _made_while_idle(item, idle) or not any(
+        if _made_while_idle(item, spans) or not any(
                 _made_as_sent(step, item, category_id, sent) for sent in (overwrites, other_overwrites)
                 if sent or step.kind == ROLE):
             findings.left_alone.append(item)
@@ -81,6 +76,11 @@ def find(step: Step, listing: list[dict], *, since_ms: int, owned: set[str],
         else:
             findings.twins.append(item)
     return findings
+
+
+def _spans(idle: Iterable[Iterable[int]]) -> list[tuple[int, int]]:
+    """The stored [from, until] pairs as (from, until) ms."""
+    return [(int(start), int(end)) for start, end in idle]
 
 
 def _made_while_idle(item: dict, idle: list[tuple[int, int]]) -> bool:

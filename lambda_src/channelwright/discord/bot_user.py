@@ -7,8 +7,8 @@ serenity-rs/serenity#899; discordjs/guide#1052). Discord's docs state no rule ei
 (developers/resources/application.mdx, Application Object: `bot` is a separate "partial user
 object"), so the application id is only a candidate until a read confirms it: Get Guild Member
 (developers/resources/guild.mdx) with it answers a member whose `user` is a bot. Anything else
-(a 404: 10007 Unknown Member or 10013 Unknown User; a member who is not a bot) falls back to Get Current User (GET /users/@me,
-developers/resources/user.mdx), the authority.
+(a 404: 10007 Unknown Member or 10013 Unknown User; a member who is not a bot) falls back to Get
+Current User (GET /users/@me, developers/resources/user.mdx), the authority.
 """
 
 import threading

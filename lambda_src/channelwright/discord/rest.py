@@ -27,7 +27,14 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from channelwright import PROJECT_URL, __version__
-from channelwright.discord.errors import DiscordError, DiscordUnavailable, OutcomeUnknown, RateLimitedLong, RateLimitedTooLong, from_response
+from channelwright.discord.errors import (
+    DiscordError,
+    DiscordUnavailable,
+    OutcomeUnknown,
+    RateLimitedLong,
+    RateLimitedTooLong,
+    from_response,
+)
 from channelwright.discord.rate_budget import RateBudget, counts_toward_global_limit
 from channelwright.discord.routes import CompiledRoute
 
@@ -156,47 +163,17 @@ class DiscordRest:
         JSON reply (None for 204). Raises DiscordRejected (4xx), DiscordUnavailable (5xx, network,
         edge blocks; OutcomeUnknown for a create whose reply was lost), RateLimitedLong and
         RateLimitedTooLong (errors.py)."""
-        method, path, label = route.method, route.path, route.label
-        template, major = route.bucket_key
-        headers = {}
-        if self._token and route.uses_bot_token:
-            headers["Authorization"] = f"Bot {self._token}"
-        if reason:
-            headers["X-Audit-Log-Reason"] = audit_reason(reason)
+        headers = self._headers(route, reason)
+        label = route.label
         failures = limited = 0
         while True:
-            bucket = self._reserve(template, major, label)
-            response = None
-            try:
-                # Interaction webhooks are outside the global limit (rate_budget.py), so a user is
-                # still told about a build that a global limit stopped.
-                if counts_toward_global_limit(path):
-                    self._pause(self._global_until - self._clock(), label, bot_wide=True)
-                    if self._budget is not None:
-                        # This instance's share of the global limit, and the pause all share.
-                        self._pause(self._budget.wait_before_sending(), label, bot_wide=True)
-                self._count("requests")
-                try:
-                    response = self._session.request(method, self._base + path, json=json,
-                                                     headers=headers, timeout=self._timeout)
-                except requests.RequestException as error:
-                    if _was_sent(error) and method not in IDEMPOTENT:
-                        raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=label) from None
-                    failures += 1
-                    if failures > self._max_retries:
-                        raise DiscordUnavailable(f"unreachable ({type(error).__name__})",
-                                                 route=label) from None
-                    backoff = self._backoff(failures)
-                else:
-                    backoff = 0.0
-            finally:
-                with bucket.lock:
-                    bucket.answered(response.headers if response is not None else None, self._clock())
-            if response is None:
-                self._pause(backoff, label)
+            response = self._send(route, json, headers)
+            if isinstance(response, requests.RequestException):  # never reached Discord
+                failures += 1
+                if failures > self._max_retries:
+                    raise DiscordUnavailable(f"unreachable ({type(response).__name__})", route=label)
+                self._pause(self._backoff(failures), label)
                 continue
-            self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
-
             status = response.status_code
             if status < 300:
                 return response.json() if response.content else None
@@ -205,14 +182,62 @@ class DiscordRest:
                 self._wait_out_429(response, label, limited)
                 continue
             if status >= 500:
-                if method not in IDEMPOTENT and status in (500, 504):
-                    # Discord may have finished the create before failing to answer.
-                    raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=label)
                 failures += 1
-                if failures <= self._max_retries:
-                    self._pause(self._backoff(failures), label)
+                if self._may_retry_server_error(route, status, failures):
                     continue
             raise from_response(status, response.content, label)
+
+    def _headers(self, route: CompiledRoute, reason: str | None) -> dict[str, str]:
+        headers = {}
+        if self._token and route.uses_bot_token:
+            headers["Authorization"] = f"Bot {self._token}"
+        if reason:
+            headers["X-Audit-Log-Reason"] = audit_reason(reason)
+        return headers
+
+    def _send(self, route: CompiledRoute, json: Any,
+              headers: dict[str, str]) -> requests.Response | requests.RequestException:
+        """One try, once its bucket (and the global limit) has room: Discord's response, or the
+        connection error of a request that never reached Discord or may safely be sent again.
+        OutcomeUnknown if a create may have been sent but its reply was lost."""
+        template, major = route.bucket_key
+        bucket = self._reserve(template, major, route.label)
+        response = None
+        try:
+            self._wait_for_global_limit(route)
+            self._count("requests")
+            try:
+                response = self._session.request(route.method, self._base + route.path, json=json,
+                                                 headers=headers, timeout=self._timeout)
+            except requests.RequestException as error:
+                if _was_sent(error) and route.method not in IDEMPOTENT:
+                    raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=route.label) from None
+                return error
+        finally:
+            with bucket.lock:
+                bucket.answered(response.headers if response is not None else None, self._clock())
+        self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
+        return response
+
+    def _wait_for_global_limit(self, route: CompiledRoute) -> None:
+        """Interaction webhooks are outside the global limit (rate_budget.py), so a user is still
+        told about a build that a global limit stopped."""
+        if not counts_toward_global_limit(route.path):
+            return
+        self._pause(self._global_until - self._clock(), route.label, bot_wide=True)
+        if self._budget is not None:
+            # This instance's share of the global limit, and the pause all share.
+            self._pause(self._budget.wait_before_sending(), route.label, bot_wide=True)
+
+    def _may_retry_server_error(self, route: CompiledRoute, status: int, failures: int) -> bool:
+        """After a 5xx: whether to send again (after a backoff); OutcomeUnknown for a create
+        answered 500 or 504, which Discord may have finished before failing to answer."""
+        if route.method not in IDEMPOTENT and status in (500, 504):
+            raise OutcomeUnknown(f"HTTP {status} to a create", status=status, route=route.label)
+        if failures > self._max_retries:
+            return False
+        self._pause(self._backoff(failures), route.label)
+        return True
 
     def _reserve(self, template: str, major: str, label: str) -> Bucket:
         """Wait until the route's bucket has room, and reserve one request on it."""

@@ -2,6 +2,7 @@
 and keeps every guarantee: template order, exactly once with several replies lost at once, and my
 own user id found even when the application id is not it."""
 
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
 from tests.campaigns.test_campaign_build import FORUM, TEXT, assert_complete_and_private, campaign_state
 
@@ -92,3 +93,62 @@ def test_the_application_id_is_confirmed_without_asking_who_i_am(bot, emu, guild
     bot.run_worker()
     assert_complete_and_private(emu, guild, gm, player)
     assert emu.count(method="GET", path_regex=r"^/users/@me$") == 0
+
+
+def delete_first(emu, guild, suffix, monkeypatch, method):
+    """Before the build's first `method` call (DiscordApi), a moderator deletes the campaign's
+    role whose name ends with `suffix`: the request then names a role that no longer exists."""
+    original, deleted = getattr(DiscordApi, method), []
+
+    def sabotaged(self, *args, **kwargs):
+        if not deleted:
+            role = next(r for r in emu.guild_roles(guild) if r["name"] == f"Curse of Strahd {suffix}")
+            emu.delete_role(guild, role["id"])
+            deleted.append(role["id"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DiscordApi, method, sabotaged)
+    return deleted
+
+
+def assert_category_open_to_the_campaign(emu, guild, gm, player):
+    """The category itself (not only its channels) is the campaign's: its members see it, and
+    it names the roles that exist now. assert_complete_and_private gave `player` the role."""
+    roles, categories, _ = campaign_state(emu, guild)
+    assert {r["id"] for r in roles} <= {o["id"] for o in categories[0]["permission_overwrites"]}
+    assert emu.visible_to(categories[0]["id"], gm) and emu.visible_to(categories[0]["id"], player)
+
+
+def test_the_gm_role_deleted_before_it_is_given_is_made_again_and_given(bot, emu, guild, gm, player, monkeypatch):
+    deleted = delete_first(emu, guild, "GM", monkeypatch, "add_member_role")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert deleted, "the moderator struck"
+    assert bot.campaign(guild).status == "completed"
+    assert_complete_and_private(emu, guild, gm, player)  # the GM holds the GM role made again
+    assert_category_open_to_the_campaign(emu, guild, gm, player)
+
+
+def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
+                                                                             monkeypatch):
+    # The category is made before the Players role exists, private to me; the Modify Channel that
+    # then names both roles finds one deleted.
+    deleted = delete_first(emu, guild, "Players", monkeypatch, "modify_channel")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert deleted, "the moderator struck"
+    assert bot.campaign(guild).status == "completed"
+    assert_complete_and_private(emu, guild, gm, player)
+    assert_category_open_to_the_campaign(emu, guild, gm, player)
+
+
+def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm):
+    emu.faults.forbid(method="PATCH", path_regex=r"^/channels/\d+$")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    failure = bot.campaign(guild).failure
+    assert bot.campaign(guild).status == "failed"
+    assert "Curse of Strahd (category)" in failure["what"] and "Players" not in failure["what"], failure
+    _, categories, _ = campaign_state(emu, guild)
+    outsider = emu.add_member(guild, name="outsider", permissions=0)
+    assert not emu.visible_to(categories[0]["id"], outsider)

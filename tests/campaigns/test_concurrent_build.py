@@ -2,7 +2,11 @@
 and keeps every guarantee: template order, exactly once with several replies lost at once, and my
 own user id found even when the application id is not it."""
 
+import json
+
+from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
+from channelwright.templates.schema import ChannelSpec, Template
 from tests.campaigns.test_campaign_build import FORUM, TEXT, assert_complete_and_private, campaign_state
 
 CHANNEL_CREATES = r"POST /guilds/\{guild_id\}/channels"
@@ -92,3 +96,106 @@ def test_the_application_id_is_confirmed_without_asking_who_i_am(bot, emu, guild
     bot.run_worker()
     assert_complete_and_private(emu, guild, gm, player)
     assert emu.count(method="GET", path_regex=r"^/users/@me$") == 0
+
+
+def delete_first(emu, guild, suffix, monkeypatch, method):
+    """Before the build's first `method` call (DiscordApi), a moderator deletes the campaign's
+    role whose name ends with `suffix`: the request then names a role that no longer exists."""
+    original, deleted = getattr(DiscordApi, method), []
+
+    def sabotaged(self, *args, **kwargs):
+        if not deleted:
+            role = next(r for r in emu.guild_roles(guild) if r["name"] == f"Curse of Strahd {suffix}")
+            emu.delete_role(guild, role["id"])
+            deleted.append(role["id"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DiscordApi, method, sabotaged)
+    return deleted
+
+
+def assert_category_open_to_the_campaign(emu, guild, gm, player):
+    """The category itself (not only its channels) is the campaign's: its members see it, and
+    it names the roles that exist now. assert_complete_and_private gave `player` the role."""
+    roles, categories, _ = campaign_state(emu, guild)
+    assert {r["id"] for r in roles} <= {o["id"] for o in categories[0]["permission_overwrites"]}
+    assert emu.visible_to(categories[0]["id"], gm) and emu.visible_to(categories[0]["id"], player)
+
+
+def test_the_gm_role_deleted_before_it_is_given_is_made_again_and_given(bot, emu, guild, gm, player, monkeypatch):
+    deleted = delete_first(emu, guild, "GM", monkeypatch, "add_member_role")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert deleted, "the moderator struck"
+    assert bot.campaign(guild).status == "completed"
+    assert_complete_and_private(emu, guild, gm, player)  # the GM holds the GM role made again
+    assert_category_open_to_the_campaign(emu, guild, gm, player)
+
+
+def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
+                                                                             monkeypatch):
+    # The category is made before the Players role exists, private to me; the Modify Channel that
+    # then names both roles finds one deleted.
+    deleted = delete_first(emu, guild, "Players", monkeypatch, "modify_channel")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert deleted, "the moderator struck"
+    assert bot.campaign(guild).status == "completed"
+    assert_complete_and_private(emu, guild, gm, player)
+    assert_category_open_to_the_campaign(emu, guild, gm, player)
+
+
+def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm):
+    emu.faults.forbid(method="PATCH", path_regex=r"^/channels/\d+$")
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    failure = bot.campaign(guild).failure
+    assert bot.campaign(guild).status == "failed"
+    assert "Curse of Strahd (category)" in failure["what"] and "Players" not in failure["what"], failure
+    _, categories, _ = campaign_state(emu, guild)
+    outsider = emu.add_member(guild, name="outsider", permissions=0)
+    assert not emu.visible_to(categories[0]["id"], outsider)
+
+
+def test_a_lost_reply_to_the_category_still_opens_it_to_the_campaign(bot, emu, guild, gm, player):
+    emu.set_bucket(r".*", 1000, 1.0)
+    emu.faults.lose_reply(1, method="POST", path_regex=r"/channels$")  # the category's create
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert bot.campaign(guild).status == "completed"
+    assert_complete_and_private(emu, guild, gm, player)
+    assert_category_open_to_the_campaign(emu, guild, gm, player)
+
+
+def test_a_wrong_guess_at_my_user_id_is_never_sent_as_anything_but_the_read_that_refutes_it(
+        bot, emu, guild, gm, player):
+    wrong = "1100000000000000999"
+    bot.worker.bot_user = BotUserId(lambda: bot.worker.api.current_user(), wrong)
+    emu.faults.lose_reply(2, method="POST", path_regex=r"/channels$")  # reconciling compares my overwrite
+    bot.add_campaign(guild, gm)
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)
+    uses = [(r.method, r.path) for r in emu.requests if wrong in r.path or wrong in json.dumps(r.json or {})]
+    assert uses == [("GET", f"/guilds/{guild}/members/{wrong}")]
+
+
+def test_45_channels_read_in_template_order_with_one_deleted_and_made_again(bot, emu, guild, gm):
+    emu.set_bucket(r".*", 1000, 1.0)
+    names = [f"chapter-{i:02}" for i in range(45)]
+    bot.templates.put(guild, Template("saga", "A Long Saga", tuple(
+        ChannelSpec(n, ("text", "voice", "text")[i % 3], i % 7 == 0) for i, n in enumerate(names))), author_id=gm)
+    deleted = []
+
+    def moderator(record):  # deletes chapter-07 as soon as Discord made it
+        if not deleted and record.status == 201 and (record.json or {}).get("name") == "chapter-07":
+            deleted.append(record.response["id"])
+            emu.delete_channel(record.response["id"])
+
+    emu.observe_requests(moderator)
+    bot.interact(emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": "Curse of Strahd"}, {"type": 3, "name": "template", "value": "saga"}]))
+    bot.run_worker()
+    assert deleted and bot.campaign(guild).status == "completed"
+    children = campaign_state(emu, guild)[2]
+    assert deleted[0] not in {c["id"] for c in children}
+    assert [c["name"] for c in sorted(children, key=lambda c: (c["position"], int(c["id"])))] == names

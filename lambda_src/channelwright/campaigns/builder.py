@@ -107,7 +107,8 @@ class CampaignBuild:
         self._visible_channels: int | None = None  # what the room check counted
         self._bot_user = bot_user_id
         self._lock = threading.RLock()  # the maps above, written from several sending threads
-        self._recovering = threading.Lock()  # one thread at a time rebuilds what was deleted
+        # One thread at a time rebuilds what was deleted (re-entered if more goes missing meanwhile).
+        self._recovering = threading.RLock()
         self._made_here: set[str] = set()  # step keys created or adopted by this invocation
         self._drift = False  # whether anything this invocation saw suggests the server changed
         self.failed_step: int | None = None  # the earliest step of run_steps that failed
@@ -174,8 +175,7 @@ class CampaignBuild:
             for rank in sorted(set(ranks.values())):
                 wave = [i for i in indices if ranks[i] == rank
                         and (failure is None or self._can_go_on(self.steps[i]))]
-                # Shorter than the wave when its first step, sent alone, failed: the rest never ran.
-                for index, (step, error) in zip(wave, self._run_wave(pool, wave), strict=False):
+                for index, (step, error) in self._run_wave(pool, wave):
                     if error is not None and (failure is None or index < failure[0]):
                         failure = (index, error)
                     if step is not None:
@@ -193,21 +193,27 @@ class CampaignBuild:
             error.problem = self._out_of_room(error.code)
         raise error
 
-    def _run_wave(self, pool: ThreadPoolExecutor, wave: list[int]) -> list[tuple[Step | None,
-                                                                                BaseException | None]]:
-        """One rank's steps side by side (with the category's overwrites, once both roles exist),
-        each step's (what it created, its error), in the wave's order."""
-        finishing = pool.submit(self._finish_category) if self._category_ready() else None
-        outcomes = []
-        if not self._heard and len(wave) > 1:
+    def _run_wave(self, pool: ThreadPoolExecutor,
+                  wave: list[int]) -> list[tuple[int, tuple[Step | None, BaseException | None]]]:
+        """One rank's steps side by side, each as (step index, (what it created, its error)), in
+        the wave's order; shorter than the wave when its first step, sent alone, failed (the rest
+        never ran). The category's overwrites go beside the wave once both roles exist, but never
+        beside the final check (which adds them first itself), so the summary never comes before
+        them; a failure there is the category step's."""
+        finishing = (pool.submit(_outcome, lambda _: self._finish_category(), self._category_index())
+                     if self._category_ready() and not any(self.steps[i].kind == COMPLETE for i in wave)
+                     else None)
+        outcomes: list[tuple[Step | None, BaseException | None]] = []
+        if wave and not self._heard and len(wave) > 1:
             # Nothing in this invocation has shown Discord takes my requests here (I may
             # have been removed, and a refusal is never worth repeating): one goes first.
             outcomes.append(_outcome(self.run_step, wave[0]))
         if not (outcomes and outcomes[0][1]):
             outcomes += pool.map(lambda i: _outcome(self.run_step, i), wave[len(outcomes):])
+        done = list(zip(wave, outcomes, strict=False))
         if finishing is not None:
-            finishing.result()
-        return outcomes
+            done.append((self._category_index(), finishing.result()))
+        return done
 
     def _rank(self, step: Step) -> int:
         """When a step can go: a step waits for every lower rank. The first role goes alone (a
@@ -229,9 +235,21 @@ class CampaignBuild:
         return self._category_unfinished and all(k in self.resources for k in (PLAYERS_ROLE_KEY, GM_ROLE_KEY))
 
     def _finish_category(self) -> None:
-        """Give the category made before the roles its full overwrites (one Modify Channel)."""
+        """Give the category made before the roles its full overwrites (one Modify Channel); a
+        role deleted meanwhile is made again first (a category made again has them already)."""
         self._category_unfinished = False
-        self._repair(self.resources["category"]["id"], {"permission_overwrites": self._overwrites(False)})
+        category = self.steps[self._category_index()]
+
+        def finish() -> bool:
+            if not self._ensure(category):  # one made again now has the roles' overwrites
+                self._repair(self.resources["category"]["id"],
+                             {"permission_overwrites": self._overwrites(False)})
+            return False
+
+        self._despite_deletions(category, finish)
+
+    def _category_index(self) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.kind == CATEGORY)
 
     def run_step(self, index: int) -> Step | None:
         """Carry out one step; returns it if it created something just now."""
@@ -248,27 +266,35 @@ class CampaignBuild:
 
     def _ensure(self, step: Step) -> bool:
         """Make the step's resource exist; True if something was created just now."""
+        if step.kind != ASSIGN_GM and step.key in self.resources:
+            return False
+        return self._despite_deletions(step, lambda: self._make(step))
+
+    def _make(self, step: Step) -> bool:
         if step.kind == ASSIGN_GM:
             return self._assign_gm(step)
-        if step.key in self.resources:
-            return False
-        needed = self._dependency_ids()
+        self._create(step)
+        return True
+
+    def _despite_deletions(self, step: Step, act: Callable[[], bool]) -> bool:
+        """`act` (a request naming the roles or the category); if Discord says one of them was
+        deleted since we recorded it, rebuild what `step` needs and act again."""
+        with self._recovering:  # not while another step is rebuilding them
+            needed = self._dependency_ids()
         try:
-            self._create(step)
+            return act()
         except DiscordRejected as error:
             if not self._refers_to_missing(error):
                 raise
-            # A role or the category was deleted since we recorded it: rebuild what it needs,
-            # once for all the steps that found it gone (the first to get here does it).
-            self._drift = True
-            with self._recovering:
-                if self._dependency_ids() == needed:
-                    self.refresh()
-                    for earlier in self.steps[:self.steps.index(step)]:
-                        if earlier.kind != CHANNEL:  # channels in flight beside this one stay theirs
-                            self._ensure(earlier)
-            self._create(step)
-        return True
+        # Rebuilt once for all the steps that found it gone (the first to get here does it).
+        self._drift = True
+        with self._recovering:
+            if self._dependency_ids() == needed:
+                self.refresh()
+                for earlier in self.steps[:self.steps.index(step)]:
+                    if earlier.kind != CHANNEL:  # channels in flight beside this one stay theirs
+                        self._ensure(earlier)
+        return act()
 
     def _dependency_ids(self) -> tuple:
         """The ids a create names (both roles, the category), as recorded now."""
@@ -585,6 +611,8 @@ class CampaignBuild:
             channels = self.refresh(reading.result() if reading and not self._drift else None)
         for step in self.steps[:-1]:
             self._ensure(step)
+        if self._category_ready():
+            self._finish_category()
         category = self.resources["category"]["id"]
         for step in self.steps:
             current = channels.get(self.resources.get(step.key, {}).get("id", ""))

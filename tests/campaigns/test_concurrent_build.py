@@ -3,6 +3,7 @@ and keeps every guarantee: template order, exactly once with several replies los
 own user id found even when the application id is not it."""
 
 import json
+import threading
 
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
@@ -136,6 +137,21 @@ def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bo
                                                                              monkeypatch):
     # The category is made before the Players role exists, private to me; the Modify Channel that
     # then names both roles finds one deleted.
+    category_sent = threading.Event()
+    create_channel, create_role = DiscordApi.create_channel, DiscordApi.create_role
+
+    def category_first(self, guild_id, body, **kwargs):
+        if body.get("type") == 4:
+            category_sent.set()
+        return create_channel(self, guild_id, body, **kwargs)
+
+    def gm_role_after_the_category(self, guild_id, body, **kwargs):
+        if str(body.get("name", "")).endswith("GM"):  # the race this test is about, made certain
+            category_sent.wait(timeout=5)
+        return create_role(self, guild_id, body, **kwargs)
+
+    monkeypatch.setattr(DiscordApi, "create_channel", category_first)
+    monkeypatch.setattr(DiscordApi, "create_role", gm_role_after_the_category)
     deleted = delete_first(emu, guild, "Players", monkeypatch, "modify_channel")
     bot.add_campaign(guild, gm)
     bot.run_worker()

@@ -43,9 +43,10 @@ from channelwright.campaigns.summary import failure_text
 from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.tasks.decision import RESUME, Decision, decide
 from channelwright.tasks.payloads import (CampaignInfo, ConfirmDelete, Delete, MemberChange, Request, Rerun,
-                                          TemplateImport, TemplateRemove)
+                                          TemplateExport, TemplateImport, TemplateRemove)
 from channelwright.tasks.queue import BuildStep, Task
 from channelwright.commands.campaign_template import run_template_import, run_template_remove
+from channelwright.commands.template_export import run_export
 from channelwright.templates.library import TemplateLibrary
 
 DEFAULT_API = "https://discord.com/api/v10"
@@ -363,10 +364,11 @@ def _gave_up(error: Exception, attempt: int) -> Problem:
 # needs; handlers use it to decide what the caller may see.
 REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_change,
             CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
-            TemplateRemove: run_template_remove}
+            TemplateRemove: run_template_remove, TemplateExport: run_export}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
-         TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions"}
+         TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
+         TemplateExport: "reading the server"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

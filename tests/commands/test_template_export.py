@@ -130,3 +130,24 @@ def test_template_ids_from_campaign_names():
     assert template_id("Default") == "default-campaign"  # a built-in's id is taken
     assert template_id("🐉🐉") == "campaign"
     assert template_id("Ædventure — " + "a" * 40) == "dventure-" + "a" * 23
+
+
+def test_discord_failing_once_mid_export_is_retried_and_the_file_still_arrives(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    bot.rest._max_retries = 0  # the failure reaches the worker: the queue delivers the task again
+    emu.faults.fail_next(1, status=503, method="GET", path_regex=r"^/guilds/\d+/channels$")
+    payload, _, _ = run(bot, guild, gm, "campaign-template", export_options())
+    listings = [r.status for r in emu.requests if r.route == "GET /guilds/{guild_id}/channels"]
+    assert listings[-2:] == [503, 200]
+    parts = answer_parts(emu, payload["token"])
+    assert parts[0].startswith("📄 **Curse of Strahd**'s layout: 10 channels")
+    assert len(parse_template_file(file_of(parts), "x.yaml").channels) == 10
+
+
+def test_discord_failing_every_time_tells_the_asker_on_the_last_attempt(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    bot.rest._max_retries = 0
+    emu.faults.fail_next(1000, status=503, method="GET", path_regex=r"^/guilds/\d+/channels$")
+    payload, _, text = run(bot, guild, gm, "campaign-template", export_options())
+    assert text.startswith("❌ **Discord kept failing, so I gave up.**"), text
+    assert "```" not in text

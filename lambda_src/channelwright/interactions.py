@@ -174,7 +174,9 @@ def _loggable(value: Any) -> str | int | None:
 def autocomplete(invocation: Invocation, deps: Deps) -> dict:
     if not invocation.guild_id:
         return choices([])
-    if invocation.focused == "template" or invocation.command == "campaign-template":
+    # /campaign-template export names a campaign; its other options name templates.
+    names_template = invocation.command == "campaign-template" and invocation.subcommand != "export"
+    if invocation.focused == "template" or names_template:
         from channelwright.commands import campaign_template
         return campaign_template.template_autocomplete(invocation, deps)
     from channelwright.commands import lifecycle

@@ -40,6 +40,7 @@ from channelwright.campaigns.progress import ProgressMessage, token_expired
 from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
 from channelwright.campaigns.summary import failure_text
 from channelwright.commands.campaign_template import run_template_import, run_template_remove
+from channelwright.commands.template_export import run_export
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
 from channelwright.discord.downloads import DownloadPolicy
@@ -56,6 +57,7 @@ from channelwright.tasks.payloads import (
     MemberChange,
     Request,
     Rerun,
+    TemplateExport,
     TemplateImport,
     TemplateRemove,
 )
@@ -405,10 +407,11 @@ def _gave_up(error: Exception, attempt: int) -> Problem:
 # needs; handlers use it to decide what the caller may see.
 REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_change,
             CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
-            TemplateRemove: run_template_remove}
+            TemplateRemove: run_template_remove, TemplateExport: run_export}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
-         TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions"}
+         TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
+         TemplateExport: "reading the server"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

@@ -24,12 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import NoReturn
 
-from channelwright.campaigns import access, reconcile
+from channelwright.campaigns import access, capacity, reconcile
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, MANAGERS, Caller, Standing, refusal
 from channelwright.campaigns.buttons import undo_buttons
+from channelwright.campaigns.capacity import MAX_GUILD_CHANNELS, MAX_GUILD_ROLES  # Discord's, with sources
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.outcome import campaign_channels, deliver
@@ -56,8 +57,6 @@ from channelwright.discord.snowflake import created_ms
 from channelwright.discord.types import ChannelType
 from channelwright.text.problems import Problem
 
-# Limits from developers/topics/opcodes-and-status-codes.mdx ("JSON Error Codes" 30013, 30005).
-MAX_GUILD_CHANNELS, MAX_GUILD_ROLES = 500, 250
 # Requests one batch sends at once at most; each still waits for room in its bucket (rest.py).
 MAX_IN_FLIGHT = 10
 
@@ -505,7 +504,7 @@ class CampaignBuild:
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))
         self._everyone = guild.everyone
         self._learn_bot_permissions(guild, me)
-        self._check_room(guild.role_count, len(listing))
+        self._check_room(guild.role_count, listing)
 
     def _learn_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:
         """My server-level permissions (my roles' and @everyone's), stored with the campaign so
@@ -559,24 +558,20 @@ class CampaignBuild:
             return self._learn_bot_permissions()
         return self.bot_permissions
 
-    def _check_room(self, role_count: int, channel_count: int) -> None:
-        """Refuse up front when the server visibly lacks room. Channels hidden from the bot are
-        not in the list it counts (channel_presence.py), so the limit may still be met midway:
-        `_out_of_room` then stops the build cleanly."""
+    def _check_room(self, role_count: int, listing: list[dict]) -> None:
+        """Keep the server's counts (what /list-campaigns shows) and refuse up front when it
+        visibly lacks room (capacity.shortfall). Channels hidden from the bot are not in the list
+        it counts (channel_presence.py), so the limit may still be met midway: `_out_of_room`
+        then stops the build cleanly."""
+        counts = capacity.Counts.read(listing, role_count, self._now_ms())
+        self._visible_channels = counts.channels
+        self.store.put_server_counts(self.campaign.guild_id, asdict(counts))
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
-        for things, limit, need in (("channels", MAX_GUILD_CHANNELS, sum(s.kind != ROLE for s in todo)),
-                                    ("roles", MAX_GUILD_ROLES, sum(s.kind == ROLE for s in todo))):
-            have = channel_count if things == "channels" else role_count
-            if things == "channels":
-                self._visible_channels = have
-            if have + need > limit:
-                unseen = (" Channels hidden from me aren't in that count, so there may be even "
-                          "less room." if things == "channels" and self._may_miss_hidden() else "")
-                raise BuildStopped(Problem(
-                    f"This server has no room for the campaign's {things}.",
-                    f"This server has {have} of {limit} {things}; the campaign needs {need}. "
-                    f"Nothing new was created.{unseen}",
-                    f"Delete unused {things}, then run `/add-campaign` again."))
+        problem = capacity.shortfall(counts, channels=sum(s.kind != ROLE for s in todo),
+                                     roles=sum(s.kind == ROLE for s in todo),
+                                     may_miss_hidden=self._may_miss_hidden(), command="/add-campaign")
+        if problem:
+            raise BuildStopped(problem)
 
     def _out_of_room(self, code: int) -> Problem:
         """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""

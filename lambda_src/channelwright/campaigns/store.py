@@ -38,6 +38,8 @@ RUN_OUTLIVES_LAST_WRITE_MS = 120_000
 TOKEN_PREFIX = "~token~"
 TTL_ATTRIBUTE = "expires_at"
 TOKEN_LIFETIME_S = 15 * 60
+# The server's channel and role counts as last read (campaigns/capacity.py), one item a server.
+COUNTS_KEY = "~counts~"
 
 _serialize = TypeSerializer().serialize
 _deserialize = TypeDeserializer().deserialize
@@ -177,6 +179,22 @@ class CampaignStore:
         if campaign.interaction_token:
             self._db.put_item(TableName=self._table, Item=token_item(
                 campaign.guild_id, campaign.interaction_id, campaign.interaction_token))
+
+    def put_server_counts(self, guild_id: str, counts: dict[str, int]) -> None:
+        """Keep the server's channel and role counts as the worker last read them
+        (capacity.Counts' fields, all ints), in the server's COUNTS_KEY item."""
+        self._db.put_item(TableName=self._table, Item={
+            "guild_id": {"S": guild_id}, "campaign_key": {"S": COUNTS_KEY},
+            "record_type": {"S": "server_counts"},
+            **{name: {"N": str(int(value))} for name, value in counts.items()}})
+
+    def server_counts(self, guild_id: str) -> dict[str, int] | None:
+        """The counts put_server_counts kept last, None if none were yet."""
+        item = self._db.get_item(TableName=self._table, Key={
+            "guild_id": {"S": guild_id}, "campaign_key": {"S": COUNTS_KEY}}).get("Item")
+        if not item:
+            return None
+        return {name: int(value["N"]) for name, value in item.items() if "N" in value}
 
     def token(self, campaign: Campaign, now: float | None = None) -> str:
         """The interaction token of the campaign's current run, "" once it has expired (TTL

@@ -1,4 +1,5 @@
-"""`/campaign-template` (import, list, show, remove) and the template autocomplete.
+"""`/campaign-template` (import, list, show, remove; export is template_export.py) and the
+template autocomplete.
 
 list/show answer at once from the table, for anyone. import and remove are for server managers
 (Manage Channels from their roles, or the owner), which only the server's roles can tell, so they
@@ -226,7 +227,12 @@ def _attachment_problem(attachment: dict) -> Problem | None:
     return None
 
 
-_SUBCOMMANDS = {"import": _import, "list": _list, "show": _show, "remove": _remove}
+def _export(invocation: Invocation, deps: Any) -> dict:
+    from channelwright.commands import template_export  # loads on first use
+    return template_export.export(invocation, deps)
+
+
+_SUBCOMMANDS = {"import": _import, "list": _list, "show": _show, "remove": _remove, "export": _export}
 
 
 def template_autocomplete(invocation: Invocation, deps: Any) -> dict:

@@ -38,6 +38,8 @@ RULES = {
     "campaign-template list": EVERYONE,
     "campaign-template show": EVERYONE,
     "campaign-template remove": MANAGERS,
+    # A layout names its GM-only channels: for those who run the campaign.
+    "campaign-template export": CAMPAIGN_RUNNERS,
 }
 
 
@@ -104,6 +106,8 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
     _option(SUB_COMMAND, "remove", "Remove one of this server's templates",
             options=[_option(STRING, "name", "The template", autocomplete=True)]),
+    _option(SUB_COMMAND, "export", "A campaign's channel layout as a template file",
+            options=[_campaign_option("name")]),
 ])
 
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,

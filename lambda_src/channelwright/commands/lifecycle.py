@@ -14,6 +14,7 @@ from channelwright.aws.observability import request_path_failure
 from channelwright.campaigns import liveness
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import confirmation, made_counts
+from channelwright.campaigns.capacity import Counts, totals_text
 from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields
 from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
@@ -58,9 +59,10 @@ def list_campaigns(invocation: Invocation, deps) -> dict:
 def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
     """Every campaign of the server, one a line (pages.py pages it when it is long)."""
     campaigns = deps.store.campaigns(invocation.guild_id)
+    totals = _totals(deps.store.server_counts(invocation.guild_id))
     if not campaigns:
-        return "This server has no campaigns yet. Start one with `/add-campaign`."
-    lines = [f"**Campaigns in this server ({len(campaigns)})**"]
+        return "\n".join(["This server has no campaigns yet. Start one with `/add-campaign`.", *totals])
+    lines = [f"**Campaigns in this server ({len(campaigns)})**", *totals]
     for campaign in campaigns:
         channels, _ = made_counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
@@ -70,6 +72,12 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)
+
+
+def _totals(counts: dict[str, int] | None) -> list[str]:
+    """The server's channels and roles against Discord's limits, as the last build counted them
+    (capacity.py); nothing before any build has."""
+    return [totals_text(Counts.from_record(counts))] if counts else []
 
 
 def campaign_info(invocation: Invocation, deps) -> dict:

@@ -22,6 +22,7 @@ from channelwright.tasks.payloads import (
     Delete,
     MemberChange,
     Rerun,
+    TemplateExport,
     TemplateImport,
     TemplateRemove,
 )
@@ -182,6 +183,13 @@ def _info(task: Task, campaign: Campaign | None) -> Decision:
     return Decision(RUN, "the worker reads the server and edits the asker's /campaign-info answer.")
 
 
+def _export(task: Task, campaign: Campaign | None) -> Decision:
+    if campaign is None or not same_run(task, campaign):
+        return _refuse(campaign, "there is no layout to export")
+    return Decision(RUN, "the worker reads the campaign's channels and answers the asker with its "
+                         "layout as a template file.")
+
+
 def _confirm_delete(task: Task, campaign: Campaign | None) -> Decision:
     if campaign is None or not same_run(task, campaign):
         return _refuse(campaign, "there is nothing to delete")
@@ -207,4 +215,4 @@ def _refuse(campaign: Campaign | None, asked: str) -> Decision:
 
 
 _JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
-           ConfirmDelete: _confirm_delete, Rerun: _rerun}
+           ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun}

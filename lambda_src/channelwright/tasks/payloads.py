@@ -130,6 +130,14 @@ class TemplateRemove(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TemplateExport(Request):
+    """/campaign-template export: the campaign's layout, as a template file, for its asker."""
+
+    KIND: ClassVar[str] = "template_export"
+    needs: str = CAMPAIGN_RUNNERS
+
+
+@dataclass(frozen=True, kw_only=True)
 class Rerun(Answered):
     """A re-run of /add-campaign on a failed or stalled campaign by someone the request path can't
     clear (not holding its GM role): the worker checks them, then takes the campaign over and
@@ -159,7 +167,7 @@ class Unknown:
 
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
-                                 TemplateRemove, Rerun)}
+                                 TemplateRemove, TemplateExport, Rerun)}
 
 
 def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:

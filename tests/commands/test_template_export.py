@@ -1,0 +1,153 @@
+"""`/campaign-template export`: a campaign's layout as a template file that imports again, end to
+end (signed interactions in, the worker on moto's SQS, Discord emulated)."""
+
+import re
+
+from channelwright.campaigns.channel_presence import Presence
+from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.commands.template_export import messages
+from channelwright.templates.export import template_id
+from channelwright.templates.files import parse_template_file
+from tests.support.servers import final_text, run
+
+NAME = "Curse of Strahd"
+CATEGORY, TEXT, VOICE = 4, 0, 2
+YAML_BLOCK = re.compile(r"```yaml\n(.*?)\n```", re.S)
+
+
+def export_options(name=NAME):
+    return [{"type": 1, "name": "export", "options": [{"type": 3, "name": "name", "value": name}]}]
+
+
+def build(bot, guild, user, name=NAME, **kwargs):
+    bot.add_campaign(guild, user, name=name, **kwargs)
+    bot.run_worker()
+    assert bot.campaign(guild, name).status == "completed"
+
+
+def channels_in(emu, guild, category_name):
+    [category] = [c for c in emu.guild_channels(guild) if c["type"] == CATEGORY and c["name"] == category_name]
+    return sorted((c for c in emu.guild_channels(guild) if c.get("parent_id") == category["id"]),
+                  key=lambda c: c["position"])
+
+
+def answer_parts(emu, token) -> list[str]:
+    """What the asker reads: the edited answer, then its follow-ups (all only they can see)."""
+    original = emu.original_message(token)
+    assert original["flags"] & 64
+    followups = emu.followup_messages(token)
+    assert all(m["flags"] & 64 for m in followups)
+    return [original["content"]] + [m["content"] for m in followups]
+
+
+def file_of(parts: list[str]) -> bytes:
+    """The file the user saves: every ```yaml block, in order."""
+    return "\n".join(block for part in parts for block in YAML_BLOCK.findall(part)).encode()
+
+
+def test_export_gives_the_layout_as_named_now_and_it_imports_and_builds_again(bot, emu, guild, gm):
+    """A GM renamed #general and deleted #dice-rolls by hand; the export has the new name, leaves
+    the deleted one out and says so; imported, the file builds a campaign with that layout."""
+    build(bot, guild, gm)
+    made = {c["name"]: c for c in channels_in(emu, guild, NAME)}
+    bot.worker.api.modify_channel(made["general"]["id"], {"name": "tavern-talk"}, reason="a GM renames it")
+    emu.delete_channel(made["dice-rolls"]["id"])
+
+    payload, reply, _ = run(bot, guild, gm, "campaign-template", export_options("curse  OF strahd"))
+    assert reply == {"type": 5, "data": {"flags": 64}}
+    parts = answer_parts(emu, payload["token"])
+    assert parts[0].startswith("📄 **Curse of Strahd**'s layout: 9 channels: 4 text, 1 voice, 4 forum; 2 GM-only.\n"
+                               "Save the YAML below as `curse-of-strahd.yaml`"), parts[0]
+    assert "Left out, deleted by hand: dice-rolls." in parts[0]
+    assert all(len(p) <= 2000 for p in parts)
+    template = parse_template_file(file_of(parts), "curse-of-strahd.yaml")
+    assert template.id == "curse-of-strahd" and template.title == NAME
+    assert [(c.name, c.type, c.gm_only) for c in template.channels] == [
+        ("announcements", "text", False), ("tavern-talk", "text", False), ("session-notes", "text", False),
+        ("gm-notes", "text", True), ("voice-chat", "voice", False), ("character-sheets", "forum", False),
+        ("lore-and-worldbuilding", "forum", False), ("maps-and-handouts", "forum", False),
+        ("gm-planning", "forum", True)]
+
+    attachment = emu.add_attachment("curse-of-strahd.yaml", file_of(parts))
+    imported = emu.create_interaction(guild, gm, "campaign-template", attachments=[attachment], options=[
+        {"type": 1, "name": "import", "options": [{"type": 11, "name": "file", "value": attachment["id"]}]}])
+    bot.interact(imported)
+    bot.run_worker()
+    assert final_text(emu, imported["token"]).startswith("✅ Template `curse-of-strahd` (Curse of Strahd) saved")
+
+    again = emu.create_interaction(guild, gm, "add-campaign", options=[
+        {"type": 3, "name": "name", "value": "Tomb of Annihilation"},
+        {"type": 3, "name": "template", "value": "curse-of-strahd"}])
+    bot.interact(again)
+    bot.run_worker()
+    rebuilt = channels_in(emu, guild, "Tomb of Annihilation")
+    assert [c["name"] for c in rebuilt] == [c.name for c in template.channels]
+
+
+def test_a_player_may_not_export_a_layout_naming_gm_only_channels(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    payload, _, text = run(bot, guild, player, "campaign-template", export_options())
+    assert "export its layout" in text and "```" not in text, text
+    assert emu.followup_messages(payload["token"]) == []
+
+
+def test_export_of_an_unknown_campaign_is_refused_at_once(bot, emu, guild, gm):
+    payload = emu.create_interaction(guild, gm, "campaign-template", options=export_options("Tomb"))
+    reply = bot.interact(payload)
+    assert reply["type"] == 4 and reply["data"]["flags"] == 64
+    assert reply["data"]["content"].startswith("❌ **There is no campaign named “Tomb” in this server.**")
+
+
+def test_export_suggests_campaigns_not_templates(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    payload = emu.create_interaction(guild, gm, "campaign-template", options=[
+        {"type": 1, "name": "export", "options": [{"type": 3, "name": "name", "value": "curse", "focused": True}]}])
+    payload["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE
+    answer = bot.interact_raw(payload)
+    assert answer == {"type": 8, "data": {"choices": [{"name": NAME, "value": NAME}]}}
+
+
+def test_a_layout_longer_than_a_message_continues_in_blocks_that_make_one_file():
+    """45 channels of 100-character names: each message fits Discord's 2000 characters, and the
+    blocks, copied in order, are the file."""
+    channels = tuple(ChannelSpec(f"{i:02d}-" + "x" * 97, "text", gm_only=i % 2 == 0) for i in range(45))
+    template = Template("long-campaign", "Long Campaign", channels)
+    from channelwright.templates.export import export
+    from channelwright.campaigns.store import Campaign
+    from channelwright.campaigns.plan import build_plan
+    campaign = Campaign("1", "long campaign", "Long Campaign", "x",
+                        [s.to_dict() for s in build_plan("Long Campaign", template)], "2", "t", "3", "u")
+    made = export(campaign, Presence())
+    parts = messages(campaign.name, made)
+    assert len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
+    assert parts[1].startswith(f"(continued: part 2 of {len(parts)} of the same file)\n```yaml\n")
+    assert parse_template_file(file_of(parts), made.filename) == template
+    assert file_of(parts).decode() + "\n" == made.file_text
+
+
+def test_template_ids_from_campaign_names():
+    assert template_id("Curse of Strahd") == "curse-of-strahd"
+    assert template_id("Default") == "default-campaign"  # a built-in's id is taken
+    assert template_id("🐉🐉") == "campaign"
+    assert template_id("Ædventure — " + "a" * 40) == "dventure-" + "a" * 23
+
+
+def test_discord_failing_once_mid_export_is_retried_and_the_file_still_arrives(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    bot.rest._max_retries = 0  # the failure reaches the worker: the queue delivers the task again
+    emu.faults.fail_next(1, status=503, method="GET", path_regex=r"^/guilds/\d+/channels$")
+    payload, _, _ = run(bot, guild, gm, "campaign-template", export_options())
+    listings = [r.status for r in emu.requests if r.route == "GET /guilds/{guild_id}/channels"]
+    assert listings[-2:] == [503, 200]
+    parts = answer_parts(emu, payload["token"])
+    assert parts[0].startswith("📄 **Curse of Strahd**'s layout: 10 channels")
+    assert len(parse_template_file(file_of(parts), "x.yaml").channels) == 10
+
+
+def test_discord_failing_every_time_tells_the_asker_on_the_last_attempt(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    bot.rest._max_retries = 0
+    emu.faults.fail_next(1000, status=503, method="GET", path_regex=r"^/guilds/\d+/channels$")
+    payload, _, text = run(bot, guild, gm, "campaign-template", export_options())
+    assert text.startswith("❌ **Discord kept failing, so I gave up.**"), text
+    assert "```" not in text

@@ -36,7 +36,7 @@ from channelwright.campaigns.buttons import undo_buttons
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.outcome import deliver
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY
-from channelwright.campaigns.progress import ProgressMessage, token_expired
+from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import COMPLETED, FAILED, Campaign, CampaignStore
 from channelwright.campaigns.summary import failure_text
 from channelwright.commands.campaign_template import run_template_import, run_template_remove
@@ -480,8 +480,9 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing:
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
     later parts follow only the asker sees."""
-    ProgressMessage(deps.api, deps.application_id, task.payload_as(Answered).token,
-                    expired=token_expired(task.interaction_id), ephemeral=True).finish(text, components=[])
+    answered = task.payload_as(Answered)
+    ProgressMessage.answering(deps.api, deps.application_id, answered.token,
+                              task.interaction_id).finish(text, components=[])
 
 
 def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:
@@ -496,8 +497,8 @@ def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     """Edit the asker's deferred answer; if `public` and it is gone, post in their channel
     (an answer about a campaign's contents, like /campaign-info's, is never posted publicly)."""
     asker = task.payload_as(Answered)
-    reply = ProgressMessage(deps.api, deps.application_id, asker.token,
-                            expired=token_expired(task.interaction_id), ephemeral=not public)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, asker.token, task.interaction_id,
+                                      ephemeral=not public)
     deliver(reply, deps.api, text, channels=[asker.channel_id] if public else ())
 
 

@@ -2,7 +2,7 @@
 
 from channelwright.campaigns import lost_access
 from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
-from channelwright.campaigns.progress import ProgressMessage, token_expired
+from channelwright.campaigns.progress import ProgressMessage
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 from channelwright.text.problems import Problem
@@ -11,8 +11,7 @@ from channelwright.text.problems import Problem
 def run_member_change(task, deps, standing) -> None:
     """`standing`: the caller's, already found to be a GM of the campaign or a server manager."""
     change = task.payload  # tasks.payloads.MemberChange
-    reply = ProgressMessage(deps.api, deps.application_id, change.token,
-                            expired=token_expired(task.interaction_id), ephemeral=True)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, change.token, task.interaction_id)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")

@@ -59,6 +59,14 @@ class ProgressMessage:
         self.expired = expired  # once true, the message can no longer be edited
         self._on_expired = on_expired
 
+
+    @classmethod
+    def answering(cls, api: DiscordApi, application_id: str, token: str, interaction_id: str, *,
+                  ephemeral: bool = True) -> "ProgressMessage":
+        """The answer to the interaction `interaction_id` (whose `token` edits it), known to be
+        past its token's 15 minutes when the interaction is that old."""
+        return cls(api, application_id, token, expired=token_expired(interaction_id), ephemeral=ephemeral)
+
     def show(self, text: str) -> None:
         """Make `text` the next thing shown; returns at once."""
         if self.expired:

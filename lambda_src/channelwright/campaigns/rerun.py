@@ -22,7 +22,7 @@ from channelwright.campaigns import lost_access
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, Caller, Standing, refusal
 from channelwright.campaigns.guild_snapshot import GuildSnapshot
 from channelwright.campaigns.outcome import deliver
-from channelwright.campaigns.progress import ProgressMessage, token_expired
+from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import Campaign, CampaignChanged
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.text import long_limits
@@ -93,8 +93,8 @@ def tell(task, deps, text: str) -> None:
     """Tell only the caller: their public "thinking…" answer is replaced by a message only they
     see (ProgressMessage.finish_privately), or, once its token is dead, `text` goes where they
     typed the command (outcome.py), as the builder's own refusals do."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
-                            expired=token_expired(task.interaction_id))
+    reply = ProgressMessage.answering(deps.api, deps.application_id, task.payload.token, task.interaction_id,
+                                      ephemeral=False)
     try:
         if not reply.finish_privately(text):
             deliver(reply, deps.api, text, channels=[task.payload.channel_id])

@@ -20,15 +20,14 @@ Every name is shown literally (names.md); a long answer continues in follow-up m
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, Step, type_name
-from channelwright.campaigns.progress import ProgressMessage, token_expired
+from channelwright.campaigns.progress import ProgressMessage
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 
 
 def run_info(task, deps, standing) -> None:
     """`standing`: the caller's (authority.Standing); decides which names they may read."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
-                            expired=token_expired(task.interaction_id), ephemeral=True)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, task.payload.token, task.interaction_id)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")

@@ -19,7 +19,7 @@ from channelwright.campaigns.buttons import confirmation
 from channelwright.campaigns.channel_presence import may_miss_hidden
 from channelwright.campaigns.outcome import deliver
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, ROLE, Step
-from channelwright.campaigns.progress import ProgressMessage, bar, token_expired
+from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import DELETING
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.discord.permissions import VIEW_CHANNEL
@@ -29,8 +29,7 @@ from channelwright.text.problems import Problem
 
 def run_confirm_delete(task, deps, standing) -> None:
     """A server manager (the worker checked) gets the Delete/Cancel question /delete-campaign asks."""
-    reply = ProgressMessage(deps.api, deps.application_id, task.payload.token,
-                            expired=token_expired(task.interaction_id), ephemeral=True)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, task.payload.token, task.interaction_id)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")
@@ -43,8 +42,7 @@ def run_delete(task, deps, standing) -> None:
     if campaign is None or campaign.interaction_id != task.campaign_run:
         return  # already deleted (a duplicate task), or rebuilt since the button was shown
     delete = task.payload  # a Delete (tasks/payloads.py): who asked, where, whether in public
-    reply = ProgressMessage(deps.api, deps.application_id, delete.token,
-                            expired=token_expired(task.interaction_id), ephemeral=True)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, delete.token, task.interaction_id)
     if campaign.status != DELETING:
         deps.store.set_status(campaign, DELETING)
     category = campaign.resources.get("category", {}).get("id")

@@ -63,15 +63,14 @@ def run_export(task: Task, deps: Any, standing: Any = None) -> None:
     retries, then tells the asker)."""
     from channelwright.campaigns.channel_presence import survey
     from channelwright.campaigns.plan import CHANNEL, Step
-    from channelwright.campaigns.progress import ProgressMessage, token_expired
+    from channelwright.campaigns.progress import ProgressMessage
     from channelwright.templates.export import NothingToExport
     from channelwright.templates.export import export as make_export
     from channelwright.templates.schema import TemplateInvalid
 
 
     token = task.payload_as(TemplateExport).token
-    reply = ProgressMessage(deps.api, deps.application_id, token,
-                            expired=token_expired(task.interaction_id), ephemeral=True)
+    reply = ProgressMessage.answering(deps.api, deps.application_id, token, task.interaction_id)
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None:
         reply.finish("That campaign no longer exists.")

@@ -1,4 +1,5 @@
-"""Discord's CDN for uploaded attachments: files a test puts up, served over plain HTTP.
+"""Discord's CDN for uploaded attachments: files a test puts up or a request uploads (uploads.py),
+served over plain HTTP.
 
 An interaction's `data.resolved.attachments` points at `url`, a signed CDN link
 (`/attachments/{channel_id}/{attachment_id}/{filename}?ex=&is=&hm=`). Like the real CDN it needs
@@ -35,6 +36,7 @@ class Attachments:
         self._ids = ids
         self._key = secrets.token_bytes(16)
         self.by_id: dict[str, Attachment] = {}
+        self.base = ""  # "http://127.0.0.1:<port>", set when the server starts
 
     def _signature(self, attachment_id: str, ex: str) -> str:
         return hmac.new(self._key, f"{attachment_id}:{ex}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -51,13 +53,21 @@ class Attachments:
         self.by_id[attachment.id] = attachment
         return attachment
 
-    def to_json(self, attachment: Attachment, base: str) -> dict:
+    def publish(self, upload, channel_id: str, ephemeral: bool) -> dict:
+        """A file uploaded with a message (uploads.Upload) as the attachment object the message
+        carries (DOCS/message "Attachment Object"), its bytes served from then on. `ephemeral`:
+        the attachment of an ephemeral message (the object's `ephemeral` field)."""
+        attachment = self.add(upload.filename, upload.content, upload.content_type, channel_id)
+        return self.to_json(attachment, self.base, ephemeral)
+
+    def to_json(self, attachment: Attachment, base: str, ephemeral: bool = True) -> dict:
         ex = f"{attachment.expires:x}"
         query = f"ex={ex}&is={attachment.expires - LINK_LIFETIME:x}&hm={self._signature(attachment.id, ex)}&"
         path = f"/attachments/{attachment.channel_id}/{attachment.id}/{quote(attachment.filename)}"
         data = {"id": attachment.id, "filename": attachment.filename, "size": len(attachment.content),
-                "url": f"{base}{path}?{query}", "proxy_url": f"{base}/media{path}?{query}",
-                "ephemeral": True}
+                "url": f"{base}{path}?{query}", "proxy_url": f"{base}/media{path}?{query}"}
+        if ephemeral:
+            data["ephemeral"] = True
         if attachment.content_type:
             data["content_type"] = attachment.content_type
         return data

@@ -46,9 +46,11 @@ class DiscordEmulator:
         self._state = State(self.application_id, bot_name)
         self._actions = Actions(self._state)
         self._commands = ApplicationCommands(self._state, self.application_id)
-        self._interactions = Interactions(self._state, self.application_id, self._commands)
         self._attachments = Attachments(self._state.ids)
-        self._api = Api(self._state, self._actions, ChannelMessages(self._state, self._actions),
+        self._interactions = Interactions(self._state, self.application_id, self._commands,
+                                          self._attachments)
+        self._api = Api(self._state, self._actions,
+                        ChannelMessages(self._state, self._actions, self._attachments),
                         self._interactions, self._commands)
         self._recorder = Recorder()
         self._port = port
@@ -60,6 +62,7 @@ class DiscordEmulator:
     def start(self) -> "DiscordEmulator":
         self._server = EmulatorHTTPServer(self, self._port)
         self._port = self._server.server_address[1]  # a restart reuses the same port
+        self._attachments.base = f"http://127.0.0.1:{self._port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="discord-emulator", daemon=True)
         self._thread.start()

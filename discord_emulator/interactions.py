@@ -18,6 +18,7 @@ from .messages import (EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, SU
                        is_empty, message_fields, refuse_if_empty)
 from .command_visibility import CommandUnavailable, refuse_unless_usable, registered_command, supported_owners
 from .model import Member, Message, iso_now
+from .uploads import attach
 from .permissions import (ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, MENTION_EVERYONE, READ_MESSAGE_HISTORY,
                           SEND_MESSAGES, USE_EXTERNAL_EMOJIS, VIEW_CHANNEL, channel_permissions)
 
@@ -72,10 +73,11 @@ def parse_response(response) -> dict:
 
 
 class Interactions:
-    def __init__(self, state, application_id: str, commands=None):
+    def __init__(self, state, application_id: str, commands=None, attachments=None):
         self.state = state
         self.application_id = application_id
         self.commands = commands  # ApplicationCommands, for command visibility; None: no check
+        self.attachments = attachments  # attachments.Attachments: where uploaded files go
         self.by_token: dict[str, Interaction] = {}
         self.by_id: dict[str, Interaction] = {}
         self.command_ids: dict[str, str] = {}
@@ -264,7 +266,8 @@ class Interactions:
         except ApiError as exc:
             raise ValueError(f"Discord would reject this response: {exc.body()}") from None
 
-    def callback(self, interaction_id: str, token: str, body: dict, with_response: bool = False) -> dict | None:
+    def callback(self, interaction_id: str, token: str, body: dict, with_response: bool = False,
+                 uploads=()) -> dict | None:
         """POST /interactions/{id}/{token}/callback, the REST way of acknowledging. The body
         was validated by the server's form validation before this runs. None (204) unless
         `with_response`: then the interaction callback response (DOCS/rr "Create Interaction
@@ -277,7 +280,7 @@ class Interactions:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         if self._too_late(interaction):
             raise errors.unknown("interaction")
-        self._ack(interaction, body)
+        self._ack(interaction, body, tuple(uploads))
         return self._callback_response(interaction, body.get("type")) if with_response else None
 
     @staticmethod
@@ -303,9 +306,9 @@ class Interactions:
             return True
         return False
 
-    def _ack(self, interaction: Interaction, response: dict) -> None:
+    def _ack(self, interaction: Interaction, response: dict, uploads=()) -> None:
         """Apply a validated response (validation.interaction_responses decides which types
-        and fields are allowed for this interaction)."""
+        and fields are allowed for this interaction); `uploads` are its files (types 4 and 7)."""
         kind = response.get("type")
         data = response.get("data") or {}
         if kind == 8:
@@ -317,17 +320,18 @@ class Interactions:
                 raise errors.unknown("message")
             # Component answers: 6 defers an edit, 7 edits the clicked message now (DOCS/rr).
             if kind == 7:
-                self._update_clicked(interaction, data)
+                self._update_clicked(interaction, data, uploads)
         elif kind in (4, 5):
-            self._reply(interaction, kind, data)
+            self._reply(interaction, kind, data, uploads)
         else:
             raise errors.form_error("type", "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 8, 9}.")
         interaction.acknowledged = True
 
-    def _update_clicked(self, interaction: Interaction, data: dict) -> None:
+    def _update_clicked(self, interaction: Interaction, data: dict, uploads=()) -> None:
         message = interaction.original
         if message is None:  # the clicked message was deleted meanwhile
             raise errors.unknown("message")
+        message.attachments = self._attach(message, data, uploads)
         fields = message_fields(data)
         message.content = fields.get("content", message.content)
         message.components = fields.get("components", message.components)
@@ -335,7 +339,13 @@ class Interactions:
         message.edited_timestamp = iso_now()
         interaction.history.append(message.content)
 
-    def _reply(self, interaction: Interaction, kind: int, data: dict) -> None:
+    def _attach(self, message: Message, body: dict, uploads) -> list[dict]:
+        """The message's attachments after `body` and its files (uploads.attach)."""
+        ephemeral = bool(message.flags & EPHEMERAL)
+        return attach(body, tuple(uploads), message.attachments,
+                      lambda upload: self.attachments.publish(upload, message.channel_id, ephemeral))
+
+    def _reply(self, interaction: Interaction, kind: int, data: dict, uploads=()) -> None:
         message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
                           webhook_id=self.application_id)
         if kind == 5:
@@ -345,6 +355,7 @@ class Interactions:
             for key, value in message_fields(data).items():
                 setattr(message, key, value)
             message.flags &= RESPONSE_FLAGS
+            message.attachments = self._attach(message, data, uploads)
             refuse_if_empty(message)
             interaction.history.append(message.content)
         interaction.original = message
@@ -383,16 +394,20 @@ class Interactions:
         interaction = self.lookup(application_id, token)
         return self._message(interaction, message_id).to_json()
 
-    def edit_message(self, application_id, token, message_id, body: dict) -> dict:
+    def edit_message(self, application_id, token, message_id, body: dict, uploads=()) -> dict:
+        """DOCS/ref "Editing Message Attachments": "Any previously-added files that aren't
+        included [in `attachments`] will be removed"."""
         interaction = self.lookup(application_id, token)
         message = self._message(interaction, message_id)
         fields = message_fields(body)
         content = fields.get("content", message.content)
         embeds = fields.get("embeds", message.embeds)
         components = fields.get("components", message.components)
-        if is_empty(content, embeds, components):
+        attachments = self._attach(message, body, uploads)
+        if is_empty(content, embeds, components, attachments):
             raise ApiError(400, 50006, "Cannot send an empty message")
         message.content, message.embeds, message.components = content, embeds, components
+        message.attachments = attachments
         # DOCS/rr: an existing message's ephemeral state cannot change; editing ends "thinking".
         flags = fields.get("flags", message.flags)
         message.flags = (message.flags & EPHEMERAL) | (flags & EDITABLE_FLAGS)
@@ -410,7 +425,7 @@ class Interactions:
         if message is not interaction.original:
             del interaction.followups[message.id]
 
-    def followup(self, application_id, token, body: dict) -> dict:
+    def followup(self, application_id, token, body: dict, uploads=()) -> dict:
         interaction = self.lookup(application_id, token)
         if not interaction.acknowledged:
             raise errors.unknown("webhook")
@@ -418,6 +433,7 @@ class Interactions:
         fields["flags"] = fields.get("flags", 0) & RESPONSE_FLAGS
         message = Message(self.state.ids.next(), interaction.channel_id, self.state.bot,
                           webhook_id=self.application_id, **fields)
+        message.attachments = self._attach(message, body, uploads)
         refuse_if_empty(message)
         interaction.followups[message.id] = message
         return message.to_json()

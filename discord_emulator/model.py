@@ -199,6 +199,8 @@ class Message:
     embeds: list = field(default_factory=list)
     components: list = field(default_factory=list)
     allowed_mentions: dict | None = None
+    # Attachment objects (DOCS/message "Attachment Object"), as uploads.attach made them.
+    attachments: list = field(default_factory=list)
     timestamp: str = field(default_factory=iso_now)
     edited_timestamp: str | None = None
     webhook_id: str | None = None
@@ -211,7 +213,7 @@ class Message:
             "id": self.id, "type": 0, "channel_id": self.channel_id, "author": self.author.to_json(),
             "content": self.content, "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp, "tts": False, "mention_everyone": False,
-            "mentions": [], "mention_roles": [], "attachments": [], "embeds": stored_embeds(self.embeds),
+            "mentions": [], "mention_roles": [], "attachments": copy.deepcopy(self.attachments), "embeds": stored_embeds(self.embeds),
             "components": numbered_components(self.components), "pinned": False, "flags": self.flags,
         }
         if self.webhook_id:

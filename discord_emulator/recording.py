@@ -36,6 +36,9 @@ class RecordedRequest:
     # takes at POST /interactions/{id}/{token}/callback, sent as the HTTP answer instead. Handed to
     # observers only (Recorder.notify), never in the request log; `status` stays None.
     inline_reply: bool = False
+    # The files of a multipart body (whose `payload_json` is `json`): {"name": "files[n]",
+    # "filename", "content_type" (None when the part had none), "size"} each, in part order.
+    files: tuple = ()
 
     @property
     def code(self) -> int | None:

@@ -29,6 +29,12 @@ class Route:
         return self.key in ARRAY_BODY
 
     @property
+    def takes_files(self) -> bool:
+        """Whether a multipart body with files may come here (uploads.py); its handler then
+        takes the files as a fifth argument."""
+        return self.key in TAKES_FILES
+
+    @property
     def webhook(self) -> bool:
         return self.template.startswith(("/webhooks/", "/interactions/"))
 
@@ -41,11 +47,6 @@ class Route:
             if all(n in params for n in names):
                 return "/".join(params[n] for n in names)
         return None
-
-
-def _limit(query: dict) -> int:
-    # Validated before the handler runs (validation: 1-100 in ASCII digits); 50 by default.
-    return int(query.get("limit", ["50"])[0])
 
 
 # DOCS/ref "Boolean Query Strings": "True", "true" or "1" for true ("False", "false", "0" false;
@@ -62,7 +63,8 @@ def _answer(body) -> tuple[int, object]:
     return (204, None) if body is None else (200, body)
 
 
-# Each handler: (api, params, body, query) -> (status, json or None).
+# Each handler: (api, params, body, query) -> (status, json or None); those of TAKES_FILES
+# routes take the request's files (uploads.Upload, a tuple) fifth.
 # `api` bundles state, actions, messages and interactions (see server.Api).
 _TABLE = [
     ("GET", "/users/@me", lambda a, p, b, q: (200, a.state.bot.current_user_json())),
@@ -94,27 +96,28 @@ _TABLE = [
     ("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", lambda a, p, b, q: (
         204, a.actions.delete_overwrite(p["channel_id"], p["overwrite_id"]))),
     ("GET", "/channels/{channel_id}/messages", lambda a, p, b, q: (
-        200, a.messages.list(p["channel_id"], _limit(q)))),
-    ("POST", "/channels/{channel_id}/messages", lambda a, p, b, q: (
-        200, a.messages.create(p["channel_id"], b))),
+        200, a.messages.list(p["channel_id"], q))),
+    ("POST", "/channels/{channel_id}/messages", lambda a, p, b, q, f: (
+        200, a.messages.create(p["channel_id"], b, f))),
     # @original before {message_id}: the first route matching path and method wins.
     ("GET", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
         200, a.interactions.get_message(p["application_id"], p["interaction_token"], "@original"))),
-    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
-        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], "@original", b))),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q, f: (
+        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], "@original", b, f))),
     ("DELETE", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
         204, a.interactions.delete_message(p["application_id"], p["interaction_token"], "@original"))),
     ("GET", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
         200, a.interactions.get_message(p["application_id"], p["interaction_token"], p["message_id"]))),
-    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
-        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], p["message_id"], b))),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q, f: (
+        200, a.interactions.edit_message(p["application_id"], p["interaction_token"], p["message_id"], b,
+                                         f))),
     ("DELETE", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}", lambda a, p, b, q: (
         204, a.interactions.delete_message(p["application_id"], p["interaction_token"], p["message_id"]))),
-    ("POST", "/webhooks/{application_id}/{interaction_token}", lambda a, p, b, q: (
-        200, a.interactions.followup(p["application_id"], p["interaction_token"], b))),
-    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q: _answer(
+    ("POST", "/webhooks/{application_id}/{interaction_token}", lambda a, p, b, q, f: (
+        200, a.interactions.followup(p["application_id"], p["interaction_token"], b, f))),
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", lambda a, p, b, q, f: _answer(
         a.interactions.callback(p["interaction_id"], p["interaction_token"], b,
-                                _flag(q, "with_response")))),
+                                _flag(q, "with_response"), f))),
     # Application commands (DOCS/ac): only the bulk routes; PUT takes a JSON array.
     ("GET", "/applications/{application_id}/commands", lambda a, p, b, q: (
         200, a.commands.list(p["application_id"]))),
@@ -128,6 +131,15 @@ _TABLE = [
 # Routes whose JSON body is an array rather than an object.
 ARRAY_BODY = frozenset({"PUT /applications/{application_id}/commands",
                         "PUT /applications/{application_id}/guilds/{guild_id}/commands"})
+
+# Routes that take files (uploads.py): DOCS/message "Create Message"; DOCS/rr "Create Followup
+# Message", "Edit Original Interaction Response", "Edit Followup Message", and "Create
+# Interaction Response" ("This endpoint also supports file attachments").
+TAKES_FILES = frozenset({"POST /channels/{channel_id}/messages",
+                         "POST /webhooks/{application_id}/{interaction_token}",
+                         "PATCH /webhooks/{application_id}/{interaction_token}/messages/@original",
+                         "PATCH /webhooks/{application_id}/{interaction_token}/messages/{message_id}",
+                         "POST /interactions/{interaction_id}/{interaction_token}/callback"})
 
 ROUTES = [Route(method, template, handler) for method, template, handler in _TABLE]
 _PATTERNS = [(route, route.pattern) for route in ROUTES]

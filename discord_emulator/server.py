@@ -4,8 +4,9 @@ Order of checks, chosen to match what a client of the live API sees:
   record -> latency -> injected edge faults (non-JSON 429, 403 40333) ->
   User-Agent (403 40333) -> route (404/405) -> Authorization (401, not for
   webhook routes) -> injected 5xx / 429 -> rate limits (429) ->
-  injected 403 -> body (Content-Type 50035, JSON 50109) -> form validation (50035,
-  see `validation`) -> action -> reply
+  injected 403 -> body (Content-Type 50035, JSON 50109; a multipart body with files on the
+  routes that take them, see `uploads`) -> form validation (50035, see `validation`) ->
+  action -> reply
   (or a dropped connection for `lose_reply`).
 Responses from the rate-limit step on carry the bucket headers; earlier ones
 do not, as with errors raised at Discord's edge. Attachment downloads
@@ -22,7 +23,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-from . import errors, validation
+from . import errors, uploads, validation
 from .errors import ApiError
 from .faults import edge_response
 from .recording import RecordedRequest
@@ -75,6 +76,36 @@ def parse_json(raw: bytes):
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError):  # bad UTF-8 or syntax; nesting deeper than the parser goes
         return None
+
+
+def _multipart(headers: dict, raw: bytes) -> "uploads.Form | None":
+    """A multipart/form-data body read (uploads.Form), or None for any other body."""
+    content_type = headers.get("content-type", "")
+    if not raw or content_type.split(";")[0].strip().lower() != "multipart/form-data":
+        return None
+    return uploads.read_form(content_type, raw)
+
+
+def _body_refused(route, headers: dict, raw: bytes, body, form) -> ApiError | None:
+    """Why the body cannot be read, if it cannot: a Content-Type other than JSON (or multipart
+    on a route that takes files), a broken multipart body (uploads.Form.error), JSON that does
+    not parse, or JSON that is not an object (an array only where the route takes one)."""
+    if not raw:
+        return None
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data" and route.takes_files:
+        if form.error is not None:
+            return form.error
+    elif content_type != "application/json":
+        return errors.form_error(
+            "", "CONTENT_TYPE_INVALID",
+            'Expected "Content-Type" header to be one of {\'application/json\', '
+            '\'application/x-www-form-urlencoded\', \'multipart/form-data\'}.')
+    if body is None and form is None:
+        return ApiError(400, 50109, "The request body contains invalid JSON.")
+    if not isinstance(body, dict) and not (route.array_body and isinstance(body, list)):
+        return errors.form_error("", "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+    return None
 
 
 def _rate_limited(retry_after: float, is_global: bool, headers: dict) -> _Reply:
@@ -135,14 +166,18 @@ class _Handler(BaseHTTPRequestHandler):
             return self._handle_cdn(emu, started, full_path, query)
         path = full_path[len(API_PREFIX):] if full_path.startswith(API_PREFIX + "/") else full_path
         route, params, allowed = resolve(self.command, path) if path != full_path else (None, {}, set())
-        body = parse_json(raw)
         headers = {k.lower(): v for k, v in self.headers.items()}
+        form = _multipart(headers, raw)
+        body = parse_json(raw) if form is None else form.payload
+        files = tuple({"name": f"files[{u.index}]", "filename": u.filename, "content_type": u.content_type,
+                       "size": len(u.content)} for u in (form.uploads if form else ()))
         record = emu._recorder.start(RecordedRequest(
-            self.command, path, route.key if route else None, headers, body, started, query=query))
+            self.command, path, route.key if route else None, headers, body, started, query=query,
+            files=files))
         if emu.latency:
             time.sleep(emu.latency)
         try:
-            reply = self._process(emu, path, route, params, allowed, headers, raw, body, query)
+            reply = self._process(emu, path, route, params, allowed, headers, raw, body, query, form)
         except Exception:  # an emulator bug must not look like a Discord outage silently
             emu.internal_errors.append(traceback.format_exc())
             reply = _Reply.error(errors.http_error(500))
@@ -182,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
                              response_headers={k.lower(): v for k, v in reply.headers.items()})
         self._write(reply)
 
-    def _process(self, emu, path, route, params, allowed, headers, raw, body, query) -> _Reply:
+    def _process(self, emu, path, route, params, allowed, headers, raw, body, query, form) -> _Reply:
         edge = emu.faults.take(("edge", "block"), self.command, path)
         if edge is not None:  # Discord's edge answers before the API sees the request
             return _Reply(*edge_response(edge), edge=True)
@@ -208,28 +243,21 @@ class _Handler(BaseHTTPRequestHandler):
         limit_headers = verdict.headers
         if emu.faults.take(("forbid",), self.command, path) is not None:
             return _Reply.error(errors.missing_permissions(), limit_headers)
-        if raw:
-            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                return _Reply.error(errors.form_error(
-                    "", "CONTENT_TYPE_INVALID",
-                    'Expected "Content-Type" header to be one of {\'application/json\', '
-                    '\'application/x-www-form-urlencoded\', \'multipart/form-data\'}.'), limit_headers)
-            if body is None:
-                return _Reply.error(ApiError(400, 50109, "The request body contains invalid JSON."),
-                                    limit_headers)
-            if not isinstance(body, dict) and not (route.array_body and isinstance(body, list)):
-                return _Reply.error(errors.form_error(
-                    "", "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"),
-                    limit_headers)
+        refused = _body_refused(route, headers, raw, body, form)
+        if refused is not None:
+            return _Reply.error(refused, limit_headers)
         lost = emu.faults.take(("lose",), self.command, path) is not None
         body = {} if body is None else body
         query_params = parse_qs(query)
+        files = form.uploads if form else ()
         try:
             with emu._state.lock:
                 # Discord's form validation (400 50035, every invalid field at once).
                 validation.check_request(route.key, params, body, headers, query_params, emu._api)
-                status, data = route.handler(emu._api, params, body, query_params)
+                if route.takes_files:
+                    status, data = route.handler(emu._api, params, body, query_params, files)
+                else:
+                    status, data = route.handler(emu._api, params, body, query_params)
         except ApiError as exc:
             return _Reply(exc.status, exc.body(), limit_headers, lost)
         return _Reply(status, data, limit_headers, lost)

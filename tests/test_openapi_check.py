@@ -193,3 +193,47 @@ def test_interaction_tokens_never_appear_in_a_report(checker):
 def test_a_format_without_a_checker_stops_the_check():
     assert unchecked_formats(load_spec().document) == set()
     assert unchecked_formats({"a": {"type": "string", "format": "color"}}) == {"color"}
+
+
+# -- multipart bodies (developers/reference.mdx "Uploading Files") --------------------------------
+
+MULTIPART = {"content-type": "multipart/form-data; boundary=b"}
+FILE = {"name": "files[0]", "filename": "a.yaml", "content_type": "application/yaml", "size": 6}
+
+
+def upload_record(method, path, payload, files=(FILE,), status=200, response=None):
+    sent = record(method, path, payload, status=status, response=response, headers=MULTIPART)
+    sent.files = tuple(files)
+    return sent
+
+
+def test_a_multipart_message_with_a_good_payload_passes(checker):
+    sent = upload_record("POST", f"/channels/{CHANNEL}/messages",
+                         {"content": "file", "attachments": [{"id": "0", "filename": "a.yaml"}]},
+                         response=message())
+    assert checker.check(sent) == []
+
+
+def test_a_multipart_payload_json_is_held_to_the_json_schema(checker):
+    sent = upload_record("POST", f"/channels/{CHANNEL}/messages",
+                         {"content": "file", "attachments": [{"id": 0}]}, response=message())
+    violation = only(checker.check(sent))
+    assert (violation.side, violation.part, violation.pointer) == (
+        "request", "part payload_json", "/attachments/0/id")
+
+
+def test_a_file_part_must_be_named_files_n_with_a_filename(checker):
+    sent = upload_record("POST", f"/channels/{CHANNEL}/messages", {"content": "x"},
+                         files=[{**FILE, "name": "file"}, {**FILE, "name": "files[1]", "filename": ""}],
+                         response=message())
+    assert [v.part for v in checker.check(sent)] == ["part file", "part files[1]"]
+
+
+def test_multipart_to_an_operation_that_takes_none_is_reported(checker):
+    sent = upload_record("PATCH", f"/channels/{CHANNEL}", {"name": "x"}, response=channel())
+    assert "not multipart" in only(checker.check(sent)).message
+
+
+def test_a_multipart_body_with_neither_payload_nor_files_is_reported_where_one_is_required(checker):
+    sent = upload_record("POST", f"/channels/{CHANNEL}/messages", None, files=(), response=message())
+    assert only(checker.check(sent)).rule == "requestBody.required"

@@ -72,6 +72,26 @@ def check(errors: FormErrors, body: dict, schema: str, allowed_flags: int, prefi
         components.check(errors, at("components"), body["components"], v2, schema)
     if "allowed_mentions" in body:
         allowed_mentions(errors, at("allowed_mentions"), body["allowed_mentions"])
+    if "attachments" in body:
+        attachments(errors, at("attachments"), body["attachments"], schema)
+
+
+def attachments(errors: FormErrors, path: str, value, schema: str) -> None:
+    """DOCS/message "Attachment Request Structure": each entry's `id` (a snowflake, or for a new
+    file the `n` of `files[n]`), `filename`, `title` and `description` ("max 1024
+    characters"); the spec's MessageAttachmentRequest gives the lengths, its request schemas
+    at most 10 entries."""
+    if not form.array(errors, path, value, **form.spec(schema, "attachments")):
+        return
+    for i, entry in enumerate(value):
+        where = f"{path}.{i}"
+        if not form.mapping(errors, where, entry, nullable=False):
+            continue
+        form.snowflake(errors, f"{where}.id", entry.get("id"), nullable=False)
+        for key in ("filename", "title", "description"):
+            if entry.get(key) is not None:
+                form.string(errors, f"{where}.{key}", entry[key],
+                            **form.spec("MessageAttachmentRequest", key))
 
 
 def check_nonce(errors: FormErrors, body: dict) -> None:

@@ -6,7 +6,9 @@ returns a list of `Violation`s (empty when both sides conform). It checks:
   request:  the route exists (method + path under /api/v10), credentials the operation's
             `security` demands (a `Bot` token unless `{}` is allowed), path parameters
             (snowflakes and tokens), query parameters (declared, required, typed), and the
-            JSON body against the operation's `requestBody` schema;
+            JSON body against the operation's `requestBody` schema - for a multipart body
+            (DOCS/ref "Uploading Files"), that the operation takes one, its `payload_json`
+            against the JSON schema and every file part named `files[n]` with a filename;
   response: the status is one the operation documents (exact, then "4XX", then "default"),
             the JSON body against that response's schema - error bodies and 429
             `RatelimitedResponse` bodies included - and declared headers (X-RateLimit-*)
@@ -24,6 +26,7 @@ location. Formats are asserted strictly (tests/support/openapi_formats.py).
 
 import functools
 import json
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
 
@@ -38,6 +41,8 @@ CDN_ROUTE_PREFIX = "GET /attachments/"
 # An array schema with only these keys can be checked one item at a time.
 _PLAIN_ARRAY_KEYS = frozenset({"type", "items", "minItems", "maxItems", "description"})
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
+_FILE_PART = re.compile(r"^files\[\d+\]$")
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,8 @@ class SpecChecker:
                                 "the operation takes no body")] if sent else []
         declared, _ = self.spec.resolve(declared)
         content_type = record.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == MULTIPART:
+            return self._multipart_body(record, op, declared)
         if not sent:
             if declared.get("required"):
                 return [self._plain("request", record, op, "body", "requestBody.required",
@@ -232,10 +239,33 @@ class SpecChecker:
         if content_type != JSON:
             return [self._plain("request", record, op, "body", "requestBody.content",
                                 f"JSON sent with Content-Type {content_type or 'none'}")]
+        return self._validate(self._json_schema(op), record.json, "request", record, op, "body")
+
+    def _json_schema(self, op: Operation) -> str:
         pointer = f"{op.pointer}/requestBody/content/{pointer_escape(JSON)}/schema"
         if "$ref" in op.body["requestBody"]:
             pointer = f"{self.spec.resolve(op.body['requestBody'])[1]}/content/{pointer_escape(JSON)}/schema"
-        return self._validate(pointer, record.json, "request", record, op, "body")
+        return pointer
+
+    def _multipart_body(self, record, op: Operation, declared: dict) -> list[Violation]:
+        """A multipart body: the operation must take one; each file part is `files[n]` with a
+        filename (DOCS/ref "Uploading Files": "All `files[n]` parameters must include a valid
+        `Content-Disposition` subpart header with a `filename` and unique `name`"); the
+        `payload_json` part (the record's JSON) is held to the JSON body's schema, as it is that
+        body moved into a part."""
+        if MULTIPART not in declared.get("content", {}):
+            return [self._plain("request", record, op, "body", "requestBody.content",
+                                f"the operation takes {sorted(declared['content'])}, not multipart")]
+        problems = [self._plain("request", record, op, f"part {f['name']}", "files[n]",
+                                "a file part must be named files[n] and have a filename")
+                    for f in record.files if not (_FILE_PART.match(f["name"]) and f["filename"])]
+        if record.json is None:
+            if declared.get("required") and not record.files:
+                problems.append(self._plain("request", record, op, "body", "requestBody.required",
+                                            "a body is required: payload_json or files"))
+            return problems
+        return problems + self._validate(self._json_schema(op), record.json, "request", record, op,
+                                         "part payload_json")
 
     # -- the answer ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import requests
 
 from channelwright.discord import permissions as p
 from channelwright.discord.api import DiscordApi
+from channelwright.discord.files import File
 from channelwright.discord.rest import DiscordRest
 from channelwright.discord.types import ChannelType, MessageFlags
 
@@ -90,3 +91,57 @@ def test_interaction_webhooks_are_sent_without_the_bot_token(emu, api, interacti
 
 def test_the_bot_learns_its_own_user_id(emu, api):
     assert api.current_user()["id"] == emu.bot_user_id
+
+
+# -- files and history (developers/reference.mdx "Uploading Files"; resources/message.mdx) ---------
+
+YAML = File("layout.yaml", b"id: x\ntitle: X\n", "application/yaml")
+
+
+def test_a_file_goes_as_multipart_pinging_no_one_and_its_bytes_come_back(emu, api, guild, interaction):
+    channel = emu.add_channel(guild, "files")
+    sent = api.create_message(channel, "the layout", files=[YAML])
+    [attachment] = sent["attachments"]
+    assert (attachment["filename"], attachment["size"]) == ("layout.yaml", len(YAML.content))
+    assert requests.get(attachment["url"], timeout=5).content == YAML.content
+    [post] = received(emu, "POST")
+    assert post.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert post.json == {"content": "the layout", "allowed_mentions": {"parse": []},
+                         "attachments": [{"id": "0", "filename": "layout.yaml"}]}
+    assert post.files == ({"name": "files[0]", "filename": "layout.yaml", "content_type": "application/yaml",
+                           "size": len(YAML.content)},)
+
+    api.edit_original(emu.application_id, interaction["token"], "here", files=[YAML])
+    api.create_followup(emu.application_id, interaction["token"], "", ephemeral=True, files=[YAML, YAML])
+    assert [a["filename"] for a in emu.original_message(interaction["token"])["attachments"]] == ["layout.yaml"]
+    [followup] = emu.followup_messages(interaction["token"])
+    assert followup["flags"] == 64 and len(followup["attachments"]) == 2
+    assert all(r.json["allowed_mentions"] == {"parse": []} for r in emu.requests if r.method != "GET")
+
+
+def test_file_limits_and_the_content_limit_are_kept_before_anything_is_sent(emu, api, interaction):
+    token = interaction["token"]
+    sent_before = len(emu.requests)
+    with pytest.raises(ValueError, match="2000"):
+        api.edit_original(emu.application_id, token, "x" * 2001, files=[YAML])
+    with pytest.raises(ValueError, match="at most 10 a message"):
+        api.create_followup(emu.application_id, token, "many", files=[YAML] * 11)
+    with pytest.raises(ValueError, match="bytes"):
+        api.create_followup(emu.application_id, token, "big", files=[File("big.bin", b"x" * (10 * 2**20 + 1),
+                                                                          "application/octet-stream")])
+    assert len(emu.requests) == sent_before
+
+
+def test_channel_messages_page_back_through_the_history(emu, api, guild):
+    channel = emu.add_channel(guild, "log")
+    for i in range(7):
+        api.create_message(channel, f"m{i}")
+    newest = api.channel_messages(channel, limit=3)
+    assert [m["content"] for m in newest] == ["m6", "m5", "m4"]
+    older = api.channel_messages(channel, before=newest[-1]["id"], limit=3)
+    assert [m["content"] for m in older] == ["m3", "m2", "m1"]
+    assert [m["content"] for m in api.channel_messages(channel, before=older[-1]["id"])] == ["m0"]
+    [first, *_] = [r for r in emu.requests if r.method == "GET"]
+    assert first.query == "limit=3" and first.route == "GET /channels/{channel_id}/messages"
+    with pytest.raises(ValueError, match="1-100"):
+        api.channel_messages(channel, limit=101)

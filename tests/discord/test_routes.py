@@ -87,3 +87,11 @@ def test_no_module_outside_discord_builds_a_discord_url_or_sends_a_request():
                 if any(n == "channelwright.discord.routes" for n in names):
                     found.append(f"{where}:{node.lineno}: imports channelwright.discord.routes")
     assert not found, "\n".join(dict.fromkeys(found))
+
+
+def test_a_query_string_leaves_the_bucket_and_label_alone():
+    plain = routes.GET_CHANNEL_MESSAGES.compile(channel_id="7")
+    paged = plain.with_query(before="123", limit=100, after=None)
+    assert paged.path == "/channels/7/messages?before=123&limit=100"
+    assert (paged.bucket_key, paged.label) == (plain.bucket_key, plain.label)
+    assert plain.with_query(before=None) == plain

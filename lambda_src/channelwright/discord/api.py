@@ -8,7 +8,8 @@ a URL, a method or a route (routes.py declares those). The rules applied here, o
   must never ping anyone (developers/resources/message.mdx, "Allowed Mentions Object");
 - message content within Discord's 2000 characters (developers/resources/message.mdx, "Create
   Message"): a longer one is refused with ValueError before anything is sent, never cut, since
-  callers lay long text out in parts (text/layout.split_text).
+  callers lay long text out in parts (text/layout.split_text). Files (files.File) have no such
+  limit beyond their size: a long text goes as a file in one message.
 Every method returns the JSON Discord answered (a dict or list; None for 204) and raises the
 DiscordError subclasses of errors.py (see DiscordRest.request).
 """
@@ -16,6 +17,7 @@ DiscordError subclasses of errors.py (see DiscordRest.request).
 from typing import Any, Protocol
 
 from channelwright.discord import routes as r
+from channelwright.discord.files import File, parts, with_attachments
 from channelwright.discord.routes import CompiledRoute
 from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, NO_MENTIONS, MessageFlags
 
@@ -23,7 +25,8 @@ from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, NO_MENTIONS, Mess
 class Rest(Protocol):
     """What the facade needs of a REST client: DiscordRest (rest.py)."""
 
-    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None) -> Any: ...
+    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None,
+                files: list | None = None) -> Any: ...
 
 
 def message(content: str, *, components: list | None = None, ephemeral: bool = False) -> dict:
@@ -102,10 +105,21 @@ class DiscordApi:
         """"Delete/Close Channel"."""
         self.rest.request(r.DELETE_CHANNEL.compile(channel_id=channel_id), reason=reason)
 
-    def create_message(self, channel_id: str, content: str, *, components: list | None = None) -> dict:
-        """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one."""
-        return self.rest.request(r.CREATE_MESSAGE.compile(channel_id=channel_id),
-                                 json=message(content, components=components))
+    def create_message(self, channel_id: str, content: str, *, components: list | None = None,
+                       files: list[File] | None = None) -> dict:
+        """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one,
+        with `files` attached (the bot needs Attach Files in the channel)."""
+        return self._send_message(r.CREATE_MESSAGE.compile(channel_id=channel_id),
+                                  message(content, components=components), files)
+
+    def channel_messages(self, channel_id: str, *, before: str | None = None, limit: int = 100) -> list[dict]:
+        """"Get Channel Messages": up to `limit` (1-100) message objects, newest first, all of them
+        older than the message `before` when given (page back through a channel's history by
+        passing the last one's id). Empty without Read Message History in the channel."""
+        if not 1 <= limit <= 100:
+            raise ValueError(f"limit is {limit}; Discord takes 1-100")
+        route = r.GET_CHANNEL_MESSAGES.compile(channel_id=channel_id).with_query(before=before, limit=limit)
+        return self.rest.request(route) or []
 
     # -- users (developers/resources/user.mdx) -----------------------------------------------
 
@@ -117,11 +131,12 @@ class DiscordApi:
     # The interaction's token authorises these, for 15 minutes ("Interaction Callback").
 
     def edit_original(self, application_id: str, token: str, content: str, *,
-                      components: list | None = None) -> dict:
-        """"Edit Original Interaction Response" to `content` (ValueError past 2000 characters)."""
+                      components: list | None = None, files: list[File] | None = None) -> dict:
+        """"Edit Original Interaction Response" to `content` (ValueError past 2000 characters),
+        with `files` attached ("Uploading Files": the message then holds exactly these)."""
         route = r.EDIT_ORIGINAL_INTERACTION_RESPONSE.compile(application_id=application_id,
                                                              interaction_token=token)
-        return self.rest.request(route, json=message(content, components=components))
+        return self._send_message(route, message(content, components=components), files)
 
     def delete_original(self, application_id: str, token: str) -> None:
         """"Delete Original Interaction Response"."""
@@ -129,12 +144,19 @@ class DiscordApi:
             application_id=application_id, interaction_token=token))
 
     def create_followup(self, application_id: str, token: str, content: str, *,
-                        ephemeral: bool = False) -> dict:
+                        ephemeral: bool = False, files: list[File] | None = None) -> dict:
         """"Create Followup Message": `content` (ValueError past 2000 characters), seen only by
-        the user when `ephemeral`."""
+        the user when `ephemeral`, with `files` attached."""
         route = r.CREATE_FOLLOWUP_MESSAGE.compile(application_id=application_id,
                                                   interaction_token=token)
-        return self.rest.request(route, json=message(content, ephemeral=ephemeral))
+        return self._send_message(route, message(content, ephemeral=ephemeral), files)
+
+    def _send_message(self, route: CompiledRoute, body: dict, files: list[File] | None) -> dict:
+        """`body` as JSON, or with `files` as multipart (developers/reference.mdx "Uploading
+        Files"; ValueError past files.MAX_FILES or a file past files.MAX_FILE_BYTES)."""
+        if not files:
+            return self.rest.request(route, json=body)
+        return self.rest.request(route, files=parts(with_attachments(body, files), files))
 
     # -- application commands (developers/interactions/application-commands.mdx) -------------
 

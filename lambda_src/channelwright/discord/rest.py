@@ -158,16 +158,18 @@ class DiscordRest:
         session.headers["User-Agent"] = USER_AGENT
         return session
 
-    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None) -> Any:
+    def request(self, route: CompiledRoute, *, json: Any = None, reason: str | None = None,
+                files: list | None = None) -> Any:
         """Send `route` (routes.py) with an optional JSON body and audit-log `reason`; the parsed
-        JSON reply (None for 204). Raises DiscordRejected (4xx), DiscordUnavailable (5xx, network,
-        edge blocks; OutcomeUnknown for a create whose reply was lost), RateLimitedLong and
-        RateLimitedTooLong (errors.py)."""
+        JSON reply (None for 204). `files`: a multipart body instead of JSON, as files.parts
+        gives it (its payload_json holds the body). Raises DiscordRejected (4xx),
+        DiscordUnavailable (5xx, network, edge blocks; OutcomeUnknown for a create whose reply
+        was lost), RateLimitedLong and RateLimitedTooLong (errors.py)."""
         headers = self._headers(route, reason)
         label = route.label
         failures = limited = 0
         while True:
-            response = self._send(route, json, headers)
+            response = self._send(route, {"json": json} if files is None else {"files": files}, headers)
             if isinstance(response, requests.RequestException):  # never reached Discord
                 failures += 1
                 if failures > self._max_retries:
@@ -195,11 +197,12 @@ class DiscordRest:
             headers["X-Audit-Log-Reason"] = audit_reason(reason)
         return headers
 
-    def _send(self, route: CompiledRoute, json: Any,
+    def _send(self, route: CompiledRoute, body: dict[str, Any],
               headers: dict[str, str]) -> requests.Response | requests.RequestException:
         """One try, once its bucket (and the global limit) has room: Discord's response, or the
         connection error of a request that never reached Discord or may safely be sent again.
-        OutcomeUnknown if a create may have been sent but its reply was lost."""
+        OutcomeUnknown if a create may have been sent but its reply was lost. `body`: the
+        `json=` or `files=` argument of requests."""
         template, major = route.bucket_key
         bucket = self._reserve(template, major, route.label)
         response = None
@@ -207,7 +210,7 @@ class DiscordRest:
             self._wait_for_global_limit(route)
             self._count("requests")
             try:
-                response = self._session.request(route.method, self._base + route.path, json=json,
+                response = self._session.request(route.method, self._base + route.path, **body,
                                                  headers=headers, timeout=self._timeout)
             except requests.RequestException as error:
                 if _was_sent(error) and route.method not in IDEMPOTENT:

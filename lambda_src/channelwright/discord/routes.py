@@ -14,7 +14,7 @@ Only discord/ (and tests) import this module: business code calls `DiscordApi` (
 import hashlib
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 _PARAM = re.compile(r"\{(\w+)\}")
 _TOKEN_PARAMS = ("webhook_token", "interaction_token")
@@ -41,6 +41,12 @@ class CompiledRoute:
         """(route template, major parameter): requests sharing it share a rate limit until
         Discord names the bucket (X-RateLimit-Bucket)."""
         return f"{self.method} {self.template}", self.major
+
+    def with_query(self, **params: str | int | None) -> "CompiledRoute":
+        """The same route with a query string of the `params` that are not None (values
+        percent-encoded); the bucket and label are the route's, whatever the query."""
+        given = {name: str(value) for name, value in params.items() if value is not None}
+        return replace(self, path=f"{self.path}?{urllib.parse.urlencode(given)}") if given else self
 
     @property
     def uses_bot_token(self) -> bool:
@@ -110,6 +116,7 @@ DELETE_CHANNEL = Route("DELETE", "/channels/{channel_id}")  # "Delete/Close Chan
 
 # developers/resources/message.mdx
 CREATE_MESSAGE = Route("POST", "/channels/{channel_id}/messages")  # "Create Message"
+GET_CHANNEL_MESSAGES = Route("GET", "/channels/{channel_id}/messages")  # "Get Channel Messages"
 
 # developers/resources/user.mdx
 GET_CURRENT_USER = Route("GET", "/users/@me")  # "Get Current User"

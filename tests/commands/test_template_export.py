@@ -1,18 +1,16 @@
 """`/campaign-template export`: a campaign's layout as a template file that imports again, end to
 end (signed interactions in, the worker on moto's SQS, Discord emulated)."""
 
-import re
+import requests
 
 from channelwright.campaigns.channel_presence import Presence
 from channelwright.campaigns.plan import ChannelSpec, Template
-from channelwright.commands.template_export import messages
 from channelwright.templates.export import template_id
 from channelwright.templates.files import parse_template_file
 from tests.support.servers import final_text, run
 
 NAME = "Curse of Strahd"
 CATEGORY, TEXT, VOICE = 4, 0, 2
-YAML_BLOCK = re.compile(r"```yaml\n(.*?)\n```", re.S)
 
 
 def export_options(name=NAME):
@@ -31,18 +29,21 @@ def channels_in(emu, guild, category_name):
                   key=lambda c: c["position"])
 
 
-def answer_parts(emu, token) -> list[str]:
-    """What the asker reads: the edited answer, then its follow-ups (all only they can see)."""
+def answer(emu, token) -> tuple[str, dict]:
+    """What the asker gets: one message only they can see, its text and the attached file (no
+    follow-ups)."""
     original = emu.original_message(token)
     assert original["flags"] & 64
-    followups = emu.followup_messages(token)
-    assert all(m["flags"] & 64 for m in followups)
-    return [original["content"]] + [m["content"] for m in followups]
+    assert emu.followup_messages(token) == []
+    [attachment] = original["attachments"]
+    return original["content"], attachment
 
 
-def file_of(parts: list[str]) -> bytes:
-    """The file the user saves: every ```yaml block, in order."""
-    return "\n".join(block for part in parts for block in YAML_BLOCK.findall(part)).encode()
+def file_of(attachment: dict) -> bytes:
+    """The attached file, downloaded from its URL as the user (or the import) would."""
+    downloaded = requests.get(attachment["url"], timeout=5)
+    assert downloaded.status_code == 200 and len(downloaded.content) == attachment["size"]
+    return downloaded.content
 
 
 def test_export_gives_the_layout_as_named_now_and_it_imports_and_builds_again(bot, emu, guild, gm):
@@ -55,12 +56,13 @@ def test_export_gives_the_layout_as_named_now_and_it_imports_and_builds_again(bo
 
     payload, reply, _ = run(bot, guild, gm, "campaign-template", export_options("curse  OF strahd"))
     assert reply == {"type": 5, "data": {"flags": 64}}
-    parts = answer_parts(emu, payload["token"])
-    assert parts[0].startswith("📄 **Curse of Strahd**'s layout: 9 channels: 4 text, 1 voice, 4 forum; 2 GM-only.\n"
-                               "Save the YAML below as `curse-of-strahd.yaml`"), parts[0]
-    assert "Left out, deleted by hand: dice-rolls." in parts[0]
-    assert all(len(p) <= 2000 for p in parts)
-    template = parse_template_file(file_of(parts), "curse-of-strahd.yaml")
+    text, attachment = answer(emu, payload["token"])
+    assert text.startswith("📄 **Curse of Strahd**'s layout: 9 channels: 4 text, 1 voice, 4 forum; 2 GM-only.\n"
+                           "Add the attached `curse-of-strahd.yaml`"), text
+    assert "Left out, deleted by hand: dice-rolls." in text and "```" not in text
+    assert attachment["filename"] == "curse-of-strahd.yaml"
+    assert attachment["content_type"] == "application/yaml"
+    template = parse_template_file(file_of(attachment), "curse-of-strahd.yaml")
     assert template.id == "curse-of-strahd" and template.title == NAME
     assert [(c.name, c.type, c.gm_only) for c in template.channels] == [
         ("announcements", "text", False), ("tavern-talk", "text", False), ("session-notes", "text", False),
@@ -68,7 +70,7 @@ def test_export_gives_the_layout_as_named_now_and_it_imports_and_builds_again(bo
         ("lore-and-worldbuilding", "forum", False), ("maps-and-handouts", "forum", False),
         ("gm-planning", "forum", True)]
 
-    attachment = emu.add_attachment("curse-of-strahd.yaml", file_of(parts))
+    # The export's own attachment, imported by its URL as Discord hands it over.
     imported = emu.create_interaction(guild, gm, "campaign-template", attachments=[attachment], options=[
         {"type": 1, "name": "import", "options": [{"type": 11, "name": "file", "value": attachment["id"]}]}])
     bot.interact(imported)
@@ -89,6 +91,7 @@ def test_a_player_may_not_export_a_layout_naming_gm_only_channels(bot, emu, guil
     payload, _, text = run(bot, guild, player, "campaign-template", export_options())
     assert "export its layout" in text and "```" not in text, text
     assert emu.followup_messages(payload["token"]) == []
+    assert emu.original_message(payload["token"])["attachments"] == []
 
 
 def test_export_of_an_unknown_campaign_is_refused_at_once(bot, emu, guild, gm):
@@ -107,22 +110,28 @@ def test_export_suggests_campaigns_not_templates(bot, emu, guild, gm):
     assert answer == {"type": 8, "data": {"choices": [{"name": NAME, "value": NAME}]}}
 
 
-def test_a_layout_longer_than_a_message_continues_in_blocks_that_make_one_file():
-    """45 channels of 100-character names: each message fits Discord's 2000 characters, and the
-    blocks, copied in order, are the file."""
+def test_a_layout_far_longer_than_a_message_is_still_one_file(bot, emu, guild, gm):
+    """45 channels of 100-character names: thousands of characters, past a message's 2000, in
+    one attached file that reads back as the layout."""
     channels = tuple(ChannelSpec(f"{i:02d}-" + "x" * 97, "text", gm_only=i % 2 == 0) for i in range(45))
     template = Template("long-campaign", "Long Campaign", channels)
-    from channelwright.templates.export import export
-    from channelwright.campaigns.store import Campaign
     from channelwright.campaigns.plan import build_plan
+    from channelwright.campaigns.store import Campaign
+    from channelwright.templates.export import export
     campaign = Campaign("1", "long campaign", "Long Campaign", "x",
                         [s.to_dict() for s in build_plan("Long Campaign", template)], "2", "t", "3", "u")
     made = export(campaign, Presence())
-    parts = messages(campaign.name, made)
-    assert len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
-    assert parts[1].startswith(f"(continued: part 2 of {len(parts)} of the same file)\n```yaml\n")
-    assert parse_template_file(file_of(parts), made.filename) == template
-    assert file_of(parts).decode() + "\n" == made.file_text
+    assert len(made.file_text) > 4000
+    payload = emu.create_interaction(guild, gm, "campaign-template", options=export_options())
+    emu.acknowledge(payload, {"type": 5, "data": {"flags": 64}})
+    from channelwright.commands.template_export import YAML_MEDIA_TYPE, answer_text, answer_with_file
+    from channelwright.discord.files import File
+    answer_with_file(bot.worker, payload["token"], answer_text(campaign.name, made),
+                     File(made.filename, made.file_text.encode(), YAML_MEDIA_TYPE))
+    text, attachment = answer(emu, payload["token"])
+    assert len(text) <= 2000 and attachment["filename"] == "long-campaign.yaml"
+    assert file_of(attachment).decode() == made.file_text
+    assert parse_template_file(file_of(attachment), made.filename) == template
 
 
 def test_template_ids_from_campaign_names():
@@ -139,9 +148,9 @@ def test_discord_failing_once_mid_export_is_retried_and_the_file_still_arrives(b
     payload, _, _ = run(bot, guild, gm, "campaign-template", export_options())
     listings = [r.status for r in emu.requests if r.route == "GET /guilds/{guild_id}/channels"]
     assert listings[-2:] == [503, 200]
-    parts = answer_parts(emu, payload["token"])
-    assert parts[0].startswith("📄 **Curse of Strahd**'s layout: 10 channels")
-    assert len(parse_template_file(file_of(parts), "x.yaml").channels) == 10
+    text, attachment = answer(emu, payload["token"])
+    assert text.startswith("📄 **Curse of Strahd**'s layout: 10 channels")
+    assert len(parse_template_file(file_of(attachment), "x.yaml").channels) == 10
 
 
 def test_discord_failing_every_time_tells_the_asker_on_the_last_attempt(bot, emu, guild, gm):

@@ -5,9 +5,10 @@ decides (worker._authorize) and answers privately. The request path finds the ca
 `template_export` task; the worker reads the server (what the channels are called now), makes the
 file (templates/export.py) and edits the deferred answer with it.
 
-The file is shown as YAML in code blocks, to save as a `.yaml` file: one block when it fits one
-message (2000 characters, developers/resources/message.mdx "Create Message"), else one per message,
-in order, each continuing the same file.
+The answer is a short line and the file itself, attached as `<template id>.yaml`
+(developers/reference.mdx "Uploading Files"; Edit Original Interaction Response takes files,
+developers/interactions/receiving-and-responding.mdx): one message whatever the layout's size, and
+`/campaign-template import` takes the attachment as it is.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from typing import Any
 
 from channelwright.aws.observability import logger, request_path_failure
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields
-from channelwright.discord.errors import DiscordError
-from channelwright.discord.types import MESSAGE_CONTENT_LIMIT
+from channelwright.discord.errors import DiscordRejected
+from channelwright.discord.files import File
 from channelwright.tasks.payloads import TemplateExport
 from channelwright.tasks.queue import Task
 from channelwright.text.names import clip, md, normalise
 from channelwright.text.problems import Problem, Refusal
 from channelwright.text.responses import deferred, ephemeral
 
-FENCE_OPEN, FENCE_CLOSE = "```yaml\n", "\n```"
-LEFT_OUT_SHOWN = 10  # names of deleted channels in the heading; the rest are counted
-CONTINUED = "(continued: part {part} of {parts} of the same file)\n"
+LEFT_OUT_SHOWN = 10  # names of deleted channels in the answer; the rest are counted
+# RFC 9512 "YAML Media Type" registers application/yaml.
+YAML_MEDIA_TYPE = "application/yaml"
 
 
 # -- the interactions side ------------------------------------------------------------------
@@ -91,62 +92,37 @@ def run_export(task: Task, deps: Any, standing: Any = None) -> None:
                              + "; ".join(md(e) for e in invalid.errors) + ".",
                              "Rename those channels, then export again.").text())
         return
-    parts = messages(campaign.name, made)
-    if parts is None:
-        reply.finish(Problem(f"I can't show “{md(campaign.name)}”'s layout.",
-                             "A channel's name holds ```, which would end the code block it is "
-                             "shown in.", "Rename that channel, then export again.").text())
+    if reply.expired:
         return
-    first, *rest = parts
-    if not reply.finish(first):
-        return
+    answer_with_file(deps, token, answer_text(campaign.name, made),
+                     File(made.filename, made.file_text.encode("utf-8"), YAML_MEDIA_TYPE))
+
+
+def answer_with_file(deps: Any, token: str, text: str, file: File) -> None:
+    """Edit the deferred answer to `text` with `file` attached. A token Discord no longer takes
+    (401, 403, 404: expired, forgotten, or the answer deleted) ends it quietly, as
+    ProgressMessage does; any other DiscordError propagates (the worker retries the task, whose
+    edit replaces the answer again)."""
     try:
-        for part in rest:
-            deps.api.create_followup(deps.application_id, token, part, ephemeral=True)
-    except DiscordError as error:
-        # The first part is shown; trying again would repeat the parts already sent.
-        logger.warning("export follow-up not sent", error=str(error))
+        deps.api.edit_original(deps.application_id, token, text, files=[file])
+    except DiscordRejected as error:
+        if error.status not in (401, 403, 404):
+            raise
+        logger.warning("export answer refused", error=str(error))
 
 
-def messages(campaign_name: str, made: Any) -> list[str] | None:
-    """The answer as messages of at most 2000 characters: a heading, then the file in ```yaml
-    blocks that, copied in order into one file, give it back exactly. None if the file itself
-    holds ``` (no code block can show it)."""
+def answer_text(campaign_name: str, made: Any) -> str:
+    """The line the file comes with: what the layout holds, how to use the file, and which
+    channels were left out (deleted by hand)."""
     from channelwright.templates.library import describe_channels
 
-    if "```" in made.file_text:
-        return None
-    heading = (f"📄 **{md(campaign_name)}**'s layout: {describe_channels(made.template)}.\n"
-               f"Save the YAML below as `{made.filename}` and add it to this or another server with "
-               "`/campaign-template import`, then build from it with "
-               f"`/add-campaign template:{made.template.id}`.")
+    text = (f"📄 **{md(campaign_name)}**'s layout: {describe_channels(made.template)}.\n"
+            f"Add the attached `{made.filename}` to this or another server with "
+            "`/campaign-template import`, then build from it with "
+            f"`/add-campaign template:{made.template.id}`.")
     if made.left_out:
         shown = [md(clip(n, 32)) for n in made.left_out[:LEFT_OUT_SHOWN]]
         more = len(made.left_out) - len(shown)
-        heading += ("\nLeft out, deleted by hand: " + ", ".join(shown)
-                    + (f" and {more} more" if more else "") + ".")
-    heading += "\n"
-    room = lambda prefix: MESSAGE_CONTENT_LIMIT - len(prefix) - len(FENCE_OPEN) - len(FENCE_CLOSE)  # noqa: E731
-    # The longest continuation prefix, whatever the part numbers: every later part fits it.
-    body = made.file_text.rstrip("\n")
-    first_room, later_room = room(heading), room(CONTINUED.format(part=99, parts=99))
-    chunks = _chunks(body, first_room, later_room)
-    return [(heading if i == 0 else CONTINUED.format(part=i + 1, parts=len(chunks)))
-            + FENCE_OPEN + chunk + FENCE_CLOSE for i, chunk in enumerate(chunks)]
-
-
-def _chunks(text: str, first_room: int, later_room: int) -> list[str]:
-    """`text` cut at line breaks into a first chunk of at most `first_room` characters and later
-    ones of at most `later_room` (a template file's lines are far shorter than either)."""
-    chunks: list[str] = []
-    current: list[str] = []
-    used = 0
-    for line in text.split("\n"):
-        room = first_room if not chunks else later_room
-        if current and used + 1 + len(line) > room:
-            chunks.append("\n".join(current))
-            current, used = [], 0
-        used += len(line) + (1 if current else 0)
-        current.append(line)
-    chunks.append("\n".join(current))
-    return chunks
+        text += ("\nLeft out, deleted by hand: " + ", ".join(shown)
+                 + (f" and {more} more" if more else "") + ".")
+    return text

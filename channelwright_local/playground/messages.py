@@ -5,9 +5,13 @@ it answers once an interaction's token has expired), each marked with its channe
 Ephemeral messages are shown only to the member whose interaction they answer, marked "Only
 you can see this" (developers/interactions/receiving-and-responding.mdx "Interaction Callback
 Data Structure": flags EPHEMERAL, 1 << 6). A deferred reply still loading shows "is thinking…".
+A message's files (developers/resources/message.mdx "Attachment Object") are links to their
+`url` on the emulator's CDN, with file name and size, as the client lists them under the text.
 """
 
 from __future__ import annotations
+
+import html
 
 from channelwright_local.playground.markdown import render
 from channelwright_local.playground.server_view import mention_names
@@ -19,7 +23,8 @@ STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link"}
 
 def timeline(conversation, viewer_id: str) -> list[dict]:
     """Oldest first: [{id, author, owner, html, content, ephemeral, loading, edited, buttons,
-    token, reply_to, channel}] for what `viewer_id` can see."""
+    attachments, token, reply_to, channel}] for what `viewer_id` can see; `attachments` are
+    {filename, size, url} each, and `html` ends with their links."""
     emu, discord = conversation.discord.emulator, conversation.discord
     names = mention_names(discord)
     with conversation.lock:
@@ -53,17 +58,37 @@ def _message(message: dict, token: str, owner: str, label: str, names, *, follow
                for row in message.get("components") or [] for c in row.get("components") or []
                if c.get("type") == 2]
     loading = bool(message.get("loading"))
+    attachments = [{"filename": str(a.get("filename") or ""), "size": int(a.get("size") or 0),
+                    "url": str(a.get("url") or "")} for a in message.get("attachments") or []]
     return {"id": message["id"], "author": "Channelwright", "owner": owner,
             "content": message.get("content") or "",
-            "html": "" if loading else render(message.get("content") or "", names),
+            "html": "" if loading else render(message.get("content") or "", names) + _links(attachments),
             "ephemeral": bool(flags & EPHEMERAL), "loading": loading,
             "edited": bool(message.get("edited_timestamp")), "buttons": buttons,
+            "attachments": attachments,
             "token": "" if followup else token, "reply_to": label, "channel": ""}
+
+
+def _links(attachments: list[dict]) -> str:
+    """One line per file: a download link named by its file name, then its size."""
+    return "".join(
+        f'<p class="attachment">📎 <a href="{html.escape(a["url"], quote=True)}" target="_blank" '
+        f'rel="noopener noreferrer" download>{html.escape(a["filename"])}</a> '
+        f'<span class="size">{size_text(a["size"])}</span></p>\n' for a in attachments)
+
+
+def size_text(size: int) -> str:
+    """`size` bytes as a person reads it: "512 bytes", "1.50 KB", "2.00 MB" (1 KB = 1024 bytes)."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.2f} KB"
+    return f"{size / (1024 * 1024):.2f} MB"
 
 
 def _failure(item) -> dict:
     """What the client shows when the endpoint did not answer properly."""
     return {"id": item.interaction_id, "author": "Channelwright", "owner": item.user_id, "content": "",
             "html": '<p class="failed">The application did not respond</p>', "ephemeral": True,
-            "loading": False, "edited": False, "buttons": [], "token": "", "reply_to": item.label,
-            "channel": ""}
+            "loading": False, "edited": False, "buttons": [], "attachments": [], "token": "",
+            "reply_to": item.label, "channel": ""}

@@ -8,10 +8,12 @@ import json
 import time
 
 import pytest
+import requests
 
 from channelwright_local.discord_side import EmulatedDiscord
 from channelwright_local.playground.conversation import Conversation, PlaygroundError
 from channelwright_local.playground.markdown import Names, render
+from channelwright_local.playground.messages import size_text
 from channelwright_local.playground.server_view import everyone_can_view
 
 NAME = "Curse of Strahd"
@@ -57,6 +59,19 @@ def test_only_web_addresses_become_links_as_in_the_client():
 def test_a_timestamp_past_any_calendar_is_shown_as_its_text_not_an_error():
     assert render("<t:9999999999999:F> and <t:-9999999999999>") == \
         "<p>&lt;t:9999999999999:F&gt; and &lt;t:-9999999999999&gt;</p>\n"
+
+
+def test_a_file_is_a_link_with_its_name_and_size():
+    from channelwright_local.playground.messages import _message
+    message = {"id": "5", "content": "the layout", "flags": 64, "attachments": [
+        {"id": "6", "filename": "a<b>.yaml", "size": 1536, "url": "http://127.0.0.1:1/attachments/1/6/a.yaml?x=1&y=\""}]}
+    shown = _message(message, "t", "u", "campaign-template", Names())
+    assert shown["attachments"] == [{"filename": "a<b>.yaml", "size": 1536,
+                                     "url": "http://127.0.0.1:1/attachments/1/6/a.yaml?x=1&y=\""}]
+    assert ('<a href="http://127.0.0.1:1/attachments/1/6/a.yaml?x=1&amp;y=&quot;" target="_blank" '
+            'rel="noopener noreferrer" download>a&lt;b&gt;.yaml</a> <span class="size">1.50 KB</span>') in shown["html"]
+    assert shown["html"].startswith("<p>the layout</p>")
+    assert (size_text(512), size_text(3 * 1024 * 1024)) == ("512 bytes", "3.00 MB")
 
 
 # -- the sidebar's lock ----------------------------------------------------------------------------
@@ -181,6 +196,16 @@ def test_a_template_uploaded_on_the_page_is_imported_and_built(serve, ids):
     sidebar = state(serve, gm)["server"]["categories"]
     job = next(c for c in sidebar if c["name"] == "The Job")
     assert job["private"] and [c["name"] for c in job["channels"]] == ["planning", "the-vault"]
+
+    post(serve, "/local/playground/commands", {"as": gm, "command": "campaign-template",
+                                               "subcommand": "export", "options": {"name": "The Job"}})
+    exported = wait_for(serve, gm, lambda s: said(s["messages"], "layout:"), "the export")
+    [file] = exported["attachments"]
+    assert file["filename"] == "the-job.yaml" and "download>the-job.yaml</a>" in exported["html"]
+    downloaded = requests.get(file["url"], timeout=5)
+    assert downloaded.status_code == 200 and len(downloaded.content) == file["size"]
+    assert b"planning" in downloaded.content
+    assert f'<span class="size">{size_text(file["size"])}</span>' in exported["html"]
 
 
 def test_add_player_with_a_picked_member_then_the_player_sees_the_campaign(serve, ids):

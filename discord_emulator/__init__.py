@@ -10,8 +10,8 @@ Modules: `state` (storage), `model` (objects and JSON), `permissions` (bits and
 the overwrite algorithm), `channel_names` (how Discord rewrites channel names),
 `command_visibility` (who may invoke a registered command), `actions` / `messages` /
 `interactions` / `application_commands` (Discord's rules per resource), `validation` (Discord's
-form validation of request bodies and headers, 400 50035), `attachments` (the CDN
-serving uploaded files), `routes` (the route table), `server` (the HTTP
+form validation of request bodies and headers, 400 50035), `uploads` (multipart bodies with
+files), `attachments` (the CDN serving uploaded files), `routes` (the route table), `server` (the HTTP
 pipeline), `ratelimit`, `faults`, `recording`, `render`, `emulator` (the facade).
 """
 

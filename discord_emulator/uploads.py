@@ -133,14 +133,9 @@ def attach(body: dict, uploads: tuple[Upload, ...], existing: list[dict], publis
     by_index = {u.index: u for u in uploads}
     by_id = {a["id"]: a for a in existing}
     problems = errors.FormErrors()
-    result = []
     for i, entry in enumerate(listed):
-        key = str(entry.get("id"))
-        if key in by_id:
-            result.append(by_id[key])
-        elif key in by_index:
-            result.append(publish(by_index[key]))
-        else:
+        if str(entry.get("id")) not in by_id and str(entry.get("id")) not in by_index:
             problems.add(f"attachments.{i}", "ATTACHMENT_NOT_FOUND", "Attachment data not found")
-    problems.raise_if_any()
-    return result
+    problems.raise_if_any()  # before anything is published: a refused request uploads nothing
+    keys = [str(entry.get("id")) for entry in listed]
+    return [by_id[key] if key in by_id else publish(by_index[key]) for key in keys]

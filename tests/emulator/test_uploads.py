@@ -281,3 +281,4 @@ def test_invalid_paging_is_refused(emu, history, params, field):
     refused = call(emu, "GET", f"/channels/{channel}/messages", params=params)
     assert code(refused) == (400, 50035)
     assert field in refused.json()["errors"]
+

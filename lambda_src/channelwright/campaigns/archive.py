@@ -188,7 +188,7 @@ def _lock_edits(campaign: Campaign, entry: dict, current: dict, *, reveal: bool,
     now = locks.plain(current.get("permission_overwrites"))
     # A GM-only channel an earlier try revealed, now archived without revealing: hide it again.
     removable = {_role(campaign, PLAYERS_ROLE_KEY)} if entry.get("gm_only") else set()
-    changes = {}
+    changes: dict[str, str | int] = {}
     if entry["type"] == ChannelType.GUILD_CATEGORY:
         name = locks.archived_name(entry["name"])
         if current.get("name") != name:

@@ -372,7 +372,7 @@ class CampaignStore:
         (only while none is recorded: the first snapshot is the one to restore). CampaignChanged
         if the record moved on since it was read."""
         expression = "SET #s = :s, archive_run = :run"
-        values = {":s": {"S": status}, ":run": {"S": run}, ":was": {"S": campaign.status}}
+        values: dict[str, Any] = {":s": {"S": status}, ":run": {"S": run}, ":was": {"S": campaign.status}}
         if snapshot is not None:
             expression += ", #a = :a"
             values[":a"] = _serialize(snapshot)

@@ -226,11 +226,6 @@ def archived_text(campaign: Campaign, skipped: dict[str, dict], *, reveal: bool)
              "**GM-only channels:** " + ("now readable by players (read-only)." if reveal
                                          else "still private to the GMs.")]
     lines += _skipped_lines(skipped)
-    unlockable = locks.unlockable(campaign.bot_permissions)
-    if unlockable:
-        lines.append(f"⚠️ I couldn't deny {', '.join(unlockable)}: my role doesn't have "
-                     f"{'it' if len(unlockable) == 1 else 'them'}, and Discord only lets me deny what "
-                     "I hold.")
     lines += ["", "Its roles are kept: `/add-player` still works (new players can read it). "
               "`/unarchive-campaign` puts everything back as it was."]
     return "\n".join(lines)

@@ -20,7 +20,9 @@ Kept for players: View Channel and Read Message History (the history stays reada
 - the category: all of the above, for channels someone syncs to it later.
 Discord lets a bot allow or deny only permissions it holds (developers/resources/channel.mdx,
 "Edit Channel Permissions"), so each deny is masked by the bot's server-level permissions, as the
-build's overwrites are (access.py); what it can't deny is named in the summary.
+build's overwrites are (access.py). A bit the mask drops is one @everyone lacks too (every member,
+the bot included, holds @everyone's permissions: permissions.mdx, compute_base_permissions), so
+the campaign never granted it and players hold it only through a role someone gave them by hand.
 """
 
 from channelwright.campaigns.access import ROLE
@@ -46,12 +48,6 @@ def deny_mask(bot_permissions: str | int | None) -> int:
     """The bits the bot may put in an overwrite: its server-level permissions (all of them as an
     Administrator), never Manage Roles (access.py)."""
     return p.effective(p.parse(bot_permissions or 0)) & ~p.MANAGE_ROLES
-
-
-def unlockable(bot_permissions: str | int | None) -> list[str]:
-    """Labels of the locks the bot can't set, for want of holding them itself."""
-    lacking = VOICE_LOCK & ~deny_mask(bot_permissions)
-    return [label for bit, label in p.LABELS.items() if lacking & bit]
 
 
 def locked_overwrites(before: list[dict], *, channel_type: int, gm_only: bool, reveal: bool,

@@ -262,3 +262,17 @@ def test_a_role_given_posting_rights_by_hand_is_locked_too_and_restored(bot, emu
     unarchive(bot, guild, gm)
     assert server_layout(emu, guild) == before
     assert emu.permissions_in(general, player) & p.SEND_MESSAGES
+
+
+def test_a_channel_hidden_from_the_bot_is_left_as_it_is_and_named(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    notes = campaign_channels(emu, bot.campaign(guild))["session-notes"]["id"]
+    from tests.campaigns.test_exactly_once_identity import hide_from_bot
+    hide_from_bot(emu, notes)
+    _, _, text = archive(bot, guild, gm)
+    assert "🙈 Hidden from me, so left as they are: #session-notes." in text
+    assert bot.campaign(guild).status == "archived"
+    assert emu.permissions_in(notes, player) & p.SEND_MESSAGES, "untouched: I can't edit it"
+    _, _, text = unarchive(bot, guild, gm)
+    assert "🙈 Hidden from me, so left as they are: #session-notes." in text
+    assert bot.campaign(guild).status == "completed"

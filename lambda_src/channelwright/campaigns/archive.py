@@ -137,13 +137,17 @@ def _apply(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage,
     skipped = dict(snapshot.get("skipped") or {})
     entries = [(s.key, snapshot["channels"][s.key]) for s in _recorded(campaign)
                if s.key in (snapshot.get("channels") or {})]
-    for done, (key, entry) in enumerate(entries, start=1):
-        current = presence.channels.get(entry["id"])
-        why = _send(entry, current, deps, reason, edits) if current is not None else (
-            HIDDEN if entry["id"] in presence.hidden else GONE)
-        if why:
-            skipped[key] = {"name": entry["name"], "why": why}
-        reply.show(f"📦 {verb} **{md(campaign.name)}**\n\n{bar(done, len(entries))}")
+    try:
+        for done, (key, entry) in enumerate(entries, start=1):
+            current = presence.channels.get(entry["id"])
+            why = _send(entry, current, deps, reason, edits) if current is not None else (
+                HIDDEN if entry["id"] in presence.hidden else GONE)
+            if why:
+                skipped[key] = {"name": entry["name"], "why": why}
+            reply.show(f"📦 {verb} **{md(campaign.name)}**\n\n{bar(done, len(entries))}")
+    finally:
+        # Stopped by a failure, the progress must not land after the worker's word on it.
+        reply.close()
     return skipped
 
 

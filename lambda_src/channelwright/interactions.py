@@ -405,6 +405,16 @@ def _campaign_template(invocation: Invocation, deps: Deps) -> dict:
     return campaign_template.campaign_template(invocation, deps)
 
 
+def _archive_campaign(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import archive
+    return archive.archive_campaign(invocation, deps)
+
+
+def _unarchive_campaign(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import archive
+    return archive.unarchive_campaign(invocation, deps)
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -429,6 +439,8 @@ COMMANDS = {
     "assign-gm": _change_member,
     "delete-campaign": _delete_campaign,
     "campaign-template": _campaign_template,
+    "archive-campaign": _archive_campaign,
+    "unarchive-campaign": _unarchive_campaign,
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

@@ -25,6 +25,9 @@ from channelwright.discord.snowflake import created_ms
 
 QUEUED, BUILDING, COMPLETED, FAILED = "queued", "building", "completed", "failed"
 DELETING = "deleting"
+# An archive (campaigns/archive.py) under way, done, and being undone; `archive` holds what it
+# changed.
+ARCHIVING, ARCHIVED, UNARCHIVING = "archiving", "archived", "unarchiving"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
@@ -104,6 +107,13 @@ class Campaign:
     # [from, until] ms spans in which no run was building: from a failed run's end to the run that
     # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
     idle: list[list[int]] = field(default_factory=list)
+    # The server as it was before the first edit of an archive (campaigns/archive.py): its
+    # `mode` ("lock"), when it was taken (`at`, ms) and each recorded channel's `channels`
+    # entry; what /unarchive-campaign restores. None when the campaign is not archived.
+    archive: dict | None = None
+    # The interaction id of the archive or unarchive that last began: a redelivered task finds
+    # its own run and carries on; another one takes over.
+    archive_run: str = ""
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -283,11 +293,13 @@ class CampaignStore:
             pass
 
     def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None,
-                *, this_run: bool = False):
+                *, this_run: bool = False, status_was: bool = False, fresh_archive: bool = False):
         """One UpdateItem on this incarnation of the record (and, if `this_run`, this run only).
 
         Every write also stamps `progress_at`, the heartbeat liveness.stalled() reads.
-        CampaignChanged if the record is gone, was made again, or (with `this_run`) moved on.
+        CampaignChanged if the record is gone, was made again, or (with `this_run`) moved on;
+        with `status_was`, if its status is no longer `values[":was"]` (`names` maps "#s"); with
+        `fresh_archive`, if it holds an archive snapshot already.
         """
         values = {**(values or {}), ":progress_at": {"N": str(_now_ms())}}
         stamp = "SET progress_at = :progress_at"
@@ -301,6 +313,10 @@ class CampaignStore:
         if this_run:
             condition += " AND interaction_id = :this_run"
             values[":this_run"] = {"S": campaign.interaction_id}
+        if status_was:
+            condition += " AND #s = :was"
+        if fresh_archive:
+            condition += " AND attribute_not_exists(#a)"
         kwargs = {"ExpressionAttributeNames": names} if names else {}
         try:
             self._db.update_item(TableName=self._table,
@@ -348,6 +364,30 @@ class CampaignStore:
     def mark_tasks_sent(self, campaign: Campaign) -> None:
         """Every build task of this run is on the queue: from now on only silence means stalled."""
         self._update(campaign, "SET tasks_sent = :t", {}, {":t": {"BOOL": True}}, this_run=True)
+
+    def begin_archive_run(self, campaign: Campaign, status: str, run: str,
+                          snapshot: dict | None = None) -> None:
+        """Move the campaign from the status it was read with to `status` (ARCHIVING or
+        UNARCHIVING) for the archive run `run`, recording `snapshot` as its `archive` when given
+        (only while none is recorded: the first snapshot is the one to restore). CampaignChanged
+        if the record moved on since it was read."""
+        expression = "SET #s = :s, archive_run = :run"
+        values: dict[str, Any] = {":s": {"S": status}, ":run": {"S": run}, ":was": {"S": campaign.status}}
+        if snapshot is not None:
+            expression += ", #a = :a"
+            values[":a"] = _serialize(snapshot)
+        # "archive" is one of DynamoDB's reserved words: named through "#a" where used.
+        names = {"#s": "status", **({"#a": "archive"} if snapshot is not None else {})}
+        self._update(campaign, expression, names, values, status_was=True,
+                     fresh_archive=snapshot is not None)
+
+    def end_archive_run(self, campaign: Campaign, status: str, *, forget_snapshot: bool) -> None:
+        """Move the campaign from the status it was read with to `status` (ARCHIVED, or COMPLETED
+        after an unarchive, which also drops the snapshot: `forget_snapshot`)."""
+        expression = "SET #s = :s" + (" REMOVE #a" if forget_snapshot else "")
+        names = {"#s": "status", **({"#a": "archive"} if forget_snapshot else {})}
+        self._update(campaign, expression, names,
+                     {":s": {"S": status}, ":was": {"S": campaign.status}}, status_was=True)
 
     def set_status(self, campaign: Campaign, status: str, failure: dict | None = None) -> None:
         """Only the campaign's current run may change its status (CampaignChanged otherwise)."""

@@ -21,6 +21,7 @@ from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, Step, type_name
 from channelwright.campaigns.progress import ProgressMessage
+from channelwright.campaigns.store import ARCHIVED
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 
@@ -39,7 +40,9 @@ def run_info(task, deps, standing) -> None:
     present, missing, hidden = _listings(campaign, steps, presence, standing)
     category = campaign.resources.get("category", {}).get("id")
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
-    lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
+    status = ("📦 archived (read-only for its players; `/unarchive-campaign` puts it back)"
+              if campaign.status == ARCHIVED else campaign.status)
+    lines = [f"**{md(campaign.name)}** — {status}, template “{md(campaign.template)}”",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:

@@ -18,6 +18,7 @@ from channelwright.text.problems import Problem, Refusal
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
 STRING, USER, ATTACHMENT = Option.STRING, Option.USER, Option.ATTACHMENT
+BOOLEAN = Option.BOOLEAN
 SUB_COMMAND, SUB_COMMAND_GROUP = Option.SUB_COMMAND, Option.SUB_COMMAND_GROUP
 GUILD_CONTEXT, GUILD_INSTALL = 0, 0
 
@@ -40,6 +41,8 @@ RULES = {
     "campaign-template remove": MANAGERS,
     # A layout names its GM-only channels: for those who run the campaign.
     "campaign-template export": CAMPAIGN_RUNNERS,
+    "archive-campaign": CAMPAIGN_RUNNERS,
+    "unarchive-campaign": CAMPAIGN_RUNNERS,
 }
 
 
@@ -109,9 +112,20 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
     _option(SUB_COMMAND, "export", "A campaign's channel layout as a template file",
             options=[_campaign_option("name")]),
 ])
+# `mode` is a choice so that more ways of archiving fit beside "lock" (application-commands.mdx,
+# "Application Command Option Choice Structure").
+ARCHIVE_CAMPAIGN = _command(
+    "archive-campaign", "Archive a campaign: read-only for its players, its category at the bottom.",
+    [_campaign_option("name"),
+     _option(STRING, "mode", "How to archive it (default: lock)", required=False,
+             choices=[{"name": "lock: keep everything, read-only for players", "value": "lock"}]),
+     _option(BOOLEAN, "reveal-gm-channels", "Let players read the GM-only channels too "
+             "(default: they stay private)", required=False)])
+UNARCHIVE_CAMPAIGN = _command("unarchive-campaign", "Put an archived campaign back as it was.",
+                              [_campaign_option("name")])
 
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -15,7 +15,7 @@ from channelwright.campaigns import liveness
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import confirmation, made_counts
 from channelwright.campaigns.capacity import Counts, totals_text
-from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, QUEUED, Campaign
+from channelwright.campaigns.store import ARCHIVED, BUILDING, COMPLETED, DELETING, QUEUED, Campaign
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields
 from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
 from channelwright.tasks.queue import Task
@@ -38,6 +38,16 @@ def _find(invocation: Invocation, deps, option: str) -> Campaign:
             "Campaign names are matched ignoring case and spacing.",
             "Use `/list-campaigns` to see the names, or pick one from the suggestions."))
     return campaign
+
+
+def find_campaign(invocation: Invocation, deps, option: str) -> Campaign:
+    """The campaign the option names, for another command module; Refusal if there is none."""
+    return _find(invocation, deps, option)
+
+
+def enqueue(deps, task: Task, answer: dict) -> dict:
+    """Queue `task` and give `answer`, or say in plain words that the queue is unavailable."""
+    return _enqueue(deps, task, answer)
 
 
 def _enqueue(deps, task: Task, answer: dict) -> dict:
@@ -69,6 +79,8 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         players = len(campaign.players)
         status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
                                     if liveness.stalled(campaign, deps.now_ms()) else "")
+        if campaign.status == ARCHIVED:
+            status = "📦 archived (read-only for its players)"
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)
@@ -93,7 +105,7 @@ def change_member(invocation: Invocation, deps) -> dict:
     campaign = _find(invocation, deps, "campaign")
     group, action = MEMBER_ACTIONS[invocation.command]
     user = invocation.resolved_user("user")
-    if campaign.status != COMPLETED:
+    if campaign.status not in (COMPLETED, ARCHIVED):  # an archived campaign's roles still work
         raise Refusal(Problem(
             f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
             "Its roles must exist before people can be given them.",

@@ -105,6 +105,20 @@ class DiscordApi:
         """"Delete/Close Channel"."""
         self.rest.request(r.DELETE_CHANNEL.compile(channel_id=channel_id), reason=reason)
 
+    def edit_permission(self, channel_id: str, overwrite: dict, *, reason: str) -> None:
+        """"Edit Channel Permissions": put `overwrite` ({"id", "type" 0 role / 1 member, "allow",
+        "deny"}) on the channel, replacing that target's overwrite whole (a target state, so
+        sending it twice is harmless)."""
+        body = {"type": overwrite["type"], "allow": str(overwrite.get("allow") or "0"),
+                "deny": str(overwrite.get("deny") or "0")}
+        self.rest.request(r.EDIT_CHANNEL_PERMISSIONS.compile(
+            channel_id=channel_id, overwrite_id=overwrite["id"]), json=body, reason=reason)
+
+    def delete_permission(self, channel_id: str, overwrite_id: str, *, reason: str) -> None:
+        """"Delete Channel Permission": remove the overwrite of role or member `overwrite_id`."""
+        self.rest.request(r.DELETE_CHANNEL_PERMISSION.compile(
+            channel_id=channel_id, overwrite_id=overwrite_id), reason=reason)
+
     def create_message(self, channel_id: str, content: str, *, components: list | None = None,
                        files: list[File] | None = None) -> dict:
         """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one,

@@ -22,6 +22,7 @@ USE_VAD = 1 << 25
 MANAGE_ROLES = 1 << 28
 MANAGE_THREADS = 1 << 34
 CREATE_PUBLIC_THREADS = 1 << 35
+CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 
 ALL = (1 << 53) - 1
@@ -45,6 +46,7 @@ LABELS = {
     USE_VAD: "Use Voice Activity",
     MANAGE_THREADS: "Manage Threads and Posts",
     CREATE_PUBLIC_THREADS: "Create Public Threads",
+    CREATE_PRIVATE_THREADS: "Create Private Threads",
 }
 ROLE_OVERWRITE, MEMBER_OVERWRITE = 0, 1
 

@@ -67,6 +67,7 @@ class ApplicationCommandOptionType(IntEnum):
     SUB_COMMAND = 1
     SUB_COMMAND_GROUP = 2
     STRING = 3
+    BOOLEAN = 5
     USER = 6
     ATTACHMENT = 11
 

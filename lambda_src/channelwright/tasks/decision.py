@@ -14,9 +14,20 @@ would replace; once it has taken the campaign over, the run is the task's own.
 from dataclasses import dataclass
 
 from channelwright.campaigns.liveness import SILENT_FOR_MS
-from channelwright.campaigns.store import BUILDING, COMPLETED, DELETING, FAILED, QUEUED, Campaign
+from channelwright.campaigns.store import (
+    ARCHIVED,
+    ARCHIVING,
+    BUILDING,
+    COMPLETED,
+    DELETING,
+    FAILED,
+    QUEUED,
+    UNARCHIVING,
+    Campaign,
+)
 from channelwright.discord.snowflake import created_ms
 from channelwright.tasks.payloads import (
+    Archive,
     CampaignInfo,
     ConfirmDelete,
     Delete,
@@ -25,6 +36,7 @@ from channelwright.tasks.payloads import (
     TemplateExport,
     TemplateImport,
     TemplateRemove,
+    Unarchive,
 )
 from channelwright.tasks.queue import BuildStep, Task
 from channelwright.text.names import md
@@ -170,7 +182,7 @@ def _gone(campaign: Campaign | None, asked: str) -> str:
 def _member(task: Task, campaign: Campaign | None) -> Decision:
     if campaign is None or not same_run(task, campaign):
         return _refuse(campaign, "nothing was changed")
-    if campaign.status != COMPLETED:
+    if campaign.status not in (COMPLETED, ARCHIVED):  # an archived campaign's roles still work
         return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
                         f"“{md(campaign.name)}” is {campaign.status} now, so nothing was changed.")
     change = task.payload_as(MemberChange).describe()
@@ -207,6 +219,44 @@ def _delete(task: Task, campaign: Campaign | None) -> Decision:
                          "from whatever an earlier try already deleted.")
 
 
+def _archive(task: Task, campaign: Campaign | None) -> Decision:
+    """An archive runs on a completed campaign, and carries on one whose archive or unarchive
+    stopped part way (the snapshot it recorded first is kept: archive.py)."""
+    if campaign is None or not same_run(task, campaign):
+        return _refuse(campaign, "nothing was archived")
+    return _archive_run(task, campaign, start=(COMPLETED,), end=ARCHIVED, verb="archive")
+
+
+def _unarchive(task: Task, campaign: Campaign | None) -> Decision:
+    """An unarchive runs on an archived campaign, or one whose archive or unarchive stopped part
+    way: either way the snapshot recorded before the first edit says what to put back."""
+    if campaign is None or not same_run(task, campaign):
+        return _refuse(campaign, "nothing was unarchived")
+    return _archive_run(task, campaign, start=(ARCHIVED,), end=COMPLETED, verb="unarchive")
+
+
+def _archive_run(task: Task, campaign: Campaign, *, start: tuple[str, ...], end: str,
+                 verb: str) -> Decision:
+    """The shared rule: `start` statuses (and a stopped archive or unarchive) run, and so does
+    a duplicate of the task that reached the `end` state (it only answers); anything else is
+    refused in words."""
+    if campaign.status in (*start, ARCHIVING, UNARCHIVING):
+        return Decision(RUN, f"the worker {verb}s the campaign (status {campaign.status}), "
+                             "carrying on from whatever an earlier try already changed, and "
+                             "edits the asker's answer.")
+    if campaign.status == end and campaign.archive_run == task.interaction_id:
+        # This very task finished it; whether its answer went out is unknown: answer again.
+        return Decision(RUN, f"the worker finds this task's {verb} done, changes nothing, and "
+                             "edits the asker's answer with its summary again.")
+    name = md(campaign.name)
+    if campaign.status == end:
+        already = "archived" if end == ARCHIVED else "not archived"
+        return Decision(REFUSE, f"nothing: the campaign is {already} already; the asker is told.",
+                        f"“{name}” is {already} already, so nothing was changed.")
+    return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
+                    f"“{name}” is {campaign.status} now, so nothing was changed.")
+
+
 def _refuse(campaign: Campaign | None, asked: str) -> Decision:
     why = "no longer exists (deleted)" if campaign is None else \
         "was deleted and made again, or rebuilt, since this was asked"
@@ -215,4 +265,5 @@ def _refuse(campaign: Campaign | None, asked: str) -> Decision:
 
 
 _JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
-           ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun}
+           ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun,
+           Archive: _archive, Unarchive: _unarchive}

@@ -138,6 +138,28 @@ class TemplateExport(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Archive(Request):
+    """/archive-campaign: archive the campaign in `mode` ("lock": read-only for its players,
+    campaigns/archive.py), its GM-only channels opened to players read-only if
+    `reveal_gm_channels`, asked by `by` (a display name)."""
+
+    KIND: ClassVar[str] = "archive"
+    needs: str = CAMPAIGN_RUNNERS
+    mode: str = "lock"
+    reveal_gm_channels: bool = False
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unarchive(Request):
+    """/unarchive-campaign: put back what the campaign's archive changed, asked by `by`."""
+
+    KIND: ClassVar[str] = "unarchive"
+    needs: str = CAMPAIGN_RUNNERS
+    by: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Rerun(Answered):
     """A re-run of /add-campaign on a failed or stalled campaign by someone the request path can't
     clear (not holding its GM role): the worker checks them, then takes the campaign over and
@@ -167,7 +189,7 @@ class Unknown:
 
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
-                                 TemplateRemove, TemplateExport, Rerun)}
+                                 TemplateRemove, TemplateExport, Rerun, Archive, Unarchive)}
 
 
 def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:

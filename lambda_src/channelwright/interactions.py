@@ -201,6 +201,9 @@ def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
     if invocation.custom_id.startswith(pages.PREFIX):
         return pages.turn_page(invocation, deps, PAGE_TEXTS)
+    if invocation.custom_id.startswith("adopt"):  # an adoption's Confirm/Cancel (campaigns/buttons.py)
+        from channelwright.commands import adopt
+        return adopt.on_button(invocation, deps)
     from channelwright.commands import lifecycle
     return lifecycle.on_button(invocation, deps)
 
@@ -405,6 +408,11 @@ def _campaign_template(invocation: Invocation, deps: Deps) -> dict:
     return campaign_template.campaign_template(invocation, deps)
 
 
+def _adopt_campaign(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import adopt
+    return adopt.adopt_campaign(invocation, deps)
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -429,6 +437,7 @@ COMMANDS = {
     "assign-gm": _change_member,
     "delete-campaign": _delete_campaign,
     "campaign-template": _campaign_template,
+    "adopt-campaign": _adopt_campaign,
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

@@ -40,22 +40,22 @@ def test_dry_run_prints_the_definitions_and_sends_nothing(emu):
     code, out, err = run(emu, "--dry-run", token=None, DISCORD_APPLICATION_ID=None)
     assert code == 0
     assert json.loads(out) == DEFINITIONS
-    assert "would PUT 8 commands to /applications/<DISCORD_APPLICATION_ID>/commands" in err
+    assert "would PUT 9 commands to /applications/<DISCORD_APPLICATION_ID>/commands" in err
     assert emu.requests == []
 
 
 def test_first_registration_adds_all_then_nothing_changes(emu, guild):
     code, out, err = run(emu, "--guild", guild)
     assert (code, err) == (0, "")
-    assert out.startswith(f"Registered 8 commands in server {guild} for application {APP_ID}:\n")
-    assert [line.strip() for line in out.splitlines()[1:9]] == [f"+ {name}: added" for name in NAMES]
-    assert out.splitlines()[-1] == "8 added, 0 updated, 0 removed, 0 unchanged."
+    assert out.startswith(f"Registered 9 commands in server {guild} for application {APP_ID}:\n")
+    assert [line.strip() for line in out.splitlines()[1:10]] == [f"+ {name}: added" for name in NAMES]
+    assert out.splitlines()[-1] == "9 added, 0 updated, 0 removed, 0 unchanged."
     registered = emu.registered_commands(guild)
     assert [c["name"] for c in registered] == NAMES
     assert emu.registered_commands() == []  # a guild registration leaves global commands alone
 
     code, out, _ = run(emu, "--guild", guild)
-    assert code == 0 and out.splitlines()[-1] == "0 added, 0 updated, 0 removed, 8 unchanged."
+    assert code == 0 and out.splitlines()[-1] == "0 added, 0 updated, 0 removed, 9 unchanged."
     assert [c["id"] for c in emu.registered_commands(guild)] == [c["id"] for c in registered]
     paths = [(r.method, r.path) for r in emu.requests]
     assert paths[-2:] == [("GET", f"/applications/{APP_ID}/guilds/{guild}/commands"),
@@ -66,7 +66,8 @@ def test_changes_are_reported_by_command_and_field(emu, guild):
     assert run(emu, "--guild", guild)[0] == 0
     changed = copy.deepcopy(DEFINITIONS[1:])  # add-campaign dropped
     changed[0]["description"] = "Every campaign in this server."
-    changed[-1]["options"][0]["description"] = "Import a template file"
+    template = next(c for c in changed if c["name"] == "campaign-template")
+    template["options"][0]["description"] = "Import a template file"
     changed.append({"name": "roll", "type": 1, "description": "Roll dice", "options": []})
     code, out, _ = run(emu, "--guild", guild, definitions=changed)
     assert code == 0
@@ -74,13 +75,13 @@ def test_changes_are_reported_by_command_and_field(emu, guild):
     assert "  ~ list-campaigns: updated (description)" in out
     assert "  ~ campaign-template: updated (options.import)" in out
     assert "  - add-campaign: removed" in out
-    assert out.splitlines()[-1] == "1 added, 2 updated, 1 removed, 5 unchanged."
+    assert out.splitlines()[-1] == "1 added, 2 updated, 1 removed, 6 unchanged."
     assert sorted(c["name"] for c in emu.registered_commands(guild)) == sorted(c["name"] for c in changed)
 
 
 def test_global_registration_uses_the_global_route(emu):
     code, out, _ = run(emu)
-    assert code == 0 and f"Registered 8 commands globally for application {APP_ID}:" in out
+    assert code == 0 and f"Registered 9 commands globally for application {APP_ID}:" in out
     assert {(r.method, r.path) for r in emu.requests} == {("GET", f"/applications/{APP_ID}/commands"),
                                                           ("PUT", f"/applications/{APP_ID}/commands")}
     assert [c["name"] for c in emu.registered_commands()] == NAMES

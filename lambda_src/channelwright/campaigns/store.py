@@ -104,6 +104,9 @@ class Campaign:
     # [from, until] ms spans in which no run was building: from a failed run's end to the run that
     # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
     idle: list[list[int]] = field(default_factory=list)
+    # How the campaign came to be: "" built from a template, "adopted" (campaigns/adopt.py) made of
+    # a category and channels that existed before.
+    origin: str = ""
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)

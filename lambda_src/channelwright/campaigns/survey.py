@@ -39,7 +39,9 @@ def run_info(task, deps, standing) -> None:
     present, missing, hidden = _listings(campaign, steps, presence, standing)
     category = campaign.resources.get("category", {}).get("id")
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
-    lines = [f"**{md(campaign.name)}** — {campaign.status}, template “{md(campaign.template)}”",
+    made = ("adopted from existing channels" if campaign.origin == "adopted"
+            else f"template “{md(campaign.template)}”")
+    lines = [f"**{md(campaign.name)}** — {campaign.status}, {made}",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:

@@ -18,6 +18,7 @@ from channelwright.text.problems import Problem, Refusal
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
 STRING, USER, ATTACHMENT = Option.STRING, Option.USER, Option.ATTACHMENT
+CHANNEL, ROLE = Option.CHANNEL, Option.ROLE
 SUB_COMMAND, SUB_COMMAND_GROUP = Option.SUB_COMMAND, Option.SUB_COMMAND_GROUP
 GUILD_CONTEXT, GUILD_INSTALL = 0, 0
 
@@ -40,6 +41,8 @@ RULES = {
     "campaign-template remove": MANAGERS,
     # A layout names its GM-only channels: for those who run the campaign.
     "campaign-template export": CAMPAIGN_RUNNERS,
+    # Existing channels become a campaign: their permissions change, as a server manager's would.
+    "adopt-campaign": MANAGERS,
 }
 
 
@@ -109,9 +112,17 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
     _option(SUB_COMMAND, "export", "A campaign's channel layout as a template file",
             options=[_campaign_option("name")]),
 ])
+# `category` lists categories only (channel_types [4], GUILD_CATEGORY: developers/interactions/
+# application-commands.mdx, "Application Command Option Structure"; developers/resources/channel.mdx,
+# "Channel Types"); the roles are optional: a missing one is created.
+ADOPT_CAMPAIGN = _command("adopt-campaign", "Make an existing category and its channels a campaign.", [
+    _option(CHANNEL, "category", "The category to adopt; the campaign takes its name",
+            channel_types=[4]),
+    _option(ROLE, "gm-role", "The GM role it uses (default: I create one)", required=False),
+    _option(ROLE, "players-role", "The players role it uses (default: I create one)", required=False)])
 
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE]
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ADOPT_CAMPAIGN]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -67,7 +67,8 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         channels, _ = made_counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
-        status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
+        adopted = " (adopted)" if campaign.origin == "adopted" else ""
+        status = campaign.status + adopted + (" (stalled: run `/add-campaign` again to finish it)"
                                     if liveness.stalled(campaign, deps.now_ms()) else "")
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")

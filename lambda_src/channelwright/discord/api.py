@@ -98,6 +98,14 @@ class DiscordApi:
         return self.rest.request(r.MODIFY_CHANNEL.compile(channel_id=channel_id), json=changes,
                                  reason=reason)
 
+    def edit_channel_permissions(self, channel_id: str, overwrite: dict, *, reason: str) -> None:
+        """"Edit Channel Permissions": `overwrite` ({"id", "type", "allow", "deny"}) replaces the
+        channel's overwrite for that role or member; the channel's other overwrites stay."""
+        body = {k: overwrite[k] for k in ("type", "allow", "deny")}
+        self.rest.request(r.EDIT_CHANNEL_PERMISSIONS.compile(channel_id=channel_id,
+                                                            overwrite_id=overwrite["id"]),
+                          json=body, reason=reason)
+
     def delete_channel(self, channel_id: str, *, reason: str) -> None:
         """"Delete/Close Channel"."""
         self.rest.request(r.DELETE_CHANNEL.compile(channel_id=channel_id), reason=reason)

@@ -107,6 +107,8 @@ DELETE_GUILD_ROLE = Route("DELETE", "/guilds/{guild_id}/roles/{role_id}")  # "De
 GET_CHANNEL = Route("GET", "/channels/{channel_id}")  # "Get Channel"
 MODIFY_CHANNEL = Route("PATCH", "/channels/{channel_id}")  # "Modify Channel"
 DELETE_CHANNEL = Route("DELETE", "/channels/{channel_id}")  # "Delete/Close Channel"
+# "Edit Channel Permissions"
+EDIT_CHANNEL_PERMISSIONS = Route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}")
 
 # developers/resources/message.mdx
 CREATE_MESSAGE = Route("POST", "/channels/{channel_id}/messages")  # "Create Message"

@@ -51,6 +51,7 @@ class ComponentType(IntEnum):
 class ButtonStyle(IntEnum):
     """developers/components/reference.mdx, "Button Styles"."""
 
+    PRIMARY = 1
     SECONDARY = 2
     DANGER = 4
 
@@ -68,6 +69,8 @@ class ApplicationCommandOptionType(IntEnum):
     SUB_COMMAND_GROUP = 2
     STRING = 3
     USER = 6
+    CHANNEL = 7
+    ROLE = 8
     ATTACHMENT = 11
 
 

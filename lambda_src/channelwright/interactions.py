@@ -269,6 +269,11 @@ def _resumable(existing: Campaign, deps: Deps) -> Campaign:
     (interaction, token, requester, channel, failure, status: its Undo button works) until the
     worker has cleared them (rerun.py).
     """
+    if existing.origin == "adopted":  # made of existing channels: no template to build it from
+        raise Refusal(Problem(f"“{md(existing.name)}” is a campaign adopted from existing channels.",
+                              f"Its status is {existing.status}; an adoption is finished by "
+                              "adopting its category again, not by building it.",
+                              "Run `/adopt-campaign` on its category."))
     failure = existing.failure or {}
     limited_until_s = failure.get("retry_at", 0) if existing.status == FAILED else 0
     if limited_until_s * 1000 > deps.now_ms():

@@ -106,6 +106,10 @@ def test_preview_changes_nothing_and_confirm_makes_the_category_a_private_campai
 
     listing = run(bot, guild, player, "list-campaigns")[1]["data"]["content"]
     assert f"• **{NAME}** — completed (adopted)" in listing
+    newcomer = emu.add_member(guild, name="erin")
+    run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
+                                       {"type": 6, "name": "user", "value": newcomer}], users=[newcomer])
+    assert emu.visible_to(channels["general"], newcomer) and not emu.visible_to(channels["gm-notes"], newcomer)
     info = run(bot, guild, gm, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])[2]
     assert "adopted from existing channels" in info and "gm-notes" in info
 
@@ -263,6 +267,8 @@ def test_a_refusal_mid_adopt_marks_it_failed_and_adopting_again_takes_it_over(bo
     assert (failed.status, failed.origin) == ("failed", "adopted")
     listing = run(bot, guild, gm, "list-campaigns")[1]["data"]["content"]
     assert f"• **{NAME}** — failed (adopted)" in listing
+    rebuilt = run(bot, guild, gm, "add-campaign", [{"type": 3, "name": "name", "value": NAME}])[1]
+    assert "Run `/adopt-campaign` on its category." in rebuilt["data"]["content"]
 
     emu.faults.remove(refusing)
     again = adopt(bot, guild, gm, category, gm_role=masters)

@@ -68,8 +68,9 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
         adopted = " (adopted)" if campaign.origin == "adopted" else ""
-        status = campaign.status + adopted + (" (stalled: run `/add-campaign` again to finish it)"
-                                    if liveness.stalled(campaign, deps.now_ms()) else "")
+        again = "/adopt-campaign` on its category" if adopted else "/add-campaign`"
+        status = campaign.status + adopted + (f" (stalled: run `{again} again to finish it)"
+                                              if liveness.stalled(campaign, deps.now_ms()) else "")
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)

@@ -76,6 +76,7 @@ def run_preview(task, deps, standing) -> None:
 
 
 def preview_text(adoption: Adoption) -> str:
+    """What adopting means, in the words the preview shows above Confirm/Cancel."""
     gm_only = [c for c in adoption.channels if c["id"] in adoption.gm_only]
     shared = len(adoption.channels) - len(gm_only)
     lines = [f"**Adopt “{md(adoption.name)}” as a campaign?** Nothing changes until you press Confirm.",
@@ -133,6 +134,9 @@ def _counts_line(adoption: Adoption, roles: int) -> str:
 # -- Confirm ---------------------------------------------------------------------------------------
 
 def run_confirm(task, deps, standing) -> None:
+    """Carry the confirmed adoption out (the module's steps) and edit the preview into its
+    summary; Refusal, changing nothing, if the server no longer reads as previewed or another run
+    adopted it. A Discord refusal on the way marks the record failed and is raised on."""
     confirm = task.payload  # a payloads.AdoptConfirm
     reply = ProgressMessage.answering(deps.api, deps.application_id, confirm.token, task.interaction_id)
     adoption = _read(task, deps, run=task.interaction_id)

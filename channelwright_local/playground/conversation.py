@@ -156,6 +156,8 @@ class Conversation:
             resolved.setdefault("users", {})[user_id] = self._user(user_id)
             resolved.setdefault("members", {})[user_id] = self._partial_member(user_id)
             return user_id
+        if kind in (CHANNEL, ROLE):
+            return (self._channel if kind == CHANNEL else self._role)(spec, str(raw), resolved)
         if kind == ATTACHMENT:
             attachment = self.attachments.get(str(raw))
             if attachment is None:
@@ -163,6 +165,28 @@ class Conversation:
             resolved.setdefault("attachments", {})[attachment["id"]] = dict(attachment)
             return attachment["id"]
         return str(raw)
+
+    def _channel(self, spec: dict, channel_id: str, resolved: dict) -> str:
+        """resolved.channels: "Partial Channel objects only have id, name, type and permissions
+        fields" (receiving-and-responding.mdx "Resolved Data Structure"; parent_id too), of a type
+        the option's `channel_types` allows (application-commands.mdx)."""
+        channel = self._emu.channel(channel_id)
+        allowed = spec.get("channel_types")
+        if channel is None or channel.get("guild_id") != self.discord.guild_id or (
+                allowed and channel["type"] not in allowed):
+            raise PlaygroundError(f"option {spec['name']}: no such channel to pick")
+        resolved.setdefault("channels", {})[channel_id] = {
+            "id": channel_id, "name": channel["name"], "type": channel["type"],
+            "parent_id": channel.get("parent_id"), "permissions": "0"}
+        return channel_id
+
+    def _role(self, spec: dict, role_id: str, resolved: dict) -> str:
+        """resolved.roles: the role objects (receiving-and-responding.mdx "Resolved Data Structure")."""
+        role = next((r for r in self._emu.guild_roles(self.discord.guild_id) if r["id"] == role_id), None)
+        if role is None:
+            raise PlaygroundError(f"option {spec['name']}: no role {role_id} in the emulated server")
+        resolved.setdefault("roles", {})[role_id] = role
+        return role_id
 
     def _member(self, user_id: str) -> str:
         if str(user_id) not in self.discord.roster:

@@ -201,6 +201,9 @@ def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
     if invocation.custom_id.startswith(pages.PREFIX):
         return pages.turn_page(invocation, deps, PAGE_TEXTS)
+    if invocation.custom_id.startswith("adopt"):  # an adoption's Confirm/Cancel (campaigns/buttons.py)
+        from channelwright.commands import adopt
+        return adopt.on_button(invocation, deps)
     from channelwright.commands import lifecycle
     return lifecycle.on_button(invocation, deps)
 
@@ -266,6 +269,11 @@ def _resumable(existing: Campaign, deps: Deps) -> Campaign:
     (interaction, token, requester, channel, failure, status: its Undo button works) until the
     worker has cleared them (rerun.py).
     """
+    if existing.origin == "adopted":  # made of existing channels: no template to build it from
+        raise Refusal(Problem(f"“{md(existing.name)}” is a campaign adopted from existing channels.",
+                              f"Its status is {existing.status}; an adoption is finished by "
+                              "adopting its category again, not by building it.",
+                              "Run `/adopt-campaign` on its category."))
     failure = existing.failure or {}
     limited_until_s = failure.get("retry_at", 0) if existing.status == FAILED else 0
     if limited_until_s * 1000 > deps.now_ms():
@@ -415,6 +423,11 @@ def _unarchive_campaign(invocation: Invocation, deps: Deps) -> dict:
     return archive.unarchive_campaign(invocation, deps)
 
 
+def _adopt_campaign(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import adopt
+    return adopt.adopt_campaign(invocation, deps)
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -441,6 +454,7 @@ COMMANDS = {
     "campaign-template": _campaign_template,
     "archive-campaign": _archive_campaign,
     "unarchive-campaign": _unarchive_campaign,
+    "adopt-campaign": _adopt_campaign,
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

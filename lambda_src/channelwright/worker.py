@@ -29,7 +29,7 @@ from channelwright.aws.metric_catalog import (
     TASK_ATTEMPTS_FAILED,
 )
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
-from channelwright.campaigns import archive, lost_access, membership, rerun, survey, teardown
+from channelwright.campaigns import adopt, archive, lost_access, membership, rerun, survey, teardown
 from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import undo_buttons
@@ -50,6 +50,8 @@ from channelwright.discord.rate_budget import RateBudget, instances_from_environ
 from channelwright.discord.rest import DiscordRest
 from channelwright.tasks.decision import RESUME, Decision, decide
 from channelwright.tasks.payloads import (
+    AdoptConfirm,
+    AdoptPreview,
     Answered,
     Archive,
     CampaignInfo,
@@ -410,12 +412,14 @@ def _gave_up(error: Exception, attempt: int) -> Problem:
 REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_change,
             CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
             TemplateRemove: run_template_remove, TemplateExport: run_export,
-            Archive: archive.run_archive, Unarchive: archive.run_unarchive}
+            Archive: archive.run_archive, Unarchive: archive.run_unarchive,
+            AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
          TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
          TemplateExport: "reading the server", Archive: "archiving the campaign",
-         Unarchive: "unarchiving the campaign"}
+         Unarchive: "unarchiving the campaign",
+         AdoptPreview: "reading the server", AdoptConfirm: "adopting the category"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

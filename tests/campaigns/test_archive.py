@@ -223,7 +223,7 @@ def test_a_crash_between_edits_then_the_retry_gives_the_same_end_state(
     build(bot, guild, gm, player)
     from channelwright.discord.api import DiscordApi
 
-    original, sent = DiscordApi.edit_permission, []
+    original, sent = DiscordApi.edit_channel_permissions, []
 
     def crashing(self, channel_id, overwrite, *, reason):
         if len(sent) == 4:
@@ -232,7 +232,7 @@ def test_a_crash_between_edits_then_the_retry_gives_the_same_end_state(
         sent.append(channel_id)
         return original(self, channel_id, overwrite, reason=reason)
 
-    monkeypatch.setattr(DiscordApi, "edit_permission", crashing)
+    monkeypatch.setattr(DiscordApi, "edit_channel_permissions", crashing)
     _, _, text = archive(bot, guild, gm)
     assert "crash" in sent, "the first try stopped part way"
     campaign = bot.campaign(guild)

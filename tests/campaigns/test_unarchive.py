@@ -55,7 +55,7 @@ def test_unarchive_after_a_partial_archive_restores_everything(
     from channelwright.discord.api import DiscordApi
     from channelwright.discord.errors import DiscordUnavailable
 
-    original, sent = DiscordApi.edit_permission, []
+    original, sent = DiscordApi.edit_channel_permissions, []
 
     def failing(self, channel_id, overwrite, *, reason):
         if len(sent) >= 4:
@@ -64,7 +64,7 @@ def test_unarchive_after_a_partial_archive_restores_everything(
         return original(self, channel_id, overwrite, reason=reason)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DiscordApi, "edit_permission", failing)
+        patch.setattr(DiscordApi, "edit_channel_permissions", failing)
         _, _, text = archive(bot, guild, gm)
     assert bot.campaign(guild).status == "archiving", text
     assert "Discord kept failing" in text

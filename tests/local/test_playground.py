@@ -122,6 +122,22 @@ def test_an_attachment_option_is_its_id_with_the_file_on_the_cdn(discord, conver
     assert attachment["url"].startswith(discord.environment()["TEMPLATE_DOWNLOAD_ORIGINS"] + "/attachments/")
 
 
+def test_channel_and_role_options_are_ids_with_the_channel_and_role_resolved(discord, conversation):
+    emu, guild = discord.emulator, discord.guild_id
+    category = emu.add_channel(guild, "Old Campaign", type=4)
+    role = emu.add_role(guild, "Heroes")
+    options, resolved = conversation.options("adopt-campaign", None,
+                                             {"category": category, "players-role": role})
+    assert options == [{"type": 7, "name": "category", "value": category},
+                       {"type": 8, "name": "players-role", "value": role}]
+    assert resolved["channels"][category] == {"id": category, "name": "Old Campaign", "type": 4,
+                                              "parent_id": None, "permissions": "0"}
+    assert resolved["roles"][role]["name"] == "Heroes"
+    text = emu.add_channel(guild, "chat", parent_id=category)
+    with pytest.raises(PlaygroundError, match="no such channel"):
+        conversation.options("adopt-campaign", None, {"category": text})
+
+
 def test_the_option_being_typed_is_marked_focused(conversation):
     options, _ = conversation.options("add-campaign", None, {"name": "X", "template": "one"},
                                       focused="template")

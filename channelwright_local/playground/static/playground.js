@@ -4,7 +4,8 @@
 "use strict";
 
 // developers/interactions/application-commands.mdx "Application Command Option Type".
-const SUB_COMMAND = 1, STRING = 3, INTEGER = 4, BOOLEAN = 5, USER = 6, NUMBER = 10, ATTACHMENT = 11;
+const SUB_COMMAND = 1, STRING = 3, INTEGER = 4, BOOLEAN = 5, USER = 6, CHANNEL = 7, ROLE = 8, NUMBER = 10,
+  ATTACHMENT = 11;
 const ICONS = {text: "#", voice: "🔊", forum: "💬", announcement: "📣", stage: "🎙", category: "▾"};
 const POLL_MS = 400;
 
@@ -189,6 +190,12 @@ function drawOption(option) {
   if (option.type === USER) {
     input = el("select", {}, el("option", {value: ""}, "pick a member"),
       ...state.server.members.map((m) => el("option", {value: m.id}, m.name)));
+  } else if (option.type === CHANNEL) {  // the categories the sidebar shows (channel_types [4])
+    input = el("select", {}, el("option", {value: ""}, "pick a category"),
+      ...state.server.categories.filter((c) => c.id).map((c) => el("option", {value: c.id}, c.name)));
+  } else if (option.type === ROLE) {
+    input = el("select", {}, el("option", {value: ""}, "pick a role"),
+      ...state.server.roles.map((r) => el("option", {value: r.id}, r.name)));
   } else if (option.type === ATTACHMENT) {
     input = el("input", {type: "file", accept: ".json,.yaml,.yml"});
     input.addEventListener("change", () => upload(option.name, input));

@@ -158,7 +158,7 @@ def _send(entry: dict, current: dict, deps, reason: str, edits) -> str:
     put, delete, changes = edits(entry, current)
     try:
         for overwrite in put:
-            deps.api.edit_permission(entry["id"], overwrite, reason=reason)
+            deps.api.edit_channel_permissions(entry["id"], overwrite, reason=reason)
         for overwrite in delete:
             _delete_overwrite(deps, entry["id"], overwrite["id"], reason)
         if changes:
@@ -174,7 +174,7 @@ def _send(entry: dict, current: dict, deps, reason: str, edits) -> str:
 
 def _delete_overwrite(deps, channel_id: str, overwrite_id: str, reason: str) -> None:
     try:
-        deps.api.delete_permission(channel_id, overwrite_id, reason=reason)
+        deps.api.delete_channel_permission(channel_id, overwrite_id, reason=reason)
     except DiscordRejected as error:
         if error.status != 404 or error.code == JsonErrorCode.UNKNOWN_CHANNEL:
             raise  # 404 otherwise: the overwrite is gone already, as wanted

@@ -2,12 +2,19 @@
 
 Each names the campaign's run in its custom_id ("delete:<run>"), so a click on a button of an
 earlier run of the campaign finds nothing (commands.lifecycle.on_button).
+
+An adoption's preview has Confirm/Cancel (ADOPT, ADOPT_CANCEL): there is no campaign yet, so
+Confirm names what it adopts, "adopt:<category>:<players role>:<GM role>:<fingerprint>" (a role
+id, or 0 for one to create; at most 81 of the 100 characters Discord allows a custom_id,
+developers/components/reference.mdx, "Button").
 """
 
 from channelwright.campaigns.plan import CHANNEL, ROLE, Step
 from channelwright.campaigns.store import Campaign
 from channelwright.text.names import md
-from channelwright.text.responses import DANGER, SECONDARY, buttons
+from channelwright.text.responses import DANGER, PRIMARY, SECONDARY, buttons
+
+ADOPT, ADOPT_CANCEL = "adopt:", "adopt-cancel"
 
 
 def made_counts(campaign: Campaign) -> tuple[int, int]:
@@ -21,6 +28,8 @@ def made_counts(campaign: Campaign) -> tuple[int, int]:
 def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
     """The "Delete X?" question and its Delete/Cancel buttons."""
     channels, roles = made_counts(campaign)
+    if campaign.origin == "adopted":
+        return adopted_confirmation(campaign, channels)
     return (f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything "
             f"posted in them), its category and its {roles} roles. Channels someone else added to "
             "the category are kept. This can't be undone.",
@@ -31,3 +40,34 @@ def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
 def undo_buttons(campaign: Campaign, *, failed: bool) -> list[dict]:
     label = "Undo partial build" if failed else "Undo"
     return buttons((label, f"undo:{campaign.interaction_id}", DANGER))
+
+
+def adopted_confirmation(campaign: Campaign, channels: int) -> tuple[str, list[dict]]:
+    """The "Delete X?" question for an adopted campaign: its channels existed before the bot,
+    and deleting them deletes them all the same (a campaign is deleted whole, as /delete-campaign
+    says); the roles it was given are kept, since they were the server's before."""
+    steps = [Step.from_dict(s) for s in campaign.plan]
+    created = sum(s.kind == ROLE and "id" in campaign.resources.get(s.key, {})
+                  and not campaign.resources[s.key].get("given") for s in steps)
+    return (f"Delete **{md(campaign.name)}**? It was adopted: its category and its {channels} "
+            "channels existed before I adopted them, and this deletes them (and everything posted "
+            f"in them) all the same. I delete the {created} role{'s' if created != 1 else ''} I created "
+            "for it and keep the roles you gave it. This can't be undone.",
+            buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
+                    ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
+
+
+def adopt_buttons(category_id: str, players_role: str, gm_role: str, fingerprint: str) -> list[dict]:
+    """Confirm/Cancel under an adoption's preview."""
+    confirm = f"{ADOPT}{category_id}:{players_role or 0}:{gm_role or 0}:{fingerprint}"
+    return buttons(("Confirm", confirm, PRIMARY), ("Cancel", ADOPT_CANCEL, SECONDARY))
+
+
+def adopt_choice(custom_id: str) -> tuple[str, str, str, str] | None:
+    """(category id, players role id, GM role id, fingerprint) a Confirm names ("" for a role to
+    create); None if the custom_id isn't one."""
+    parts = custom_id.removeprefix(ADOPT).split(":")
+    if not custom_id.startswith(ADOPT) or len(parts) != 4 or not all(x.isdigit() for x in parts[:3]):
+        return None
+    category, players, gm, fingerprint = parts
+    return category, "" if players == "0" else players, "" if gm == "0" else gm, fingerprint

@@ -114,6 +114,9 @@ class Campaign:
     # The interaction id of the archive or unarchive that last began: a redelivered task finds
     # its own run and carries on; another one takes over.
     archive_run: str = ""
+    # How the campaign came to be: "" built from a template, "adopted" (campaigns/adopt.py) made of
+    # a category and channels that existed before.
+    origin: str = ""
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)

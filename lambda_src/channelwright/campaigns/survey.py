@@ -42,7 +42,9 @@ def run_info(task, deps, standing) -> None:
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
     status = ("📦 archived (read-only for its players; `/unarchive-campaign` puts it back)"
               if campaign.status == ARCHIVED else campaign.status)
-    lines = [f"**{md(campaign.name)}** — {status}, template “{md(campaign.template)}”",
+    made = ("adopted from existing channels" if campaign.origin == "adopted"
+            else f"template “{md(campaign.template)}”")
+    lines = [f"**{md(campaign.name)}** — {status}, {made}",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:

@@ -73,7 +73,9 @@ def _delete_resources(campaign, delete, deps, reply: ProgressMessage) -> bool:
     steps = [Step.from_dict(s) for s in campaign.plan]
     order = ([s for s in steps if s.kind == CHANNEL] + [s for s in steps if s.kind == CATEGORY]
              + [s for s in steps if s.kind == ROLE])
-    todo = [s for s in order if campaign.resources.get(s.key, {}).get("id")]
+    # Roles an adopted campaign was given ("given") were the server's before it: kept.
+    todo = [s for s in order if campaign.resources.get(s.key, {}).get("id")
+            and not campaign.resources[s.key].get("given")]
     hidden: list[str] = []
     for done, step in enumerate(todo, start=1):
         if hidden and step.kind != CHANNEL:

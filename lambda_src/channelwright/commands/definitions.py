@@ -19,6 +19,7 @@ NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role n
 
 STRING, USER, ATTACHMENT = Option.STRING, Option.USER, Option.ATTACHMENT
 BOOLEAN = Option.BOOLEAN
+CHANNEL, ROLE = Option.CHANNEL, Option.ROLE
 SUB_COMMAND, SUB_COMMAND_GROUP = Option.SUB_COMMAND, Option.SUB_COMMAND_GROUP
 GUILD_CONTEXT, GUILD_INSTALL = 0, 0
 
@@ -43,6 +44,8 @@ RULES = {
     "campaign-template export": CAMPAIGN_RUNNERS,
     "archive-campaign": CAMPAIGN_RUNNERS,
     "unarchive-campaign": CAMPAIGN_RUNNERS,
+    # Existing channels become a campaign: their permissions change, as a server manager's would.
+    "adopt-campaign": MANAGERS,
 }
 
 
@@ -124,8 +127,17 @@ ARCHIVE_CAMPAIGN = _command(
 UNARCHIVE_CAMPAIGN = _command("unarchive-campaign", "Put an archived campaign back as it was.",
                               [_campaign_option("name")])
 
+# `category` lists categories only (channel_types [4], GUILD_CATEGORY: developers/interactions/
+# application-commands.mdx, "Application Command Option Structure"; developers/resources/channel.mdx,
+# "Channel Types"); the roles are optional: a missing one is created.
+ADOPT_CAMPAIGN = _command("adopt-campaign", "Make an existing category and its channels a campaign.", [
+    _option(CHANNEL, "category", "The category to adopt; the campaign takes its name",
+            channel_types=[4]),
+    _option(ROLE, "gm-role", "The GM role it uses (default: I create one)", required=False),
+    _option(ROLE, "players-role", "The players role it uses (default: I create one)", required=False)])
+
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN]
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

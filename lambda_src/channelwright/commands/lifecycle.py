@@ -77,10 +77,12 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         channels, _ = made_counts(campaign)
         gms = ", ".join(f"<@{g}>" for g in sorted(campaign.gms)) or "nobody"
         players = len(campaign.players)
-        status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
-                                    if liveness.stalled(campaign, deps.now_ms()) else "")
+        adopted = " (adopted)" if campaign.origin == "adopted" else ""
+        again = "/adopt-campaign` on its category" if adopted else "/add-campaign`"
+        status = campaign.status + adopted + (f" (stalled: run `{again} again to finish it)"
+                                              if liveness.stalled(campaign, deps.now_ms()) else "")
         if campaign.status == ARCHIVED:
-            status = "📦 archived (read-only for its players)"
+            status = "📦 archived" + adopted + " (read-only for its players)"
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)

@@ -105,7 +105,7 @@ class DiscordApi:
         """"Delete/Close Channel"."""
         self.rest.request(r.DELETE_CHANNEL.compile(channel_id=channel_id), reason=reason)
 
-    def edit_permission(self, channel_id: str, overwrite: dict, *, reason: str) -> None:
+    def edit_channel_permissions(self, channel_id: str, overwrite: dict, *, reason: str) -> None:
         """"Edit Channel Permissions": put `overwrite` ({"id", "type" 0 role / 1 member, "allow",
         "deny"}) on the channel, replacing that target's overwrite whole (a target state, so
         sending it twice is harmless)."""
@@ -114,7 +114,7 @@ class DiscordApi:
         self.rest.request(r.EDIT_CHANNEL_PERMISSIONS.compile(
             channel_id=channel_id, overwrite_id=overwrite["id"]), json=body, reason=reason)
 
-    def delete_permission(self, channel_id: str, overwrite_id: str, *, reason: str) -> None:
+    def delete_channel_permission(self, channel_id: str, overwrite_id: str, *, reason: str) -> None:
         """"Delete Channel Permission": remove the overwrite of role or member `overwrite_id`."""
         self.rest.request(r.DELETE_CHANNEL_PERMISSION.compile(
             channel_id=channel_id, overwrite_id=overwrite_id), reason=reason)

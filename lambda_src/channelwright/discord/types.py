@@ -51,6 +51,7 @@ class ComponentType(IntEnum):
 class ButtonStyle(IntEnum):
     """developers/components/reference.mdx, "Button Styles"."""
 
+    PRIMARY = 1
     SECONDARY = 2
     DANGER = 4
 
@@ -69,6 +70,8 @@ class ApplicationCommandOptionType(IntEnum):
     STRING = 3
     BOOLEAN = 5
     USER = 6
+    CHANNEL = 7
+    ROLE = 8
     ATTACHMENT = 11
 
 

@@ -27,6 +27,8 @@ from channelwright.campaigns.store import (
 )
 from channelwright.discord.snowflake import created_ms
 from channelwright.tasks.payloads import (
+    AdoptConfirm,
+    AdoptPreview,
     Archive,
     CampaignInfo,
     ConfirmDelete,
@@ -264,6 +266,18 @@ def _refuse(campaign: Campaign | None, asked: str) -> Decision:
                     _gone(campaign, asked))
 
 
+def _adopt(task: Task, campaign: Campaign | None) -> Decision:
+    """An adoption belongs to the server until its Confirm records the campaign: the worker
+    re-reads the server each time, and a record of another run refuses it (campaigns/adopt.py)."""
+    if isinstance(task.payload, AdoptConfirm):
+        return Decision(RUN, "the worker checks the category still reads as previewed and adopts "
+                             "it, carrying on from whatever an earlier try recorded; it refuses if "
+                             "another run adopted it since.")
+    return Decision(RUN, "the worker reads the category and edits the asker's answer into the "
+                         "adoption's preview.")
+
+
 _JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
            ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun,
-           Archive: _archive, Unarchive: _unarchive}
+           Archive: _archive, Unarchive: _unarchive,
+           AdoptPreview: _adopt, AdoptConfirm: _adopt}

@@ -171,6 +171,27 @@ class Rerun(Answered):
     seen: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class AdoptPreview(Request):
+    """/adopt-campaign: the worker reads category `category_id` and answers with the preview of
+    adopting it with the roles `players_role` and `gm_role` ("" for one to create)."""
+
+    KIND: ClassVar[str] = "adopt_preview"
+    category_id: str = ""
+    players_role: str = ""
+    gm_role: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdoptConfirm(AdoptPreview):
+    """The preview's Confirm, clicked by `by`: the adoption goes ahead if the server still reads
+    as the preview showed it (`fingerprint`, campaigns/adopt_survey.py)."""
+
+    KIND: ClassVar[str] = "adopt_confirm"
+    fingerprint: str = ""
+    by: str = ""
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A body of a kind this code does not know (a newer release's, or garbage): kept as it came,
@@ -189,7 +210,8 @@ class Unknown:
 
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
-                                 TemplateRemove, TemplateExport, Rerun, Archive, Unarchive)}
+                                 TemplateRemove, TemplateExport, Rerun, Archive, Unarchive,
+                                 AdoptPreview, AdoptConfirm)}
 
 
 def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:

@@ -20,6 +20,7 @@ from channelwright.text.names import clip
 PONG = Callback.PONG
 EPHEMERAL = MessageFlags.EPHEMERAL
 DANGER, SECONDARY = ButtonStyle.DANGER, ButtonStyle.SECONDARY
+PRIMARY = ButtonStyle.PRIMARY
 
 
 def _content(text: str) -> str:

@@ -139,6 +139,32 @@ def test_campaign_autocomplete_suggests_this_servers_campaigns(world):
     assert emu.autocomplete_choices(payload["token"]) == [{"name": NAME, "value": NAME}]
 
 
+def suggested(bot, emu, guild, user, command):
+    payload = emu.create_autocomplete(guild, user, command,
+                                      [{"type": 3, "name": "name", "value": "", "focused": True}])
+    bot.interact(payload)
+    return [c["value"] for c in emu.autocomplete_choices(payload["token"])]
+
+
+def test_campaign_autocomplete_offers_players_only_what_they_may_use(world):
+    bot, emu, guild, gm, player, _ = world
+    # A player may read any campaign's info, but deleting or archiving it is for its GMs.
+    assert suggested(bot, emu, guild, player, "campaign-info") == [NAME]
+    assert suggested(bot, emu, guild, player, "delete-campaign") == []
+    assert suggested(bot, emu, guild, player, "archive-campaign") == []
+    assert suggested(bot, emu, guild, gm, "delete-campaign") == [NAME]
+
+
+def test_campaign_autocomplete_offers_archive_and_unarchive_by_status(world):
+    bot, emu, guild, gm, *_ = world
+    assert suggested(bot, emu, guild, gm, "archive-campaign") == [NAME]
+    assert suggested(bot, emu, guild, gm, "unarchive-campaign") == []
+    payload, _ = command(bot, guild, gm, "archive-campaign", [{"type": 3, "name": "name", "value": NAME}])
+    assert answer(bot, payload).startswith("📦 Archived")
+    assert suggested(bot, emu, guild, gm, "unarchive-campaign") == [NAME]
+    assert suggested(bot, emu, guild, gm, "archive-campaign") == []
+
+
 # -- delete and undo ------------------------------------------------------------------------------
 
 def buttons_of(message):

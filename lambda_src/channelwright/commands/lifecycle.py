@@ -16,7 +16,8 @@ from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import confirmation, made_counts
 from channelwright.campaigns.capacity import Counts, totals_text
 from channelwright.campaigns.store import ARCHIVED, BUILDING, COMPLETED, DELETING, QUEUED, Campaign
-from channelwright.commands.definitions import Invocation, campaign_key, request_fields
+from channelwright.commands.definitions import Invocation, campaign_key, request_fields, rule
+from channelwright.discord.permissions import ADMINISTRATOR, MANAGE_CHANNELS
 from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
 from channelwright.tasks.queue import Task
 from channelwright.text.names import clip, key, md, normalise
@@ -177,8 +178,24 @@ def on_button(invocation: Invocation, deps) -> dict:
 
 # -- autocomplete -------------------------------------------------------------------------------
 
+# Which campaigns a command can act on, by status: suggesting the others would only lead to a
+# refusal (archive an archived campaign, unarchive one that isn't).
+_SUGGESTED_STATUSES = {"archive-campaign": frozenset({COMPLETED}),
+                       "unarchive-campaign": frozenset({ARCHIVED})}
+
+
 def campaign_choices(invocation: Invocation, deps) -> dict:
+    """Autocomplete for a campaign name: the server's campaigns the caller could use the command on.
+
+    For a command of its GMs and managers (RULES), a caller who holds none of a campaign's GM role
+    and shows no Manage Channels or Administrator in this channel is offered none of it: the
+    worker would refuse them. `member.permissions` is only a hint here (it describes the invoking
+    channel): a suggestion grants nothing, and the worker still decides from the server's roles."""
     typed = key(invocation.typed)
-    names = [c.name for c in deps.store.campaigns(invocation.in_guild) if c.status != DELETING]
-    matching = [n for n in names if typed in key(n)]
-    return choices([(n, n) for n in matching])
+    wanted = _SUGGESTED_STATUSES.get(invocation.command)
+    runs_only = rule(invocation.command, invocation.subcommand) == CAMPAIGN_RUNNERS
+    maybe_manager = bool(invocation.member_permissions & (MANAGE_CHANNELS | ADMINISTRATOR))
+    names = [c.name for c in deps.store.campaigns(invocation.in_guild)
+             if c.status != DELETING and (wanted is None or c.status in wanted)
+             and (not runs_only or maybe_manager or holds(c, invocation.member_roles))]
+    return choices([(n, n) for n in names if typed in key(n)])

@@ -381,6 +381,12 @@ class CampaignStore:
         self._update(campaign, expression, names, values, status_was=True,
                      fresh_archive=snapshot is not None)
 
+    def note_transcript(self, campaign: Campaign, transcript: dict) -> None:
+        """Record in the archive snapshot the transcript a collapse posted (campaigns/collapse.py):
+        from then on its channels may be deleted, and no later try posts it again."""
+        self._update(campaign, "SET #a.transcript = :t", {"#a": "archive"},
+                     {":t": _serialize(transcript)})
+
     def end_archive_run(self, campaign: Campaign, status: str, *, forget_snapshot: bool) -> None:
         """Move the campaign from the status it was read with to `status` (ARCHIVED, or COMPLETED
         after an unarchive, which also drops the snapshot: `forget_snapshot`)."""

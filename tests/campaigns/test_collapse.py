@@ -232,3 +232,56 @@ def test_a_server_too_full_to_unarchive_is_refused_with_numbers_and_nothing_is_c
     assert "This server has 497 of 500 channels; the campaign needs 9. Nothing new was created." in text
     assert sorted(c["id"] for c in emu.guild_channels(guild)) == full
     assert bot.campaign(guild).status == "archived"
+
+
+def test_a_collapsed_campaign_is_shown_as_such(bot, emu, guild, gm, player):
+    played(bot, emu, guild, gm, player)
+    collapse(bot, guild, gm)
+    _, listed, _ = run(bot, guild, gm, "list-campaigns")
+    assert f"**{NAME}** — 🗜️ archived, collapsed into a transcript" in listed["data"]["content"]
+    _, _, info = run(bot, guild, gm, "campaign-info", [name_option()])
+    assert info.startswith(f"**{NAME}** — 🗜️ archived, collapsed into a transcript "
+                           "(`/unarchive-campaign` rebuilds it)")
+    assert "⚠️ Missing (9), deleted by the collapse:" in info
+
+
+def test_a_forum_that_may_hold_posts_is_never_collapsed_away(bot, emu, guild, gm, player, monkeypatch):
+    # A forum's posts are threads; Discord sets a forum's last_message_id to its last thread's id
+    # (developers/resources/channel.mdx, "Channel Object"). The emulator models no threads, so
+    # the listing shows a forum with a post the way Discord would.
+    played(bot, emu, guild, gm, player)
+    from channelwright.discord.api import DiscordApi
+
+    original = DiscordApi.guild_channels
+
+    def listing(self, guild_id):
+        return [{**c, "last_message_id": c["id"]} if c["name"] == "lore-and-worldbuilding" else c
+                for c in original(self, guild_id)]
+
+    monkeypatch.setattr(DiscordApi, "guild_channels", listing)
+    before = sorted(c["id"] for c in emu.guild_channels(guild))
+    _, _, text = collapse(bot, guild, gm)
+    assert "I can't collapse “Curse of Strahd”: its forum #lore-and-worldbuilding may hold posts." in text
+    assert "Use `/archive-campaign` with mode lock instead" in text
+    assert sorted(c["id"] for c in emu.guild_channels(guild)) == before
+    assert bot.campaign(guild).status == "completed"
+
+
+def test_a_transcript_past_the_file_limit_goes_on_in_numbered_files_and_messages_of_ten():
+    from channelwright.campaigns import transcript
+
+    messages = [{"id": str(n), "author": {"username": "bob"}, "timestamp": "2026-11-30T01:02:03+00:00",
+                 "content": f"line {n:04} " + "x" * 80} for n in range(600)]
+    files = transcript.files("Transcript", "transcript-x",
+                             [transcript.Section("general", "text", messages)], limit=4000)
+    assert len(files) > 10 and all(len(f.content) <= 4000 for f in files)
+    assert [f.filename for f in files[:2]] == ["transcript-x-1.md", "transcript-x-2.md"]
+    text = "".join(f.content.decode() for f in files)
+    positions = [text.index(f"line {n:04} ") for n in range(600)]
+    assert positions == sorted(positions), "every message once, in order, across the files"
+    assert "## #general (text, continued)" in files[1].content.decode()
+    batches = transcript.batches(files)
+    assert [len(b) for b in batches[:-1]] == [10] * (len(batches) - 1)
+    assert sum(map(len, batches)) == len(files)
+    one = transcript.files("Transcript", "transcript-x", [transcript.Section("general", "text", messages[:3])])
+    assert [f.filename for f in one] == ["transcript-x.md"]

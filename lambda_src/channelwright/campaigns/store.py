@@ -108,12 +108,19 @@ class Campaign:
     # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
     idle: list[list[int]] = field(default_factory=list)
     # The server as it was before the first edit of an archive (campaigns/archive.py): its
-    # `mode` ("lock"), when it was taken (`at`, ms) and each recorded channel's `channels`
-    # entry; what /unarchive-campaign restores. None when the campaign is not archived.
+    # `mode` ("lock" or "collapse"), when it was taken (`at`, ms) and each recorded channel's
+    # `channels` entry; what /unarchive-campaign restores. A collapse (campaigns/collapse.py) adds
+    # `reveal`, the `kept` channels' step keys and, once posted, its `transcript`. None when the
+    # campaign is not archived.
     archive: dict | None = None
     # The interaction id of the archive or unarchive that last began: a redelivered task finds
     # its own run and carries on; another one takes over.
     archive_run: str = ""
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether its archive is a collapse: a transcript kept, its other channels deleted."""
+        return (self.archive or {}).get("mode") == "collapse"
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)

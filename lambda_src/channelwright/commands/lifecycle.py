@@ -80,7 +80,8 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         status = campaign.status + (" (stalled: run `/add-campaign` again to finish it)"
                                     if liveness.stalled(campaign, deps.now_ms()) else "")
         if campaign.status == ARCHIVED:
-            status = "📦 archived (read-only for its players)"
+            status = ("🗜️ archived, collapsed into a transcript" if campaign.collapsed
+                      else "📦 archived (read-only for its players)")
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)

@@ -32,6 +32,7 @@ from channelwright.discord.types import ChannelType
 from channelwright.text.names import md
 
 GONE, HIDDEN = "gone", "hidden"
+LOCK, COLLAPSE = "lock", "collapse"  # the archive modes (/archive-campaign's `mode`)
 
 
 def run_archive(task, deps, standing) -> None:
@@ -39,20 +40,24 @@ def run_archive(task, deps, standing) -> None:
     caller's) is not needed: the summary goes only to the caller, a GM or server manager."""
     asked = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
+    if mode_of(campaign, asked.mode) == COLLAPSE:
+        # collapse.py builds on this module's edits, so it is imported where it is needed.
+        from channelwright.campaigns import collapse
+        return collapse.run_collapse(task, deps, standing, campaign)
     reply = ProgressMessage.answering(deps.api, deps.application_id, asked.token, task.interaction_id)
-    presence = _survey(deps, campaign)
+    presence = survey_campaign(deps, campaign)
     if campaign.archive is None:
-        snapshot = _snapshot(campaign, presence)
+        snapshot = take_snapshot(campaign, presence)
         deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id, snapshot)
-        campaign = _moved(campaign, ARCHIVING, task.interaction_id, snapshot)
+        campaign = moved(campaign, ARCHIVING, task.interaction_id, snapshot)
     elif campaign.archive_run != task.interaction_id:  # else this task's own, carried on
         deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id)
-        campaign = _moved(campaign, ARCHIVING, task.interaction_id, campaign.archive)
+        campaign = moved(campaign, ARCHIVING, task.interaction_id, campaign.archive)
     reason = f"Channelwright: archiving campaign “{campaign.name}”, asked by {asked.by or 'someone'}"
-    keeps = {_role(campaign, GM_ROLE_KEY), *campaign.gms, deps.bot_user_id()}
+    keeps = {role_id(campaign, GM_ROLE_KEY), *campaign.gms, deps.bot_user_id()}
     listing = list(presence.channels.values())
-    skipped = _apply(campaign, presence, deps, reply, reason, verb="Archiving",
-                     edits=lambda entry, current: _lock_edits(
+    skipped = apply_edits(campaign, presence, deps, reply, reason, verb="Archiving",
+                     edits=lambda entry, current: lock_edits(
                          campaign, entry, current, reveal=asked.reveal_gm_channels, keeps=keeps,
                          listing=listing))
     if campaign.status == ARCHIVING:
@@ -66,17 +71,20 @@ def run_unarchive(task, deps, standing) -> None:
     `standing` (the caller's) gives the server's role count."""
     asked = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
+    if mode_of(campaign, LOCK) == COLLAPSE:
+        from channelwright.campaigns import collapse
+        return collapse.run_uncollapse(task, deps, standing, campaign)
     reply = ProgressMessage.answering(deps.api, deps.application_id, asked.token, task.interaction_id)
-    presence = _survey(deps, campaign)
+    presence = survey_campaign(deps, campaign)
     skipped: dict[str, dict] = {}
     if campaign.archive is not None:
         if campaign.archive_run != task.interaction_id:  # else this task's own, carried on
             deps.store.begin_archive_run(campaign, UNARCHIVING, task.interaction_id)
-            campaign = _moved(campaign, UNARCHIVING, task.interaction_id, campaign.archive)
+            campaign = moved(campaign, UNARCHIVING, task.interaction_id, campaign.archive)
         reason = (f"Channelwright: unarchiving campaign “{campaign.name}”, asked by "
                   f"{asked.by or 'someone'}")
-        skipped = _apply(campaign, presence, deps, reply, reason, verb="Unarchiving",
-                         edits=lambda entry, current: _restore_edits(campaign, entry, current))
+        skipped = apply_edits(campaign, presence, deps, reply, reason, verb="Unarchiving",
+                         edits=lambda entry, current: restore_edits(campaign, entry, current))
         deps.store.end_archive_run(campaign, COMPLETED, forget_snapshot=True)
     counts = Counts.read(list(presence.channels.values()), standing.guild.role_count,
                          int(time.time() * 1000))
@@ -84,9 +92,15 @@ def run_unarchive(task, deps, standing) -> None:
     reply.finish(unarchived_text(campaign, skipped, counts), components=[])
 
 
+def mode_of(campaign: Campaign, asked: str) -> str:
+    """The mode an archive run follows: the one its snapshot recorded once begun (a resumed or
+    repeated archive finishes what the first began), else the one `asked`."""
+    return str((campaign.archive or {}).get("mode") or asked)
+
+
 # -- reading and recording --------------------------------------------------------------------
 
-def _recorded(campaign: Campaign) -> list[Step]:
+def recorded(campaign: Campaign) -> list[Step]:
     """The campaign's channels with an id, in plan order, the category last (its name and
     position change last, so an archive under way still reads as the campaign's)."""
     steps = [Step.from_dict(s) for s in campaign.plan]
@@ -94,16 +108,16 @@ def _recorded(campaign: Campaign) -> list[Step]:
     return [s for s in made if s.kind == CHANNEL] + [s for s in made if s.kind == CATEGORY]
 
 
-def _survey(deps, campaign: Campaign) -> Presence:
-    ids = [campaign.resources[s.key]["id"] for s in _recorded(campaign)]
+def survey_campaign(deps, campaign: Campaign) -> Presence:
+    ids = [campaign.resources[s.key]["id"] for s in recorded(campaign)]
     return survey(deps.api, campaign.guild_id, ids)
 
 
-def _snapshot(campaign: Campaign, presence: Presence) -> dict:
+def take_snapshot(campaign: Campaign, presence: Presence) -> dict:
     """What the archive may change, as it is now: each visible recorded channel's `id`, `name`,
     `type`, `position`, `gm_only` and `overwrites`; the others under `skipped` with why."""
     channels, skipped = {}, {}
-    for step in _recorded(campaign):
+    for step in recorded(campaign):
         channel_id = campaign.resources[step.key]["id"]
         current = presence.channels.get(channel_id)
         if current is None:
@@ -114,10 +128,10 @@ def _snapshot(campaign: Campaign, presence: Presence) -> dict:
             "id": channel_id, "name": current.get("name") or "", "type": int(current.get("type") or 0),
             "position": int(current.get("position") or 0), "gm_only": step.gm_only,
             "overwrites": locks.plain(current.get("permission_overwrites"))}
-    return {"mode": "lock", "at": int(time.time() * 1000), "channels": channels, "skipped": skipped}
+    return {"mode": LOCK, "at": int(time.time() * 1000), "channels": channels, "skipped": skipped}
 
 
-def _moved(campaign: Campaign, status: str, run: str, snapshot: dict | None) -> Campaign:
+def moved(campaign: Campaign, status: str, run: str, snapshot: dict | None) -> Campaign:
     """The record as begin_archive_run just wrote it."""
     return replace(campaign, status=status, archive_run=run, archive=snapshot)
 
@@ -128,19 +142,19 @@ def _name(campaign: Campaign, step: Step) -> str:
 
 # -- edits ------------------------------------------------------------------------------------
 
-def _apply(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage, reason: str, *,
+def apply_edits(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage, reason: str, *,
            verb: str, edits) -> dict[str, dict]:
     """Send `edits(entry, current)` for each snapshot entry, in plan order, showing progress:
     (overwrites to put, overwrites to delete, channel changes). Returns what was skipped, by key
     ({"name", "why"}): the snapshot's own skips and channels gone or hidden since."""
     snapshot = campaign.archive or {}
     skipped = dict(snapshot.get("skipped") or {})
-    entries = [(s.key, snapshot["channels"][s.key]) for s in _recorded(campaign)
+    entries = [(s.key, snapshot["channels"][s.key]) for s in recorded(campaign)
                if s.key in (snapshot.get("channels") or {})]
     try:
         for done, (key, entry) in enumerate(entries, start=1):
             current = presence.channels.get(entry["id"])
-            why = _send(entry, current, deps, reason, edits) if current is not None else (
+            why = send_edits(entry, current, deps, reason, edits) if current is not None else (
                 HIDDEN if entry["id"] in presence.hidden else GONE)
             if why:
                 skipped[key] = {"name": entry["name"], "why": why}
@@ -151,7 +165,7 @@ def _apply(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage,
     return skipped
 
 
-def _send(entry: dict, current: dict, deps, reason: str, edits) -> str:
+def send_edits(entry: dict, current: dict, deps, reason: str, edits) -> str:
     """One channel's edits; "" when done, GONE or HIDDEN when Discord says the channel went away
     or out of the bot's sight meanwhile (404 10003, 403 50001: developers/topics/
     opcodes-and-status-codes.mdx, "JSON Error Codes"). Any other refusal propagates."""
@@ -180,18 +194,18 @@ def _delete_overwrite(deps, channel_id: str, overwrite_id: str, reason: str) -> 
             raise  # 404 otherwise: the overwrite is gone already, as wanted
 
 
-def _lock_edits(campaign: Campaign, entry: dict, current: dict, *, reveal: bool, keeps: set[str],
+def lock_edits(campaign: Campaign, entry: dict, current: dict, *, reveal: bool, keeps: set[str],
                 listing: list[dict]):
     """What locks one channel, from its snapshot `entry`, against its `current` state. `keeps`:
     the overwrite targets a lock leaves alone (the GM role, the GMs, the bot: archive_locks.py);
     `listing`: the server's channels, among which the category goes to the bottom."""
     target = locks.locked_overwrites(
         entry["overwrites"], channel_type=entry["type"], gm_only=entry.get("gm_only", False),
-        reveal=reveal, guild_id=campaign.guild_id, players_role=_role(campaign, PLAYERS_ROLE_KEY),
+        reveal=reveal, guild_id=campaign.guild_id, players_role=role_id(campaign, PLAYERS_ROLE_KEY),
         keeps=keeps, mask=locks.deny_mask(campaign.bot_permissions))
     now = locks.plain(current.get("permission_overwrites"))
     # A GM-only channel an earlier try revealed, now archived without revealing: hide it again.
-    removable = {_role(campaign, PLAYERS_ROLE_KEY)} if entry.get("gm_only") else set()
+    removable = {role_id(campaign, PLAYERS_ROLE_KEY)} if entry.get("gm_only") else set()
     changes: dict[str, str | int] = {}
     if entry["type"] == ChannelType.GUILD_CATEGORY:
         name = locks.archived_name(entry["name"])
@@ -203,7 +217,7 @@ def _lock_edits(campaign: Campaign, entry: dict, current: dict, *, reveal: bool,
     return locks.changed(now, target), locks.extra(now, target, removable=removable), changes
 
 
-def _restore_edits(campaign: Campaign, entry: dict, current: dict):
+def restore_edits(campaign: Campaign, entry: dict, current: dict):
     """What puts one channel back as its snapshot `entry` has it: the overwrites an archive may
     have changed or added (the Players role's on a revealed GM-only channel), its name and
     position."""
@@ -212,10 +226,10 @@ def _restore_edits(campaign: Campaign, entry: dict, current: dict):
     changes = {field: entry[field] for field in ("name", "position")
                if current.get(field) != entry[field]}
     return (locks.changed(now, before),
-            locks.extra(now, before, removable={_role(campaign, PLAYERS_ROLE_KEY)}), changes)
+            locks.extra(now, before, removable={role_id(campaign, PLAYERS_ROLE_KEY)}), changes)
 
 
-def _role(campaign: Campaign, key: str) -> str:
+def role_id(campaign: Campaign, key: str) -> str:
     return str(campaign.resources.get(key, {}).get("id") or "")
 
 
@@ -229,7 +243,7 @@ def archived_text(campaign: Campaign, skipped: dict[str, dict], *, reveal: bool)
              "the server's other categories.",
              "**GM-only channels:** " + ("now readable by players (read-only)." if reveal
                                          else "still private to the GMs.")]
-    lines += _skipped_lines(skipped)
+    lines += skipped_lines(skipped)
     lines += ["", "Its roles are kept: `/add-player` still works (new players can read it). "
               "`/unarchive-campaign` puts everything back as it was."]
     return "\n".join(lines)
@@ -238,12 +252,12 @@ def archived_text(campaign: Campaign, skipped: dict[str, dict], *, reveal: bool)
 def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts) -> str:
     lines = [f"📂 Unarchived **{md(campaign.name)}**: its channels' permissions and its "
              "category's name and position are back as they were before it was archived."]
-    lines += _skipped_lines(skipped)
+    lines += skipped_lines(skipped)
     lines.append(totals_text(counts))
     return "\n".join(lines)
 
 
-def _skipped_lines(skipped: dict[str, dict]) -> list[str]:
+def skipped_lines(skipped: dict[str, dict]) -> list[str]:
     gone = [f"#{md(s['name'])}" for s in skipped.values() if s["why"] == GONE]
     hidden = [f"#{md(s['name'])}" for s in skipped.values() if s["why"] == HIDDEN]
     lines = []

@@ -108,8 +108,10 @@ class Campaign:
     # resumed it. Nothing made then is the bot's create (reconcile.py), however it looks.
     idle: list[list[int]] = field(default_factory=list)
     # The server as it was before the first edit of an archive (campaigns/archive.py): its
-    # `mode` ("lock"), when it was taken (`at`, ms) and each recorded channel's `channels`
-    # entry; what /unarchive-campaign restores. None when the campaign is not archived.
+    # `mode` ("lock" or "collapse"), when it was taken (`at`, ms) and each recorded channel's
+    # `channels` entry; what /unarchive-campaign restores. A collapse (campaigns/collapse.py) adds
+    # `reveal`, the `kept` channels' step keys and, once posted, its `transcript`. None when the
+    # campaign is not archived.
     archive: dict | None = None
     # The interaction id of the archive or unarchive that last began: a redelivered task finds
     # its own run and carries on; another one takes over.
@@ -117,6 +119,11 @@ class Campaign:
     # How the campaign came to be: "" built from a template, "adopted" (campaigns/adopt.py) made of
     # a category and channels that existed before.
     origin: str = ""
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether its archive is a collapse: a transcript kept, its other channels deleted."""
+        return (self.archive or {}).get("mode") == "collapse"
 
     def to_item(self) -> dict[str, Any]:
         data = asdict(self)
@@ -383,6 +390,12 @@ class CampaignStore:
         names = {"#s": "status", **({"#a": "archive"} if snapshot is not None else {})}
         self._update(campaign, expression, names, values, status_was=True,
                      fresh_archive=snapshot is not None)
+
+    def note_transcript(self, campaign: Campaign, transcript: dict) -> None:
+        """Record in the archive snapshot the transcript a collapse posted (campaigns/collapse.py):
+        from then on its channels may be deleted, and no later try posts it again."""
+        self._update(campaign, "SET #a.transcript = :t", {"#a": "archive"},
+                     {":t": _serialize(transcript)})
 
     def end_archive_run(self, campaign: Campaign, status: str, *, forget_snapshot: bool) -> None:
         """Move the campaign from the status it was read with to `status` (ARCHIVED, or COMPLETED

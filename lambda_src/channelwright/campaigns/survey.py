@@ -40,15 +40,19 @@ def run_info(task, deps, standing) -> None:
     present, missing, hidden = _listings(campaign, steps, presence, standing)
     category = campaign.resources.get("category", {}).get("id")
     gms = ", ".join(f"<@{g}>" for g in current_gms(deps, campaign)) or "nobody"
-    status = ("📦 archived (read-only for its players; `/unarchive-campaign` puts it back)"
-              if campaign.status == ARCHIVED else campaign.status)
+    status = campaign.status
+    if campaign.status == ARCHIVED:
+        status = ("🗜️ archived, collapsed into a transcript (`/unarchive-campaign` rebuilds it)"
+                  if campaign.collapsed else
+                  "📦 archived (read-only for its players; `/unarchive-campaign` puts it back)")
     made = ("adopted from existing channels" if campaign.origin == "adopted"
             else f"template “{md(campaign.template)}”")
     lines = [f"**{md(campaign.name)}** — {status}, {made}",
              f"GMs: {gms} · Players: {len(campaign.players)}",
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:
-        lines.append(f"⚠️ Missing ({missing.count}), deleted by hand or never built: " + missing.text())
+        why = "deleted by the collapse" if campaign.collapsed else "deleted by hand or never built"
+        lines.append(f"⚠️ Missing ({missing.count}), {why}: " + missing.text())
     if hidden.count:
         lines.append(f"🙈 Hidden from me ({hidden.count}), so I can't check them: " + hidden.text())
     extra = _strangers(campaign, category, presence.channels, standing)

@@ -31,7 +31,7 @@ from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
 from channelwright.text.responses import deferred
 
-MODES = ("lock",)  # the `mode` choices (definitions.ARCHIVE_CAMPAIGN)
+MODES = ("lock", "collapse")  # the `mode` choices (definitions.ARCHIVE_CAMPAIGN)
 
 
 def archive_campaign(invocation: Invocation, deps) -> dict:

@@ -118,10 +118,11 @@ CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign
 # `mode` is a choice so that more ways of archiving fit beside "lock" (application-commands.mdx,
 # "Application Command Option Choice Structure").
 ARCHIVE_CAMPAIGN = _command(
-    "archive-campaign", "Archive a campaign: read-only for its players, its category at the bottom.",
+    "archive-campaign", "Archive a campaign: lock it read-only, or collapse it into a transcript.",
     [_campaign_option("name"),
      _option(STRING, "mode", "How to archive it (default: lock)", required=False,
-             choices=[{"name": "lock: keep everything, read-only for players", "value": "lock"}]),
+             choices=[{"name": "lock: keep everything, read-only for players", "value": "lock"},
+                      {"name": "collapse: keep a transcript, delete the channels", "value": "collapse"}]),
      _option(BOOLEAN, "reveal-gm-channels", "Let players read the GM-only channels too "
              "(default: they stay private)", required=False)])
 UNARCHIVE_CAMPAIGN = _command("unarchive-campaign", "Put an archived campaign back as it was.",

@@ -83,7 +83,8 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
         status = campaign.status + adopted + (f" (stalled: run `{again} again to finish it)"
                                               if liveness.stalled(campaign, deps.now_ms()) else "")
         if campaign.status == ARCHIVED:
-            status = "📦 archived" + adopted + " (read-only for its players)"
+            status = ("🗜️ archived" + adopted + ", collapsed into a transcript" if campaign.collapsed
+                      else "📦 archived" + adopted + " (read-only for its players)")
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
                      f"{players} player{'s' if players != 1 else ''} · {channels} channels")
     return "\n".join(lines)

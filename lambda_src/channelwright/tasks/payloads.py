@@ -140,7 +140,8 @@ class TemplateExport(Request):
 @dataclass(frozen=True, kw_only=True)
 class Archive(Request):
     """/archive-campaign: archive the campaign in `mode` ("lock": read-only for its players,
-    campaigns/archive.py), its GM-only channels opened to players read-only if
+    campaigns/archive.py; "collapse": a transcript in one channel kept, the others deleted,
+    campaigns/collapse.py), its GM-only channels opened to players read-only if
     `reveal_gm_channels`, asked by `by` (a display name)."""
 
     KIND: ClassVar[str] = "archive"

@@ -1,6 +1,7 @@
 """`/campaign-template export`: a campaign's layout as a template file that imports again, end to
 end (signed interactions in, the worker on moto's SQS, Discord emulated)."""
 
+import pytest
 import requests
 
 from channelwright.campaigns.channel_presence import Presence
@@ -160,3 +161,32 @@ def test_discord_failing_every_time_tells_the_asker_on_the_last_attempt(bot, emu
     payload, _, text = run(bot, guild, gm, "campaign-template", export_options())
     assert text.startswith("❌ **Discord kept failing, so I gave up.**"), text
     assert "```" not in text
+
+
+FULL_LAYOUT = [
+    ("announcements", "text", False), ("general", "text", False), ("session-notes", "text", False),
+    ("dice-rolls", "text", False), ("gm-notes", "text", True), ("voice-chat", "voice", False),
+    ("character-sheets", "forum", False), ("lore-and-worldbuilding", "forum", False),
+    ("maps-and-handouts", "forum", False), ("gm-planning", "forum", True)]
+
+
+def archive_options(mode):
+    return [{"type": 3, "name": "name", "value": NAME}, {"type": 3, "name": "mode", "value": mode}]
+
+
+@pytest.mark.parametrize("mode", ["lock", "collapse"])
+def test_an_archived_campaign_exports_the_layout_it_had_before_the_archive(bot, emu, guild, gm, mode):
+    """Locked or collapsed, the export is the campaign's layout as it stood before the archive:
+    a collapse's deletions aren't "deleted by hand", nor are its transcript channels' new names
+    the layout's; the file imports again."""
+    build(bot, guild, gm)
+    run(bot, guild, gm, "archive-campaign", archive_options(mode))
+    assert bot.campaign(guild, NAME).status == "archived"
+
+    payload, _, _ = run(bot, guild, gm, "campaign-template", export_options())
+    text, attachment = answer(emu, payload["token"])
+    assert text.startswith("📄 **Curse of Strahd**'s layout: 10 channels: 5 text, 1 voice, 4 forum; "
+                           "2 GM-only.\n"), text
+    assert "Left out" not in text, text
+    template = parse_template_file(file_of(attachment), attachment["filename"])
+    assert [(c.name, c.type, c.gm_only) for c in template.channels] == FULL_LAYOUT

@@ -3,7 +3,10 @@
 The layout is the campaign's recorded channels in its plan's order, each under the name Discord
 shows now (a GM may have renamed it), its type and whether it is GM-only as planned. A channel
 deleted by hand is left out (and named, so the user knows); one hidden from the bot keeps the name
-it was made with; one not built yet keeps its planned name. The file is read back with the import's
+it was made with; one not built yet keeps its planned name. A collapsed campaign (archive mode
+collapse: campaigns/collapse.py) exports the layout it had before the collapse, from the snapshot
+the collapse took: the collapse itself deleted its channels and renamed the ones holding the
+transcript, and /unarchive-campaign rebuilds that layout. The file is read back with the import's
 own parser before it is offered (files.parse_template_file), so what is exported always imports.
 
 Only the worker exports: this module (and PyYAML) loads on first use.
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from channelwright.campaigns.archive import COLLAPSE
 from channelwright.campaigns.channel_presence import Presence
 from channelwright.campaigns.plan import CHANNEL, ChannelSpec, Step, Template
 from channelwright.campaigns.store import Campaign
@@ -58,8 +62,12 @@ def export(campaign: Campaign, presence: Presence) -> Export:
     recorded channel ids). NothingToExport if no channel is left; TemplateInvalid if the file
     would not import."""
     channels, left_out = [], []
+    before = _before_collapse(campaign)
     for step in (Step.from_dict(s) for s in campaign.plan):
         if step.kind != CHANNEL:
+            continue
+        if step.key in before:
+            channels.append(ChannelSpec(str(before[step.key]["name"]), step.channel_type, step.gm_only))
             continue
         resource = campaign.resources.get(step.key) or {}
         channel_id = resource.get("id")
@@ -80,3 +88,10 @@ def export(campaign: Campaign, presence: Presence) -> Export:
     # rule, say two names now the same.
     parse_template_file(text.encode("utf-8"), filename)
     return Export(template, text, filename, tuple(left_out))
+
+
+def _before_collapse(campaign: Campaign) -> dict[str, dict]:
+    """The channels a collapse's snapshot recorded, by step key ({"name", ...} as they were
+    before it); {} unless the campaign is collapsed or being collapsed or rebuilt."""
+    snapshot = campaign.archive or {}
+    return dict(snapshot.get("channels") or {}) if snapshot.get("mode") == COLLAPSE else {}

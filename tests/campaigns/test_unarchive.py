@@ -120,3 +120,35 @@ def test_unarchive_refuses_what_is_not_archived_and_a_redelivery_answers_again(b
     bot.run_worker(deliver_twice=True)
     assert bot.campaign(guild).status == "completed"
     assert emu.original_message(payload["token"])["content"].startswith(f"📂 Unarchived **{NAME}**")
+
+
+def test_changes_someone_made_while_archived_are_put_back_and_named(bot, emu, guild, gm):
+    """A moderator renames the category and #general and rewrites the Players role's overwrite
+    on #general while the campaign is archived: the unarchive puts back the server as it was
+    before the archive, and says which of those changes it undid. A lock's own edits aren't
+    named."""
+    build(bot, guild, gm)
+    before = server_layout(emu, guild)
+    archive(bot, guild, gm)
+    campaign = bot.campaign(guild)
+    category, players = campaign.resources["category"]["id"], campaign.resources["role:players"]["id"]
+    general = campaign_channels(emu, campaign)["general"]["id"]
+    api = bot.worker.api
+    api.modify_channel(category, {"name": "Old games"}, reason="a moderator tidies up")
+    api.modify_channel(general, {"name": "general-old"}, reason="a moderator tidies up")
+    api.edit_channel_permissions(general, {"id": players, "type": 0, "allow": "1024", "deny": "0"},
+                                 reason="a moderator tidies up")
+
+    _, _, text = unarchive(bot, guild, gm)
+
+    assert server_layout(emu, guild) == before
+    assert ("✏️ Changed by someone while archived, and put back as before the archive: #general "
+            "(its name and permissions), the category (its name).") in text, text
+    assert "session-notes" not in text and "announcements" not in text
+
+
+def test_an_unarchive_after_an_untouched_archive_names_no_change(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    archive(bot, guild, gm, reveal=True)
+    _, _, text = unarchive(bot, guild, gm)
+    assert "Changed by someone" not in text, text

@@ -14,7 +14,10 @@ Exactly once and resumable, without a mark per edit:
   whether an edit whose reply was lost happened; Discord's state can;
 - only the last write moves the status on (ARCHIVED, or COMPLETED after an unarchive).
 
-Channels someone deleted are skipped and named in the summary; channels hidden from the bot
+What someone else changed while the campaign was archived (a channel's name, the category's name
+beyond the archive's mark, an overwrite beyond the bits a lock sets) is put back as the snapshot
+has it too, since /unarchive-campaign promises the campaign as it was, and named in the summary
+so that nobody's change is undone silently. Channels someone deleted are skipped and named in the summary; channels hidden from the bot
 (channel_presence.py) can be neither read nor edited, so they are left as they are and named too.
 """
 
@@ -77,7 +80,9 @@ def run_unarchive(task, deps, standing) -> None:
     reply = ProgressMessage.answering(deps.api, deps.application_id, asked.token, task.interaction_id)
     presence = survey_campaign(deps, campaign)
     skipped: dict[str, dict] = {}
+    undone: list[str] = []
     if campaign.archive is not None:
+        undone = changed_while_archived(campaign, presence)
         if campaign.archive_run != task.interaction_id:  # else this task's own, carried on
             deps.store.begin_archive_run(campaign, UNARCHIVING, task.interaction_id)
             campaign = moved(campaign, UNARCHIVING, task.interaction_id, campaign.archive)
@@ -89,7 +94,7 @@ def run_unarchive(task, deps, standing) -> None:
     counts = Counts.read(list(presence.channels.values()), standing.guild.role_count,
                          int(time.time() * 1000))
     deps.store.put_server_counts(campaign.guild_id, asdict(counts))
-    reply.finish(unarchived_text(campaign, skipped, counts), components=[])
+    reply.finish(unarchived_text(campaign, skipped, counts, undone), components=[])
 
 
 def mode_of(campaign: Campaign, asked: str) -> str:
@@ -229,6 +234,31 @@ def restore_edits(campaign: Campaign, entry: dict, current: dict):
             locks.extra(now, before, removable={role_id(campaign, PLAYERS_ROLE_KEY)}), changes)
 
 
+def changed_while_archived(campaign: Campaign, presence: Presence) -> list[str]:
+    """What someone other than the archive changed on the snapshot's channels that are still
+    there, in plan order, as the summary names it ("#general (its name and permissions)"). The
+    archive renames only the category (archive_locks.archived_name) and changes only the lock's
+    bits and View Channel and Read Message History in overwrites it keeps (archive_locks.py), so
+    anything else differing from the snapshot was someone's hand."""
+    snapshot = (campaign.archive or {}).get("channels") or {}
+    named = []
+    for step in recorded(campaign):
+        entry = snapshot.get(step.key)
+        current = presence.channels.get(entry["id"]) if entry else None
+        if current is None:
+            continue
+        category = entry["type"] == ChannelType.GUILD_CATEGORY
+        ours = {entry["name"], locks.archived_name(entry["name"])} if category else {entry["name"]}
+        what = ["name"] if current.get("name") not in ours else []
+        if locks.overridden(entry["overwrites"], locks.plain(current.get("permission_overwrites")),
+                            channel_type=entry["type"]):
+            what.append("permissions")
+        if what:
+            named.append(f"{'the category' if category else '#' + md(entry['name'])} "
+                         f"(its {' and '.join(what)})")
+    return named
+
+
 def role_id(campaign: Campaign, key: str) -> str:
     return str(campaign.resources.get(key, {}).get("id") or "")
 
@@ -249,9 +279,13 @@ def archived_text(campaign: Campaign, skipped: dict[str, dict], *, reveal: bool)
     return "\n".join(lines)
 
 
-def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts) -> str:
+def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts,
+                    undone: list[str] = ()) -> str:
     lines = [f"📂 Unarchived **{md(campaign.name)}**: its channels' permissions and its "
              "category's name and position are back as they were before it was archived."]
+    if undone:
+        lines.append("✏️ Changed by someone while archived, and put back as before the archive: "
+                     + ", ".join(undone) + ".")
     lines += skipped_lines(skipped)
     lines.append(totals_text(counts))
     return "\n".join(lines)

@@ -92,6 +92,21 @@ def extra(current: list[dict], target: list[dict], *, removable: set[str]) -> li
     return [o for o in current if _key(o) not in wanted and str(o["id"]) in removable]
 
 
+def overridden(before: list[dict], current: list[dict], *, channel_type: int) -> bool:
+    """Whether `current` differs from `before` (a channel's overwrites before its archive) in
+    more than a lock changes: an overwrite of `before` removed, or bits other than the lock's
+    (lock_bits) and READ_ONLY changed (a lock never removes an overwrite, nor touches other bits;
+    an overwrite added since is left alone by an unarchive, so it doesn't count)."""
+    ours = lock_bits(channel_type) | READ_ONLY
+    now = {_key(o): _bits(o) for o in current}
+    for overwrite in before:
+        held = now.get(_key(overwrite))
+        allow, deny = _bits(overwrite)
+        if held is None or (held[0] ^ allow | held[1] ^ deny) & ~ours:
+            return True
+    return False
+
+
 def archived_name(name: str) -> str:
     """The category's name while archived: marked at the front, within Discord's 100."""
     return (ARCHIVED_PREFIX + name)[:CHANNEL_NAME_LIMIT]

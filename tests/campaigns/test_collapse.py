@@ -84,7 +84,7 @@ def test_collapse_keeps_every_message_in_a_transcript_and_gives_the_slots_back(b
 
     assert text.startswith(f"🗜️ Collapsed **{NAME}**")
     assert f"**Transcript:** 5 messages in <#{ids['announcements']}>" in text
-    assert f"**Transcript:** 1 messages in <#{ids['gm-notes']}> (GMs only" in text
+    assert f"**Transcript:** 1 message in <#{ids['gm-notes']}> (GMs only" in text
     assert "**Channel slots back:** 9 (8 channels and 1 category)." in text
     assert "**This server:**" in text
 

@@ -355,7 +355,9 @@ def collapsed_text(campaign: Campaign, listing: list[dict], skipped: dict[str, d
                           (GMS, "GMs only: its GM-only channels' messages")):
         if audience in posted:
             record = posted[audience]
-            lines.append(f"**Transcript:** {record['count']} messages in <#{record['channel']}> ({who}).")
+            count = record["count"]
+            lines.append(f"**Transcript:** {count} message{'' if count == 1 else 's'} in "
+                         f"<#{record['channel']}> ({who}).")
     lines.append(f"**Channel slots back:** {len(freed)} "
                  f"({sum(e['type'] != ChannelType.GUILD_CATEGORY for e in freed)} channels and "
                  f"{sum(e['type'] == ChannelType.GUILD_CATEGORY for e in freed)} category).")

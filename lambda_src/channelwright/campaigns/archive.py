@@ -17,11 +17,12 @@ Exactly once and resumable, without a mark per edit:
 What someone else changed while the campaign was archived (a channel's name, the category's name
 beyond the archive's mark, an overwrite beyond the bits a lock sets) is put back as the snapshot
 has it too, since /unarchive-campaign promises the campaign as it was, and named in the summary
-so that nobody's change is undone silently. Channels someone deleted are skipped and named in the summary; channels hidden from the bot
-(channel_presence.py) can be neither read nor edited, so they are left as they are and named too.
+so that nobody's change is undone silently. Channels someone deleted are skipped and named in the
+summary; channels hidden from the bot (channel_presence.py) can be neither read nor edited, so they are left as they are and named too.
 """
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 
 from channelwright.campaigns import archive_locks as locks
@@ -245,7 +246,7 @@ def changed_while_archived(campaign: Campaign, presence: Presence) -> list[str]:
     for step in recorded(campaign):
         entry = snapshot.get(step.key)
         current = presence.channels.get(entry["id"]) if entry else None
-        if current is None:
+        if entry is None or current is None:
             continue
         category = entry["type"] == ChannelType.GUILD_CATEGORY
         ours = {entry["name"], locks.archived_name(entry["name"])} if category else {entry["name"]}
@@ -280,7 +281,7 @@ def archived_text(campaign: Campaign, skipped: dict[str, dict], *, reveal: bool)
 
 
 def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts,
-                    undone: list[str] = ()) -> str:
+                    undone: Sequence[str] = ()) -> str:
     lines = [f"📂 Unarchived **{md(campaign.name)}**: its channels' permissions and its "
              "category's name and position are back as they were before it was archived."]
     if undone:

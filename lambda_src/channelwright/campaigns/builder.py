@@ -149,13 +149,18 @@ class CampaignBuild:
             self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
         self.set_status(BUILDING)
 
-    def run_steps(self, indices) -> list[Step]:
+    def run_steps(self, indices, *, own: int | None = None,
+                  may_start: Callable[[], bool] | None = None) -> list[Step]:
         """Carry out these steps (plan indices), concurrently where nothing orders them (_rank):
         the first role, the second beside the category, then the GM role given beside every
         channel, then the final check. Returns the steps that created something just now. On
         failure the other steps of that rank still finish (what they made is recorded), later
         steps run only if what they need exists (giving the GM role needs only that role),
-        `failed_step` names the earliest failed step, and its error is raised."""
+        `failed_step` names the earliest failed step, and its error is raised.
+
+        `may_start`: asked before each rank that holds no `own` step; once it says no (the
+        invocation's time is short), no further rank starts and the steps left stay undone,
+        their pending marks kept for whoever runs them next."""
         indices = list(indices)
         self.failed_step = indices[0] if indices else None
         if indices and self.status == QUEUED:
@@ -166,7 +171,7 @@ class CampaignBuild:
         self.created_now = created
         failure: tuple[int, BaseException] | None = None
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
-            if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
+            if any(self.steps[i].kind == COMPLETE for i in indices) and self._recorded_before():
                 # The final check's reading, taken while this batch's creates are in flight: it
                 # judges only what earlier invocations recorded, which these creates don't touch.
                 self._reading = pool.submit(self._read_server)
@@ -174,6 +179,8 @@ class CampaignBuild:
             for rank in sorted(set(ranks.values())):
                 wave = [i for i in indices if ranks[i] == rank
                         and (failure is None or self._can_go_on(self.steps[i]))]
+                if may_start is not None and own not in wave and wave and not may_start():
+                    break
                 for index, (step, error) in self._run_wave(pool, wave):
                     if error is not None and (failure is None or index < failure[0]):
                         failure = (index, error)
@@ -374,10 +381,11 @@ class CampaignBuild:
             self._made_here.add(step.key)
 
     def flush(self) -> None:
-        """Save the ids created since the last flush (before status changes and at the end)."""
+        """Save the ids created since the last flush (before status changes and at the end); if
+        the write fails they stay unsaved, for the batch's last flush to try again."""
         with self._lock:
-            unsaved, self._unsaved = self._unsaved, {}
-            self.store.record(self.campaign, unsaved)
+            self.store.record(self.campaign, self._unsaved)
+            self._unsaved = {}
 
     def set_status(self, status: str, failure: dict | None = None) -> None:
         self.flush()
@@ -447,6 +455,11 @@ class CampaignBuild:
         with ThreadPoolExecutor(2) as pool:
             roles = pool.submit(self.api.guild_roles, self._guild)
             return known, survey(self.api, self.campaign.guild_id, recorded), roles.result()
+
+    def _recorded_before(self) -> bool:
+        """Whether earlier invocations recorded anything that may have changed since."""
+        with self._lock:
+            return any(k not in self._made_here for k in self.resources)
 
     def _needs_reread(self) -> bool:
         """Whether the final check must read the server: something this invocation saw suggests

@@ -136,10 +136,10 @@ def test_the_gm_role_deleted_before_it_is_given_is_made_again_and_given(bot, emu
     assert_category_open_to_the_campaign(emu, guild, gm, player)
 
 
-def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
-                                                                             monkeypatch):
-    # The category is made before the Players role exists, private to me; the Modify Channel that
-    # then names both roles finds one deleted.
+def gm_role_after_the_category(monkeypatch) -> None:
+    """The GM role's create waits until the category's is sent: the category is then made before
+    both roles exist (private to me) and given their overwrites after. Which goes first is
+    otherwise a race; the tests about that case make it certain."""
     category_sent = threading.Event()
     create_channel, create_role = DiscordApi.create_channel, DiscordApi.create_role
 
@@ -148,13 +148,20 @@ def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bo
             category_sent.set()
         return create_channel(self, guild_id, body, **kwargs)
 
-    def gm_role_after_the_category(self, guild_id, body, **kwargs):
-        if str(body.get("name", "")).endswith("GM"):  # the race this test is about, made certain
+    def waits(self, guild_id, body, **kwargs):
+        if str(body.get("name", "")).endswith("GM"):
             category_sent.wait(timeout=5)
         return create_role(self, guild_id, body, **kwargs)
 
     monkeypatch.setattr(DiscordApi, "create_channel", category_first)
-    monkeypatch.setattr(DiscordApi, "create_role", gm_role_after_the_category)
+    monkeypatch.setattr(DiscordApi, "create_role", waits)
+
+
+def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
+                                                                             monkeypatch):
+    # The category is made before the Players role exists, private to me; the Modify Channel that
+    # then names both roles finds one deleted.
+    gm_role_after_the_category(monkeypatch)
     deleted = delete_first(emu, guild, "Players", monkeypatch, "modify_channel")
     bot.add_campaign(guild, gm)
     bot.run_worker()
@@ -164,7 +171,8 @@ def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bo
     assert_category_open_to_the_campaign(emu, guild, gm, player)
 
 
-def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm):
+def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm, monkeypatch):
+    gm_role_after_the_category(monkeypatch)  # so the category's overwrites are a Modify Channel
     emu.faults.forbid(method="PATCH", path_regex=r"^/channels/\d+$")
     bot.add_campaign(guild, gm)
     bot.run_worker()

@@ -2,7 +2,8 @@
 
 SQS delivers at least once, so every task is safe to run twice. One invocation receives up to ten
 tasks, usually consecutive steps of one campaign; they share one CampaignBuild (and one progress
-message, flushed before the invocation ends). Failures:
+message, flushed before the invocation ends), and the first of them carries out the rest of the
+build, time allowing (_run_build_step). Failures:
 - permanent (Discord refused, or no room): the campaign is marked failed, the user is told what to
   fix, and the task is acknowledged — retrying would only repeat the refusal;
 - transient (Discord down, rate-limited past our time): the task goes back to SQS; on the last
@@ -43,6 +44,7 @@ from channelwright.commands.campaign_template import run_template_import, run_te
 from channelwright.commands.template_export import run_export
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
+from channelwright.discord.budget_slots import BudgetSlots
 from channelwright.discord.downloads import DownloadPolicy
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.discord.global_pause import GlobalPause
@@ -109,10 +111,11 @@ def bot_token() -> str:
 @functools.cache
 def default_deps() -> WorkerDeps:
     dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
+    instances = instances_from_environment()
     return WorkerDeps(
         rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token(),
-                         budget=RateBudget.share(instances_from_environment(),
-                                                 pause=GlobalPause(dynamodb, table))),
+                         budget=RateBudget.share(instances, pause=GlobalPause(dynamodb, table),
+                                                 slots=BudgetSlots(dynamodb, table, instances))),
         store=CampaignStore(dynamodb, table),
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
@@ -131,9 +134,14 @@ def handler(event: dict, context: Any) -> dict:
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
     limited_before = deps.rest.stats["rate_limited"]
     global_before = deps.rest.stats["global_rate_limited"]
+    budget = deps.rest.budget
+    if budget is not None:
+        budget.begin()  # leases its slots of the global budget beside the first AWS reads
     try:
         return process_tasks(event, deps, context)
     finally:
+        if budget is not None:
+            budget.end()  # an idle instance's slots serve the others
         count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
         count(DISCORD_GLOBAL_RATE_LIMITED.name, deps.rest.stats["global_rate_limited"] - global_before)
 

@@ -313,6 +313,7 @@ class CampaignBuild:
         elif step.key not in self._reserved and self._reconcile(step):
             return  # an earlier invocation's create did happen
         for _ in range(3):
+            mask = self.bot_permissions  # what this try's overwrites are bounded by
             try:
                 self._record(step, self._send_create(step))
                 return
@@ -324,7 +325,7 @@ class CampaignBuild:
                 if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
                     raise OutOfRoom(self._out_of_room(error.code), error.code) from error
                 if (error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE
-                        and self._permissions_shrank()):
+                        and self._permissions_shrank(mask)):
                     continue  # the overwrites are built afresh from what I hold now
                 raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
@@ -552,12 +553,15 @@ class CampaignBuild:
                 bot.refute()
         return self.api.get_member(self._guild, bot())
 
-    def _permissions_shrank(self) -> bool:
-        """After a 403 50013 on a create: whether an admin took permissions from me since I read
-        them (the stored value may be a whole build, or a redrive, old). If so, and what privacy
+    def _permissions_shrank(self, mask: int | None) -> bool:
+        """After a 403 50013 on a create whose overwrites `mask` bounded: whether an admin took
+        permissions from me since I read them (the stored value may be a whole build, or a
+        redrive, old; a create beside this one may have found out first). If so, and what privacy
         needs is still held, I adopt the new value; otherwise the refusal has another cause."""
+        if mask is not None and self.bot_permissions != mask:
+            return True  # already adopted by a create beside this one
         held = self._read_bot_permissions()
-        lost = (self.bot_permissions or 0) & ~held
+        lost = (mask or 0) & ~held
         if not lost or access.privacy_problem(held):
             return False
         self.bot_permissions = held

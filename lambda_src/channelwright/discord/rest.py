@@ -138,7 +138,7 @@ class DiscordRest:
                  wall_clock: Callable[[], float] = time.time,
                  longest_wait: float = LONGEST_WAIT_S, budget: RateBudget | None = None):
         # budget: this instance's share of the bot's global limit (rate_budget.py); None = no cap.
-        self._budget = budget
+        self.budget = budget
         self._base = base_url.rstrip("/")
         self._token = token
         self._session = session or self._new_session()
@@ -242,9 +242,9 @@ class DiscordRest:
         if not counts_toward_global_limit(route.path):
             return
         self._pause(self._global_until - self._clock(), route.label, bot_wide=True)
-        if self._budget is not None:
+        if self.budget is not None:
             # This instance's share of the global limit, and the pause all share.
-            self._pause(self._budget.wait_before_sending(), route.label, bot_wide=True)
+            self._pause(self.budget.wait_before_sending(), route.label, bot_wide=True)
 
     def _may_retry_server_error(self, route: CompiledRoute, status: int, failures: int) -> bool:
         """After a 5xx: whether to send again (after a backoff); OutcomeUnknown for a create
@@ -303,8 +303,8 @@ class DiscordRest:
         if body.get("global"):
             self._count("global_rate_limited")
             self._global_until = self._clock() + retry_after
-            if self._budget is not None:
-                self._budget.global_limit_hit(retry_after)
+            if self.budget is not None:
+                self.budget.global_limit_hit(retry_after)
         self._pause(retry_after, route, bot_wide=bool(body.get("global")))
 
     def _backoff(self, failures: int) -> float:

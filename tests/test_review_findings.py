@@ -10,7 +10,8 @@ import pytest
 
 from channelwright.discord import permissions as p
 from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, bot_role, final_text, overwrite, run, take_role
-from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, campaign_state
+from tests.campaigns.test_campaign_build import (BOT_PERMISSIONS, campaign_state, category_made, channel_made,
+                                                 poll_once_stopping)
 from tests.commands.test_lifecycle import click
 
 NAME = "Curse of Strahd"
@@ -82,7 +83,7 @@ def test_a_channel_an_admin_adds_while_a_build_is_stopped_is_not_adopted_on_resu
     bot's create, so it must not become the campaign's `maps-and-handouts` (which
     /delete-campaign would then delete, messages and all)."""
     bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # the roles, the GM's role, the category and six channels
+    poll_once_stopping(bot, emu, after=category_made)  # the roles, the GM's role and the category
     emu.faults.forbid(method="POST", path_regex=r"/guilds/\d+/channels$")
     bot.run_worker()
     emu.faults.clear()
@@ -121,7 +122,7 @@ def test_a_channel_an_admin_adds_before_an_operator_redrives_the_build_is_not_ad
 
     bot.rest._max_retries = 0  # each Discord failure costs a task attempt at once
     payload = bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # the roles, the GM's role, the category and six channels
+    poll_once_stopping(bot, emu, after=category_made)  # the roles, the GM's role and the category
     emu.faults.fail_next(1000, status=503, method="POST", path_regex=r"/guilds/\d+/channels$")
     bot.run_worker()
     emu.faults.clear()
@@ -152,7 +153,7 @@ def test_permissions_taken_from_me_mid_build_shrink_the_overwrites_not_the_build
     order — none of which was the cause (the second case of overwrites bounded by held permissions, reached through time instead of
     through a channel). The same stale value serves a dead-lettered build redriven days later."""
     payload = bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # the roles, the category and six channels
+    poll_once_stopping(bot, emu, after=category_made)  # the roles, the GM's role and the category
     emu.set_bot_permissions(guild, BOT_PERMISSIONS & ~p.ATTACH_FILES)
     everyone = int(next(r for r in emu.guild_roles(guild) if r["id"] == guild)["permissions"])
     emu.set_everyone_permissions(guild, everyone & ~p.ATTACH_FILES)
@@ -303,7 +304,7 @@ def test_a_category_hidden_from_me_mid_build_is_left_as_it_is_and_the_build_comp
     marked the whole campaign failed at 13/13, so /add-player answered “isn't finished building”.
     A campaign channel hidden the same way is left as it is and reported; so must the category."""
     payload = bot.add_campaign(guild, gm)
-    bot.events.poll_once()
+    poll_once_stopping(bot, emu, after=channel_made)  # everything but the final check
     category = category_of(emu, guild)
     hide_from_bot(emu, bot, category)
     bot.run_worker()

@@ -2,7 +2,8 @@
 
 SQS delivers at least once, so every task is safe to run twice. One invocation receives up to ten
 tasks, usually consecutive steps of one campaign; they share one CampaignBuild (and one progress
-message, flushed before the invocation ends). Failures:
+message, flushed before the invocation ends), and the first of them carries out the rest of the
+build, time allowing (_run_build_step). Failures:
 - permanent (Discord refused, or no room): the campaign is marked failed, the user is told what to
   fix, and the task is acknowledged — retrying would only repeat the refusal;
 - transient (Discord down, rate-limited past our time): the task goes back to SQS; on the last
@@ -13,7 +14,7 @@ import functools
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,6 +44,7 @@ from channelwright.commands.campaign_template import run_template_import, run_te
 from channelwright.commands.template_export import run_export
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
+from channelwright.discord.budget_slots import BudgetSlots
 from channelwright.discord.downloads import DownloadPolicy
 from channelwright.discord.errors import DiscordError, DiscordRejected, RateLimitedLong
 from channelwright.discord.global_pause import GlobalPause
@@ -113,10 +115,11 @@ def bot_token() -> str:
 @functools.cache
 def default_deps() -> WorkerDeps:
     dynamodb, table = boto3.client("dynamodb"), os.environ["CAMPAIGN_TABLE_NAME"]
+    instances = instances_from_environment()
     return WorkerDeps(
         rest=DiscordRest(os.environ.get("DISCORD_API_BASE_URL") or DEFAULT_API, bot_token(),
-                         budget=RateBudget.share(instances_from_environment(),
-                                                 pause=GlobalPause(dynamodb, table))),
+                         budget=RateBudget.share(instances, pause=GlobalPause(dynamodb, table),
+                                                 slots=BudgetSlots(dynamodb, table, instances))),
         store=CampaignStore(dynamodb, table),
         application_id=os.environ["DISCORD_APPLICATION_ID"],
         max_receive_count=int(os.environ.get("TASK_MAX_RECEIVE_COUNT", "5")),
@@ -135,9 +138,14 @@ def handler(event: dict, context: Any) -> dict:
     deps.rest.deadline = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S
     limited_before = deps.rest.stats["rate_limited"]
     global_before = deps.rest.stats["global_rate_limited"]
+    budget = deps.rest.budget
+    if budget is not None:
+        budget.begin()  # leases its slots of the global budget beside the first AWS reads
     try:
         return process_tasks(event, deps, context)
     finally:
+        if budget is not None:
+            budget.end()  # an idle instance's slots serve the others
         count("DiscordRateLimited", deps.rest.stats["rate_limited"] - limited_before)
         count(DISCORD_GLOBAL_RATE_LIMITED.name, deps.rest.stats["global_rate_limited"] - global_before)
 
@@ -162,7 +170,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
     stalled_groups: set[str | None] = set()
     for record in records:
         group = (record.get("attributes") or {}).get("MessageGroupId")
-        if deps.rest.deadline - time.monotonic() < MIN_TASK_TIME_S:
+        if _time_left(deps) < MIN_TASK_TIME_S:
             failures.append(record.get("messageId"))
             continue
         try:
@@ -174,7 +182,7 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
                 failures.append(record.get("messageId"))
                 continue
             handled.setdefault(key, []).append(record.get("messageId"))
-            run_task(task, attempt, deps, builds, batch=records)
+            run_task(task, attempt, deps, builds)
         except Exception:
             logger.warning("task handed back to SQS", message_id=record.get("messageId"), exc_info=True)
             count(TASK_ATTEMPTS_FAILED.name)  # per attempt: stays up while a step keeps failing
@@ -194,15 +202,14 @@ def process_tasks(event: dict, deps: WorkerDeps, context: Any = None) -> dict:
                                   if message_id is not None]}
 
 
-def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
-             batch: Sequence[dict] = ()) -> None:
+def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
     """Carry out one task as decide() says, dispatched on its payload's kind. A Refusal raised
     on the way is caught here, once, and its asker told."""
     logger.append_keys(guild_id=task.guild_id, campaign=task.campaign_key,
                        interaction_id=task.interaction_id, step=task.step, attempt=attempt,
                        kind=task.kind, campaign_run=task.campaign_run)
     try:
-        _dispatch(task, attempt, deps, builds, batch)
+        _dispatch(task, attempt, deps, builds)
     except Refusal as refused:
         logger.info("refused", what=refused.problem.what)
         if isinstance(task.payload, Rerun):
@@ -211,7 +218,7 @@ def run_task(task: Task, attempt: int, deps: WorkerDeps, builds: dict,
             _reply(task, deps, refused.text())
 
 
-def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: Sequence[dict]) -> None:
+def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict) -> None:
     build = builds.get((task.guild_id, task.campaign_key)) if isinstance(task.payload, BuildStep) else None
     # The batch's own build is fresher than the store: it knows what this invocation did.
     campaign = (replace(build.campaign, status=build.status) if build
@@ -228,7 +235,7 @@ def _dispatch(task: Task, attempt: int, deps: WorkerDeps, builds: dict, batch: S
     if isinstance(task.payload, Rerun):
         _run_rerun(task, campaign, decision, attempt, deps, builds)
     else:
-        _run_build_step(task, campaign, build, decision, attempt, deps, builds, batch)
+        _run_build_step(task, campaign, build, decision, attempt, deps, builds)
 
 
 def _do_nothing(task: Task, decision: Decision, deps: WorkerDeps) -> None:
@@ -244,26 +251,28 @@ def _do_nothing(task: Task, decision: Decision, deps: WorkerDeps) -> None:
 
 
 def _run_build_step(task: Task, campaign: Campaign, build: CampaignBuild | None, decision: Decision,
-                    attempt: int, deps: WorkerDeps, builds: dict, batch: Sequence[dict]) -> None:
-    """A build task: its step, with the batch's later steps of the same run if this batch has no
-    build of the campaign yet; a redriven task (RESUME) finishes the whole build from its step."""
+                    attempt: int, deps: WorkerDeps, builds: dict) -> None:
+    """A build task: the first of a run's records this invocation holds carries out every step
+    from its own to the summary, so the build ends in this invocation (SQS hands a worker at most
+    ten records, fewer than a build's steps); the records after it, here or in a later batch,
+    then find their steps done. A redriven task (RESUME) likewise finishes the whole build."""
     fresh = build is None
     if build is None:
         build = _open_build(task, campaign, deps, builds)
-    steps: range | list[int]
-    prepare: Callable[[], None] | None = None
-    if decision.kind == RESUME:
-        # An operator redrove the dead-lettered task: finish the whole build from here.
-        steps = range(task.step, len(build.steps))
-        prepare = build.resume
-    else:
-        steps = [task.step]
-        if fresh:
-            # The batch's later steps of this run go with this one, so the build can send their
-            # creates side by side (CampaignBuild.run_steps); their own records then find them done.
-            steps = sorted({task.step, *_later_steps_of(task, batch)})
-            prepare = functools.partial(build.reserve, steps)
-    _carry_out(build, task, steps, attempt, deps, prepare=prepare, batch_steps=decision.kind != RESUME)
+    if decision.kind != RESUME and not fresh:
+        _carry_out(build, task, [task.step], attempt, deps, batch_steps=True)
+        return
+    steps = range(task.step, len(build.steps))
+    if decision.kind == RESUME:  # an operator redrove the dead-lettered task: no record follows it
+        _carry_out(build, task, steps, attempt, deps, prepare=build.resume)
+        return
+    _carry_out(build, task, steps, attempt, deps, prepare=functools.partial(build.reserve, list(steps)),
+               batch_steps=True, may_start=lambda: _time_left(deps) >= MIN_TASK_TIME_S)
+
+
+def _time_left(deps: WorkerDeps) -> float:
+    """Seconds before the invocation's deadline (its safety margin already taken off)."""
+    return deps.rest.deadline - time.monotonic()
 
 
 def _open_build(task: Task, campaign: Campaign, deps: WorkerDeps, builds: dict,
@@ -311,16 +320,17 @@ def _run_rerun(task: Task, campaign: Campaign, decision: Decision, attempt: int,
 
 def _carry_out(build: CampaignBuild, task: Task, steps: range | list[int], attempt: int,
                deps: WorkerDeps, prepare: Callable[[], None] | None = None,
-               batch_steps: bool = False) -> None:
+               batch_steps: bool = False, may_start: Callable[[], bool] | None = None) -> None:
     """Run `prepare` (the pending marks or the resume write), then `steps` of the build; a failure
     marks the campaign failed and tells the user, or (if a retry may fix it) hands the task back
     to SQS. The preparing writes fail like any step's: on the last attempt the user is told.
-    `batch_steps`: the steps are this batch's, each with its own record (see _run_steps)."""
+    `batch_steps`: every step but the task's own has a record of its own (see _run_steps);
+    `may_start`: whether there is time to start steps other than the task's own."""
     build.failed_step = None
     try:
         if prepare is not None:
             prepare()
-        _count_done(build, _run_steps(build, task, steps, batch_steps))
+        _count_done(build, _run_steps(build, task, steps, batch_steps, may_start))
     except BuildRefused as refused:
         _refuse(build, _resumes_from(task, _failed_step(build, task)), refused.problem)
     except BuildStopped as stop:
@@ -369,16 +379,20 @@ def _count_done(build: CampaignBuild, created: list) -> None:
         logger.info("campaign completed")
 
 
-def _run_steps(build: CampaignBuild, task: Task, steps, batch_steps: bool) -> list:
-    """The steps' run (CampaignBuild.run_steps). A later step of the batch that failed keeps its
-    failure for its own record: that is the task SQS retries or dead-letters, and the step a
-    redrive resumes from, as when each record ran its own step."""
+def _run_steps(build: CampaignBuild, task: Task, steps, batch_steps: bool,
+               may_start: Callable[[], bool] | None = None) -> list:
+    """The steps' run (CampaignBuild.run_steps). A later step that failed keeps its failure for
+    its own record: that is the task SQS retries or dead-letters, and the step a redrive resumes
+    from, as when each record ran its own step. Its record may be later in this batch (it raises
+    the failure then) or in a later one (it runs the step again: nothing of it was recorded done).
+    Steps other than the task's own start only while `may_start()` says there is time; those left
+    are their own records' to run."""
     deferred = build.deferred_failures.pop(task.step, None)
     if deferred is not None:
         build.failed_step = task.step
         raise deferred
     try:
-        return build.run_steps(steps)
+        return build.run_steps(steps, own=task.step, may_start=may_start)
     except Exception as error:
         if not (batch_steps and build.failed_step is not None and build.failed_step > task.step):
             raise
@@ -508,21 +522,6 @@ def _answer(task: Task, deps: WorkerDeps, text: str, *, public: bool) -> None:
     reply = ProgressMessage.answering(deps.api, deps.application_id, asker.token, task.interaction_id,
                                       ephemeral=not public)
     deliver(reply, deps.api, text, channels=[asker.channel_id] if public else ())
-
-
-def _later_steps_of(task: Task, batch: Sequence[dict]) -> list[int]:
-    """The batch's other steps of the same run: the build marks them pending in one write."""
-    steps = []
-    for record in batch:
-        try:
-            other = Task.from_body(record["body"])
-        except (KeyError, ValueError):
-            continue
-        if isinstance(other.payload, BuildStep) and (
-                other.guild_id, other.campaign_key, other.interaction_id) == (
-                task.guild_id, task.campaign_key, task.interaction_id):
-            steps.append(other.step)
-    return steps
 
 
 def _refuse(build: CampaignBuild, step: int, problem: Problem) -> None:

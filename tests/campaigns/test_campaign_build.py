@@ -4,18 +4,49 @@ Assertions are on what people would see: the emulated server's roles, channels a
 them, and the messages the user watched.
 """
 
+import time
+
 import pytest
 
 from channelwright.discord import permissions as p
 from channelwright.campaigns.store import CampaignStore
-from channelwright.worker import process_tasks
-from channelwright_local.sqs_event_source import SqsEventSource
+from channelwright.worker import MIN_TASK_TIME_S
 from tests.support.bot import BOT_PERMISSIONS, Bot  # noqa: F401  (BOT_PERMISSIONS: imported from here by other modules)
 
 TEXT = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes"]
 FORUM = ["character-sheets", "lore-and-worldbuilding", "maps-and-handouts", "gm-planning"]
 GM_ONLY = {"gm-notes", "gm-planning"}
 NAME = "Curse of Strahd"
+
+
+def category_made(record) -> bool:
+    """Discord answered the campaign's category create."""
+    return record.method == "POST" and record.status == 201 and (record.json or {}).get("type") == 4
+
+
+def channel_made(record) -> bool:
+    """Discord answered a create of one of the campaign's channels (its whole wave still ends)."""
+    return (record.method == "POST" and record.status == 201 and record.path.endswith("/channels")
+            and (record.json or {}).get("type") != 4)
+
+
+def poll_once_stopping(bot, emu, after) -> None:
+    """One worker invocation whose time runs short (under MIN_TASK_TIME_S left, still enough for
+    the requests in flight) as soon as Discord answers a request `after(record)` picks: it starts
+    no further steps, and its batch's records whose steps are left go back to the queue, as when
+    Lambda's deadline nears. Later invocations get their full time."""
+    armed = [True]
+
+    def observe(record):
+        if armed[0] and after(record):
+            bot.rest.deadline = min(bot.rest.deadline, time.monotonic() + MIN_TASK_TIME_S - 1)
+
+    emu.observe_requests(observe)
+    try:
+        bot.events.poll_once()
+    finally:
+        armed[0] = False
+        bot.rest.deadline = float("inf")
 
 
 def campaign_state(emu, guild, name=NAME):
@@ -162,7 +193,7 @@ def test_expired_token_posts_the_summary_in_the_first_text_channel(bot, emu, gui
 
 def test_channels_and_roles_deleted_mid_build_are_recreated(bot, emu, guild, gm, player):
     bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # first ten steps: roles, GM role given, category, six channels
+    poll_once_stopping(bot, emu, after=channel_made)  # everything but the final check
     roles, [category], children = campaign_state(emu, guild)
     emu.delete_channel(category["id"])
     emu.delete_channel(children[0]["id"])
@@ -187,9 +218,8 @@ def test_no_room_stops_before_creating_anything(bot, emu, gm):
 
 def test_a_refused_channel_is_named_with_its_kind_in_the_failure(bot, emu, guild, gm):
     payload = bot.add_campaign(guild, gm)
-    # One invocation of the first four steps: the roles, the GM's role and the category.
-    SqsEventSource(bot.aws.sqs, bot.aws.queue_url, lambda event, context: process_tasks(
-        event, bot.worker, context), batch_size=4).poll_once()
+    # One invocation stopped before the channels: the roles, the GM's role and the category.
+    poll_once_stopping(bot, emu, after=category_made)
     assert len(campaign_state(emu, guild)[1]) == 1, "the category exists before channels are refused"
     emu.faults.forbid(method="POST", path_regex=r"/channels$")
     bot.run_worker()
@@ -234,13 +264,15 @@ def test_last_failed_attempt_tells_the_user_then_redrive_finishes(aws, emu, guil
 
 
 class StoreThatDiesOnce(CampaignStore):
-    """The worker's store, failing its first save of created ids: as if Lambda died right there."""
+    """The worker's store, failing the first invocation's saves of created ids (the step's and
+    the batch's last try): as if Lambda died right there."""
 
     died = False
+    _failures = 0
 
     def record(self, campaign, resources):
-        if resources and not self.died:
-            self.died = True
+        if resources and self._failures < 2:
+            self.died, self._failures = True, self._failures + 1
             raise ConnectionError("the invocation ended before the write")
         super().record(campaign, resources)
 

@@ -4,11 +4,14 @@ own user id found even when the application id is not it."""
 
 import json
 import threading
+import time
 
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
 from channelwright.templates.schema import ChannelSpec, Template
-from tests.campaigns.test_campaign_build import FORUM, TEXT, assert_complete_and_private, campaign_state
+from channelwright.worker import MIN_TASK_TIME_S
+from tests.campaigns.test_campaign_build import (FORUM, TEXT, assert_complete_and_private,
+                                                 campaign_state)
 
 CHANNEL_CREATES = r"POST /guilds/\{guild_id\}/channels"
 TEMPLATE_ORDER = ["announcements", "general", "session-notes", "dice-rolls", "gm-notes", "voice-chat",
@@ -133,10 +136,10 @@ def test_the_gm_role_deleted_before_it_is_given_is_made_again_and_given(bot, emu
     assert_category_open_to_the_campaign(emu, guild, gm, player)
 
 
-def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
-                                                                             monkeypatch):
-    # The category is made before the Players role exists, private to me; the Modify Channel that
-    # then names both roles finds one deleted.
+def gm_role_after_the_category(monkeypatch) -> None:
+    """The GM role's create waits until the category's is sent: the category is then made before
+    both roles exist (private to me) and given their overwrites after. Which goes first is
+    otherwise a race; the tests about that case make it certain."""
     category_sent = threading.Event()
     create_channel, create_role = DiscordApi.create_channel, DiscordApi.create_role
 
@@ -145,13 +148,20 @@ def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bo
             category_sent.set()
         return create_channel(self, guild_id, body, **kwargs)
 
-    def gm_role_after_the_category(self, guild_id, body, **kwargs):
-        if str(body.get("name", "")).endswith("GM"):  # the race this test is about, made certain
+    def waits(self, guild_id, body, **kwargs):
+        if str(body.get("name", "")).endswith("GM"):
             category_sent.wait(timeout=5)
         return create_role(self, guild_id, body, **kwargs)
 
     monkeypatch.setattr(DiscordApi, "create_channel", category_first)
-    monkeypatch.setattr(DiscordApi, "create_role", gm_role_after_the_category)
+    monkeypatch.setattr(DiscordApi, "create_role", waits)
+
+
+def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bot, emu, guild, gm, player,
+                                                                             monkeypatch):
+    # The category is made before the Players role exists, private to me; the Modify Channel that
+    # then names both roles finds one deleted.
+    gm_role_after_the_category(monkeypatch)
     deleted = delete_first(emu, guild, "Players", monkeypatch, "modify_channel")
     bot.add_campaign(guild, gm)
     bot.run_worker()
@@ -161,7 +171,8 @@ def test_a_role_deleted_before_the_category_gets_its_overwrites_is_made_again(bo
     assert_category_open_to_the_campaign(emu, guild, gm, player)
 
 
-def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm):
+def test_a_refused_category_overwrite_is_reported_as_the_categorys(bot, emu, guild, gm, monkeypatch):
+    gm_role_after_the_category(monkeypatch)  # so the category's overwrites are a Modify Channel
     emu.faults.forbid(method="PATCH", path_regex=r"^/channels/\d+$")
     bot.add_campaign(guild, gm)
     bot.run_worker()
@@ -206,10 +217,14 @@ def test_45_channels_read_in_template_order_with_one_deleted_and_made_again(bot,
         if not deleted and record.status == 201 and (record.json or {}).get("name") == "chapter-07":
             deleted.append(record.response["id"])
             emu.delete_channel(record.response["id"])
+            # That invocation's time runs short: the next one, reading the server, finds it gone.
+            bot.rest.deadline = time.monotonic() + MIN_TASK_TIME_S - 1
 
     emu.observe_requests(moderator)
     bot.interact(emu.create_interaction(guild, gm, "add-campaign", options=[
         {"type": 3, "name": "name", "value": "Curse of Strahd"}, {"type": 3, "name": "template", "value": "saga"}]))
+    bot.events.poll_once()
+    bot.rest.deadline = float("inf")
     bot.run_worker()
     assert deleted and bot.campaign(guild).status == "completed"
     children = campaign_state(emu, guild)[2]

@@ -16,7 +16,7 @@ from channelwright.campaigns import builder
 from channelwright.discord import permissions as p
 from channelwright.campaigns.name_match import fold
 from channelwright.templates.schema import TemplateInvalid, validate
-from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
+from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, channel_made, poll_once_stopping
 
 NAME = "Curse of Strahd"
 CATEGORY, TEXT = 4, 0
@@ -274,7 +274,7 @@ def test_a_channel_hidden_mid_build_is_kept_and_a_deleted_one_returns_to_its_pla
     complete step asks for `general` by id (403: hidden) and leaves it; only `dice-rolls`
     (404) is made again, in its template position."""
     payload = bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # roles, the GM's role, the category and six channels
+    poll_once_stopping(bot, emu, after=channel_made)  # everything but the final check
     [category] = categories(emu, guild)
     before = {c["name"]: c["id"] for c in children(emu, category["id"])}
     hide_from_bot(emu, before["general"])

@@ -9,7 +9,8 @@ channel the bot can still see, or, with none, in the channel the command was typ
 import requests
 
 from channelwright.discord import permissions as p
-from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, NAME, assert_complete_and_private
+from tests.campaigns.test_campaign_build import (BOT_PERMISSIONS, NAME, assert_complete_and_private,
+                                                 channel_made, poll_once_stopping)
 from tests.commands.test_lifecycle import click
 
 
@@ -31,7 +32,8 @@ def test_a_failed_build_whose_message_was_deleted_posts_its_failure_in_the_campa
                                                                                      guild, gm):
     payload = bot.add_campaign(guild, gm)
     moderator_deletes_the_message(emu, payload["token"])
-    bot.events.poll_once()  # roles, the category and the first six channels
+    poll_once_stopping(bot, emu, after=channel_made)  # everything but the final check
+    emu.delete_channel(emu.find_channel(guild, "gm-planning")["id"])  # to be made again, refused
     emu.faults.forbid(method="POST", path_regex=r"/channels$")
     bot.run_worker()
 
@@ -114,7 +116,7 @@ def test_a_channel_hidden_from_the_bot_is_never_where_the_outcome_goes(bot, emu,
     from tests.campaigns.test_exactly_once_identity import hide_from_bot
 
     payload = bot.add_campaign(guild, gm)
-    bot.events.poll_once()  # roles, the category and the first six channels, announcements first
+    poll_once_stopping(bot, emu, after=channel_made)  # everything but the final check
     announcements = emu.find_channel(guild, "announcements")
     hide_from_bot(emu, announcements["id"])
     moderator_deletes_the_message(emu, payload["token"])

@@ -6,7 +6,7 @@ import requests
 from channelwright.discord import permissions as p
 from channelwright.discord.errors import (DiscordRejected, DiscordUnavailable, OutcomeUnknown,
                                           RateLimitedTooLong)
-from channelwright.discord.rest import DiscordRest
+from channelwright.discord.rest import MIN_SEND_S, DiscordRest
 from channelwright.discord.routes import (CREATE_GUILD_CHANNEL, CREATE_GUILD_ROLE, EDIT_ORIGINAL_INTERACTION_RESPONSE,
                                           GET_GUILD_CHANNELS, GET_GUILD_ROLES)
 
@@ -119,6 +119,26 @@ def test_never_waits_past_the_deadline(rest, emu, guild):
     rest.deadline = rest._clock() + 1
     with pytest.raises(RateLimitedTooLong):
         rest.request(GET_GUILD_ROLES.compile(guild_id=guild))
+
+
+def test_nothing_is_sent_with_too_little_time_left(rest, emu, guild):
+    rest.deadline = rest._clock() + MIN_SEND_S / 2
+    with pytest.raises(DiscordUnavailable) as caught:
+        rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": "x"})
+    assert caught.value.retryable and not isinstance(caught.value, OutcomeUnknown)
+    assert requests_to(emu, guild) == [], "not sent"
+
+
+def test_a_slow_answer_is_given_up_at_the_deadline_not_at_the_timeout(emu, guild):
+    rest = DiscordRest(emu.base_url, TOKEN, timeout=(1.0, 30.0))
+    emu.latency = 3.0  # Discord answers long after the invocation's time is over
+    rest.deadline = rest._clock() + 1.0
+    try:
+        with pytest.raises(OutcomeUnknown):  # sent, so the next try finds out whether it was made
+            rest.request(CREATE_GUILD_ROLE.compile(guild_id=guild), json={"name": "x"})
+    finally:
+        emu.latency = 0.0
+    assert len(requests_to(emu, guild)) == 1
 
 
 def test_unreachable_discord_is_retryable_and_never_hangs():

@@ -7,11 +7,13 @@ import time
 
 import pytest
 
+from channelwright.campaigns.store import CampaignStore
 from channelwright.discord import permissions as p
 from channelwright.tasks.payloads import MemberChange, TemplateImport
 from channelwright.tasks.queue import BuildStep, Task
 from channelwright.worker import process_tasks
-from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
+from channelwright_local.sqs_event_source import SqsEventSource
+from tests.campaigns.test_campaign_build import BOT_PERMISSIONS, assert_complete_and_private
 from tests.templates.test_template_files import billion_laughs
 
 
@@ -112,6 +114,47 @@ def test_a_build_whose_progress_cannot_be_saved_fails_alone(bot, emu, monkeypatc
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     assert failed <= {r["messageId"] for r in first_steps} and failed
     assert completed(bot, emu, second, second_payload)
+
+
+def test_a_build_ends_in_the_first_invocation_and_its_later_batch_sends_nothing(bot, emu, guild, gm, player):
+    payload = bot.add_campaign(guild, gm)  # 15 steps: SQS hands the worker ten of them at once
+    assert bot.events.poll_once() == 10
+    assert completed(bot, emu, guild, payload)
+    emu.clear_requests()
+    delivery = bot.run_worker()
+    assert emu.requests == [], "the later steps' records found them done"
+    assert delivery.failed == 0 and bot.aws.drain(bot.aws.dlq_url) == []
+    assert_complete_and_private(emu, guild, gm, player)
+
+
+def test_an_invocation_that_dies_after_the_first_batch_steps_is_finished_exactly_once(
+        bot, emu, guild, gm, player, monkeypatch):
+    """Discord made everything, then the invocation died before any id was saved (Lambda hands
+    the whole batch back): the records that return find the creates through their pending marks."""
+    payload = bot.add_campaign(guild, gm)
+
+    save = CampaignStore.record
+
+    def never_saved(self, campaign, resources):
+        if resources:
+            raise ConnectionError("the invocation ended before the write")
+        save(self, campaign, resources)
+
+    def dies(event, context):
+        with monkeypatch.context() as unsaved:
+            unsaved.setattr(CampaignStore, "record", never_saved)
+            process_tasks(event, bot.worker, context)
+        raise RuntimeError("the invocation died")
+
+    SqsEventSource(bot.aws.sqs, bot.aws.queue_url, dies).poll_once()
+    assert len(emu.guild_channels(guild)) > 10, "Discord made the campaign's channels"
+    assert bot.campaign(guild).resources == {}, "no id was saved"
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)
+    assert emu.count(method="POST", path_regex=r"^/guilds/\d+/channels$") == 11, "each channel made once"
+    assert emu.count(method="POST", path_regex=r"^/guilds/\d+/roles$") == 2, "each role made once"
+    assert completed(bot, emu, guild, payload)
+    assert bot.aws.drain(bot.aws.dlq_url) == []
 
 
 def test_task_bodies_round_trip():

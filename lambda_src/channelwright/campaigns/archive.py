@@ -18,7 +18,8 @@ What someone else changed while the campaign was archived (a channel's name, the
 beyond the archive's mark, an overwrite beyond the bits a lock sets) is put back as the snapshot
 has it too, since /unarchive-campaign promises the campaign as it was, and named in the summary
 so that nobody's change is undone silently. Channels someone deleted are skipped and named in the
-summary; channels hidden from the bot (channel_presence.py) can be neither read nor edited, so they are left as they are and named too.
+summary; channels hidden from the bot (channel_presence.py) can be neither read nor edited, so
+they are left as they are and named too.
 """
 
 import time

@@ -149,13 +149,18 @@ class CampaignBuild:
             self.campaign = replace(self.campaign, idle=[*self.campaign.idle, span])
         self.set_status(BUILDING)
 
-    def run_steps(self, indices) -> list[Step]:
+    def run_steps(self, indices, *, own: int | None = None,
+                  may_start: Callable[[], bool] | None = None) -> list[Step]:
         """Carry out these steps (plan indices), concurrently where nothing orders them (_rank):
         the first role, the second beside the category, then the GM role given beside every
         channel, then the final check. Returns the steps that created something just now. On
         failure the other steps of that rank still finish (what they made is recorded), later
         steps run only if what they need exists (giving the GM role needs only that role),
-        `failed_step` names the earliest failed step, and its error is raised."""
+        `failed_step` names the earliest failed step, and its error is raised.
+
+        `may_start`: asked before each rank that holds no `own` step; once it says no (the
+        invocation's time is short), no further rank starts and the steps left stay undone,
+        their pending marks kept for whoever runs them next."""
         indices = list(indices)
         self.failed_step = indices[0] if indices else None
         if indices and self.status == QUEUED:
@@ -166,7 +171,7 @@ class CampaignBuild:
         self.created_now = created
         failure: tuple[int, BaseException] | None = None
         with ThreadPoolExecutor(MAX_IN_FLIGHT, thread_name_prefix="build") as pool:
-            if any(self.steps[i].kind == COMPLETE for i in indices) and self._needs_reread():
+            if any(self.steps[i].kind == COMPLETE for i in indices) and self._recorded_before():
                 # The final check's reading, taken while this batch's creates are in flight: it
                 # judges only what earlier invocations recorded, which these creates don't touch.
                 self._reading = pool.submit(self._read_server)
@@ -174,6 +179,8 @@ class CampaignBuild:
             for rank in sorted(set(ranks.values())):
                 wave = [i for i in indices if ranks[i] == rank
                         and (failure is None or self._can_go_on(self.steps[i]))]
+                if may_start is not None and own not in wave and wave and not may_start():
+                    break
                 for index, (step, error) in self._run_wave(pool, wave):
                     if error is not None and (failure is None or index < failure[0]):
                         failure = (index, error)
@@ -306,6 +313,7 @@ class CampaignBuild:
         elif step.key not in self._reserved and self._reconcile(step):
             return  # an earlier invocation's create did happen
         for _ in range(3):
+            mask = self.bot_permissions  # what this try's overwrites are bounded by
             try:
                 self._record(step, self._send_create(step))
                 return
@@ -317,7 +325,7 @@ class CampaignBuild:
                 if error.code in (JsonErrorCode.MAX_GUILD_CHANNELS, JsonErrorCode.MAX_GUILD_ROLES):
                     raise OutOfRoom(self._out_of_room(error.code), error.code) from error
                 if (error.code == JsonErrorCode.MISSING_PERMISSIONS and step.kind != ROLE
-                        and self._permissions_shrank()):
+                        and self._permissions_shrank(mask)):
                     continue  # the overwrites are built afresh from what I hold now
                 raise
         raise DiscordUnavailable(f"Discord never confirmed creating {step.name}")
@@ -374,10 +382,11 @@ class CampaignBuild:
             self._made_here.add(step.key)
 
     def flush(self) -> None:
-        """Save the ids created since the last flush (before status changes and at the end)."""
+        """Save the ids created since the last flush (before status changes and at the end); if
+        the write fails they stay unsaved, for the batch's last flush to try again."""
         with self._lock:
-            unsaved, self._unsaved = self._unsaved, {}
-            self.store.record(self.campaign, unsaved)
+            self.store.record(self.campaign, self._unsaved)
+            self._unsaved = {}
 
     def set_status(self, status: str, failure: dict | None = None) -> None:
         self.flush()
@@ -447,6 +456,11 @@ class CampaignBuild:
         with ThreadPoolExecutor(2) as pool:
             roles = pool.submit(self.api.guild_roles, self._guild)
             return known, survey(self.api, self.campaign.guild_id, recorded), roles.result()
+
+    def _recorded_before(self) -> bool:
+        """Whether earlier invocations recorded anything that may have changed since."""
+        with self._lock:
+            return any(k not in self._made_here for k in self.resources)
 
     def _needs_reread(self) -> bool:
         """Whether the final check must read the server: something this invocation saw suggests
@@ -539,12 +553,15 @@ class CampaignBuild:
                 bot.refute()
         return self.api.get_member(self._guild, bot())
 
-    def _permissions_shrank(self) -> bool:
-        """After a 403 50013 on a create: whether an admin took permissions from me since I read
-        them (the stored value may be a whole build, or a redrive, old). If so, and what privacy
+    def _permissions_shrank(self, mask: int | None) -> bool:
+        """After a 403 50013 on a create whose overwrites `mask` bounded: whether an admin took
+        permissions from me since I read them (the stored value may be a whole build, or a
+        redrive, old; a create beside this one may have found out first). If so, and what privacy
         needs is still held, I adopt the new value; otherwise the refusal has another cause."""
+        if mask is not None and self.bot_permissions != mask:
+            return True  # already adopted by a create beside this one
         held = self._read_bot_permissions()
-        lost = (self.bot_permissions or 0) & ~held
+        lost = (mask or 0) & ~held
         if not lost or access.privacy_problem(held):
             return False
         self.bot_permissions = held

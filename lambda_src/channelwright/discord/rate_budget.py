@@ -8,11 +8,15 @@ endpoints are not bound to the bot's Global Rate Limit" (same section) — those
 `/webhooks/{application id}/{token}/...` and `/interactions/...` routes, which carry no bot token.
 
 The split: the SQS event source runs at most N worker invocations at once (its maximum
-concurrency, WORKER_MAX_CONCURRENCY), so each instance gets a token bucket of rate R/N and
-capacity B/N. An instance only sends while it is invoked, so in any one-second window the whole
-bot sends at most B + R requests (each bucket's capacity plus its refill), at every concurrency the
-stack allows and however Discord aligns its window. The price: an instance working alone still
-keeps to R/N.
+concurrency, WORKER_MAX_CONCURRENCY). The budget is 2N equal parts of rate R/2N and capacity B/2N:
+each instance always has one (its floor), and the other N are slots an instance leases while it is
+busy and gives back when idle (budget_slots.py), never more than its fair count ceil(N ÷ instances
+present). Each instance's token bucket runs at its floor plus its slots, so at every moment the
+rates add up to at most R and the capacities to at most B: in any window of t seconds the whole
+bot sends at most B + R x t requests, at every concurrency the stack allows and however Discord
+aligns its window. An instance alone sends at (N + 1) ÷ 2N of R (24/s of 40 for N = 5); N busy
+instances at R/N each. Without slots (no table, e.g. one process alone) an instance keeps an even
+share, R/N and B/N.
 
 R = 40/s and B = 4: at most 44 of Discord's 50 in any second. The other 6 cover requests that
 bunch up on the way (a request held up 150 ms lands in the next second's count: R x 0.15 = 6) and
@@ -63,34 +67,78 @@ class TokenBucket:
     def reserve(self) -> float:
         """Take one token; return the seconds to wait before using it (0 when it is there)."""
         with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
+            self._refill(self._clock())
             self._tokens -= 1
             return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+    def change(self, rate: float, capacity: float, at: float | None = None) -> None:
+        """From `at` (a clock time, now by default) on, `rate` and `capacity`: the tokens accrued
+        until then at the old rate, and any over the new capacity dropped."""
+        with self._lock:
+            self._refill(max(self._updated, self._clock() if at is None else at))
+            self.rate, self.capacity = rate, capacity
+            self._tokens = min(self._tokens, capacity)
+
+    def _refill(self, until: float) -> None:
+        if until > self._updated:
+            self._tokens = min(self.capacity, self._tokens + (until - self._updated) * self.rate)
+            self._updated = until
 
 
 class RateBudget:
     """This instance's share of the bot's global budget, and the pause every instance shares.
 
-    `pause` is a GlobalPause (global_pause.py) or None (one process alone, e.g. tests).
+    `pause` is a GlobalPause (global_pause.py) or None (one process alone, e.g. tests); `slots` a
+    BudgetSlots (budget_slots.py) whose leases add a part each to the bucket's floor, or None.
     """
 
-    def __init__(self, bucket: TokenBucket, pause=None):
-        self.bucket, self.pause = bucket, pause
+    def __init__(self, bucket: TokenBucket, pause=None, slots=None):
+        self.bucket, self.pause, self.slots = bucket, pause, slots
+        self._part = (bucket.rate, bucket.capacity)  # what the floor and each slot are worth
+        self._lock = threading.Lock()
+        if slots is not None:
+            slots.on_change = self._follow_slots
 
     @classmethod
     def share(cls, instances: int, *, pause=None, clock: Callable[[], float] = time.monotonic,
-              rate: float = BOT_RATE_PER_S, burst: float = BOT_BURST) -> "RateBudget":
-        """The budget of one of `instances` instances that may run at once."""
+              rate: float = BOT_RATE_PER_S, burst: float = BOT_BURST, slots=None) -> "RateBudget":
+        """The budget of one of `instances` instances that may run at once; with `slots` (as many
+        as `instances`), half of it is leased (see the module docstring)."""
         if instances < 1:
             raise ValueError("there is at least one instance")
-        return cls(TokenBucket(rate / instances, burst / instances, clock=clock), pause)
+        parts = instances if slots is None else 2 * instances
+        return cls(TokenBucket(rate / parts, burst / parts, clock=clock), pause, slots)
+
+    def begin(self) -> None:
+        """An invocation starts: lease slots now, in the background, ahead of its first request."""
+        if self.slots is not None:
+            self.slots.claim_soon(now=True)
+
+    def end(self) -> None:
+        """An invocation ends: its slots go back to the other instances."""
+        if self.slots is not None:
+            self.slots.release()
 
     def wait_before_sending(self) -> float:
         """Seconds to wait before the next request that counts toward the global limit."""
+        if self.slots is not None:
+            self._follow_slots()
+            self.slots.claim_soon()
         paused = self.pause.remaining() if self.pause is not None else 0.0
         return max(self.bucket.reserve(), paused)
+
+    def _follow_slots(self) -> None:
+        """The bucket's rate and capacity as the slots usable now make them; a slot whose time
+        ran out stops counting from that very moment, not from when this is next called."""
+        rate, capacity = self._part
+        with self._lock:
+            until = self.slots.usable_until()
+            now = self.bucket._clock()
+            for ended in [u for u in until if u <= now]:
+                held = 1 + sum(u > ended for u in until)
+                self.bucket.change(rate * held, capacity * held, at=ended)
+            held = 1 + sum(u > now for u in until)
+            self.bucket.change(rate * held, capacity * held, at=now)
 
     def global_limit_hit(self, retry_after: float) -> None:
         """Discord answered a global 429: every instance waits `retry_after` seconds."""

@@ -5,9 +5,12 @@ looked up by route template until Discord names the bucket (X-RateLimit-Bucket),
 always per top-level resource (guild, channel, webhook+token) as developers/topics/rate-limits.mdx
 says: both come from the CompiledRoute (routes.py), whose `label` is what logs and errors show.
 A request waits *before* it would be limited, so steady work meets no 429; requests may be sent
-from several threads at once, each reserving its place in its bucket first (Bucket). Retries never wait
-past `deadline` (the Lambda's remaining time): then the task goes back to SQS instead. A wait
-longer than `longest_wait` is one of Discord's long limits: RateLimitedLong says until when.
+from several threads at once, each reserving its place in its bucket first (Bucket). Nothing waits
+or runs past `deadline` (the Lambda's remaining time less its safety margin): a wait that would is
+not begun, a request is sent only with MIN_SEND_S left and its connect/read timeouts are cut to the
+time left, so the task goes back to SQS instead (a create cut off there is reconciled by the next
+try, as any lost reply). A wait longer than `longest_wait` is one of Discord's long limits:
+RateLimitedLong says until when.
 Requests that count toward the bot's global limit also wait for this instance's share of it and
 for a pause any instance shared (rate_budget.py); interaction webhooks, which that limit exempts,
 wait for neither.
@@ -47,6 +50,9 @@ MAX_429_RETRIES = 5
 # SQS returns after the queue's visibility timeout (3 minutes by default), so any longer wait
 # would only burn attempts, and the last attempt must end within the 15-minute interaction token.
 LONGEST_WAIT_S = 120.0
+# A request is not sent with less time than this before the deadline: its reply would most likely
+# be cut off, leaving an outcome for the next invocation to find out.
+MIN_SEND_S = 0.5
 # Connections kept per host: enough for the requests a build sends at once (campaigns/builder.py).
 POOL_SIZE = 12
 
@@ -132,7 +138,7 @@ class DiscordRest:
                  wall_clock: Callable[[], float] = time.time,
                  longest_wait: float = LONGEST_WAIT_S, budget: RateBudget | None = None):
         # budget: this instance's share of the bot's global limit (rate_budget.py); None = no cap.
-        self._budget = budget
+        self.budget = budget
         self._base = base_url.rstrip("/")
         self._token = token
         self._session = session or self._new_session()
@@ -208,10 +214,11 @@ class DiscordRest:
         response = None
         try:
             self._wait_for_global_limit(route)
+            timeout = self._timeout_within_deadline(route.label)
             self._count("requests")
             try:
                 response = self._session.request(route.method, self._base + route.path, **body,
-                                                 headers=headers, timeout=self._timeout)
+                                                 headers=headers, timeout=timeout)
             except requests.RequestException as error:
                 if _was_sent(error) and route.method not in IDEMPOTENT:
                     raise OutcomeUnknown(f"no reply ({type(error).__name__})", route=route.label) from None
@@ -222,15 +229,25 @@ class DiscordRest:
         self._learn_bucket(template, major, response.headers.get("X-RateLimit-Bucket"), bucket)
         return response
 
+    def _timeout_within_deadline(self, label: str) -> tuple[float, float]:
+        """The (connect, read) timeouts, each cut to the time left before `deadline`;
+        DiscordUnavailable, before anything is sent, when less than MIN_SEND_S is left."""
+        left = self.deadline - self._clock()
+        if left < MIN_SEND_S:
+            raise DiscordUnavailable(f"not sent: {max(left, 0):.1f}s left of this invocation's time",
+                                     route=label)
+        connect, read = self._timeout
+        return min(connect, left), min(read, left)
+
     def _wait_for_global_limit(self, route: CompiledRoute) -> None:
         """Interaction webhooks are outside the global limit (rate_budget.py), so a user is still
         told about a build that a global limit stopped."""
         if not counts_toward_global_limit(route.path):
             return
         self._pause(self._global_until - self._clock(), route.label, bot_wide=True)
-        if self._budget is not None:
+        if self.budget is not None:
             # This instance's share of the global limit, and the pause all share.
-            self._pause(self._budget.wait_before_sending(), route.label, bot_wide=True)
+            self._pause(self.budget.wait_before_sending(), route.label, bot_wide=True)
 
     def _may_retry_server_error(self, route: CompiledRoute, status: int, failures: int) -> bool:
         """After a 5xx: whether to send again (after a backoff); OutcomeUnknown for a create
@@ -289,8 +306,8 @@ class DiscordRest:
         if body.get("global"):
             self._count("global_rate_limited")
             self._global_until = self._clock() + retry_after
-            if self._budget is not None:
-                self._budget.global_limit_hit(retry_after)
+            if self.budget is not None:
+                self.budget.global_limit_hit(retry_after)
         self._pause(retry_after, route, bot_wide=bool(body.get("global")))
 
     def _backoff(self, failures: int) -> float:

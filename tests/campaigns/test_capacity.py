@@ -29,16 +29,19 @@ def server(emu, guild):
     return len(channels), sum(c["type"] == CATEGORY for c in channels), len(emu.guild_roles(guild))
 
 
-def test_list_campaigns_shows_the_servers_totals_once_a_build_has_counted_them(bot, emu, guild, gm):
+def test_the_build_states_the_servers_totals_and_list_campaigns_shows_them(bot, emu, guild, gm):
     assert "This server:" not in list_text(bot, guild, gm)  # nothing counted yet, nothing claimed
     before = server(emu, guild)
-    bot.add_campaign(guild, gm, name=NAME)
+    payload = bot.add_campaign(guild, gm, name=NAME)
     bot.run_worker()
     assert bot.campaign(guild, NAME).status == "completed"
+    after = server(emu, guild)
+    assert after == (before[0] + 11, before[1] + 1, before[2] + 2)
 
+    # The summary states the server with the campaign in it, and /list-campaigns shows the same.
+    stated = totals(final_text(emu, payload["token"]))
     channels, categories, roles, left = totals(list_text(bot, guild, gm))
-    # Counted before the build created anything: the server as it was then.
-    assert (channels, categories, roles) == before
+    assert (channels, categories, roles) == after and stated == (channels, categories, roles, left)
     assert left == min((500 - channels) // 11, (250 - roles) // 2)
 
 

@@ -104,6 +104,9 @@ class CampaignBuild:
         self._left_alone: dict[str, list[dict]] = {}  # step key -> look-alikes not made by us
         self.hidden: set[str] = set()  # recorded channel ids the bot can no longer view
         self._visible_channels: int | None = None  # what the room check counted
+        # The server's counts once this build's creates are in (the room check's plus what it
+        # was about to create), which the summary states and /list-campaigns shows.
+        self._counts_after: capacity.Counts | None = None
         self._bot_user = bot_user_id
         self._lock = threading.RLock()  # the maps above, written from several sending threads
         # One thread at a time rebuilds what was deleted (re-entered if more goes missing meanwhile).
@@ -584,11 +587,14 @@ class CampaignBuild:
         self._visible_channels = counts.channels
         self.store.put_server_counts(self.campaign.guild_id, asdict(counts))
         todo = [s for s in self.steps if s.creates and s.key not in self.resources]
-        problem = capacity.shortfall(counts, channels=sum(s.kind != ROLE for s in todo),
-                                     roles=sum(s.kind == ROLE for s in todo),
+        channels, roles = sum(s.kind != ROLE for s in todo), sum(s.kind == ROLE for s in todo)
+        problem = capacity.shortfall(counts, channels=channels, roles=roles,
                                      may_miss_hidden=self._may_miss_hidden(), command="/add-campaign")
         if problem:
             raise BuildStopped(problem)
+        self._counts_after = replace(counts, channels=counts.channels + channels,
+                                     categories=counts.categories + any(s.kind == CATEGORY for s in todo),
+                                     roles=counts.roles + roles)
 
     def _out_of_room(self, code: int) -> Problem:
         """Discord refused a create: the server's channel (30013) or role (30005) limit is met."""
@@ -640,10 +646,23 @@ class CampaignBuild:
                 self._repair(current["id"], repair)
         hidden = {s.key for s in self.steps if self.resources.get(s.key, {}).get("id") in self.hidden}
         ungranted = access.ungranted(self._overwrite_mask(), self.everyone_permissions)
+        notes = [players_cannot(ungranted)] if ungranted else []
         text = summary_text(self.campaign.name, self.steps, self.resources, hidden=hidden,
-                            notes=[players_cannot(ungranted)] if ungranted else [])
+                            notes=notes + self._totals())
         self.tell(text, components=undo_buttons(self.campaign, failed=False))
         self.set_status(COMPLETED)
+
+    def _totals(self) -> list[str]:
+        """The server's counts against Discord's limits now that the campaign stands, kept for
+        /list-campaigns too; none when this invocation didn't count (a resumed build states the
+        ones the store kept, which the build that counted them brought up to date)."""
+        counts = self._counts_after
+        if counts is not None:
+            self.store.put_server_counts(self.campaign.guild_id, asdict(counts))
+        else:
+            kept = self.store.server_counts(self.campaign.guild_id)
+            counts = capacity.Counts.from_record(kept) if kept else None
+        return [capacity.totals_text(counts)] if counts is not None else []
 
     def _repair(self, channel_id: str, changes: dict) -> None:
         """Put a channel back as the campaign made it. One the bot can list but not view (a

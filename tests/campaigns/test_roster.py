@@ -156,6 +156,19 @@ def test_remove_player_and_a_bigger_cap_promote_the_waitlist(bot, emu, guild, gm
     assert bot.campaign(guild).players == {carol, dave}
 
 
+def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol)
+    run(bot, guild, gm, "add-player",
+        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
+        users=[carol])
+    campaign = bot.campaign(guild)
+    assert campaign.players == {player, carol} and campaign.waitlist == []
+    assert holds(emu, guild, carol, "Players")
+
+
 def test_leaving_the_waitlist_and_leaving_what_you_are_not_in(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol = emu.add_member(guild, name="carol")

@@ -229,6 +229,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
         requested_by_roles=sorted(invocation.member_roles), gms=frozenset({invocation.user_id}),
+        lead_gm=invocation.user_id,  # kept when a re-run by someone else takes the campaign over
         channel_id=str(invocation.channel_id or ""), tasks_sent=False,
     )
     # The record first, then the tasks, then `tasks_sent`: a cut-off anywhere leaves a record that

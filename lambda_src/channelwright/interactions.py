@@ -201,6 +201,9 @@ def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
     if invocation.custom_id.startswith(pages.PREFIX):
         return pages.turn_page(invocation, deps, PAGE_TEXTS)
+    if invocation.custom_id.startswith("roster-"):  # a request to join's Approve/Decline
+        from channelwright.commands import roster
+        return roster.on_button(invocation, deps)
     if invocation.custom_id.startswith("adopt"):  # an adoption's Confirm/Cancel (campaigns/buttons.py)
         from channelwright.commands import adopt
         return adopt.on_button(invocation, deps)
@@ -226,6 +229,7 @@ def add_campaign(invocation: Invocation, deps: Deps) -> dict:
         interaction_id=invocation.interaction_id, interaction_token=invocation.token,
         requested_by=invocation.user_id, requested_by_name=invocation.user_name,
         requested_by_roles=sorted(invocation.member_roles), gms=frozenset({invocation.user_id}),
+        lead_gm=invocation.user_id,  # kept when a re-run by someone else takes the campaign over
         channel_id=str(invocation.channel_id or ""), tasks_sent=False,
     )
     # The record first, then the tasks, then `tasks_sent`: a cut-off anywhere leaves a record that
@@ -428,6 +432,14 @@ def _adopt_campaign(invocation: Invocation, deps: Deps) -> dict:
     return adopt.adopt_campaign(invocation, deps)
 
 
+def _roster(command: str) -> Callable[[Invocation, Deps], dict]:
+    """/join-campaign, /leave-campaign, /campaign-settings, /transfer-campaign (commands/roster.py)."""
+    def run(invocation: Invocation, deps: Deps) -> dict:
+        from channelwright.commands import roster
+        return getattr(roster, command)(invocation, deps)
+    return run
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -455,6 +467,10 @@ COMMANDS = {
     "archive-campaign": _archive_campaign,
     "unarchive-campaign": _unarchive_campaign,
     "adopt-campaign": _adopt_campaign,
+    "join-campaign": _roster("join_campaign"),
+    "leave-campaign": _roster("leave_campaign"),
+    "campaign-settings": _roster("campaign_settings"),
+    "transfer-campaign": _roster("transfer_campaign"),
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

@@ -30,7 +30,7 @@ from channelwright.aws.metric_catalog import (
     TASK_ATTEMPTS_FAILED,
 )
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
-from channelwright.campaigns import adopt, archive, lost_access, membership, rerun, survey, teardown
+from channelwright.campaigns import adopt, archive, lost_access, rerun, roster, survey, teardown
 from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import undo_buttons
@@ -62,6 +62,7 @@ from channelwright.tasks.payloads import (
     MemberChange,
     Request,
     Rerun,
+    Roster,
     TemplateExport,
     TemplateImport,
     TemplateRemove,
@@ -423,17 +424,19 @@ def _gave_up(error: Exception, attempt: int) -> Problem:
 
 # Each takes (task, deps, standing): `standing` is the caller's, already found to meet the task's
 # needs; handlers use it to decide what the caller may see.
-REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_change,
+REQUESTS = {Delete: teardown.run_delete, MemberChange: roster.run_member_change,
             CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
             TemplateRemove: run_template_remove, TemplateExport: run_export,
             Archive: archive.run_archive, Unarchive: archive.run_unarchive,
-            AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm}
+            AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm,
+            Roster: roster.run_roster}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
          TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
          TemplateExport: "reading the server", Archive: "archiving the campaign",
          Unarchive: "unarchiving the campaign",
-         AdoptPreview: "reading the server", AdoptConfirm: "adopting the category"}
+         AdoptPreview: "reading the server", AdoptConfirm: "adopting the category",
+         Roster: "changing the campaign's roster"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

@@ -1,4 +1,5 @@
-"""A campaign's buttons: Delete/Cancel on the delete question, Undo on a build's final message.
+"""A campaign's buttons: Delete/Cancel on the delete question, Undo on a build's final message,
+Approve/Decline on a request to join.
 
 Each names the campaign's run in its custom_id ("delete:<run>"), so a click on a button of an
 earlier run of the campaign finds nothing (commands.lifecycle.on_button).
@@ -15,6 +16,9 @@ from channelwright.text.names import md
 from channelwright.text.responses import DANGER, PRIMARY, SECONDARY, buttons
 
 ADOPT, ADOPT_CANCEL = "adopt:", "adopt-cancel"
+# A request to join (campaigns/roster.py): "roster-approve:<run>:<user id>" (at most 54
+# characters), in the campaign's GM-only channel.
+APPROVE, DECLINE = "roster-approve", "roster-decline"
 
 
 def made_counts(campaign: Campaign) -> tuple[int, int]:
@@ -71,3 +75,19 @@ def adopt_choice(custom_id: str) -> tuple[str, str, str, str] | None:
         return None
     category, players, gm, fingerprint = parts
     return category, "" if players == "0" else players, "" if gm == "0" else gm, fingerprint
+
+
+def request_buttons(campaign: Campaign, user_id: str) -> list[dict]:
+    """Approve/Decline under `user_id`'s request to join the campaign."""
+    run = campaign.interaction_id
+    return buttons(("Approve", f"{APPROVE}:{run}:{user_id}", PRIMARY),
+                   ("Decline", f"{DECLINE}:{run}:{user_id}", SECONDARY))
+
+
+def request_choice(custom_id: str) -> tuple[str, str, str] | None:
+    """("approve" or "decline", run, user id) a request's button names; None if it isn't one."""
+    action, _, rest = custom_id.partition(":")
+    run, _, user = rest.partition(":")
+    if action not in (APPROVE, DECLINE) or not (run.isdigit() and user.isdigit()):
+        return None
+    return action.removeprefix("roster-"), run, user

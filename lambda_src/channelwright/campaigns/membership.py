@@ -1,4 +1,5 @@
-"""Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side)."""
+"""Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side),
+and the one role change every roster change makes (change_role)."""
 
 from channelwright.campaigns import lost_access
 from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
@@ -26,10 +27,9 @@ def run_member_change(task, deps, standing) -> None:
                              "Use `/campaign-info` to see what is missing.").text())
         return
     try:
-        send = deps.api.add_member_role if adding else deps.api.remove_member_role
-        send(task.guild_id, user, role,
-               reason=f"Channelwright: {change.by or 'someone'} made them "
-                      f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
+        change_role(deps, campaign, change.group, user, adding=adding,
+                    reason=f"Channelwright: {change.by or 'someone'} made them "
+                           f"{'' if adding else 'no longer '}{what} in “{campaign.name}”")
     except DiscordRejected as error:
         if error.code == JsonErrorCode.UNKNOWN_MEMBER:
             problem = Problem("That person isn't a member of this server.",
@@ -45,9 +45,21 @@ def run_member_change(task, deps, standing) -> None:
                                           again="try the command again")
         reply.finish(problem.text())
         return
-    if adding:
-        deps.store.add_member(campaign, change.group, user)
-    else:
-        deps.store.remove_member(campaign, change.group, user)
     verb = f"is now {what} in" if adding else f"is no longer {what} in"
     reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")
+
+
+def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reason: str) -> None:
+    """Give (`adding`) or take the campaign's `group` role ("players" or "gms"), then record it.
+
+    Add and Remove Guild Member Role are PUT and DELETE (developers/resources/guild.mdx), so a
+    repeat changes nothing; the record's sets are the same. The role first: a record that says
+    "player" always follows a role given. DiscordRejected as Discord refused; KeyError if the
+    campaign has no such role."""
+    role = campaign.resources[GM_ROLE_KEY if group == "gms" else PLAYERS_ROLE_KEY]["id"]
+    send = deps.api.add_member_role if adding else deps.api.remove_member_role
+    send(campaign.guild_id, user_id, role, reason=reason)
+    if adding:
+        deps.store.add_member(campaign, group, user_id)
+    else:
+        deps.store.remove_member(campaign, group, user_id)

@@ -31,6 +31,9 @@ ARCHIVING, ARCHIVED, UNARCHIVING = "archiving", "archived", "unarchiving"
 # Campaigns share the table with server templates ("~template~<id>"), so their sort keys carry
 # a prefix no template key has.
 CAMPAIGN_PREFIX = "campaign#"
+# How a campaign is joined (campaigns/roster.py): its GMs add players (the default, as before
+# self-service existed), anyone may join, or the GMs approve each request.
+CLOSED, OPEN, APPROVAL = "closed", "open", "approval"
 RUN_COUNT_ATTRIBUTE = "run"  # the item attribute that holds Campaign.run_count
 # How long after a failed run's last write a worker invocation of it may still have been sending
 # creates: the worker's longest possible run (StageSettings.worker_timeout_seconds is at most 120).
@@ -119,6 +122,28 @@ class Campaign:
     # How the campaign came to be: "" built from a template, "adopted" (campaigns/adopt.py) made of
     # a category and channels that existed before.
     origin: str = ""
+    # The roster (campaigns/roster.py). `lead_gm`: the GM who may hand the lead over ("" until
+    # one is set: the campaign's requester while they are a GM). `joining`: CLOSED, OPEN or
+    # APPROVAL; `seats`: how many players at most (0: no cap). `waiting`: the waitlist and
+    # `asking`: requests the GMs haven't decided, each {user id: ms when they asked}.
+    # `gm_since`: {user id: ms made GM} (GMs without one are the campaign's first).
+    lead_gm: str = ""
+    joining: str = CLOSED
+    seats: int = 0
+    waiting: dict[str, int] = field(default_factory=dict)
+    asking: dict[str, int] = field(default_factory=dict)
+    gm_since: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> str:
+        """The lead GM's user id, "" if there is none (the requester left or stopped being a GM)."""
+        lead = self.lead_gm or self.requested_by
+        return lead if lead in self.gms else ""
+
+    @property
+    def waitlist(self) -> list[str]:
+        """The waitlist's user ids, first come first."""
+        return sorted(self.waiting, key=lambda user: (self.waiting[user], int(user)))
 
     @property
     def collapsed(self) -> bool:
@@ -287,8 +312,94 @@ class CampaignStore:
         self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key))
 
     def add_member(self, campaign: Campaign, group: str, user_id: str) -> None:
-        """Add a user to the campaign's `players` or `gms` (string sets: adding twice is harmless)."""
-        self._update(campaign, f"ADD {group} :u", {}, {":u": {"SS": [user_id]}})
+        """Add a user to the campaign's `players` or `gms` (string sets: adding twice is harmless);
+        a new GM's `gm_since` is stamped once."""
+        if group != "gms":
+            self._update(campaign, f"ADD {group} :u", {}, {":u": {"SS": [user_id]}})
+            return
+        self._roster_maps(campaign)
+        self._update(campaign, "SET gm_since.#u = if_not_exists(gm_since.#u, :now) ADD gms :u",
+                     {"#u": user_id}, {":u": {"SS": [user_id]}, ":now": {"N": str(_now_ms())}})
+
+    # -- the roster (campaigns/roster.py) ------------------------------------------------------
+    # Each write is conditioned on the state it changes, so a repeated task or a second click
+    # changes nothing: False (or CampaignChanged for `seat`) says the record was not as expected.
+
+    def _roster_maps(self, campaign: Campaign) -> None:
+        """Make the roster's maps exist (records older than them have none): DynamoDB can set a
+        map's key only inside an existing map."""
+        self._update(campaign, "SET waiting = if_not_exists(waiting, :e), asking = if_not_exists("
+                               "asking, :e), gm_since = if_not_exists(gm_since, :e)", {},
+                     {":e": {"M": {}}})
+
+    def note_request(self, campaign: Campaign, where: str, user_id: str) -> bool:
+        """Put the user on the waitlist (`where` "waiting") or among the requests ("asking"),
+        stamped now; False if they were there already."""
+        self._roster_maps(campaign)
+        return self._if(campaign, f"SET {where}.#u = :now", {"#u": user_id},
+                        {":now": {"N": str(_now_ms())}}, f"attribute_not_exists({where}.#u)")
+
+    def move_request(self, campaign: Campaign, user_id: str) -> bool:
+        """An approved request onto the waitlist (the campaign is full), in its asking order;
+        False if the request was decided already."""
+        self._roster_maps(campaign)
+        at = campaign.asking.get(user_id, _now_ms())
+        return self._if(campaign, "SET waiting.#u = :at REMOVE asking.#u", {"#u": user_id},
+                        {":at": {"N": str(at)}}, "attribute_exists(asking.#u)")
+
+    def drop_request(self, campaign: Campaign, where: str, user_id: str) -> bool:
+        """Take the user off the waitlist or the requests; False if they weren't there."""
+        self._roster_maps(campaign)
+        return self._if(campaign, f"REMOVE {where}.#u", {"#u": user_id}, {},
+                        f"attribute_exists({where}.#u)")
+
+    def seat(self, campaign: Campaign, user_id: str, *, source: str = "") -> bool:
+        """Make the user a player, taking them off `source` ("waiting" or "asking") if given,
+        while a seat is free (`campaign.seats`, 0: no cap). False if the seats are full or the
+        user is no longer in `source`."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":u": {"SS": [user_id]}}
+        expression, conditions = "ADD players :u", []
+        if source:
+            self._roster_maps(campaign)
+            names["#u"] = user_id
+            expression += f" REMOVE {source}.#u"
+            conditions.append(f"attribute_exists({source}.#u)")
+        if campaign.seats:
+            values[":seats"] = {"N": str(campaign.seats)}
+            conditions.append("(attribute_not_exists(players) OR size(players) < :seats)")
+        return self._if(campaign, expression, names, values, " AND ".join(conditions))
+
+    def forget_members(self, campaign: Campaign, user_ids: list[str], lead: str | None) -> None:
+        """Drop users (who left the server) from every part of the roster; `lead`: the new lead
+        GM's id when the lead was among them ("" for none), None to leave it."""
+        self._roster_maps(campaign)
+        names = {f"#u{i}": user for i, user in enumerate(user_ids)}
+        removes = [f"{where}.{n}" for n in names for where in ("waiting", "asking", "gm_since")]
+        expression = "DELETE players :s, gms :s REMOVE " + ", ".join(removes)
+        values: dict[str, Any] = {":s": {"SS": list(user_ids)}}
+        if lead is not None:
+            expression = "SET lead_gm = :lead " + expression
+            values[":lead"] = {"S": lead}
+        self._update(campaign, expression, names, values)
+
+    def set_lead(self, campaign: Campaign, user_id: str) -> None:
+        self._update(campaign, "SET lead_gm = :lead", {}, {":lead": {"S": user_id}})
+
+    def set_joining(self, campaign: Campaign, joining: str, seats: int) -> None:
+        self._update(campaign, "SET joining = :j, seats = :n", {},
+                     {":j": {"S": joining}, ":n": {"N": str(seats)}})
+
+    def _if(self, campaign: Campaign, expression: str, names: dict, values: dict,
+            condition: str) -> bool:
+        """_update with `condition` too; False (not CampaignChanged) when that is what failed."""
+        try:
+            self._update(campaign, expression, names, values, condition=condition)
+        except CampaignChanged:
+            if self.get(campaign.guild_id, campaign.key) is None:
+                raise
+            return False
+        return True
 
     def remove_member(self, campaign: Campaign, group: str, user_id: str) -> None:
         self._update(campaign, f"DELETE {group} :u", {}, {":u": {"SS": [user_id]}})
@@ -303,35 +414,39 @@ class CampaignStore:
             pass
 
     def _update(self, campaign: Campaign, expression: str, names: dict, values: dict | None = None,
-                *, this_run: bool = False, status_was: bool = False, fresh_archive: bool = False):
+                *, this_run: bool = False, status_was: bool = False, fresh_archive: bool = False,
+                condition: str = ""):
         """One UpdateItem on this incarnation of the record (and, if `this_run`, this run only).
 
         Every write also stamps `progress_at`, the heartbeat liveness.stalled() reads.
         CampaignChanged if the record is gone, was made again, or (with `this_run`) moved on;
         with `status_was`, if its status is no longer `values[":was"]` (`names` maps "#s"); with
-        `fresh_archive`, if it holds an archive snapshot already.
+        `fresh_archive`, if it holds an archive snapshot already; with `condition`, if that
+        condition expression fails.
         """
         values = {**(values or {}), ":progress_at": {"N": str(_now_ms())}}
         stamp = "SET progress_at = :progress_at"
         expression = (expression.replace("SET ", stamp + ", ", 1) if expression.startswith("SET ")
                       else f"{stamp} {expression}")
         if campaign.created_at:
-            condition = "created_at = :created_at"
+            guard = "created_at = :created_at"
             values[":created_at"] = {"N": str(campaign.created_at)}
         else:  # a Campaign built in memory, never read back: it can only be checked to exist
-            condition = "attribute_exists(campaign_key)"
+            guard = "attribute_exists(campaign_key)"
         if this_run:
-            condition += " AND interaction_id = :this_run"
+            guard += " AND interaction_id = :this_run"
             values[":this_run"] = {"S": campaign.interaction_id}
         if status_was:
-            condition += " AND #s = :was"
+            guard += " AND #s = :was"
         if fresh_archive:
-            condition += " AND attribute_not_exists(#a)"
+            guard += " AND attribute_not_exists(#a)"
+        if condition:
+            guard += f" AND {condition}"
         kwargs = {"ExpressionAttributeNames": names} if names else {}
         try:
             self._db.update_item(TableName=self._table,
                                  Key=self._key(campaign.guild_id, campaign.key),
-                                 UpdateExpression=expression, ConditionExpression=condition,
+                                 UpdateExpression=expression, ConditionExpression=guard,
                                  ExpressionAttributeValues=values, **kwargs)
         except self._db.exceptions.ConditionalCheckFailedException:
             raise CampaignChanged(f"campaign {campaign.key!r} changed since run "

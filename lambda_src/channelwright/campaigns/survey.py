@@ -13,10 +13,14 @@ holds it now), each asked for by id; those an admin took it from are dropped fro
 Someone given the role by hand can't be found: listing a server's members needs the privileged
 GUILD_MEMBERS intent (developers/resources/guild.mdx, List Guild Members).
 
+The roster line says how the campaign is joined, its seats, waitlist and lead GM; members who
+left the server are found and dropped first (roster.sweep).
+
 Every name is shown literally (names.md); a long answer continues in follow-up messages
 (ProgressMessage.finish), so the "Missing" and "Also in its category" lines are never lost.
 """
 
+from channelwright.campaigns import roster
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, Step, type_name
@@ -33,6 +37,7 @@ def run_info(task, deps, standing) -> None:
     if campaign is None:
         reply.finish("That campaign no longer exists.")
         return
+    campaign = roster.sweep(deps, campaign)
     steps = [Step.from_dict(s) for s in campaign.plan]
     recorded = [campaign.resources[s.key]["id"] for s in steps
                 if s.kind in (CATEGORY, CHANNEL) and s.key in campaign.resources]
@@ -49,6 +54,7 @@ def run_info(task, deps, standing) -> None:
             else f"template “{md(campaign.template)}”")
     lines = [f"**{md(campaign.name)}** — {status}, {made}",
              f"GMs: {gms} · Players: {len(campaign.players)}",
+             "Roster: " + roster.settings_text(campaign),
              f"✅ Exists ({present.count}): " + (present.text() or "nothing")]
     if missing.count:
         why = "deleted by the collapse" if campaign.collapsed else "deleted by hand or never built"

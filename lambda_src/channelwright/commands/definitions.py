@@ -18,6 +18,7 @@ from channelwright.text.problems import Problem, Refusal
 NAME_MAX_LENGTH = 90  # "<name> Players" must fit Discord's 100-character role names
 
 STRING, USER, ATTACHMENT = Option.STRING, Option.USER, Option.ATTACHMENT
+INTEGER = Option.INTEGER
 BOOLEAN = Option.BOOLEAN
 CHANNEL, ROLE = Option.CHANNEL, Option.ROLE
 SUB_COMMAND, SUB_COMMAND_GROUP = Option.SUB_COMMAND, Option.SUB_COMMAND_GROUP
@@ -46,6 +47,12 @@ RULES = {
     "unarchive-campaign": CAMPAIGN_RUNNERS,
     # Existing channels become a campaign: their permissions change, as a server manager's would.
     "adopt-campaign": MANAGERS,
+    # The roster, self-served (campaigns/roster.py): anyone asks to join or leaves; its GMs set
+    # how it is joined; the lead GM (or a server manager: the worker checks) hands the lead on.
+    "join-campaign": EVERYONE,
+    "leave-campaign": EVERYONE,
+    "campaign-settings": CAMPAIGN_RUNNERS,
+    "transfer-campaign": CAMPAIGN_RUNNERS,
 }
 
 
@@ -137,8 +144,27 @@ ADOPT_CAMPAIGN = _command("adopt-campaign", "Make an existing category and its c
     _option(ROLE, "gm-role", "The GM role it uses (default: I create one)", required=False),
     _option(ROLE, "players-role", "The players role it uses (default: I create one)", required=False)])
 
+JOIN_CAMPAIGN = _command("join-campaign", "Join a campaign, or ask its GMs to let you in.",
+                         [_campaign_option("name")])
+LEAVE_CAMPAIGN = _command("leave-campaign", "Leave a campaign (its players, its waitlist or its GMs).",
+                          [_campaign_option("name")])
+# `seats`: min_value/max_value bound an INTEGER option (developers/interactions/
+# application-commands.mdx, "Application Command Option Structure").
+CAMPAIGN_SETTINGS = _command(
+    "campaign-settings", "How a campaign is joined and how many players it seats.",
+    [_campaign_option("name"),
+     _option(STRING, "joining", "Who may join (default: unchanged)", required=False,
+             choices=[{"name": "closed: its GMs add players", "value": "closed"},
+                      {"name": "open: anyone may join", "value": "open"},
+                      {"name": "approval: the GMs approve each request", "value": "approval"}]),
+     _option(INTEGER, "seats", "How many players at most, 0 for no cap (default: unchanged)",
+             required=False, min_value=0, max_value=100)])
+TRANSFER_CAMPAIGN = _command("transfer-campaign", "Make another member the campaign's lead GM.",
+                             [_campaign_option("name"), _option(USER, "member", "The new lead GM")])
+
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN]
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN,
+               JOIN_CAMPAIGN, LEAVE_CAMPAIGN, CAMPAIGN_SETTINGS, TRANSFER_CAMPAIGN]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -5,7 +5,9 @@ a URL, a method or a route (routes.py declares those). The rules applied here, o
 - an audit-log reason on every call that changes a server: Discord shows it in the audit log
   (developers/resources/audit-log.mdx, "X-Audit-Log-Reason"), so admins see who asked for what;
 - `allowed_mentions: {"parse": []}` on every message: names the bot shows are users' data and
-  must never ping anyone (developers/resources/message.mdx, "Allowed Mentions Object");
+  must never ping anyone (developers/resources/message.mdx, "Allowed Mentions Object"); the one
+  exception is a channel message that names the users it is meant to ping (`mentions`), and then
+  those users only ("users": an id list, which `parse` must not also name);
 - message content within Discord's 2000 characters (developers/resources/message.mdx, "Create
   Message"): a longer one is refused with ValueError before anything is sent, never cut, since
   callers lay long text out in parts (text/layout.split_text). Files (files.File) have no such
@@ -29,13 +31,19 @@ class Rest(Protocol):
                 files: list | None = None) -> Any: ...
 
 
-def message(content: str, *, components: list | None = None, ephemeral: bool = False) -> dict:
-    """A message body: `content` (ValueError past 2000 characters), no mentions, optional
-    `components` (an empty list removes a message's buttons) and the EPHEMERAL flag."""
+def message(content: str, *, components: list | None = None, ephemeral: bool = False,
+            mentions: tuple[str, ...] = ()) -> dict:
+    """A message body: `content` (ValueError past 2000 characters), pinging only the users in
+    `mentions` (none by default), optional `components` (an empty list removes a message's
+    buttons) and the EPHEMERAL flag."""
     if len(content) > MESSAGE_CONTENT_LIMIT:
         raise ValueError(f"message content is {len(content)} characters; Discord takes at most "
                          f"{MESSAGE_CONTENT_LIMIT} (split it with text.layout.split_text)")
-    body: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS}
+    # developers/resources/message.mdx, "Allowed Mentions Object": `users` is at most 100 ids.
+    if len(mentions) > 100:
+        raise ValueError(f"{len(mentions)} users to mention; Discord takes at most 100")
+    allowed = {**NO_MENTIONS, "users": list(mentions)} if mentions else NO_MENTIONS
+    body: dict[str, Any] = {"content": content, "allowed_mentions": allowed}
     if components is not None:
         body["components"] = components
     if ephemeral:
@@ -120,11 +128,12 @@ class DiscordApi:
             channel_id=channel_id, overwrite_id=overwrite_id), reason=reason)
 
     def create_message(self, channel_id: str, content: str, *, components: list | None = None,
-                       files: list[File] | None = None) -> dict:
-        """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one,
-        with `files` attached (the bot needs Attach Files in the channel)."""
+                       files: list[File] | None = None, mentions: tuple[str, ...] = ()) -> dict:
+        """"Create Message": `content` (at most 2000 characters, else ValueError), pinging no one
+        but the user ids in `mentions`, with `files` attached (the bot needs Attach Files in the
+        channel)."""
         return self._send_message(r.CREATE_MESSAGE.compile(channel_id=channel_id),
-                                  message(content, components=components), files)
+                                  message(content, components=components, mentions=mentions), files)
 
     def channel_messages(self, channel_id: str, *, before: str | None = None, limit: int = 100) -> list[dict]:
         """"Get Channel Messages": up to `limit` (1-100) message objects, newest first, all of them

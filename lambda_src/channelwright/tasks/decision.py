@@ -35,6 +35,7 @@ from channelwright.tasks.payloads import (
     Delete,
     MemberChange,
     Rerun,
+    Roster,
     TemplateExport,
     TemplateImport,
     TemplateRemove,
@@ -277,7 +278,22 @@ def _adopt(task: Task, campaign: Campaign | None) -> Decision:
                          "adoption's preview.")
 
 
+def _roster(task: Task, campaign: Campaign | None) -> Decision:
+    """A roster change works on a built campaign's roles (campaigns/roster.py): completed, or
+    archived for leaving and handing the lead over."""
+    if campaign is None or not same_run(task, campaign):
+        return _refuse(campaign, "nothing was changed")
+    roster = task.payload_as(Roster)
+    allowed = (COMPLETED, ARCHIVED) if roster.action in ("leave", "transfer", "settings") else (COMPLETED,)
+    if campaign.status not in allowed:
+        return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
+                        f"“{md(campaign.name)}” is {campaign.status} now, so nothing was changed.")
+    return Decision(RUN, f"the worker checks who left the server, then does the roster change "
+                         f"({roster.describe()}) unless it was done already, and edits the "
+                         "asker's answer.")
+
+
 _JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
            ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun,
            Archive: _archive, Unarchive: _unarchive,
-           AdoptPreview: _adopt, AdoptConfirm: _adopt}
+           AdoptPreview: _adopt, AdoptConfirm: _adopt, Roster: _roster}

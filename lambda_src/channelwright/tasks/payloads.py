@@ -193,6 +193,28 @@ class AdoptConfirm(AdoptPreview):
     by: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Roster(Request):
+    """A roster change (campaigns/roster.py), `action` one of: "join" and "leave" (the caller
+    themself), "approve" and "decline" (a GM's button on `user_id`'s request), "settings"
+    (`joining` "" or "open"/"approval"/"closed", `seats` -1 unchanged or the cap, 0 none),
+    "transfer" (the lead to `user_id`); asked by `by` (a display name). `public`: the answer edits
+    the clicked request in the GMs' channel."""
+
+    KIND: ClassVar[str] = "roster"
+    needs: str = CAMPAIGN_RUNNERS
+    action: str = ""
+    user_id: str = ""
+    by: str = ""
+    joining: str = ""
+    seats: int = -1
+    public: bool = False
+
+    def describe(self) -> str:
+        """ "approve user 9": for operators and logs."""
+        return f"{self.action or '?'}{f' user {self.user_id}' if self.user_id else ''}"
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A body of a kind this code does not know (a newer release's, or garbage): kept as it came,
@@ -212,7 +234,7 @@ class Unknown:
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
                                  TemplateRemove, TemplateExport, Rerun, Archive, Unarchive,
-                                 AdoptPreview, AdoptConfirm)}
+                                 AdoptPreview, AdoptConfirm, Roster)}
 
 
 def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:

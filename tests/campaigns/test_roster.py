@@ -1,0 +1,323 @@
+"""The roster, self-served, end to end: /join-campaign (open, with the GMs' approval, past the
+seat cap onto the waitlist), /leave-campaign, /campaign-settings, /transfer-campaign, and members
+who left the server found when the roster is read."""
+
+from tests.support.servers import final_text, run
+
+NAME = "Curse of Strahd"
+EPHEMERAL = 64
+
+
+def name_option(name=NAME):
+    return {"type": 3, "name": "name", "value": name}
+
+
+def build(bot, guild, gm):
+    bot.add_campaign(guild, gm, NAME)
+    bot.run_worker()
+    assert bot.campaign(guild).status == "completed"
+    return bot.campaign(guild)
+
+
+def settings(bot, guild, user, *, joining=None, seats=None):
+    options = [name_option()]
+    if joining is not None:
+        options.append({"type": 3, "name": "joining", "value": joining})
+    if seats is not None:
+        options.append({"type": 4, "name": "seats", "value": seats})
+    return run(bot, guild, user, "campaign-settings", options)[2]
+
+
+def join(bot, guild, user):
+    return run(bot, guild, user, "join-campaign", [name_option()])[2]
+
+
+def leave(bot, guild, user):
+    return run(bot, guild, user, "leave-campaign", [name_option()])[2]
+
+
+def transfer(bot, guild, user, member):
+    return run(bot, guild, user, "transfer-campaign",
+               [name_option(), {"type": 6, "name": "member", "value": member}], users=[member])[2]
+
+
+def role(emu, guild, suffix):
+    return emu.find_role(guild, f"{NAME} {suffix}")["id"]
+
+
+def holds(emu, guild, user, suffix):
+    return role(emu, guild, suffix) in emu.member_role_ids(guild, user)
+
+
+def channel(emu, guild, name):
+    return emu.find_channel(guild, name)["id"]
+
+
+def messages(emu, guild, name):
+    return emu.channel_messages(channel(emu, guild, name))
+
+
+def click_in_channel(bot, guild, channel_id, user, custom_id):
+    """`user` clicks a button on a message the bot posted in a channel, as Discord POSTs it.
+    The emulator's own click() is for an interaction's original message only, so the payload is
+    made with its parts, the clicked message standing as the click's @original (what Update
+    Message and Edit Original Interaction Response then edit: developers/interactions/
+    receiving-and-responding.mdx, "Interaction Callback Type")."""
+    emu = bot.emulator
+    with emu._state.lock:
+        message = next(m for m in emu._state.messages[channel_id]
+                       if any(b.get("custom_id") == custom_id
+                              for row in m.components for b in row.get("components", [])))
+        interactions = emu._interactions
+        payload = interactions._payload(guild, user, None, None, channel_id, "en-US", False)
+        payload.update(type=3, data={"custom_id": custom_id, "component_type": 2},
+                       message=message.to_json())
+        interactions._register(payload, False)
+        clicked = interactions.by_token[payload["token"]]
+        clicked.original, clicked.type = message, 3  # MESSAGE_COMPONENT
+    reply = bot.interact(payload)
+    return payload, reply
+
+
+def leaves_server(emu, guild, user):
+    """The member leaves the server (the emulator has no helper for it): Get Guild Member then
+    answers 404 10007 Unknown Member."""
+    with emu._state.lock:
+        emu._state.guild(guild).members.pop(user)
+
+
+def request_button(emu, guild, action):
+    message = messages(emu, guild, "gm-notes")[-1]
+    ids = [b["custom_id"] for row in message["components"] for b in row["components"]]
+    return next(i for i in ids if i.startswith(f"roster-{action}:"))
+
+
+# -- defaults ------------------------------------------------------------------------------------
+
+def test_a_campaign_is_closed_to_requests_until_its_gms_open_it(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    text = join(bot, guild, player)
+    assert "isn't open to requests" in text and "/add-player" in text
+    assert not holds(emu, guild, player, "Players")
+    campaign = bot.campaign(guild)
+    assert (campaign.joining, campaign.seats, campaign.lead) == ("closed", 0, gm)
+
+
+def test_only_its_gms_or_server_managers_change_the_settings(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    text = settings(bot, guild, player, joining="open")
+    assert "Only the GMs" in text
+    assert bot.campaign(guild).joining == "closed"
+
+
+# -- open, with a seat cap and its waitlist -------------------------------------------------------
+
+def test_open_join_seats_then_waitlists_in_order_and_promotes_when_a_seat_frees(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
+    assert "anyone may `/join-campaign` · 0 of 1 seats taken" in settings(bot, guild, gm, joining="open", seats=1)
+
+    assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."
+    assert holds(emu, guild, player, "Players")
+    assert "number 1 on its waitlist" in join(bot, guild, carol)
+    assert "number 2 on its waitlist" in join(bot, guild, dave)
+    assert not holds(emu, guild, carol, "Players") and not holds(emu, guild, dave, "Players")
+    assert "number 1 on" in join(bot, guild, carol)  # asking again changes nothing
+    campaign = bot.campaign(guild)
+    assert campaign.players == {player} and campaign.waitlist == [carol, dave]
+
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    assert not holds(emu, guild, player, "Players")
+    assert holds(emu, guild, carol, "Players") and not holds(emu, guild, dave, "Players")
+    campaign = bot.campaign(guild)
+    assert campaign.players == {carol} and campaign.waitlist == [dave]
+    welcome = messages(emu, guild, "announcements")[-1]
+    assert welcome["content"] == (f"🎲 Welcome <@{carol}>: a seat freed up, so you're now a player "
+                                  f"in **{NAME}**.")
+    assert welcome["allowed_mentions"] == {"parse": [], "users": [carol]}
+    gm_notes = [m["content"] for m in messages(emu, guild, "gm-notes")]
+    assert f"🚪 <@{player}> left **{NAME}** (was a player in it)." in gm_notes
+    assert f"🪑 <@{carol}> got a seat in **{NAME}** from its waitlist." in gm_notes
+    assert all(m["allowed_mentions"] == {"parse": []} for m in messages(emu, guild, "gm-notes"))
+
+
+def test_remove_player_and_a_bigger_cap_promote_the_waitlist(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol), join(bot, guild, dave)
+    run(bot, guild, gm, "remove-player",
+        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": player}],
+        users=[player])
+    assert bot.campaign(guild).players == {carol}
+    assert holds(emu, guild, carol, "Players")
+    assert "2 of 2 seats taken · waitlist 0" in settings(bot, guild, gm, seats=2)
+    assert holds(emu, guild, dave, "Players")
+    assert bot.campaign(guild).players == {carol, dave}
+
+
+def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol)
+    run(bot, guild, gm, "add-player",
+        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
+        users=[carol])
+    campaign = bot.campaign(guild)
+    assert campaign.players == {player, carol} and campaign.waitlist == []
+    assert holds(emu, guild, carol, "Players")
+
+
+def test_leaving_the_waitlist_and_leaving_what_you_are_not_in(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol)
+    assert leave(bot, guild, carol) == f"You left **{NAME}**'s waitlist."
+    assert bot.campaign(guild).waitlist == []
+    assert leave(bot, guild, carol) == f"You're not in **{NAME}**."
+
+
+def test_a_redelivered_join_seats_once(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    payload = emu.create_interaction(guild, player, "join-campaign", options=[name_option()])
+    bot.interact(payload)
+    bot.run_worker(deliver_twice=True)
+    assert bot.campaign(guild).players == {player}
+    assert final_text(emu, payload["token"]) == f"You're a player in **{NAME}** already."
+    assert "number 1 on its waitlist" in join(bot, guild, carol)
+
+
+# -- with the GMs' approval --------------------------------------------------------------------------
+
+def test_a_request_is_posted_for_the_gms_and_a_gm_approves_it_once(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    text = join(bot, guild, player)
+    assert text.startswith(f"📨 I asked **{NAME}**'s GMs to let you in.")
+    assert not holds(emu, guild, player, "Players")
+    request = messages(emu, guild, "gm-notes")[-1]
+    assert request["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
+    assert request["allowed_mentions"] == {"parse": []}
+    labels = [b["label"] for row in request["components"] for b in row["components"]]
+    assert labels == ["Approve", "Decline"]
+    assert "already" in join(bot, guild, player)
+    assert len(messages(emu, guild, "gm-notes")) == 1 + 0  # no second request
+
+    approve = request_button(emu, guild, "approve")
+    gm_notes = channel(emu, guild, "gm-notes")
+    click_in_channel(bot, guild, gm_notes, gm, approve)
+    click_in_channel(bot, guild, gm_notes, gm, approve)  # a double click
+    bot.run_worker(deliver_twice=True)
+    assert holds(emu, guild, player, "Players")
+    assert bot.campaign(guild).players == {player} and bot.campaign(guild).asking == {}
+    decided = messages(emu, guild, "gm-notes")[-1]
+    assert decided["content"] == f"✅ <@{player}> is now a player in **{NAME}**. (approved by alice)"
+    assert decided["components"] == []
+    welcomes = [m for m in messages(emu, guild, "announcements") if "Welcome" in m["content"]]
+    assert [m["content"] for m in welcomes] == [
+        f"🎲 Welcome <@{player}>: the GMs approved you: you're now a player in **{NAME}**."]
+    assert welcomes[0]["allowed_mentions"] == {"parse": [], "users": [player]}
+
+
+def test_someone_not_a_gm_cannot_approve(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    payload, reply = click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), carol,
+                                      request_button(emu, guild, "approve"))
+    assert reply["data"]["flags"] == EPHEMERAL  # an answer only carol sees
+    bot.run_worker()
+    assert "Only the GMs" in final_text(emu, payload["token"])
+    assert not holds(emu, guild, player, "Players")
+    request = messages(emu, guild, "gm-notes")[-1]
+    assert request["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
+    assert request["components"]  # still there for a GM to decide
+    assert bot.campaign(guild).asking.keys() == {player}
+
+
+def test_a_gm_declines_a_request(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), gm, request_button(emu, guild, "decline"))
+    bot.run_worker()
+    decided = messages(emu, guild, "gm-notes")[-1]
+    assert decided["content"] == f"❌ <@{player}>'s request to join **{NAME}** was declined by alice."
+    assert decided["components"] == []
+    assert not holds(emu, guild, player, "Players")
+    campaign = bot.campaign(guild)
+    assert campaign.asking == {} and campaign.players == frozenset()
+
+
+def test_an_approval_past_the_cap_goes_onto_the_waitlist(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="approval", seats=1)
+    for who in (player, carol):
+        join(bot, guild, who)
+    gm_notes = channel(emu, guild, "gm-notes")
+    for who in (player, carol):
+        click_in_channel(bot, guild, gm_notes, gm, f"roster-approve:{bot.campaign(guild).interaction_id}:{who}")
+        bot.run_worker()
+    assert holds(emu, guild, player, "Players") and not holds(emu, guild, carol, "Players")
+    assert bot.campaign(guild).waitlist == [carol]
+    assert f"<@{carol}> is number 1 on its waitlist" in messages(emu, guild, "gm-notes")[-1]["content"]
+    leave(bot, guild, player)
+    assert holds(emu, guild, carol, "Players")
+
+
+# -- the lead GM ---------------------------------------------------------------------------------------
+
+def test_the_lead_hands_over_before_leaving(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    assert "lead GM" in leave(bot, guild, gm) and holds(emu, guild, gm, "GM")
+    assert "Only the GMs" in transfer(bot, guild, player, player)
+    carol = emu.add_member(guild, name="carol")
+    run(bot, guild, gm, "assign-gm", [{"type": 3, "name": "campaign", "value": NAME},
+                                      {"type": 6, "name": "user", "value": carol}], users=[carol])
+    assert "Only the lead GM" in transfer(bot, guild, carol, carol)  # a GM, not the lead
+    assert bot.campaign(guild).lead == gm
+    assert transfer(bot, guild, gm, player) == f"👑 <@{player}> is now the lead GM of **{NAME}**."
+    assert holds(emu, guild, player, "GM")
+    campaign = bot.campaign(guild)
+    assert campaign.lead == player and campaign.gms == {gm, player, carol}
+    assert leave(bot, guild, gm) == f"You're no longer a GM of **{NAME}**."
+    assert not holds(emu, guild, gm, "GM")
+    assert bot.campaign(guild).gms == {player, carol}
+
+
+# -- members who left the server ------------------------------------------------------------------------
+
+def test_a_member_who_left_the_server_is_dropped_when_the_roster_is_read(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol), join(bot, guild, dave)
+    leaves_server(emu, guild, player)
+    text = run(bot, guild, gm, "campaign-info", [name_option()])[2]
+    assert "1 of 1 seats taken · waitlist 1" in text
+    campaign = bot.campaign(guild)
+    assert campaign.players == {carol} and campaign.waitlist == [dave]
+    assert holds(emu, guild, carol, "Players")
+    gm_notes = [m["content"] for m in messages(emu, guild, "gm-notes")]
+    assert f"👋 <@{player}> left the server, so I took them off **{NAME}**'s roster." in gm_notes
+
+
+def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    for who in (player, carol):
+        run(bot, guild, gm, "assign-gm", [{"type": 3, "name": "campaign", "value": NAME},
+                                          {"type": 6, "name": "user", "value": who}], users=[who])
+    leaves_server(emu, guild, gm)
+    text = run(bot, guild, carol, "campaign-info", [name_option()])[2]
+    assert f"lead GM <@{player}>" in text
+    campaign = bot.campaign(guild)
+    assert campaign.gms == {player, carol} and campaign.lead == player
+    assert (f"👋 <@{gm}> left the server, so I took them off **{NAME}**'s roster. <@{player}> is "
+            "the lead GM now.") in [m["content"] for m in messages(emu, guild, "gm-notes")]

@@ -199,6 +199,18 @@ class DiscordEmulator:
             channel.overwrites[role.id] = Overwrite(role.id, 0, (old.allow & ~deny) | allow,
                                                     (old.deny & ~allow) | deny)
 
+    def remove_member(self, guild_id: str, user_id: str) -> None:
+        """A member leaves the server (or is kicked): from then on Get Guild Member answers 404
+        10007 Unknown Member (DOCS/codes "JSON Error Codes"). No event reaches a bot that takes
+        interactions over HTTP only; channel overwrites naming the member stay, as nothing in the
+        docs says leaving removes them. For the bot itself, remove_bot."""
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            if str(user_id) == self._state.bot.id:
+                raise ValueError("the bot leaves with remove_bot")
+            if guild.members.pop(str(user_id), None) is None:
+                raise ValueError(f"{user_id} is not a member of {guild_id}")
+
     def remove_bot(self, guild_id: str) -> None:
         """The bot is kicked (or its app uninstalled from the guild): its member and managed
         role go; from then on its calls to the guild get 403 50001."""
@@ -280,6 +292,12 @@ class DiscordEmulator:
         with self._state.lock:
             return self._interactions.click(token, user_id, custom_id, app_permissions,
                                             member_permissions)
+
+    def click_channel_message(self, channel_id: str, message_id: str, user_id: str, custom_id: str) -> dict:
+        """A button click on a message the bot posted in a channel, as Discord POSTs it
+        (Interactions.click_channel_message)."""
+        with self._state.lock:
+            return self._interactions.click_channel_message(channel_id, message_id, user_id, custom_id)
 
     def create_autocomplete(self, guild_id, user_id, command: str, options, **create_args) -> dict:
         """An APPLICATION_COMMAND_AUTOCOMPLETE payload (interaction type 4): `options` as for

@@ -228,6 +228,31 @@ class Interactions:
         clicked.type = MESSAGE_COMPONENT
         return payload
 
+    def click_channel_message(self, channel_id: str, message_id: str, user_id, custom_id: str) -> dict:
+        """A MESSAGE_COMPONENT payload: `user_id` clicked button `custom_id` on a message posted in
+        a channel (not an interaction's reply). Its `message` is the clicked message, and Update
+        Message (type 7) or an edit of the new interaction's @original edits that message
+        (DOCS/rr "Interaction Callback Type": UPDATE_MESSAGE "edit the message the component was
+        attached to"). A member who can't view the channel can't see the message, so can't click
+        it: ValueError, as for a deleted message or a button it doesn't have."""
+        st = self.state
+        channel = st.channel(channel_id)
+        message = next((m for m in st.messages.get(channel.id, []) if m.id == str(message_id)), None)
+        if message is None or message.deleted:
+            raise ValueError("the message was deleted (or never sent): nobody can click it")
+        if not st.visible_to(channel, str(user_id)):
+            raise ValueError("the member can't view the channel, so can't see the message")
+        buttons = [c.get("custom_id") for row in message.components for c in row.get("components", [])]
+        if custom_id not in buttons:
+            raise ValueError(f"the message has no button {custom_id!r} (it has {buttons})")
+        payload = self._payload(channel.guild_id, user_id, None, None, channel.id, "en-US", False)
+        payload.update(type=3, data={"custom_id": custom_id, "component_type": 2},
+                       message=message.to_json())
+        self._register(payload, False)
+        clicked = self.by_token[payload["token"]]
+        clicked.original, clicked.type = message, MESSAGE_COMPONENT
+        return payload
+
     def autocomplete(self, guild_id, user_id, command, options, **create_args) -> dict:
         """An APPLICATION_COMMAND_AUTOCOMPLETE payload (DOCS/ac "Autocomplete"): the options
         typed so far, one of them (possibly inside a subcommand) with `"focused": true`. It is

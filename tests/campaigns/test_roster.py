@@ -2,7 +2,8 @@
 seat cap onto the waitlist), /leave-campaign, /campaign-settings, /transfer-campaign, and members
 who left the server found when the roster is read."""
 
-from tests.support.servers import final_text, run
+from channelwright.discord.permissions import VIEW_CHANNEL
+from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, final_text, run
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
@@ -58,32 +59,18 @@ def messages(emu, guild, name):
 
 
 def click_in_channel(bot, guild, channel_id, user, custom_id):
-    """`user` clicks a button on a message the bot posted in a channel, as Discord POSTs it.
-    The emulator's own click() is for an interaction's original message only, so the payload is
-    made with its parts, the clicked message standing as the click's @original (what Update
-    Message and Edit Original Interaction Response then edit: developers/interactions/
-    receiving-and-responding.mdx, "Interaction Callback Type")."""
+    """`user` clicks a button on a message the bot posted in a channel, as Discord POSTs it."""
     emu = bot.emulator
-    with emu._state.lock:
-        message = next(m for m in emu._state.messages[channel_id]
-                       if any(b.get("custom_id") == custom_id
-                              for row in m.components for b in row.get("components", [])))
-        interactions = emu._interactions
-        payload = interactions._payload(guild, user, None, None, channel_id, "en-US", False)
-        payload.update(type=3, data={"custom_id": custom_id, "component_type": 2},
-                       message=message.to_json())
-        interactions._register(payload, False)
-        clicked = interactions.by_token[payload["token"]]
-        clicked.original, clicked.type = message, 3  # MESSAGE_COMPONENT
-    reply = bot.interact(payload)
-    return payload, reply
+    message = next(m for m in emu.channel_messages(channel_id)
+                   if any(b.get("custom_id") == custom_id
+                          for row in m.get("components", []) for b in row.get("components", [])))
+    payload = emu.click_channel_message(channel_id, message["id"], user, custom_id)
+    return payload, bot.interact(payload)
 
 
 def leaves_server(emu, guild, user):
-    """The member leaves the server (the emulator has no helper for it): Get Guild Member then
-    answers 404 10007 Unknown Member."""
-    with emu._state.lock:
-        emu._state.guild(guild).members.pop(user)
+    """The member leaves the server: Get Guild Member then answers 404 10007 Unknown Member."""
+    emu.remove_member(guild, user)
 
 
 def request_button(emu, guild, action):
@@ -228,7 +215,11 @@ def test_someone_not_a_gm_cannot_approve(bot, emu, guild, gm, player):
     carol = emu.add_member(guild, name="carol")
     settings(bot, guild, gm, joining="approval")
     join(bot, guild, player)
-    payload, reply = click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), carol,
+    # Someone let carol see the GMs' channel by hand: seeing the request doesn't make her a GM.
+    gm_notes = channel(emu, guild, "gm-notes")
+    bot.rest.request(EDIT_CHANNEL_PERMISSIONS.compile(channel_id=gm_notes, overwrite_id=carol),
+                     json={"type": MEMBER, "allow": str(VIEW_CHANNEL), "deny": "0"})
+    payload, reply = click_in_channel(bot, guild, gm_notes, carol,
                                       request_button(emu, guild, "approve"))
     assert reply["data"]["flags"] == EPHEMERAL  # an answer only carol sees
     bot.run_worker()

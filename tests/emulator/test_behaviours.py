@@ -339,6 +339,38 @@ def test_a_deleted_message_cannot_be_clicked_or_edited_through_a_click(emu, api,
         emu.click(token, alice, "yes")
 
 
+def test_a_button_on_a_channel_message_is_clicked_by_those_who_see_the_channel(emu, api, gid):
+    """A bot's message in a channel can carry buttons; a click's payload carries the clicked
+    message, and Update Message (type 7) edits that message (DOCS/rr "Interaction Callback
+    Type"). Someone who can't view the channel can't see the message to click it."""
+    alice, bob = emu.add_member(gid, "alice"), emu.add_member(gid, "bob")
+    channel = emu.add_channel(gid, "gm-notes", permission_overwrites=[
+        {"id": gid, "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)},
+        {"id": alice, "type": 1, "allow": str(VIEW_CHANNEL), "deny": "0"}], bot_allow=VIEW_CHANNEL)
+    sent = api("POST", f"/channels/{channel}/messages", json={"content": "Approve bob?", "components": [
+        {"type": 1, "components": [{"type": 2, "style": 1, "label": "Approve", "custom_id": "ok"}]}]})
+    assert sent.status_code == 200, sent.text
+    message = sent.json()["id"]
+    with pytest.raises(ValueError, match="can't view"):
+        emu.click_channel_message(channel, message, bob, "ok")
+    with pytest.raises(ValueError, match="no button"):
+        emu.click_channel_message(channel, message, alice, "nope")
+    click = emu.click_channel_message(channel, message, alice, "ok")
+    assert click["type"] == 3 and click["message"]["id"] == message and click["channel_id"] == channel
+    emu.acknowledge(click, {"type": 7, "data": {"content": "Approved", "components": []}})
+    assert emu.channel_messages(channel)[-1]["content"] == "Approved"
+
+
+def test_a_member_who_left_is_an_unknown_member(emu, api, gid):
+    """DOCS/codes "JSON Error Codes": 10007 Unknown member, once they have left."""
+    alice = emu.add_member(gid, "alice")
+    assert api("GET", f"/guilds/{gid}/members/{alice}").status_code == 200
+    emu.remove_member(gid, alice)
+    assert status(api("GET", f"/guilds/{gid}/members/{alice}")) == (404, 10007)
+    with pytest.raises(ValueError, match="not a member"):
+        emu.remove_member(gid, alice)
+
+
 # -- 5. user-installed invocations and command visibility ----------------------------------------
 
 def test_a_user_installed_invocation_from_a_guild_without_the_bot(emu, api):

@@ -8,6 +8,7 @@ import time
 
 from channelwright.discord.api import DiscordApi
 from channelwright.discord.bot_user import BotUserId
+from channelwright.campaigns.plan import GM_ONLY, PARTY
 from channelwright.templates.schema import ChannelSpec, Template
 from channelwright.worker import MIN_TASK_TIME_S
 from tests.campaigns.test_campaign_build import (FORUM, TEXT, assert_complete_and_private,
@@ -210,7 +211,7 @@ def test_45_channels_read_in_template_order_with_one_deleted_and_made_again(bot,
     emu.set_bucket(r".*", 1000, 1.0)
     names = [f"chapter-{i:02}" for i in range(45)]
     bot.templates.put(guild, Template("saga", "A Long Saga", tuple(
-        ChannelSpec(n, ("text", "voice", "text")[i % 3], i % 7 == 0) for i, n in enumerate(names))), author_id=gm)
+        ChannelSpec(n, ("text", "voice", "text")[i % 3], GM_ONLY if i % 7 == 0 else PARTY) for i, n in enumerate(names))), author_id=gm)
     deleted = []
 
     def moderator(record):  # deletes chapter-07 as soon as Discord made it

@@ -243,7 +243,7 @@ def test_autocomplete_while_dynamodb_throttles_offers_no_choices(aws, signer, pa
     deps = make_deps(aws, signer, ThrottledStore, ThrottledLibrary)
     reply = send(signer, deps, payload)
     assert reply["type"] == 8
-    assert all(c["value"] in ("default", "one-shot", "play-by-post") for c in reply["data"]["choices"])
+    assert all(c["value"] in ("default", "in-person", "one-shot", "play-by-post", "voice-vtt") for c in reply["data"]["choices"])
 
 
 @pytest.mark.parametrize("custom_id", ["delete:786008729715212338", "undo:786008729715212338",

@@ -168,7 +168,7 @@ def test_template_autocomplete(deps):
     assert template_autocomplete(add, deps) == {"type": 8, "data": {"choices": [
         {"name": "West Marches (west-marches, 4 channels, this server)", "value": "west-marches"}]}}
     show = invocation("show", [("name", "")], focused="name")
-    assert len(template_autocomplete(show, deps)["data"]["choices"]) == 4
+    assert len(template_autocomplete(show, deps)["data"]["choices"]) == 6  # five built-ins and west-marches
     remove = invocation("remove", [("name", "")], focused="name")
     assert [c["value"] for c in template_autocomplete(remove, deps)["data"]["choices"]] == ["west-marches"]
     other = invocation(None, [("name", "x")], command="add-campaign", focused="name")

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from channelwright.campaigns.channel_presence import Presence
-from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.campaigns.plan import GM_ONLY, PARTY, ChannelSpec, Template
 from channelwright.templates.export import template_id
 from channelwright.templates.files import parse_template_file
 from tests.support.servers import final_text, run
@@ -114,7 +114,7 @@ def test_export_suggests_campaigns_not_templates(bot, emu, guild, gm):
 def test_a_layout_far_longer_than_a_message_is_still_one_file(bot, emu, guild, gm):
     """45 channels of 100-character names: thousands of characters, past a message's 2000, in
     one attached file that reads back as the layout."""
-    channels = tuple(ChannelSpec(f"{i:02d}-" + "x" * 97, "text", gm_only=i % 2 == 0) for i in range(45))
+    channels = tuple(ChannelSpec(f"{i:02d}-" + "x" * 97, "text", GM_ONLY if i % 2 == 0 else PARTY) for i in range(45))
     template = Template("long-campaign", "Long Campaign", channels)
     from channelwright.campaigns.plan import build_plan
     from channelwright.campaigns.store import Campaign

@@ -89,7 +89,7 @@ def test_a_negative_latency_is_refused_at_once():
 def test_template_names_are_matched_as_the_bot_matches_them():
     assert campaign_options("Tomb", "  One-Shot ") == {"name": "Tomb", "template": "one-shot"}
     assert campaign_options("Tomb", "DEFAULT") == {"name": "Tomb"}
-    with pytest.raises(BadCampaignOption, match="available: default, one-shot, play-by-post"):
+    with pytest.raises(BadCampaignOption, match="available: default, in-person, one-shot, play-by-post, voice-vtt"):
         campaign_options("Tomb", "space-opera")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from channelwright.campaigns import access
+from channelwright.campaigns.plan import ACCESS_MODES
 from channelwright.discord import permissions as p
 from channelwright.ops.invite import INVITE_PERMISSIONS, invite_url, main
 
@@ -22,10 +23,10 @@ def test_the_url_follows_discords_bot_authorization_flow():
 
 
 def test_the_bot_holds_everything_its_overwrites_grant_so_none_is_cut_short():
-    everything = dict(guild_id="1", players_role="2", gm_role="3", bot_user_id="4")
-    for gm_only in (False, True):
-        granted = access.overwrites(**everything, bot_permissions=INVITE_PERMISSIONS, gm_only=gm_only)
-        unmasked = access.overwrites(**everything, bot_permissions=p.ALL & ~p.ADMINISTRATOR, gm_only=gm_only)
+    everything = dict(guild_id="1", players_role="2", gm_role="3", bot_user_id="4", spectators_role="5")
+    for mode in ACCESS_MODES:
+        granted = access.overwrites(**everything, bot_permissions=INVITE_PERMISSIONS, access=mode)
+        unmasked = access.overwrites(**everything, bot_permissions=p.ALL & ~p.ADMINISTRATOR, access=mode)
         assert granted == unmasked
     assert INVITE_PERMISSIONS & (p.MANAGE_CHANNELS | p.MANAGE_ROLES) == p.MANAGE_CHANNELS | p.MANAGE_ROLES
     assert not INVITE_PERMISSIONS & p.ADMINISTRATOR

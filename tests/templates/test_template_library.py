@@ -63,9 +63,11 @@ def test_library_put_get_list_remove(library, aws):
     assert library.put(GUILD, west(title="West Marches II"), author_id=USER) is True
     listed = library.available(GUILD)
     assert [(t.id, builtin) for t, builtin in listed] == [
-        ("default", True), ("one-shot", True), ("play-by-post", True), ("west-marches", False)]
+        ("default", True), ("in-person", True), ("one-shot", True), ("play-by-post", True),
+        ("voice-vtt", True), ("west-marches", False)]
     assert listed[-1][0].title == "West Marches II"
-    assert [t.id for t, _ in library.available(OTHER_GUILD)] == ["default", "one-shot", "play-by-post"]
+    assert [t.id for t, _ in library.available(OTHER_GUILD)] == [
+        "default", "in-person", "one-shot", "play-by-post", "voice-vtt"]
 
     item = aws.dynamodb.get_item(TableName=aws.table_name, Key={
         "guild_id": {"S": GUILD}, "campaign_key": {"S": "~template~west-marches"}})["Item"]
@@ -101,7 +103,7 @@ def test_autocomplete_choices_rank_prefix_before_substring(library):
     everything = library.choices(GUILD, "")
     assert everything[0] == {"name": "Full campaign (default, 10 channels)", "value": "default"}
     assert [c["value"] for c in everything] == [
-        "default", "one-shot", "play-by-post", "shotgun-wedding", "west-marches"]
+        "default", "in-person", "one-shot", "play-by-post", "voice-vtt", "shotgun-wedding", "west-marches"]
     assert everything[-1]["name"] == "West Marches (west-marches, 4 channels, this server)"
     assert [c["value"] for c in library.choices(GUILD, "SHOT")] == ["shotgun-wedding", "one-shot"]
     assert [c["value"] for c in library.choices(GUILD, "full")] == ["default"]

@@ -4,9 +4,19 @@ import json
 
 import pytest
 
-from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.campaigns.plan import (
+    ACCESS_MODES,
+    GM_ONLY,
+    GM_POSTS,
+    PARTY,
+    PLAYERS_ONLY,
+    SPECTATORS,
+    ChannelSpec,
+    Template,
+)
 from channelwright.templates.files import parse_template_file
-from channelwright.templates.schema import TemplateInvalid
+from channelwright.templates.library import describe_channels, template_to_dict
+from channelwright.templates.schema import TemplateInvalid, validate
 from tests.support.templates import WEST_MARCHES, WEST_MARCHES_YAML
 
 
@@ -28,7 +38,7 @@ def test_valid_file_is_normalised_like_discord_shows_names():
     template = parse_template_file(json.dumps(WEST_MARCHES).encode(), "west.json")
     assert template == Template("west-marches", "West Marches", (
         ChannelSpec("town-square", "text"), ChannelSpec("Tavern", "voice"),
-        ChannelSpec("expedition-reports", "forum"), ChannelSpec("gm-notes", "text", True)))
+        ChannelSpec("expedition-reports", "forum"), ChannelSpec("gm-notes", "text", GM_ONLY)))
 
 
 def test_yaml_file_reads_the_same_as_json():
@@ -75,6 +85,16 @@ def test_utf8_bom_is_accepted():
     (with_channel(name="a", type="text", gm_only="yes"), 'channels[0].gm_only: must be true or false (got "yes")'),
     (with_channel(name="a", type="text", **{"gm-only": True}),
      'channels[0].gm-only: unknown key (did you mean "gm_only"?)'),
+    (with_channel(name="a", type="text", access="per-table"),
+     'channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators (got "per-table")'),
+    (with_channel(name="a", type="text", access=True),
+     "channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators (got true)"),
+    (with_channel(name="Lore", type="text", access="gm-posts", gm_only=True),
+     'channels[0] ("Lore"): gm_only: true and access: gm-posts disagree; keep access alone'),
+    (with_channel(name="a", type="text", access="gm-only", gm_only=False),
+     'channels[0] ("a"): gm_only: false and access: gm-only disagree; keep access alone'),
+    (with_channel(name="a", type="text", acess="party"),
+     'channels[0].acess: unknown key (did you mean "access"?)'),
     ({"id": "t", "title": "T", "colour": "red", "channels": [{"name": "a", "type": "text"}]},
      "colour: unknown key (expected id, title, channels)"),
     ({"id": "t", "title": "T", "channels": ["general"]},
@@ -125,3 +145,24 @@ def test_file_level_errors(content, filename, expected):
 def test_yaml_error_gives_line_and_column():
     [error] = errors_of(b"id: t\ntitle: T\nchannels:\n  - {name: a, type: text\n", "t.yaml")
     assert error.startswith("file: not valid YAML:") and "line 5" in error
+
+
+def test_access_modes_are_read_in_any_case_and_gm_only_is_their_older_spelling():
+    template = validate({"id": "t", "title": "T", "channels": [
+        {"name": "a", "type": "text"}, {"name": "b", "type": "text", "access": " GM-Posts "},
+        {"name": "c", "type": "voice", "access": "players-only"}, {"name": "d", "type": "forum", "access": "spectators"},
+        {"name": "e", "type": "text", "gm_only": True}, {"name": "f", "type": "text", "access": "gm-only", "gm_only": True},
+        {"name": "g", "type": "text", "access": "party", "gm_only": False}]})
+    assert [c.access for c in template.channels] == [
+        PARTY, GM_POSTS, PLAYERS_ONLY, SPECTATORS, GM_ONLY, GM_ONLY, PARTY]
+    assert [c.gm_only for c in template.channels] == [False] * 4 + [True, True, False]
+
+
+def test_a_template_as_file_data_reads_back_with_its_modes():
+    template = validate({"id": "t", "title": "T", "channels": [
+        {"name": mode, "type": "text", "access": mode} for mode in ACCESS_MODES]})
+    data = template_to_dict(template)
+    assert data["channels"][:2] == [{"name": "party", "type": "text"}, {"name": "gm-only", "type": "text", "gm_only": True}]
+    assert validate(data) == template
+    assert describe_channels(template) == (
+        "5 channels: 5 text; 1 GM-only, 1 GMs post, 1 players only, 1 spectators read")

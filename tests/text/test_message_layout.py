@@ -8,7 +8,7 @@ import pytest
 from channelwright.discord import permissions as p
 from channelwright.text.layout import split_text
 from channelwright.text.names import md
-from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.campaigns.plan import GM_ONLY, PARTY, ChannelSpec, Template
 from channelwright.campaigns.store import Campaign
 from tests.campaigns.test_campaign_build import BOT_PERMISSIONS
 
@@ -44,7 +44,8 @@ def test_split_text_keeps_every_word_whole_within_the_limit(text):
 def long_template(count=45) -> Template:
     kinds = ("text", "voice", "forum")
     return Template("saga", "A Long Saga", tuple(
-        ChannelSpec(f"{i:02}-" + "-".join(["chronicles-of-the-long-road"] * 3), kinds[i % 3], i % 7 == 0)
+        ChannelSpec(f"{i:02}-" + "-".join(["chronicles-of-the-long-road"] * 3), kinds[i % 3],
+                    GM_ONLY if i % 7 == 0 else PARTY)
         for i in range(count)))
 
 

@@ -8,8 +8,18 @@ Channel also counts what the parent category lets the bot do (developers/resourc
 but the category's only grant to the bot is our own allow, itself masked the same way, so the one
 mask serves creates and repairs alike.
 The bot gets an explicit allow so it keeps seeing (and can post the summary in) what it built.
+
+Each channel's access mode (plan.py) decides the role overwrites. How they combine is
+developers/topics/permissions.mdx, "Permission Overwrites": a role's server-level permissions
+(@everyone's included) stay unless an overwrite denies them, and for a member holding several
+roles, the denies of all their role overwrites go first, then all the allows ("Permission
+Hierarchy": one role's allow beats another's deny). Hence a read-only role is *denied* what it
+must not do (@everyone may hold Send Messages server-wide), and a GM who also holds the Players
+role sees a players-only channel. A server's owner and Administrators see everything whatever
+the overwrites (compute_base_permissions returns ALL).
 """
 
+from channelwright.campaigns.plan import GM_ONLY, GM_POSTS, PARTY, PLAYERS_ONLY, SPECTATORS
 from channelwright.discord import permissions as p
 from channelwright.text.problems import Problem
 
@@ -18,6 +28,14 @@ PLAYER = (p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.ADD_REAC
           | p.CREATE_PUBLIC_THREADS | p.SEND_MESSAGES_IN_THREADS)
 GM = PLAYER | p.MANAGE_MESSAGES | p.MANAGE_THREADS
 BOT = p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY | p.CONNECT
+# Reading a channel: its messages and history; in voice, connecting and listening.
+READER = p.VIEW_CHANNEL | p.READ_MESSAGE_HISTORY | p.CONNECT
+# Adding to it: messages, public threads and every thread's replies (a forum post is a thread),
+# and speaking in voice (SPEAK, permissions.mdx "Bitwise Permission Flags": "Allows for speaking
+# in a voice channel"; without it a member connected to the channel only listens). Create Private
+# Threads is not among them: the bot's invite doesn't hold it, so it couldn't deny it (the mask),
+# and a private thread no one may send a message in adds nothing.
+POSTING = p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS | p.SPEAK
 ROLE, MEMBER = 0, 1
 # Without these server-wide the bot can't build a campaign as private as its summary says: create
 # the roles and channels, or deny @everyone (and Players, on GM-only channels) View Channel.
@@ -49,23 +67,35 @@ def ungranted(bot_permissions: int, everyone_permissions: int) -> list[str]:
 
 
 def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: str,
-               bot_permissions: int, gm_only: bool) -> list[dict]:
-    """Overwrites for the category (gm_only=False) or a channel in it.
+               bot_permissions: int, access: str = PARTY, spectators_role: str = "") -> list[dict]:
+    """Overwrites for the category (access `party`) or a channel in it, by its access mode:
 
-    `@everyone` (whose role id is the guild id) is denied View Channel everywhere; GM-only channels
-    also deny the players role, and the GM role's allow wins for someone holding both roles.
+    - every channel: `@everyone` (whose role id is the guild id) denied View Channel, the bot
+      allowed BOT;
+    - `party`: the Players role allowed PLAYER, the GM role GM;
+    - `gm-only`: the Players role denied View Channel, the GM role allowed GM;
+    - `gm-posts`: the Players role allowed READER (and Add Reactions) and denied POSTING;
+    - `players-only`: the Players role allowed PLAYER, the GM role denied View Channel;
+    - `spectators`: as `party`, and the Spectators role (`spectators_role`) allowed READER and
+      denied POSTING and Add Reactions: it reads, and listens in voice.
     """
     mask = p.effective(bot_permissions) & ~p.MANAGE_ROLES
 
     def entry(target: str, kind: int, allow: int = 0, deny: int = 0) -> dict:
         return {"id": target, "type": kind, "allow": str(allow & mask), "deny": str(deny & mask)}
 
-    players = (entry(players_role, ROLE, deny=p.VIEW_CHANNEL) if gm_only
-               else entry(players_role, ROLE, allow=PLAYER))
+    players = {GM_ONLY: entry(players_role, ROLE, deny=p.VIEW_CHANNEL),
+               GM_POSTS: entry(players_role, ROLE, allow=READER | p.ADD_REACTIONS, deny=POSTING)
+               }.get(access, entry(players_role, ROLE, allow=PLAYER))
+    gms = (entry(gm_role, ROLE, deny=p.VIEW_CHANNEL) if access == PLAYERS_ONLY
+           else entry(gm_role, ROLE, allow=GM))
+    spectators = ([entry(spectators_role, ROLE, allow=READER, deny=POSTING | p.ADD_REACTIONS)]
+                  if access == SPECTATORS else [])
     return [
         entry(guild_id, ROLE, deny=p.VIEW_CHANNEL),
         players,
-        entry(gm_role, ROLE, allow=GM),
+        gms,
+        *spectators,
         entry(bot_user_id, MEMBER, allow=BOT),
     ]
 

@@ -39,7 +39,9 @@ from channelwright.campaigns.plan import (
     CATEGORY,
     CHANNEL,
     COMPLETE,
+    GM_ONLY,
     GM_ROLE_KEY,
+    PARTY,
     PLAYERS_ROLE_KEY,
     ROLE,
     Step,
@@ -216,7 +218,8 @@ def plan(adoption: Adoption) -> list[Step]:
         steps.append(Step(ASSIGN_KEY, ASSIGN_GM))
     steps.append(Step("category", CATEGORY, adoption.name, "category"))
     steps += [Step(f"channel:{i}", CHANNEL, c.get("name") or "", type_name(c.get("type"), "text"),
-                   c["id"] in adoption.gm_only) for i, c in enumerate(adoption.channels)]
+                   GM_ONLY if c["id"] in adoption.gm_only else PARTY)
+              for i, c in enumerate(adoption.channels)]
     return [*steps, Step("complete", COMPLETE)]
 
 
@@ -310,7 +313,7 @@ def _overwrites(campaign: Campaign, deps, gm_only: bool) -> list[dict]:
     return access.overwrites(
         guild_id=campaign.guild_id, players_role=campaign.resources[PLAYERS_ROLE_KEY]["id"],
         gm_role=campaign.resources[GM_ROLE_KEY]["id"], bot_user_id=deps.bot_user_id(),
-        bot_permissions=int(campaign.bot_permissions), gm_only=gm_only)
+        bot_permissions=int(campaign.bot_permissions), access=GM_ONLY if gm_only else PARTY)
 
 
 def _done_text(adoption: Adoption, campaign: Campaign, counts) -> str:

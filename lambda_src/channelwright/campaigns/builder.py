@@ -41,8 +41,10 @@ from channelwright.campaigns.plan import (
     CHANNEL_TYPES,
     COMPLETE,
     GM_ROLE_KEY,
+    PARTY,
     PLAYERS_ROLE_KEY,
     ROLE,
+    SPECTATORS_ROLE_KEY,
     Step,
     type_name,
 )
@@ -252,7 +254,7 @@ class CampaignBuild:
         def finish() -> bool:
             if not self._ensure(category):  # one made again now has the roles' overwrites
                 self._repair(self.resources["category"]["id"],
-                             {"permission_overwrites": self._overwrites(False)})
+                             {"permission_overwrites": self._overwrites(PARTY)})
             return False
 
         self._despite_deletions(category, finish)
@@ -409,8 +411,8 @@ class CampaignBuild:
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
             category_id=category, overwrites=[] if step.kind == ROLE else (
-                self._private_overwrites() if step.kind == CATEGORY else self._overwrites(step.gm_only)),
-            other_overwrites=self._overwrites(False) if step.kind == CATEGORY and self._roles_known() else (),
+                self._private_overwrites() if step.kind == CATEGORY else self._overwrites(step.access)),
+            other_overwrites=self._overwrites(PARTY) if step.kind == CATEGORY and self._roles_known() else (),
             idle=self.campaign.idle)
         for twin in findings.twins:
             self._delete_twin(step, twin)
@@ -639,7 +641,7 @@ class CampaignBuild:
             repair = {}
             if step.kind == CHANNEL and current.get("parent_id") != category:
                 repair["parent_id"] = category
-            expected = self._overwrites(step.gm_only)
+            expected = self._overwrites(step.access)
             if not access.matches(current.get("permission_overwrites", []), expected):
                 repair["permission_overwrites"] = expected
             if repair:
@@ -692,20 +694,22 @@ class CampaignBuild:
         only @everyone's deny and my own allow (private to me until _finish_category)."""
         if step.kind == CATEGORY and not self._roles_known():
             return self._private_overwrites()
-        return self._overwrites(step.gm_only)
+        return self._overwrites(step.access)
 
     def _private_overwrites(self) -> list[dict]:
         """The category's overwrites before the roles exist: @everyone denied, me allowed."""
-        return [o for o in self._overwrites(False, players_role="", gm_role="") if o["id"]]
+        return [o for o in self._overwrites(PARTY, players_role="", gm_role="") if o["id"]]
 
-    def _overwrites(self, gm_only: bool, players_role: str | None = None,
+    def _overwrites(self, mode: str, players_role: str | None = None,
                     gm_role: str | None = None) -> list[dict]:
-        """The campaign's overwrites, naming its recorded roles unless other ids are given."""
+        """The campaign's overwrites for access `mode`, naming its recorded roles unless other
+        ids are given."""
         return access.overwrites(
             guild_id=self.campaign.guild_id,
             players_role=self._role_id(PLAYERS_ROLE_KEY) if players_role is None else players_role,
             gm_role=self._role_id(GM_ROLE_KEY) if gm_role is None else gm_role,
-            bot_user_id=self._bot_user(), bot_permissions=self._overwrite_mask(), gm_only=gm_only)
+            bot_user_id=self._bot_user(), bot_permissions=self._overwrite_mask(), access=mode,
+            spectators_role=self._role_id(SPECTATORS_ROLE_KEY))
 
     def _role_id(self, key: str) -> str:
         """The recorded role's id; "" while it doesn't exist (an overwrite then names no role)."""

@@ -25,13 +25,26 @@ def type_name(channel_type: object, default: str) -> str:
 
 ROLE, ASSIGN_GM, CATEGORY, CHANNEL, COMPLETE = "role", "assign_gm", "category", "channel", "complete"
 PLAYERS_ROLE_KEY, GM_ROLE_KEY = "role:players", "role:gm"
+SPECTATORS_ROLE_KEY = "role:spectators"
+
+# Who may use a campaign channel (access.py turns each into permission overwrites):
+# party: players and GMs; gm-only: GMs; gm-posts: GMs post, players read (listen, in voice);
+# players-only: players, not the GM role; spectators: party, and the Spectators role reads.
+PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS = (
+    "party", "gm-only", "gm-posts", "players-only", "spectators")
+ACCESS_MODES = (PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS)
 
 
 @dataclass(frozen=True)
 class ChannelSpec:
+    """A template's channel: its name, type ("text", "voice", "forum") and access mode."""
     name: str
     type: str
-    gm_only: bool = False
+    access: str = PARTY
+
+    @property
+    def gm_only(self) -> bool:
+        return self.access == GM_ONLY
 
 
 @dataclass(frozen=True)
@@ -47,15 +60,23 @@ class Step:
     kind: str
     name: str = ""
     channel_type: str = ""
-    gm_only: bool = False
+    access: str = PARTY
+
+    @property
+    def gm_only(self) -> bool:
+        return self.access == GM_ONLY
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in ("", False)}
+        """The stored step: `access` unless party; a GM-only one also keeps `gm_only: true`, the
+        field plans recorded before access modes read (and an earlier release reads)."""
+        data = {k: v for k, v in asdict(self).items() if v not in ("", PARTY)}
+        return {**data, "gm_only": True} if self.gm_only else data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Step":
+        access = data.get("access") or (GM_ONLY if data.get("gm_only") else PARTY)
         return cls(key=data["key"], kind=data["kind"], name=data.get("name", ""),
-                   channel_type=data.get("channel_type", ""), gm_only=bool(data.get("gm_only")))
+                   channel_type=data.get("channel_type", ""), access=access)
 
     @property
     def creates(self) -> bool:
@@ -67,7 +88,8 @@ def load_template(template_id: str = "default") -> Template:
     data = json.loads((TEMPLATE_DIR / f"{template_id}.json").read_text(encoding="utf-8"))
     return Template(
         id=data["id"], title=data["title"],
-        channels=tuple(ChannelSpec(c["name"], c["type"], bool(c.get("gm_only")))
+        channels=tuple(ChannelSpec(c["name"], c["type"], c.get("access")
+                                   or (GM_ONLY if c.get("gm_only") else PARTY))
                        for c in data["channels"]),
     )
 
@@ -80,15 +102,21 @@ def gm_role_name(campaign_name: str) -> str:
     return f"{campaign_name} GM"
 
 
+def spectators_role_name(campaign_name: str) -> str:
+    return f"{campaign_name} Spectators"
+
+
 def build_plan(campaign_name: str, template: Template) -> list[Step]:
-    """Roles first (channels' overwrites name them), the category next (channels live in it)."""
+    """Roles first (channels' overwrites name them), the category next (channels live in it).
+    The Spectators role only for a template with a `spectators` channel."""
     steps = [
         Step(PLAYERS_ROLE_KEY, ROLE, players_role_name(campaign_name)),
         Step(GM_ROLE_KEY, ROLE, gm_role_name(campaign_name)),
-        Step("member:gm", ASSIGN_GM),
-        Step("category", CATEGORY, campaign_name, "category"),
     ]
-    steps += [Step(f"channel:{i}", CHANNEL, c.name, c.type, c.gm_only)
+    if any(c.access == SPECTATORS for c in template.channels):
+        steps.append(Step(SPECTATORS_ROLE_KEY, ROLE, spectators_role_name(campaign_name)))
+    steps += [Step("member:gm", ASSIGN_GM), Step("category", CATEGORY, campaign_name, "category")]
+    steps += [Step(f"channel:{i}", CHANNEL, c.name, c.type, c.access)
               for i, c in enumerate(template.channels)]
     steps.append(Step("complete", COMPLETE))
     return steps

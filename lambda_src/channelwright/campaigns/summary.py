@@ -6,12 +6,36 @@ summary (45 channels of long names) is laid out in several messages by ProgressM
 outcome.deliver), never cut.
 """
 
-from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, ROLE, Step, type_name
+from channelwright.campaigns.plan import (
+    CHANNEL,
+    GM_ONLY,
+    GM_POSTS,
+    GM_ROLE_KEY,
+    PLAYERS_ONLY,
+    PLAYERS_ROLE_KEY,
+    ROLE,
+    SPECTATORS,
+    SPECTATORS_ROLE_KEY,
+    Step,
+    type_name,
+)
 from channelwright.campaigns.progress import bar
 from channelwright.text.names import md
 from channelwright.text.problems import Problem
 
 GROUPS = ("text", "voice", "forum")
+# A channel's access mode (plan.py) as a mark before its name, and the legend line saying it.
+# Owners and Administrators see every channel whatever its overwrites
+# (developers/topics/permissions.mdx, compute_base_permissions), so "players only" says so.
+MARKS = {GM_ONLY: "🔒", GM_POSTS: "📢", PLAYERS_ONLY: "🙊", SPECTATORS: "👁"}
+LEGEND = {
+    GM_ONLY: "🔒 = game masters only.",
+    GM_POSTS: "📢 = game masters post; players read (in voice: listen, not speak).",
+    PLAYERS_ONLY: "🙊 = players only: hidden from the GM role (the server's owner and "
+                  "Administrators still see every channel).",
+    SPECTATORS: "👁 = spectators read it too (in voice: listen): give someone the Spectators role "
+                "to let them watch.",
+}
 
 
 def shown_name(step: Step, resources: dict[str, dict]) -> str:
@@ -24,9 +48,13 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
     """`hidden`: keys of steps whose channels exist but are hidden from the bot; `notes`: further
     ⚠️ lines, e.g. what players can't do for want of a permission."""
     channels = [s for s in steps if s.kind == CHANNEL and s.key in resources]
-    roles = {s.key: shown_name(s, resources) for s in steps if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY)}
+    roles = {s.key: shown_name(s, resources) for s in steps
+             if s.key in (PLAYERS_ROLE_KEY, GM_ROLE_KEY, SPECTATORS_ROLE_KEY)}
+    spectators = (f", {md(roles[SPECTATORS_ROLE_KEY])} (spectators)"
+                  if SPECTATORS_ROLE_KEY in roles else "")
     lines = [f"✅ Campaign ready: {md(name)}", "",
-             f"**Roles:** {md(roles[PLAYERS_ROLE_KEY])} (players), {md(roles[GM_ROLE_KEY])} (game masters)",
+             f"**Roles:** {md(roles[PLAYERS_ROLE_KEY])} (players), {md(roles[GM_ROLE_KEY])} (game "
+             f"masters){spectators}",
              f"**Category:** {md(name)}, visible only to those roles",
              f"**{len(channels)} channels:**"]
     fell_back = []
@@ -36,7 +64,8 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
             actual = type_name(resources[step.key].get("type"), step.channel_type)
             if actual != group:
                 continue
-            names.append(("🔒 " if step.gm_only else "") + md(shown_name(step, resources)))
+            mark = MARKS.get(step.access)
+            names.append((f"{mark} " if mark else "") + md(shown_name(step, resources)))
             if actual != step.channel_type:
                 fell_back.append(f"⚠️ {md(shown_name(step, resources))} was created as a {actual} "
                                  f"channel: this server can't have {step.channel_type} channels.")
@@ -48,8 +77,17 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
     if assignment.get("skipped"):
         lines.append(f"⚠️ The GM role wasn't given to anyone: {assignment['skipped']}.")
     lines += list(notes)
-    lines += ["", "🔒 = game masters only. Give players the Players role to let them in."]
+    lines += ["", *_legend(channels)]
     return "\n".join(lines)
+
+
+def _legend(channels: list[Step]) -> list[str]:
+    """A line for each access mode the channels use (party needs none); the last one ends with
+    who lets players in."""
+    used = {s.access for s in channels}
+    lines = [text for mode, text in LEGEND.items() if mode in used] or [""]
+    lines[-1] = f"{lines[-1]} Give players the Players role to let them in.".lstrip()
+    return lines
 
 
 def _hidden_lines(steps: list[Step], resources: dict[str, dict], hidden) -> list[str]:

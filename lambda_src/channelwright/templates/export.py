@@ -1,7 +1,7 @@
 """A campaign's layout as a template file: YAML that `/campaign-template import` accepts.
 
 The layout is the campaign's recorded channels in its plan's order, each under the name Discord
-shows now (a GM may have renamed it), its type and whether it is GM-only as planned. A channel
+shows now (a GM may have renamed it), its type and its access mode as planned. A channel
 deleted by hand is left out (and named, so the user knows); one hidden from the bot keeps the name
 it was made with; one not built yet keeps its planned name. A collapsed campaign (archive mode
 collapse: campaigns/collapse.py) exports the layout it had before the collapse, from the snapshot
@@ -67,7 +67,7 @@ def export(campaign: Campaign, presence: Presence) -> Export:
         if step.kind != CHANNEL:
             continue
         if step.key in before:
-            channels.append(ChannelSpec(str(before[step.key]["name"]), step.channel_type, step.gm_only))
+            channels.append(ChannelSpec(str(before[step.key]["name"]), step.channel_type, step.access))
             continue
         resource = campaign.resources.get(step.key) or {}
         channel_id = resource.get("id")
@@ -76,7 +76,7 @@ def export(campaign: Campaign, presence: Presence) -> Export:
             continue
         current = presence.channels.get(channel_id) if channel_id else None
         name = (current or {}).get("name") or resource.get("name") or step.name
-        channels.append(ChannelSpec(str(name), step.channel_type, step.gm_only))
+        channels.append(ChannelSpec(str(name), step.channel_type, step.access))
     if not channels:
         raise NothingToExport(campaign.name)
     template = Template(template_id(campaign.name), clip(campaign.name, TITLE_MAX),

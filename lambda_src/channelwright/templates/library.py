@@ -19,33 +19,51 @@ import json
 import time
 from typing import Any
 
-from channelwright.campaigns.plan import TEMPLATE_DIR, Template
+from channelwright.campaigns.plan import (
+    GM_ONLY,
+    GM_POSTS,
+    PARTY,
+    PLAYERS_ONLY,
+    SPECTATORS,
+    TEMPLATE_DIR,
+    Template,
+)
 from channelwright.discord.types import AUTOCOMPLETE_CHOICES_LIMIT, CHOICE_NAME_LIMIT
 
 MAX_SERVER_TEMPLATES = AUTOCOMPLETE_CHOICES_LIMIT  # a server's templates fit one autocomplete answer
 TEMPLATE_KEY_PREFIX = "~template~"
 RECORD_TYPE = "template"
+MODE_COUNTS = {GM_ONLY: "GM-only", GM_POSTS: "GMs post", PLAYERS_ONLY: "players only",
+               SPECTATORS: "spectators read"}
 
 
 # -- what a template shows ----------------------------------------------------------------------
 
 
 def template_to_dict(template: Template) -> dict:
-    """The template as file data (what `validate` reads back unchanged)."""
+    """The template as file data (what `validate` reads back unchanged): a GM-only channel in
+    the familiar `gm_only: true`, another mode but `party` as `access`."""
     return {"id": template.id, "title": template.title,
-            "channels": [{"name": c.name, "type": c.type, **({"gm_only": True} if c.gm_only else {})}
+            "channels": [{"name": c.name, "type": c.type, **_access_field(c.access)}
                          for c in template.channels]}
 
 
+def _access_field(access: str) -> dict:
+    if access == GM_ONLY:
+        return {"gm_only": True}
+    return {} if access == PARTY else {"access": access}
+
+
 def describe_channels(template: Template) -> str:
-    """ "10 channels: 5 text, 1 voice, 4 forum; 2 GM-only" """
+    """ "10 channels: 5 text, 1 voice, 4 forum; 2 GM-only, 1 GMs post" (party ones not named)"""
     from channelwright.templates.schema import CHANNEL_KINDS
 
     counts = {kind: sum(1 for c in template.channels if c.type == kind) for kind in CHANNEL_KINDS}
     parts = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
-    gm = sum(1 for c in template.channels if c.gm_only)
+    modes = ", ".join(f"{n} {label}" for mode, label in MODE_COUNTS.items()
+                      if (n := sum(1 for c in template.channels if c.access == mode)))
     total = len(template.channels)
-    return f"{total} channel{'s' if total != 1 else ''}: {parts}" + (f"; {gm} GM-only" if gm else "")
+    return f"{total} channel{'s' if total != 1 else ''}: {parts}" + (f"; {modes}" if modes else "")
 
 
 # -- built-ins --------------------------------------------------------------------------------

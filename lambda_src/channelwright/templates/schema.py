@@ -14,17 +14,28 @@ A template file (JSON, or YAML of the same shape)::
         {"name": "town-square", "type": "text"},
         {"name": "Tavern", "type": "voice"},
         {"name": "expedition-reports", "type": "forum"},
+        {"name": "news", "type": "text", "access": "gm-posts"},
         {"name": "gm-notes", "type": "text", "gm_only": true}
       ]
     }
 
 Channel fields: `name` (1-100 characters; names.py's rule for every name: NFC, no control or
 invisible characters, emoji sequences welcome), `type` (`text`,
-`voice` or `forum`, any case), `gm_only` (true/false, optional, default false: only the GM role
-sees the channel). Text and forum names are normalised the way Discord shows them (lower case,
-runs of spaces to one hyphen, no leading/trailing hyphens: "Session Notes" -> "session-notes");
-two channels whose names differ only in case, spacing and punctuation are refused. Keys other than the
-ones above are refused, and so are duplicate keys in one object. Files are UTF-8 (a BOM is
+`voice` or `forum`, any case), `access` (optional, any case, default `party`): who may use it,
+one of
+- `party`: players and game masters;
+- `gm-only`: only the GM role sees it;
+- `gm-posts`: game masters post, players read (in voice: connect and listen, not speak);
+- `players-only`: players, not the GM role (a server's owner and Administrators still see it:
+  developers/topics/permissions.mdx, compute_base_permissions);
+- `spectators`: as `party`, and the campaign's Spectators role (made only for a template with
+  such a channel) reads it and listens in voice, never posting or speaking;
+and `gm_only` (true/false, optional): the older spelling of `access: gm-only`; a channel giving
+both must agree (`gm_only: true` with `access: gm-only`). Text and forum names are normalised
+the way Discord shows them (lower case, runs of spaces to one hyphen, no leading/trailing
+hyphens: "Session Notes" -> "session-notes"); two channels whose names differ only in case,
+spacing and punctuation are refused. Keys other than the ones above are refused, and so are
+duplicate keys in one object. Files are UTF-8 (a BOM is
 fine), at most `MAX_FILE_BYTES`; `.json` files are read as JSON, `.yaml`/`.yml` as YAML
 (plain data only: no anchors, aliases, merge keys or tags beyond YAML's own types), other names
 by their first character ("{" or "[" means JSON); files.py has the size, count and depth
@@ -43,7 +54,7 @@ import re
 from typing import Any
 
 from channelwright.campaigns.name_match import fold
-from channelwright.campaigns.plan import ChannelSpec, Template
+from channelwright.campaigns.plan import ACCESS_MODES, GM_ONLY, PARTY, ChannelSpec, Template
 from channelwright.text import names
 
 MAX_FILE_BYTES = 64 * 1024
@@ -59,7 +70,7 @@ ID_MAX, TITLE_MAX, NAME_MAX = 32, 100, 100
 CHANNEL_KINDS = ("text", "voice", "forum")
 SLUGGED_KINDS = ("text", "forum")  # Discord lower-cases and hyphenates these names
 TOP_KEYS = ("id", "title", "channels")
-CHANNEL_KEYS = ("name", "type", "gm_only")
+CHANNEL_KEYS = ("name", "type", "access", "gm_only")
 FILE_SUFFIXES = (".json", ".yaml", ".yml")
 
 TEMPLATE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
@@ -228,12 +239,30 @@ def _channel(index: int, item: Any, errors: list[str]) -> ChannelSpec | None:
         if not normalised:
             errors.append(f"{where}.name: is empty once Discord normalises it (got {_shown(name)})")
         name = normalised
-    gm_only = item.get("gm_only", False)
-    if not isinstance(gm_only, bool):
-        errors.append(f"{where}.gm_only: must be true or false (got {_shown(gm_only)})")
-    if len(errors) > before or name is None or kind is None:
+    access = _access(item, where, errors)
+    if len(errors) > before or name is None or kind is None or access is None:
         return None
-    return ChannelSpec(name, kind, gm_only)
+    return ChannelSpec(name, kind, access)
+
+
+def _access(item: dict, where: str, errors: list[str]) -> str | None:
+    """The channel's access mode from `access` and the older `gm_only`, which must agree."""
+    gm_only = item.get("gm_only")
+    if gm_only is not None and not isinstance(gm_only, bool):
+        errors.append(f"{where}.gm_only: must be true or false (got {_shown(gm_only)})")
+        return None
+    access = item.get("access")
+    if access is None:
+        return GM_ONLY if gm_only else PARTY
+    if not isinstance(access, str) or access.strip().lower() not in ACCESS_MODES:
+        errors.append(f"{where}.access: must be one of {', '.join(ACCESS_MODES)} (got {_shown(access)})")
+        return None
+    access = access.strip().lower()
+    if gm_only is not None and gm_only != (access == GM_ONLY):
+        errors.append(f"{where} ({_shown(item.get('name'))}): gm_only: {str(gm_only).lower()} and "
+                      f"access: {access} disagree; keep access alone")
+        return None
+    return access
 
 
 def _channels(channels: Any, errors: list[str]) -> list[ChannelSpec]:

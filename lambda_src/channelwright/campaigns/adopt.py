@@ -29,10 +29,9 @@ marks the adoption failed, and running /adopt-campaign again on the category tak
 import time
 from dataclasses import replace
 
-from channelwright.campaigns import access, adopt_survey, liveness, reconcile
+from channelwright.campaigns import access, adopt_survey, capacity, liveness, reconcile
 from channelwright.campaigns.adopt_survey import ADOPTED, Adoption
 from channelwright.campaigns.buttons import adopt_buttons
-from channelwright.campaigns.capacity import MAX_GUILD_CHANNELS, MAX_GUILD_ROLES
 from channelwright.campaigns.channel_presence import may_miss_hidden
 from channelwright.campaigns.plan import (
     ASSIGN_GM,
@@ -127,9 +126,7 @@ def _role_lines(adoption: Adoption) -> list[str]:
 
 
 def _counts_line(adoption: Adoption, roles: int) -> str:
-    counts = adoption.counts
-    return (f"**This server:** {counts.channels} of {MAX_GUILD_CHANNELS} channels · {counts.roles} "
-            f"of {MAX_GUILD_ROLES} roles. Adopting creates no channel and {roles} "
+    return (f"{capacity.totals_text(adoption.counts)}. Adopting creates no channel and {roles} "
             f"role{'s' if roles != 1 else ''}.")
 
 
@@ -326,6 +323,5 @@ def _done_text(adoption: Adoption, campaign: Campaign, counts) -> str:
     if created:
         lines.append("Created: " + ", ".join(f"@{name}" for name in created))
     lines += ["Give players the Players role with `/add-player`; `/campaign-info` shows it all.",
-              f"**This server:** {counts.channels} of {MAX_GUILD_CHANNELS} channels · "
-              f"{counts.roles} of {MAX_GUILD_ROLES} roles."]
+              capacity.totals_text(counts)]
     return "\n".join(lines)

@@ -201,6 +201,9 @@ def on_component(invocation: Invocation, deps: Deps) -> dict:
     """Buttons: page turns of a long answer, else the campaign buttons (delete, undo...)."""
     if invocation.custom_id.startswith(pages.PREFIX):
         return pages.turn_page(invocation, deps, PAGE_TEXTS)
+    if invocation.custom_id.startswith("doctor:"):  # a doctor's fix (campaigns/buttons.py)
+        from channelwright.commands import doctor
+        return doctor.on_button(invocation, deps)
     if invocation.custom_id.startswith("adopt"):  # an adoption's Confirm/Cancel (campaigns/buttons.py)
         from channelwright.commands import adopt
         return adopt.on_button(invocation, deps)
@@ -428,6 +431,11 @@ def _adopt_campaign(invocation: Invocation, deps: Deps) -> dict:
     return adopt.adopt_campaign(invocation, deps)
 
 
+def _campaign_doctor(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import doctor
+    return doctor.campaign_doctor(invocation, deps)
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -455,6 +463,7 @@ COMMANDS = {
     "archive-campaign": _archive_campaign,
     "unarchive-campaign": _unarchive_campaign,
     "adopt-campaign": _adopt_campaign,
+    "campaign-doctor": _campaign_doctor,
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

@@ -30,7 +30,16 @@ from channelwright.aws.metric_catalog import (
     TASK_ATTEMPTS_FAILED,
 )
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
-from channelwright.campaigns import adopt, archive, lost_access, membership, rerun, survey, teardown
+from channelwright.campaigns import (
+    adopt,
+    archive,
+    doctor_fix,
+    lost_access,
+    membership,
+    rerun,
+    survey,
+    teardown,
+)
 from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import undo_buttons
@@ -59,6 +68,8 @@ from channelwright.tasks.payloads import (
     CampaignInfo,
     ConfirmDelete,
     Delete,
+    Doctor,
+    DoctorFix,
     MemberChange,
     Request,
     Rerun,
@@ -427,13 +438,15 @@ REQUESTS = {Delete: teardown.run_delete, MemberChange: membership.run_member_cha
             CampaignInfo: survey.run_info, ConfirmDelete: teardown.run_confirm_delete,
             TemplateRemove: run_template_remove, TemplateExport: run_export,
             Archive: archive.run_archive, Unarchive: archive.run_unarchive,
-            AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm}
+            AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm,
+            Doctor: doctor_fix.run_doctor, DoctorFix: doctor_fix.run_fix}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
          TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
          TemplateExport: "reading the server", Archive: "archiving the campaign",
          Unarchive: "unarchiving the campaign",
-         AdoptPreview: "reading the server", AdoptConfirm: "adopting the category"}
+         AdoptPreview: "reading the server", AdoptConfirm: "adopting the category",
+         Doctor: "reading the server", DoctorFix: "fixing the campaign"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

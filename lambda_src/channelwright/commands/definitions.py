@@ -46,6 +46,7 @@ RULES = {
     "unarchive-campaign": CAMPAIGN_RUNNERS,
     # Existing channels become a campaign: their permissions change, as a server manager's would.
     "adopt-campaign": MANAGERS,
+    "campaign-doctor": CAMPAIGN_RUNNERS,
 }
 
 
@@ -137,8 +138,12 @@ ADOPT_CAMPAIGN = _command("adopt-campaign", "Make an existing category and its c
     _option(ROLE, "gm-role", "The GM role it uses (default: I create one)", required=False),
     _option(ROLE, "players-role", "The players role it uses (default: I create one)", required=False)])
 
+CAMPAIGN_DOCTOR = _command("campaign-doctor", "Find what differs from what a campaign should be, "
+                           "and fix it.", [_campaign_option("name")])
+
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN]
+               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN,
+               CAMPAIGN_DOCTOR]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -243,3 +243,38 @@ def test_an_adoption_ends_with_the_doctors_check(bot, emu, guild, gm, table):
     confirm(bot, payload, gm)
     text = emu.original_message(payload["token"])["content"]
     assert text.startswith("✅ Adopted") and text.endswith("\nDoctor: all as it should be."), text
+
+
+def test_unarchiving_a_collapsed_campaign_ends_with_the_doctors_check(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    run(bot, guild, gm, "archive-campaign", [name_option(), {"type": 3, "name": "mode", "value": "collapse"}])
+    assert bot.campaign(guild).collapsed
+    _, _, text = unarchive(bot, guild, gm)
+    assert text.endswith("\nDoctor: all as it should be."), text
+
+
+def test_autocomplete_offers_the_completed_campaigns_to_their_runners(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+
+    def suggested(user):
+        payload = emu.create_autocomplete(guild, user, "campaign-doctor",
+                                          [{"type": 3, "name": "name", "value": "", "focused": True}])
+        bot.interact(payload)
+        return [c["value"] for c in emu.autocomplete_choices(payload["token"])]
+
+    assert suggested(gm) == [NAME] and suggested(player) == []
+    archive(bot, guild, gm)
+    assert suggested(gm) == []
+
+
+def test_a_redelivered_fix_recreates_once(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_channel(channel_ids(bot, guild)["gm-notes"])
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    bot.interact(emu.click(payload["token"], gm, buttons(emu, payload["token"])["Recreate missing"]))
+    bot.run_worker(deliver_twice=True)
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/channels$") == 1
+    notes = emu.find_channel(guild, "gm-notes")
+    assert notes["id"] == channel_ids(bot, guild)["gm-notes"]
+    assert emu.visible_to(notes["id"], gm) and not emu.visible_to(notes["id"], player)

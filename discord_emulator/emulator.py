@@ -199,6 +199,22 @@ class DiscordEmulator:
             channel.overwrites[role.id] = Overwrite(role.id, 0, (old.allow & ~deny) | allow,
                                                     (old.deny & ~allow) | deny)
 
+    def move_role(self, guild_id: str, role_id: str, position: int) -> None:
+        """Someone drags a role in Server Settings → Roles to `position` (1 = just above
+        @everyone, which stays at 0); the roles between shift by one, as the client's drag does
+        (DOCS/perms "Permission Hierarchy": a role's place decides what it may manage)."""
+        with self._state.lock:
+            guild = self._state.guild(guild_id)
+            role = guild.roles[str(role_id)]
+            if role.id == guild.id:
+                raise ValueError("@everyone stays at the bottom")
+            others = sorted((r for r in guild.roles.values() if r.id not in (guild.id, role.id)),
+                            key=lambda r: r.position)
+            position = max(1, min(int(position), len(others) + 1))
+            others.insert(position - 1, role)
+            for index, each in enumerate(others, start=1):
+                each.position = index
+
     def remove_member(self, guild_id: str, user_id: str) -> None:
         """A member leaves the server (or is kicked): from then on Get Guild Member answers 404
         10007 Unknown Member (DOCS/codes "JSON Error Codes"). No event reaches a bot that takes

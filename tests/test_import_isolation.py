@@ -51,7 +51,8 @@ WORKER_ONLY = (
 # Request-path modules of the other commands and buttons: imported when first used (_later).
 FIRST_USE = ("channelwright.commands.lifecycle", "channelwright.commands.campaign_template",
              "channelwright.commands.template_export", "channelwright.commands.archive",
-             "channelwright.commands.adopt", "channelwright.commands.roster")
+             "channelwright.commands.adopt", "channelwright.commands.roster",
+             "channelwright.commands.doctor")
 # Everything of ours the cold start may load, and every library: a module or library not named
 # here fails the test below, so a new import on the request path is a decision made here, with
 # the worker-only list above in view, not an accident.

@@ -204,6 +204,9 @@ def on_component(invocation: Invocation, deps: Deps) -> dict:
     if invocation.custom_id.startswith("roster-"):  # a request to join's Approve/Decline
         from channelwright.commands import roster
         return roster.on_button(invocation, deps)
+    if invocation.custom_id.startswith("doctor:"):  # a doctor's fix (campaigns/buttons.py)
+        from channelwright.commands import doctor
+        return doctor.on_button(invocation, deps)
     if invocation.custom_id.startswith("adopt"):  # an adoption's Confirm/Cancel (campaigns/buttons.py)
         from channelwright.commands import adopt
         return adopt.on_button(invocation, deps)
@@ -440,6 +443,11 @@ def _roster(command: str) -> Callable[[Invocation, Deps], dict]:
     return run
 
 
+def _campaign_doctor(invocation: Invocation, deps: Deps) -> dict:
+    from channelwright.commands import doctor
+    return doctor.campaign_doctor(invocation, deps)
+
+
 def _campaigns_text(invocation: Invocation, deps: Deps, argument: str) -> str:
     from channelwright.commands import lifecycle
     return lifecycle.campaigns_text(invocation, deps, argument)
@@ -471,6 +479,7 @@ COMMANDS = {
     "leave-campaign": _roster("leave_campaign"),
     "campaign-settings": _roster("campaign_settings"),
     "transfer-campaign": _roster("transfer_campaign"),
+    "campaign-doctor": _campaign_doctor,
 }
 # What builds each paged view's text (pages.VIEWS), for a Previous/Next click.
 PAGE_TEXTS = {pages.CAMPAIGNS: _campaigns_text, pages.TEMPLATES: _templates_text,

@@ -30,7 +30,7 @@ from channelwright.aws.metric_catalog import (
     TASK_ATTEMPTS_FAILED,
 )
 from channelwright.aws.observability import MetricUnit, count, discord_error, logger, metrics
-from channelwright.campaigns import adopt, archive, lost_access, rerun, roster, survey, teardown
+from channelwright.campaigns import adopt, archive, doctor_fix, lost_access, rerun, roster, survey, teardown
 from channelwright.campaigns.authority import Standing, campaign_role, holds, refusal
 from channelwright.campaigns.builder import BuildRefused, BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import undo_buttons
@@ -59,6 +59,8 @@ from channelwright.tasks.payloads import (
     CampaignInfo,
     ConfirmDelete,
     Delete,
+    Doctor,
+    DoctorFix,
     MemberChange,
     Request,
     Rerun,
@@ -429,14 +431,16 @@ REQUESTS = {Delete: teardown.run_delete, MemberChange: roster.run_member_change,
             TemplateRemove: run_template_remove, TemplateExport: run_export,
             Archive: archive.run_archive, Unarchive: archive.run_unarchive,
             AdoptPreview: adopt.run_preview, AdoptConfirm: adopt.run_confirm,
-            Roster: roster.run_roster}
+            Roster: roster.run_roster,
+            Doctor: doctor_fix.run_doctor, DoctorFix: doctor_fix.run_fix}
 DOING = {Delete: "deleting the campaign", MemberChange: "changing the campaign's roles",
          CampaignInfo: "reading the server", ConfirmDelete: "reading the server",
          TemplateImport: "checking your permissions", TemplateRemove: "checking your permissions",
          TemplateExport: "reading the server", Archive: "archiving the campaign",
          Unarchive: "unarchiving the campaign",
          AdoptPreview: "reading the server", AdoptConfirm: "adopting the category",
-         Roster: "changing the campaign's roster"}
+         Roster: "changing the campaign's roster",
+         Doctor: "reading the server", DoctorFix: "fixing the campaign"}
 
 
 def run_request(task: Task, attempt: int, deps: WorkerDeps) -> None:

@@ -361,6 +361,18 @@ def test_a_button_on_a_channel_message_is_clicked_by_those_who_see_the_channel(e
     assert emu.channel_messages(channel)[-1]["content"] == "Approved"
 
 
+def test_a_role_dragged_in_the_client_shifts_the_others(emu, api, gid):
+    """Positions stay a sequence from 1 above @everyone (0) after a drag (DOCS/perms)."""
+    low, high = emu.add_role(gid, "low"), emu.add_role(gid, "high", position=None)
+    emu.move_role(gid, emu.bot_role_id(gid), 1)
+    roles = {r["id"]: r["position"] for r in emu.guild_roles(gid)}
+    assert roles[gid] == 0 and roles[emu.bot_role_id(gid)] == 1
+    assert sorted(roles.values()) == list(range(len(roles)))
+    assert roles[low] < roles[high]
+    with pytest.raises(ValueError):
+        emu.move_role(gid, gid, 3)
+
+
 def test_a_member_who_left_is_an_unknown_member(emu, api, gid):
     """DOCS/codes "JSON Error Codes": 10007 Unknown member, once they have left."""
     alice = emu.add_member(gid, "alice")

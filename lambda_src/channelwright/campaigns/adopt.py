@@ -163,7 +163,11 @@ def run_confirm(task, deps, standing) -> None:
     deps.store.put_server_counts(campaign.guild_id, {
         "channels": counts.channels, "categories": counts.categories, "roles": counts.roles,
         "read_at_ms": counts.read_at_ms})
-    reply.finish(_done_text(adoption, campaign, counts), components=[])
+    # The doctor's check of the adopted campaign (doctor_fix.py builds on the build and the
+    # archive, so it is imported where it is needed).
+    from channelwright.campaigns.doctor_fix import after_change
+    checked, components = after_change(deps, deps.store.get(campaign.guild_id, campaign.key))
+    reply.finish(_done_text(adoption, campaign, counts) + "\n" + checked, components=components)
 
 
 def _open_record(task, deps, adoption: Adoption) -> Campaign:

@@ -96,7 +96,12 @@ def run_unarchive(task, deps, standing) -> None:
     counts = Counts.read(list(presence.channels.values()), standing.guild.role_count,
                          int(time.time() * 1000))
     deps.store.put_server_counts(campaign.guild_id, asdict(counts))
-    reply.finish(unarchived_text(campaign, skipped, counts, undone), components=[])
+    # The doctor's check of the campaign as it is back (doctor_fix.py edits channels with this
+    # module's send_edits, so it is imported where it is needed).
+    from channelwright.campaigns.doctor_fix import after_change
+    checked, components = after_change(deps, deps.store.get(campaign.guild_id, campaign.key))
+    reply.finish(unarchived_text(campaign, skipped, counts, undone) + "\n" + checked,
+                 components=components)
 
 
 def mode_of(campaign: Campaign, asked: str) -> str:

@@ -8,6 +8,9 @@ An adoption's preview has Confirm/Cancel (ADOPT, ADOPT_CANCEL): there is no camp
 Confirm names what it adopts, "adopt:<category>:<players role>:<GM role>:<fingerprint>" (a role
 id, or 0 for one to create; at most 81 of the 100 characters Discord allows a custom_id,
 developers/components/reference.mdx, "Button").
+
+The doctor's report has one button per kind of fix and "Fix all" (DOCTOR), each naming the
+campaign's run and the kind: "doctor:<run>:<kind>" (at most 7 + 20 + 1 + 10 characters).
 """
 
 from channelwright.campaigns.plan import CHANNEL, ROLE, Step
@@ -19,6 +22,8 @@ ADOPT, ADOPT_CANCEL = "adopt:", "adopt-cancel"
 # A request to join (campaigns/roster.py): "roster-approve:<run>:<user id>" (at most 54
 # characters), in the campaign's GM-only channel.
 APPROVE, DECLINE = "roster-approve", "roster-decline"
+DOCTOR, FIX_ALL = "doctor:", "all"
+ROW_BUTTONS = 5  # buttons in one action row (developers/components/reference.mdx, "Action Row")
 
 
 def made_counts(campaign: Campaign) -> tuple[int, int]:
@@ -91,3 +96,21 @@ def request_choice(custom_id: str) -> tuple[str, str, str] | None:
     if action not in (APPROVE, DECLINE) or not (run.isdigit() and user.isdigit()):
         return None
     return action.removeprefix("roster-"), run, user
+
+
+def doctor_buttons(campaign: Campaign, fixes: list[tuple[str, str]]) -> list[dict]:
+    """A button per (label, kind) of fix, and "Fix all" when there are several, five a row; []
+    when there is nothing to fix."""
+    specs = [(label, f"{DOCTOR}{campaign.interaction_id}:{kind}", SECONDARY) for label, kind in fixes]
+    if len(specs) > 1:
+        specs.append(("Fix all", f"{DOCTOR}{campaign.interaction_id}:{FIX_ALL}", PRIMARY))
+    return [row for start in range(0, len(specs), ROW_BUTTONS)
+            for row in buttons(*specs[start:start + ROW_BUTTONS])]
+
+
+def doctor_choice(custom_id: str) -> tuple[str, str] | None:
+    """(campaign run, kind of fix) a doctor's button names; None if the custom_id isn't one."""
+    run, _, kind = custom_id.removeprefix(DOCTOR).partition(":")
+    if not custom_id.startswith(DOCTOR) or not run.isdigit() or not kind.isalpha():
+        return None
+    return run, kind

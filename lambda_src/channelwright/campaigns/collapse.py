@@ -141,7 +141,12 @@ def run_uncollapse(task, deps, standing, campaign: Campaign) -> None:
     listing = deps.api.guild_channels(campaign.guild_id)
     after = Counts.read(listing, standing.guild.role_count, int(time.time() * 1000))
     deps.store.put_server_counts(campaign.guild_id, asdict(after))
-    reply.finish(uncollapsed_text(campaign, rebuilt, skipped, after), components=[])
+    # The doctor's check of the campaign as it is back (imported where needed: doctor_fix.py
+    # builds on archive.py, which imports this module where it needs it).
+    from channelwright.campaigns.doctor_fix import after_change
+    checked, components = after_change(deps, deps.store.get(campaign.guild_id, campaign.key))
+    reply.finish(uncollapsed_text(campaign, rebuilt, skipped, after) + "\n" + checked,
+                 components=components)
 
 
 # -- before anything changes --------------------------------------------------------------------

@@ -71,7 +71,7 @@ def sweep(deps, campaign: Campaign) -> Campaign:
     """The campaign with the members who left the server dropped (see the module's docstring),
     the GMs told, and the seats they freed given to the waitlist."""
     recorded = sorted(campaign.players | campaign.gms | set(campaign.waiting) | set(campaign.asking))
-    gone = [user for user in recorded if not _is_member(deps, campaign.guild_id, user)]
+    gone = [user for user in recorded if not is_member(deps, campaign.guild_id, user)]
     if not gone:
         return campaign
     lead = _successor(campaign, gone) if campaign.lead in gone else None
@@ -84,7 +84,8 @@ def sweep(deps, campaign: Campaign) -> Campaign:
     return promote(deps, campaign)
 
 
-def _is_member(deps, guild_id: str, user_id: str) -> bool:
+def is_member(deps, guild_id: str, user_id: str) -> bool:
+    """False when Get Guild Member answers 404 10007 Unknown Member: they left the server."""
     try:
         deps.api.get_member(guild_id, user_id)
     except DiscordRejected as error:
@@ -340,7 +341,7 @@ def _transfer(change, campaign: Campaign, deps, standing) -> str:
         raise Refusal(Problem(f"“{md(campaign.name)}” has no GM role to give.",
                               "It was deleted by hand, or never made.",
                               "Look at `/campaign-info`, and rebuild what is missing."))
-    if not _is_member(deps, campaign.guild_id, user):
+    if not is_member(deps, campaign.guild_id, user):
         raise Refusal(Problem("That person isn't a member of this server.",
                               "Only a server member can lead a campaign.",
                               "Pick someone in this server."))

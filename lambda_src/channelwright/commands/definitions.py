@@ -53,6 +53,7 @@ RULES = {
     "leave-campaign": EVERYONE,
     "campaign-settings": CAMPAIGN_RUNNERS,
     "transfer-campaign": CAMPAIGN_RUNNERS,
+    "campaign-doctor": CAMPAIGN_RUNNERS,
 }
 
 
@@ -162,9 +163,12 @@ CAMPAIGN_SETTINGS = _command(
 TRANSFER_CAMPAIGN = _command("transfer-campaign", "Make another member the campaign's lead GM.",
                              [_campaign_option("name"), _option(USER, "member", "The new lead GM")])
 
+CAMPAIGN_DOCTOR = _command("campaign-doctor", "Find what differs from what a campaign should be, "
+                           "and fix it.", [_campaign_option("name")])
+
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
                DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN,
-               JOIN_CAMPAIGN, LEAVE_CAMPAIGN, CAMPAIGN_SETTINGS, TRANSFER_CAMPAIGN]
+               JOIN_CAMPAIGN, LEAVE_CAMPAIGN, CAMPAIGN_SETTINGS, TRANSFER_CAMPAIGN, CAMPAIGN_DOCTOR]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -182,7 +182,8 @@ def on_button(invocation: Invocation, deps) -> dict:
 # Which campaigns a command can act on, by status: suggesting the others would only lead to a
 # refusal (archive an archived campaign, unarchive one that isn't).
 _SUGGESTED_STATUSES = {"archive-campaign": frozenset({COMPLETED}),
-                       "unarchive-campaign": frozenset({ARCHIVED})}
+                       "unarchive-campaign": frozenset({ARCHIVED}),
+                       "campaign-doctor": frozenset({COMPLETED})}
 
 
 def campaign_choices(invocation: Invocation, deps) -> dict:

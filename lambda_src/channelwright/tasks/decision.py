@@ -33,6 +33,8 @@ from channelwright.tasks.payloads import (
     CampaignInfo,
     ConfirmDelete,
     Delete,
+    Doctor,
+    DoctorFix,
     MemberChange,
     Rerun,
     Roster,
@@ -293,7 +295,25 @@ def _roster(task: Task, campaign: Campaign | None) -> Decision:
                          "asker's answer.")
 
 
+def _doctor(task: Task, campaign: Campaign | None) -> Decision:
+    """The doctor reads, and its fix changes, a completed campaign only: a campaign being built,
+    archived or deleted is expected to differ from its plan."""
+    fixing = isinstance(task.payload, DoctorFix)
+    if campaign is None or not same_run(task, campaign):
+        return _refuse(campaign, "nothing was fixed" if fixing else "there is nothing to check")
+    if campaign.status != COMPLETED:
+        return Decision(REFUSE, f"nothing: the campaign is {campaign.status}; the asker is told.",
+                        f"“{md(campaign.name)}” is {campaign.status} now, so I "
+                        f"{'changed' if fixing else 'checked'} nothing.")
+    if fixing:
+        return Decision(RUN, "the worker checks the campaign again and fixes what the asker "
+                             "picked that it still finds, then edits the asker's answer.")
+    return Decision(RUN, "the worker compares the server with the campaign and edits the asker's "
+                         "answer with what differs.")
+
+
 _JUDGES = {BuildStep: _build, MemberChange: _member, CampaignInfo: _info, Delete: _delete,
            ConfirmDelete: _confirm_delete, TemplateExport: _export, Rerun: _rerun,
            Archive: _archive, Unarchive: _unarchive,
-           AdoptPreview: _adopt, AdoptConfirm: _adopt, Roster: _roster}
+           AdoptPreview: _adopt, AdoptConfirm: _adopt, Roster: _roster,
+           Doctor: _doctor, DoctorFix: _doctor}

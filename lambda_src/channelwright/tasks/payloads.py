@@ -215,6 +215,26 @@ class Roster(Request):
         return f"{self.action or '?'}{f' user {self.user_id}' if self.user_id else ''}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Doctor(Request):
+    """/campaign-doctor: the worker compares the server with the campaign and answers with what
+    differs and the buttons that fix it (campaigns/doctor.py)."""
+
+    KIND: ClassVar[str] = "doctor"
+    needs: str = CAMPAIGN_RUNNERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoctorFix(Request):
+    """A doctor's fix button, clicked by `by`: fix what `kind` names (a campaigns/doctor.py kind,
+    or "all"), found afresh when the task runs (campaigns/doctor_fix.py)."""
+
+    KIND: ClassVar[str] = "doctor_fix"
+    needs: str = CAMPAIGN_RUNNERS
+    kind: str = ""
+    by: str = ""
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A body of a kind this code does not know (a newer release's, or garbage): kept as it came,
@@ -234,7 +254,8 @@ class Unknown:
 ANSWERED_KINDS: dict[str, type[Answered]] = {
     kind.KIND: kind for kind in (CampaignInfo, ConfirmDelete, MemberChange, Delete, TemplateImport,
                                  TemplateRemove, TemplateExport, Rerun, Archive, Unarchive,
-                                 AdoptPreview, AdoptConfirm, Roster)}
+                                 AdoptPreview, AdoptConfirm, Roster,
+                                 Doctor, DoctorFix)}
 
 
 def payload_from(kind: str, args: dict[str, Any]) -> Answered | Unknown:

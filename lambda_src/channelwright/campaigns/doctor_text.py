@@ -1,0 +1,99 @@
+"""What the doctor's user reads: each finding in plain words (what, why it matters, what its fix
+does), most serious first, and the buttons that fix them (buttons.doctor_buttons)."""
+
+from channelwright.campaigns.buttons import doctor_buttons
+from channelwright.campaigns.doctor import (
+    DEPARTED,
+    EXPOSED,
+    EXTRA,
+    HIDDEN,
+    MISSING,
+    MOVED,
+    OVERWRITES,
+    ROLE_TOO_LOW,
+    Examination,
+)
+from channelwright.campaigns.store import Campaign
+from channelwright.text.names import md
+
+ALL_WELL = "Doctor: all as it should be."
+
+# kind -> (what it is, why it matters and what the fix does)
+WORDS = {
+    EXPOSED: ("🚨 **GM-only channels players can read**",
+              "players can read what only the GMs should. Fix: I put back the campaign's "
+              "permissions there and remove players' own overwrites that let them in."),
+    ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
+                   "Discord lets me manage only roles below my own highest role, so I can't give "
+                   "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "
+                   "in Server Settings → Roles, drag my role above the campaign's roles."),
+    MISSING: ("❌ **Missing**",
+              "deleted by someone (or never made). Fix: I create them again, with the "
+              "campaign's permissions, where the template puts them."),
+    OVERWRITES: ("✏️ **Permissions edited by hand**",
+                 "the overwrites for @everyone, the campaign's roles or me aren't the campaign's, "
+                 "so the wrong people may see or post. Fix: I put back the campaign's overwrites "
+                 "for those; everyone else's overwrites stay as they are."),
+    MOVED: ("↪️ **Moved out of the campaign's category**",
+            "they no longer sit with the campaign. Fix: I move them back into the category, "
+            "in their template place."),
+    DEPARTED: ("👋 **Left the server**",
+               "they are still on the campaign's record. Fix: I remove them from the record "
+               "(if they come back, add them again)."),
+    EXTRA: ("➕ **In the category, not made by me**",
+            "I leave them alone: they are someone's own, and deleting one would delete its "
+            "messages. Move or delete them yourself if they don't belong."),
+    HIDDEN: ("🙈 **Hidden from me, so not checked**",
+             "someone denied my role View Channel there."),
+}
+FIX_LABELS = {EXPOSED: "Hide GM-only channels", MISSING: "Recreate missing",
+              OVERWRITES: "Restore permissions", MOVED: "Move back", DEPARTED: "Forget departed"}
+DONE = {EXPOSED: "🔒 Hidden from players again", MISSING: "🧱 Recreated",
+        OVERWRITES: "✏️ Permissions put back", MOVED: "↪️ Moved back into the category",
+        DEPARTED: "👋 Removed from the record"}
+
+
+def report(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
+    """The /campaign-doctor answer and its fix buttons."""
+    if not exam.findings:
+        return f"🩺 **{md(campaign.name)}**: all as it should be.", []
+    count = len({f.kind for f in exam.findings})
+    head = (f"🩺 **{md(campaign.name)}**: {count} kind{'s' if count != 1 else ''} of difference "
+            "from what the campaign should be, most serious first.")
+    return "\n".join([head, *findings_lines(exam)]), fix_buttons(campaign, exam)
+
+
+def section(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
+    """The doctor's lines appended to another summary (adopt, unarchive), and its buttons."""
+    if not exam.findings:
+        return ALL_WELL, []
+    return "\n".join(["🩺 **Doctor:** some things differ from what the campaign should be.",
+                      *findings_lines(exam)]), fix_buttons(campaign, exam)
+
+
+def findings_lines(exam: Examination) -> list[str]:
+    lines = []
+    for kind, (what, why) in WORDS.items():
+        found = exam.of(kind)
+        if found:
+            lines.append(f"{what}: {', '.join(f.subject for f in found)} — {why}")
+    return lines
+
+
+def fix_buttons(campaign: Campaign, exam: Examination) -> list[dict]:
+    return doctor_buttons(campaign, [(FIX_LABELS[kind], kind) for kind in exam.fixable()])
+
+
+def fixed_text(campaign: Campaign, done: dict[str, list[str]], failed: list[str],
+               after: Examination) -> str:
+    """The fix's summary: what it did (`done`: kind -> subjects), what it couldn't, and what the
+    re-check after it still finds."""
+    lines = [f"🩺 **{md(campaign.name)}**"]
+    lines += [f"{DONE[kind]}: {', '.join(subjects)}." for kind, subjects in done.items() if subjects]
+    if not any(done.values()):
+        lines.append("Nothing needed fixing any more: it was fixed already (I checked again first).")
+    lines += failed
+    lines.append(ALL_WELL if not after.findings else "Still found:")
+    if after.findings:
+        lines += findings_lines(after)
+    return "\n".join(lines)

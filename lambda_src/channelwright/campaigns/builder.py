@@ -266,7 +266,8 @@ class CampaignBuild:
         created = self._ensure(step)
         self._heard = True
         if created:
-            self.progress.show(self._progress(step))
+            with self._lock:  # counted and shown in one go, so a count shown never steps back
+                self.progress.show(self._progress(step))
             return step
         return None
 

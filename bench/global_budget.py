@@ -94,6 +94,7 @@ def worker_instance(setting: dict, groups: list[list[dict]], ready, start, resul
     import boto3
 
     from channelwright.discord.rest import DiscordRest
+    from channelwright.discord.budget_slots import BudgetSlots
     from channelwright.discord.global_pause import GlobalPause
     from channelwright.discord.rate_budget import RateBudget
     from channelwright.campaigns.store import CampaignStore
@@ -102,7 +103,9 @@ def worker_instance(setting: dict, groups: list[list[dict]], ready, start, resul
     from tests.support.aws import MAX_RECEIVE_COUNT
 
     dynamodb, table = boto3.client("dynamodb"), setting["table"]
+    # As the worker's handler builds it (worker.py default_deps): a floor and leased slots.
     budget = (RateBudget.share(setting["instances"], pause=GlobalPause(dynamodb, table),
+                               slots=BudgetSlots(dynamodb, table, setting["instances"]),
                                **setting["budget"]) if setting["budgeted"] else None)
     slept = []
 
@@ -125,7 +128,14 @@ def worker_instance(setting: dict, groups: list[list[dict]], ready, start, resul
             for record in batch:
                 count = int(record["attributes"]["ApproximateReceiveCount"]) + 1
                 record["attributes"]["ApproximateReceiveCount"] = str(count)
-            failed = {f["itemIdentifier"] for f in process_tasks({"Records": batch}, deps)["batchItemFailures"]}
+            if budget is not None:
+                budget.begin()  # as the handler does around each invocation
+            try:
+                failed = {f["itemIdentifier"]
+                          for f in process_tasks({"Records": batch}, deps)["batchItemFailures"]}
+            finally:
+                if budget is not None:
+                    budget.end()
             invocations += 1
             records = [r for r in records if r["messageId"] in failed] + records[BATCH:]
     results.put((invocations, time.perf_counter() - began, sum(slept)))
@@ -142,8 +152,9 @@ def busiest_second(times: list[float]) -> int:
 
 def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: float,
              budgeted: bool, budget: dict | None = None, shares: int | None = None) -> dict:
-    """`workers` instances build `campaigns` campaigns; each has 1/`shares` of the budget
-    (`shares` defaults to `workers`: the event source's maximum concurrency)."""
+    """`workers` instances build `campaigns` campaigns; each has the budget of one of `shares`
+    (`shares` defaults to `workers`: the event source's maximum concurrency): a floor of
+    1/(2 x shares) and slots it leases while busy (rate_budget.py, budget_slots.py)."""
     from channelwright.discord import permissions as p
     from channelwright.discord.rate_budget import DISCORD_GLOBAL_LIMIT_PER_S, counts_toward_global_limit
     from tests.support.aws import AwsResources
@@ -191,7 +202,7 @@ def scenario(emu, moto: MotoProcess, *, campaigns: int, workers: int, latency: f
     counted = [r for r in requests if counts_toward_global_limit(r.path)]
     limited = [r for r in requests if r.status == 429]
     global_429s = [r for r in limited if isinstance(r.response, dict) and r.response.get("global")]
-    budget_label = f"1/{shares or workers} of 40/s" if budgeted else "none"
+    budget_label = f"of {shares or workers}: floor + leased slots of 40/s" if budgeted else "none"
     return {"workers": workers, "budget": budget_label, "completed": done,
             "campaigns": campaigns, "requests": len(requests), "counted": len(counted),
             "global_429s": len(global_429s), "429s": len(limited), "invocations": invocations,
@@ -211,7 +222,7 @@ def main() -> None:
     parser.add_argument("--without-budget", type=int, nargs="*", default=[20, 5],
                         help="worker counts to also run with no budget, for comparison")
     parser.add_argument("--alone", type=int, default=5,
-                        help="also build one campaign alone with 1/ALONE of the budget (prod: 5); 0: skip")
+                        help="also build one campaign alone with the budget of one of ALONE (prod: 5); 0: skip")
     args = parser.parse_args()
 
     from discord_emulator import DiscordEmulator

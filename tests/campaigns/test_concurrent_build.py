@@ -231,3 +231,18 @@ def test_45_channels_read_in_template_order_with_one_deleted_and_made_again(bot,
     children = campaign_state(emu, guild)[2]
     assert deleted[0] not in {c["id"] for c in children}
     assert [c["name"] for c in sorted(children, key=lambda c: (c["position"], int(c["id"])))] == names
+
+
+def test_the_progress_count_never_steps_back_with_creates_in_flight(bot, emu, guild, gm, monkeypatch):
+    from channelwright.campaigns.progress import ProgressMessage
+
+    shown: list[str] = []
+    real_show = ProgressMessage.show
+    monkeypatch.setattr(ProgressMessage, "show", lambda self, text: (shown.append(text), real_show(self, text)))
+    emu.set_bucket(r".*", 1000, 1.0)
+    bot.add_campaign(guild, gm)
+    emu.latency = 0.02
+    bot.run_worker()
+    emu.latency = 0.0
+    counts = [int(t.split("(")[1].split("/")[0]) for t in shown if "Creating Campaign" in t]
+    assert len(counts) > 10 and counts == sorted(counts)

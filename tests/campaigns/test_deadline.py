@@ -38,3 +38,28 @@ def test_nothing_is_sent_past_the_deadline_and_the_next_invocation_finishes_exac
     assert len(campaign_state(emu, guild)[0]) == 2
     assert final_text(emu, payload["token"]).startswith("✅ Campaign ready")
     assert bot.aws.drain(bot.aws.dlq_url) == []
+
+
+def test_the_invocation_after_one_stopped_early_lists_the_server_once_for_all_its_pending_steps(
+        bot, emu, guild, gm, player):
+    """The stopped invocation marked every step of its batch pending; the next one reconciles
+    them all from one channel listing and one role listing, not one per step (the final check,
+    which reads the server once more, judges what the earlier invocation recorded)."""
+    payload = bot.add_campaign(guild, gm)
+    rest = bot.worker.rest = DiscordRest(emu.base_url, emu.bot_token, timeout=(1.0, 10.0))
+    emu.latency = 3.0
+    rest.deadline = time.monotonic() + 5.5
+    try:
+        bot.events.poll_once()
+    finally:
+        emu.latency, rest.deadline = 0.0, float("inf")
+    discord_done(emu)
+    emu.clear_requests()
+
+    bot.run_worker()
+    assert_complete_and_private(emu, guild, gm, player)
+    assert emu.count(method="GET", path_regex=r"^/guilds/\d+/roles$") <= 2
+    assert emu.count(method="GET", path_regex=r"^/guilds/\d+/channels$") <= 2
+    assert emu.count(method="POST", path_regex=r"^/guilds/\d+/roles$") == 1, "the cut-off role adopted"
+    assert len(campaign_state(emu, guild)[2]) == 10
+    assert final_text(emu, payload["token"]).startswith("✅ Campaign ready")

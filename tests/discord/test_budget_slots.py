@@ -87,3 +87,39 @@ def test_the_whole_bot_stays_under_its_budget_with_slots_changing_hands(aws):
             heapq.heappush(events, (at + wait + rng.uniform(0.0, 0.1), i, "send"))
     assert most_in_one_second(sends) <= BOT_RATE_PER_S + BOT_BURST
     assert len(sends) > 40 * BOT_RATE_PER_S / 2, "the slots were used, not only the floors"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_whole_bot_stays_under_its_budget_with_many_requests_in_flight_per_instance(aws, seed):
+    """As above, but each instance sends from ten threads at once, as a build does: requests
+    reserved at one rate are still to go out when slots come or go, and must not add to what
+    the next rate (or the slots' next holder) sends."""
+    senders, clock, rng = 10, Clock(0.0), random.Random(seed)
+    budgets = [instance(aws, clock, name) for name in "abcde"]
+    events = [(rng.uniform(0, 2), i, "begin") for i in range(N)]
+    ends, sending = {}, {}
+    sends: list[float] = []
+    while events:
+        at, i, what = heapq.heappop(events)
+        clock.now = at
+        budget = budgets[i]
+        if what == "begin":
+            begin(budget)
+            ends[i], sending[i] = at + rng.uniform(1.0, 6.0), senders
+            events += [(at, i, "send")] * senders
+            heapq.heapify(events)
+        elif what == "sent" and at >= ends[i]:
+            sending[i] -= 1
+            if not sending[i]:  # the invocation ends once its last request is answered
+                budget.end()
+                if at < 40:
+                    heapq.heappush(events, (at + rng.uniform(0.2, 3.0), i, "begin"))
+        elif what == "sent":
+            heapq.heappush(events, (at + rng.uniform(0.02, 0.3), i, "send"))
+        else:
+            wait = budget.wait_before_sending()
+            budget.slots.wait_for_claim()
+            sends.append(at + wait)
+            heapq.heappush(events, (at + wait, i, "sent"))
+    assert most_in_one_second(sends) <= BOT_RATE_PER_S + BOT_BURST
+    assert len(sends) > 40 * BOT_RATE_PER_S / 2, "the slots were used, not only the floors"

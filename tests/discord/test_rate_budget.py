@@ -223,3 +223,12 @@ def test_a_global_429_at_one_instance_pauses_the_other(emu, guild, aws):
     second.request(GET_GUILD_ROLES.compile(guild_id=guild))
     assert max(second_clock.slept) == pytest.approx(3.0, abs=0.05), "it waited out the rest of the pause"
     assert emu.count(status=429) == 1, "and did not collect a 429 of its own"
+
+
+def test_a_faster_rate_never_sends_new_callers_before_those_already_waiting():
+    clock = Clock()
+    bucket = TokenBucket(1.0, 1.0, clock=clock)
+    waits = [bucket.reserve() for _ in range(3)]  # sent at +0, +1 and +2 s
+    bucket.change(10.0, 10.0)
+    assert waits == [0.0, 1.0, 2.0]
+    assert bucket.reserve() == pytest.approx(2.1), "after the last caller already waiting"

@@ -119,6 +119,7 @@ class CampaignBuild:
         self.created_now: list[Step] = []  # what the last run_steps created, even if it failed
         self.deferred_failures: dict[int, Exception] = {}  # step -> its error, for its own task
         self._reading: Future[tuple] | None = None  # _read_server(), if run_steps started it
+        self._listings: dict[str, Future[list]] = {}  # "roles"/"channels": _earlier_listing()
         self._heard = False  # whether a step or the check succeeded in this invocation
         self._category_unfinished = False  # made before the roles: their overwrites still to add
         self._now_ms = now_ms
@@ -271,7 +272,8 @@ class CampaignBuild:
         created = self._ensure(step)
         self._heard = True
         if created:
-            self.progress.show(self._progress(step))
+            with self._lock:  # counted and shown in one go, so a count shown never steps back
+                self.progress.show(self._progress(step))
             return step
         return None
 
@@ -315,7 +317,7 @@ class CampaignBuild:
     def _create(self, step: Step) -> None:
         if step.key not in self.pending:
             self.reserve([self.steps.index(step)])
-        elif step.key not in self._reserved and self._reconcile(step):
+        elif step.key not in self._reserved and self._reconcile(step, self._earlier_listing(step)):
             return  # an earlier invocation's create did happen
         for _ in range(3):
             mask = self.bot_permissions  # what this try's overwrites are bounded by
@@ -400,13 +402,14 @@ class CampaignBuild:
 
     # -- knowing what the server has -------------------------------------------------------
 
-    def _reconcile(self, step: Step) -> bool:
+    def _reconcile(self, step: Step, listing: list[dict] | None = None) -> bool:
         """Adopt what a create with a lost reply made; delete provable twins, note look-alikes.
 
-        True if adopted. The rules are reconcile.py's; this reads the server and acts on them.
+        True if adopted. The rules are reconcile.py's; this reads the server (unless given
+        `listing`, its roles or channels as read after the create) and acts on them.
         """
-        listing = (self.api.guild_roles(self._guild) if step.kind == ROLE
-                   else self.api.guild_channels(self._guild))
+        if listing is None:
+            listing = self._list(step)
         category = self.resources.get("category", {}).get("id")
         findings = reconcile.find(
             step, listing, since_ms=self.pending[step.key], owned=self._owned_ids(),
@@ -425,6 +428,30 @@ class CampaignBuild:
         self._record(step, {"id": keep["id"], "name": keep.get("name", step.name)} if step.kind == ROLE
                      else _channel_resource(keep))
         return True
+
+    def _list(self, step: Step) -> list[dict]:
+        """The server's roles (for a role step) or channels."""
+        return self.api.guild_roles(self._guild) if step.kind == ROLE else self.api.guild_channels(self._guild)
+
+    def _earlier_listing(self, step: Step) -> list[dict]:
+        """The roles or channels as read once by this invocation, for every step an earlier one
+        left pending: any create it sent happened before this invocation began, so one reading
+        shows them all (steps running side by side wait for the first one's). A failed reading is
+        forgotten, for a later step to try again."""
+        kind = "roles" if step.kind == ROLE else "channels"
+        with self._lock:
+            reading = self._listings.get(kind)
+            first = reading is None
+            if first:
+                reading = self._listings[kind] = Future()
+        if first:
+            try:
+                reading.set_result(self._list(step))
+            except Exception as error:
+                with self._lock:
+                    del self._listings[kind]
+                reading.set_exception(error)
+        return reading.result()
 
     def _owned_ids(self) -> set[str]:
         """Ids any campaign of this server holds, this one's unsaved ids included."""

@@ -13,7 +13,9 @@ others come), and gives everything back when its invocation ends. An instance al
 Every claim is made on a background thread, never on a request's path. A slot is used only until
 SKEW_S before its lease ends (lease ends are wall-clock epoch seconds; Lambda's clocks are
 NTP-synchronised well within that) and is dropped locally before a write gives it back, so its
-next holder never overlaps its last. AWS errors cost only the slots: the instance keeps its own
+next holder never overlaps its last; requests this instance already timed at the rate a slot gave
+(a build sends from several threads) may still be due, so a slot given back stays taken, by
+nobody, until the last of them plus SKEW_S. AWS errors cost only the slots: the instance keeps its own
 part of the budget.
 """
 
@@ -31,6 +33,7 @@ SLOTS_KEY = {"guild_id": {"S": "~bot~"}, "campaign_key": {"S": "~discord-budget-
 LEASE_S = 10.0  # how long a claim holds a slot, and counts an instance as present
 RENEW_S = 2.0  # how often a sending instance claims again (renewal, fair count)
 SKEW_S = 1.0  # a slot is used only until this long before its lease ends
+NOBODY = ""  # the holder of a slot given back while requests it paid for are still to be sent
 
 
 class BudgetSlots:
@@ -50,6 +53,8 @@ class BudgetSlots:
         self._claiming: threading.Thread | None = None
         self._claimed_at: float | None = None
         self.on_change: Callable[[], None] = lambda: None
+        # Seconds until the requests already scheduled on the slots held have been sent.
+        self.settle: Callable[[], float] = lambda: 0.0
 
     def usable_until(self) -> list[float]:
         """The monotonic times until which each held slot may be used (some may be past)."""
@@ -106,6 +111,9 @@ class BudgetSlots:
         self._drop(set(self._held) - set(keep))  # stop using what goes back before it is free
         until = wall + LEASE_S
         others = {k: v for k, v in slots.items() if v[0] != self.instance_id}
+        settle = self.settle()
+        if settle > 0:  # sends reserved at the rate those slots gave are still to go out
+            others.update(dict.fromkeys(set(mine) - set(keep), (NOBODY, wall + settle + SKEW_S)))
         if not give_back:
             present[self.instance_id] = until
         new = {k: {"M": {"holder": {"S": holder}, "until": {"N": f"{u:.3f}"}}}

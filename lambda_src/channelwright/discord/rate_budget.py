@@ -73,9 +73,14 @@ class TokenBucket:
 
     def change(self, rate: float, capacity: float, at: float | None = None) -> None:
         """From `at` (a clock time, now by default) on, `rate` and `capacity`: the tokens accrued
-        until then at the old rate, and any over the new capacity dropped."""
+        until then at the old rate, and any over the new capacity dropped. Tokens owed keep their
+        time, not their count: the callers holding them send when the old rate told them to, so
+        the new rate applies only after the last of them (at a faster rate, counting the debt
+        in tokens would fit new callers in before them: more sends than either rate allows)."""
         with self._lock:
             self._refill(max(self._updated, self._clock() if at is None else at))
+            if self._tokens < 0:
+                self._tokens = self._tokens / self.rate * rate
             self.rate, self.capacity = rate, capacity
             self._tokens = min(self._tokens, capacity)
 
@@ -96,8 +101,10 @@ class RateBudget:
         self.bucket, self.pause, self.slots = bucket, pause, slots
         self._part = (bucket.rate, bucket.capacity)  # what the floor and each slot are worth
         self._lock = threading.Lock()
+        self._sends_until = float("-inf")  # the clock time of the latest send reserved
         if slots is not None:
             slots.on_change = self._follow_slots
+            slots.settle = self._unsent
 
     @classmethod
     def share(cls, instances: int, *, pause=None, clock: Callable[[], float] = time.monotonic,
@@ -125,7 +132,16 @@ class RateBudget:
             self._follow_slots()
             self.slots.claim_soon()
         paused = self.pause.remaining() if self.pause is not None else 0.0
-        return max(self.bucket.reserve(), paused)
+        wait = max(self.bucket.reserve(), paused)
+        with self._lock:
+            self._sends_until = max(self._sends_until, self.bucket._clock() + wait)
+        return wait
+
+    def _unsent(self) -> float:
+        """Seconds until every send reserved so far is due: slots given back meanwhile stay
+        taken until then, since those sends were timed at the rate the slots gave."""
+        with self._lock:
+            return max(0.0, self._sends_until - self.bucket._clock())
 
     def _follow_slots(self) -> None:
         """The bucket's rate and capacity as the slots usable now make them; a slot whose time

@@ -431,7 +431,9 @@ class CampaignBuild:
 
     def _list(self, step: Step) -> list[dict]:
         """The server's roles (for a role step) or channels."""
-        return self.api.guild_roles(self._guild) if step.kind == ROLE else self.api.guild_channels(self._guild)
+        if step.kind == ROLE:
+            return self.api.guild_roles(self._guild)
+        return self.api.guild_channels(self._guild)
 
     def _earlier_listing(self, step: Step) -> list[dict]:
         """The roles or channels as read once by this invocation, for every step an earlier one
@@ -440,10 +442,9 @@ class CampaignBuild:
         forgotten, for a later step to try again."""
         kind = "roles" if step.kind == ROLE else "channels"
         with self._lock:
-            reading = self._listings.get(kind)
-            first = reading is None
-            if first:
-                reading = self._listings[kind] = Future()
+            known = self._listings.get(kind)
+            first = known is None
+            reading = self._listings[kind] = Future() if known is None else known
         if first:
             try:
                 reading.set_result(self._list(step))

@@ -143,6 +143,21 @@ def test_remove_player_and_a_bigger_cap_promote_the_waitlist(bot, emu, guild, gm
     assert bot.campaign(guild).players == {carol, dave}
 
 
+def test_a_waitlisted_member_a_gm_removes_leaves_the_waitlist_and_never_gets_a_seat(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol)
+    run(bot, guild, gm, "remove-player",
+        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
+        users=[carol])
+    assert bot.campaign(guild).waitlist == []
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    assert bot.campaign(guild).players == frozenset()
+    assert not holds(emu, guild, carol, "Players"), "the GM removed her: the free seat isn't hers"
+
+
 def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol = emu.add_member(guild, name="carol")

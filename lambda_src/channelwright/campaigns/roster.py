@@ -51,18 +51,20 @@ def run_roster(task, deps, standing) -> None:
 
 def run_member_change(task, deps, standing) -> None:
     """/add-player, /remove-player, /assign-gm (membership.py); a player removed frees a seat
-    for the waitlist, and one added by a GM is no longer waiting or asking."""
+    for the waitlist, and one a GM adds, or removes, is no longer waiting or asking (removed
+    from the waitlist, they never get the seat a GM just took from them)."""
     membership.run_member_change(task, deps, standing)
     change = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None or change.group != "players" or change.user_id in campaign.gms:
         return
-    if change.action == "remove":
-        promote(deps, campaign)
-    elif change.user_id in campaign.players:
+    removing = change.action == "remove"
+    if removing or change.user_id in campaign.players:
         for where in ("waiting", "asking"):
             if change.user_id in getattr(campaign, where):
                 deps.store.drop_request(campaign, where, change.user_id)
+    if removing:
+        promote(deps, _reread(deps, campaign))
 
 
 # -- members who left the server ----------------------------------------------------------------

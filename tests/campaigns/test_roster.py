@@ -143,6 +143,30 @@ def test_remove_player_and_a_bigger_cap_promote_the_waitlist(bot, emu, guild, gm
     assert bot.campaign(guild).players == {carol, dave}
 
 
+def test_a_waitlisted_member_a_gm_removes_leaves_the_waitlist_and_never_gets_a_seat(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player), join(bot, guild, carol)
+    run(bot, guild, gm, "remove-player",
+        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
+        users=[carol])
+    assert bot.campaign(guild).waitlist == []
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    assert bot.campaign(guild).players == frozenset()
+    assert not holds(emu, guild, carol, "Players"), "the GM removed her: the free seat isn't hers"
+
+
+def test_a_one_seat_campaign_says_seat_not_seats(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player)
+    assert join(bot, guild, carol) == (f"**{NAME}** is full (1 seat): <@{carol}> is number 1 on its "
+                                       "waitlist, and gets the next free seat in turn.")
+
+
 def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol = emu.add_member(guild, name="carol")
@@ -229,6 +253,17 @@ def test_someone_not_a_gm_cannot_approve(bot, emu, guild, gm, player):
     assert request["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
     assert request["components"]  # still there for a GM to decide
     assert bot.campaign(guild).asking.keys() == {player}
+
+
+def test_a_request_when_the_gm_channel_was_deleted_is_refused_in_plain_words(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    emu.delete_channel(channel(emu, guild, "gm-notes"))
+    assert join(bot, guild, player) == (
+        f"❌ **I couldn't post your request in “{NAME}”'s GM channel.**\n"
+        "It was deleted, or I may no longer post there.\n"
+        "**What to do:** Ask one of its GMs directly.")
+    assert bot.campaign(guild).asking == {}, "no request is left waiting for a decision"
 
 
 def test_a_gm_declines_a_request(bot, emu, guild, gm, player):

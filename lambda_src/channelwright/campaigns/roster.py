@@ -51,18 +51,20 @@ def run_roster(task, deps, standing) -> None:
 
 def run_member_change(task, deps, standing) -> None:
     """/add-player, /remove-player, /assign-gm (membership.py); a player removed frees a seat
-    for the waitlist, and one added by a GM is no longer waiting or asking."""
+    for the waitlist, and one a GM adds, or removes, is no longer waiting or asking (removed
+    from the waitlist, they never get the seat a GM just took from them)."""
     membership.run_member_change(task, deps, standing)
     change = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if campaign is None or change.group != "players" or change.user_id in campaign.gms:
         return
-    if change.action == "remove":
-        promote(deps, campaign)
-    elif change.user_id in campaign.players:
+    removing = change.action == "remove"
+    if removing or change.user_id in campaign.players:
         for where in ("waiting", "asking"):
             if change.user_id in getattr(campaign, where):
                 deps.store.drop_request(campaign, where, change.user_id)
+    if removing:
+        promote(deps, _reread(deps, campaign))
 
 
 # -- members who left the server ----------------------------------------------------------------
@@ -150,6 +152,10 @@ def _full(campaign: Campaign) -> bool:
     return bool(campaign.seats) and len(campaign.players) >= campaign.seats
 
 
+def _seats(count: int) -> str:
+    return f"{count} seat{'s' if count != 1 else ''}"
+
+
 def _position(campaign: Campaign, user_id: str) -> int:
     return campaign.waitlist.index(user_id) + 1
 
@@ -216,7 +222,7 @@ def _ask(change, campaign: Campaign, deps) -> str:
     if user in campaign.asking:
         return f"You've asked to join **{name}** already; its GMs haven't decided yet."
     if gm_channel(campaign) is None:
-        raise Refusal(Problem(f"I can't reach **{name}**'s GMs.",
+        raise Refusal(Problem(f"I can't reach “{name}”'s GMs.",
                               "It has no GM-only text channel to post your request in.",
                               "Ask one of its GMs directly."))
     if not deps.store.note_request(campaign, "asking", user):
@@ -226,7 +232,7 @@ def _ask(change, campaign: Campaign, deps) -> str:
                       components=request_buttons(campaign, user))
     if not posted:  # the channel was deleted by hand: take the request back
         deps.store.drop_request(campaign, "asking", user)
-        raise Refusal(Problem(f"I couldn't post your request in **{name}**'s GM channel.",
+        raise Refusal(Problem(f"I couldn't post your request in “{name}”'s GM channel.",
                               "It was deleted, or I may no longer post there.",
                               "Ask one of its GMs directly."))
     return (f"📨 I asked **{name}**'s GMs to let you in.{full} You'll be welcomed in its "
@@ -242,14 +248,14 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
         campaign = _reread(deps, campaign)
         if not noted and user not in campaign.waiting:
             return f"<@{user}>'s request was decided already."
-        return (f"**{name}** is full ({campaign.seats} seats): <@{user}> is number "
+        return (f"**{name}** is full ({_seats(campaign.seats)}): <@{user}> is number "
                 f"{_position(campaign, user)} on its waitlist, and gets the next free seat in turn.")
     _give_players_role(deps, campaign, user, f"{by} “{campaign.name}”")
     if not deps.store.seat(campaign, user, source=source):
         campaign = _reread(deps, campaign)
         if user in campaign.players:  # a repeat of this very change
             return f"<@{user}> is a player in **{name}** already."
-        raise Refusal(Problem(f"<@{user}>'s request to join **{name}** was decided already.",
+        raise Refusal(Problem(f"<@{user}>'s request to join “{name}” was decided already.",
                               "Another GM answered it first.", "Nothing more to do."))
     return f"✅ <@{user}> {'joined' if not source else 'is now a player in'} **{name}**."
 

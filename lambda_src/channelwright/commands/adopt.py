@@ -7,9 +7,9 @@ only the asker sees, under Confirm/Cancel. Confirm queues the change; Cancel cha
 Whether the caller may (a server manager) is decided by the worker, from the server's roles.
 """
 
-from channelwright.aws.observability import request_path_failure
 from channelwright.campaigns.buttons import ADOPT_CANCEL, adopt_choice
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields, rule
+from channelwright.commands.lifecycle import enqueue
 from channelwright.discord.types import ChannelType
 from channelwright.tasks.payloads import AdoptConfirm, AdoptPreview
 from channelwright.tasks.queue import Task
@@ -37,8 +37,8 @@ def adopt_campaign(invocation: Invocation, deps) -> dict:
     ask = AdoptPreview(**request_fields(invocation, "adopt a category as a campaign"),
                        category_id=category_id, players_role=_role(invocation, "players-role"),
                        gm_role=_role(invocation, "gm-role"))
-    return _enqueue(deps, Task(invocation.in_guild, "", invocation.interaction_id, ask),
-                    deferred(private=True))
+    return enqueue(deps, Task(invocation.in_guild, "", invocation.interaction_id, ask),
+                   deferred(private=True))
 
 
 def _role(invocation: Invocation, option: str) -> str:
@@ -58,15 +58,5 @@ def on_button(invocation: Invocation, deps) -> dict:
                               "needs": rule("adopt-campaign")},
                            category_id=category_id, players_role=players_role, gm_role=gm_role,
                            fingerprint=fingerprint, by=invocation.user_name)
-    return _enqueue(deps, Task(invocation.guild_id, "", invocation.interaction_id, confirm),
-                    deferred_update())
-
-
-def _enqueue(deps, task: Task, answer: dict) -> dict:
-    try:
-        deps.tasks.enqueue([task])
-    except deps.tasks.errors as error:
-        request_path_failure("could not enqueue an adoption", error)
-        return ephemeral(Problem("I couldn't start that.", "My task queue is unavailable right now; "
-                                 "nothing was changed.", "Try again in a minute.").text())
-    return answer
+    return enqueue(deps, Task(invocation.guild_id, "", invocation.interaction_id, confirm),
+                   deferred_update())

@@ -23,6 +23,7 @@ from .recording import Recorder, RecordedRequest
 from .render import render_tree
 from .server import Api, EmulatorHTTPServer
 from .state import State
+from .threads import Threads
 
 
 INLINE_REPLY_ROUTE = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -45,13 +46,14 @@ class DiscordEmulator:
         self.internal_errors: list[str] = []  # tracebacks of emulator bugs (answered as 500)
         self._state = State(self.application_id, bot_name)
         self._actions = Actions(self._state)
+        self._threads = Threads(self._state, self._actions)
         self._commands = ApplicationCommands(self._state, self.application_id)
         self._attachments = Attachments(self._state.ids)
         self._interactions = Interactions(self._state, self.application_id, self._commands,
                                           self._attachments)
         self._api = Api(self._state, self._actions,
                         ChannelMessages(self._state, self._actions, self._attachments),
-                        self._interactions, self._commands)
+                        self._interactions, self._commands, self._threads)
         self._recorder = Recorder()
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -483,8 +485,20 @@ class DiscordEmulator:
             return [m.inspect_json() for m in self._state.messages.get(str(channel_id), [])]
 
     def visible_to(self, channel_id: str, user_id: str) -> bool:
+        """Whether a member can see a channel or, for a thread id, that private thread
+        (threads.Threads.sees)."""
         with self._state.lock:
+            thread = self._threads.threads.get(str(channel_id))
+            if thread is not None:
+                return self._threads.sees(thread, str(user_id))
             return self._state.visible_to(self._state.channel(channel_id), user_id)
+
+    def threads_in(self, channel_id: str) -> list[dict]:
+        """The private threads under a channel (channel objects with `member_ids`, the users in
+        each), oldest first, whoever can see them."""
+        with self._state.lock:
+            return [{**t.to_json(), "member_ids": list(t.member_ids)}
+                    for t in self._threads.threads.values() if t.parent_id == str(channel_id)]
 
     def permissions_in(self, channel_id: str, user_id: str) -> int:
         """A member's computed permissions in a channel (DOCS/perms algorithm)."""

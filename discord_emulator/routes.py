@@ -95,6 +95,20 @@ _TABLE = [
         204, a.actions.put_overwrite(p["channel_id"], p["overwrite_id"], b))),
     ("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", lambda a, p, b, q: (
         204, a.actions.delete_overwrite(p["channel_id"], p["overwrite_id"]))),
+    # Private threads (threads.py): DOCS/channel "Start Thread without Message" answers 201
+    # Created like any created channel; the member routes answer 204 (DOCS/channel).
+    ("POST", "/channels/{channel_id}/threads", lambda a, p, b, q: (
+        201, a.threads.start(p["channel_id"], b))),
+    ("GET", "/channels/{channel_id}/thread-members", lambda a, p, b, q: (
+        200, a.threads.list_members(p["channel_id"]))),
+    ("GET", "/channels/{channel_id}/thread-members/{user_id}", lambda a, p, b, q: (
+        200, a.threads.get_member(p["channel_id"], p["user_id"]))),
+    ("PUT", "/channels/{channel_id}/thread-members/{user_id}", lambda a, p, b, q: (
+        204, a.threads.add_member(p["channel_id"], p["user_id"]))),
+    ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", lambda a, p, b, q: (
+        204, a.threads.remove_member(p["channel_id"], p["user_id"]))),
+    ("GET", "/guilds/{guild_id}/threads/active", lambda a, p, b, q: (
+        200, a.threads.active(p["guild_id"]))),
     ("GET", "/channels/{channel_id}/messages", lambda a, p, b, q: (
         200, a.messages.list(p["channel_id"], q))),
     ("POST", "/channels/{channel_id}/messages", lambda a, p, b, q, f: (

@@ -86,9 +86,9 @@ def test_utf8_bom_is_accepted():
     (with_channel(name="a", type="text", **{"gm-only": True}),
      'channels[0].gm-only: unknown key (did you mean "gm_only"?)'),
     (with_channel(name="a", type="text", access="per-table"),
-     'channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators (got "per-table")'),
+     'channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators, per-player (got "per-table")'),
     (with_channel(name="a", type="text", access=True),
-     "channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators (got true)"),
+     "channels[0].access: must be one of party, gm-only, gm-posts, players-only, spectators, per-player (got true)"),
     (with_channel(name="Lore", type="text", access="gm-posts", gm_only=True),
      'channels[0] ("Lore"): gm_only: true and access: gm-posts disagree; keep access alone'),
     (with_channel(name="a", type="text", access="gm-only", gm_only=False),
@@ -165,4 +165,5 @@ def test_a_template_as_file_data_reads_back_with_its_modes():
     assert data["channels"][:2] == [{"name": "party", "type": "text"}, {"name": "gm-only", "type": "text", "gm_only": True}]
     assert validate(data) == template
     assert describe_channels(template) == (
-        "5 channels: 5 text; 1 GM-only, 1 GMs post, 1 players only, 1 spectators read")
+        "6 channels: 6 text; 1 GM-only, 1 GMs post, 1 players only, 1 spectators read, "
+        "1 thread per player")

@@ -19,7 +19,7 @@ role sees a players-only channel. A server's owner and Administrators see everyt
 the overwrites (compute_base_permissions returns ALL).
 """
 
-from channelwright.campaigns.plan import GM_ONLY, GM_POSTS, PARTY, PLAYERS_ONLY, SPECTATORS
+from channelwright.campaigns.plan import GM_ONLY, GM_POSTS, PARTY, PER_PLAYER, PLAYERS_ONLY, SPECTATORS
 from channelwright.discord import permissions as p
 from channelwright.text.problems import Problem
 
@@ -36,6 +36,15 @@ READER = p.VIEW_CHANNEL | p.READ_MESSAGE_HISTORY | p.CONNECT
 # Threads is not among them: the bot's invite doesn't hold it, so it couldn't deny it (the mask),
 # and a private thread no one may send a message in adds nothing.
 POSTING = p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS | p.SPEAK
+# A per-player channel: players read it and talk in their own private thread, never in the
+# channel or in a thread they start. A thread inherits its parent's permissions, View Channel
+# included (topics/threads.mdx "Permissions"), so players must view the channel itself; Send
+# Messages "has no effect in threads" (ibid.), Send Messages in Threads is what lets them talk.
+THREAD_READER = READER | p.ADD_REACTIONS | p.SEND_MESSAGES_IN_THREADS
+THREAD_READER_DENY = p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVATE_THREADS
+# The bot starts each player's thread and adds them: Create Private Threads in the parent, and
+# "the ability to send messages in the thread" (resources/channel.mdx "Add Thread Member").
+THREAD_KEEPER = BOT | p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS
 ROLE, MEMBER = 0, 1
 # Without these server-wide the bot can't build a campaign as private as its summary says: create
 # the roles and channels, or deny @everyone (and Players, on GM-only channels) View Channel.
@@ -77,7 +86,10 @@ def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: s
     - `gm-posts`: the Players role allowed READER (and Add Reactions) and denied POSTING;
     - `players-only`: the Players role allowed PLAYER, the GM role denied View Channel;
     - `spectators`: as `party`, and the Spectators role (`spectators_role`) allowed READER and
-      denied POSTING and Add Reactions: it reads, and listens in voice.
+      denied POSTING and Add Reactions: it reads, and listens in voice;
+    - `per-player`: the Players role allowed THREAD_READER and denied THREAD_READER_DENY, the
+      GM role GM (whose Manage Threads lets GMs see every private thread: topics/threads.mdx),
+      the bot THREAD_KEEPER.
     """
     mask = p.effective(bot_permissions) & ~p.MANAGE_ROLES
 
@@ -85,7 +97,8 @@ def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: s
         return {"id": target, "type": kind, "allow": str(allow & mask), "deny": str(deny & mask)}
 
     players = {GM_ONLY: entry(players_role, ROLE, deny=p.VIEW_CHANNEL),
-               GM_POSTS: entry(players_role, ROLE, allow=READER | p.ADD_REACTIONS, deny=POSTING)
+               GM_POSTS: entry(players_role, ROLE, allow=READER | p.ADD_REACTIONS, deny=POSTING),
+               PER_PLAYER: entry(players_role, ROLE, allow=THREAD_READER, deny=THREAD_READER_DENY),
                }.get(access, entry(players_role, ROLE, allow=PLAYER))
     gms = (entry(gm_role, ROLE, deny=p.VIEW_CHANNEL) if access == PLAYERS_ONLY
            else entry(gm_role, ROLE, allow=GM))
@@ -96,7 +109,7 @@ def overwrites(*, guild_id: str, players_role: str, gm_role: str, bot_user_id: s
         players,
         gms,
         *spectators,
-        entry(bot_user_id, MEMBER, allow=BOT),
+        entry(bot_user_id, MEMBER, allow=THREAD_KEEPER if access == PER_PLAYER else BOT),
     ]
 
 

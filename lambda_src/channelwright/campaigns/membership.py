@@ -1,7 +1,7 @@
 """Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side),
 and the one role change every roster change makes (change_role)."""
 
-from channelwright.campaigns import lost_access
+from channelwright.campaigns import lost_access, player_threads
 from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
@@ -54,7 +54,8 @@ def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reaso
 
     Add and Remove Guild Member Role are PUT and DELETE (developers/resources/guild.mdx), so a
     repeat changes nothing; the record's sets are the same. The role first: a record that says
-    "player" always follows a role given. DiscordRejected as Discord refused; KeyError if the
+    "player" always follows a role given; a player's private threads follow (player_threads.py).
+    DiscordRejected as Discord refused; KeyError if the
     campaign has no such role."""
     role = campaign.resources[GM_ROLE_KEY if group == "gms" else PLAYERS_ROLE_KEY]["id"]
     send = deps.api.add_member_role if adding else deps.api.remove_member_role
@@ -63,3 +64,5 @@ def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reaso
         deps.store.add_member(campaign, group, user_id)
     else:
         deps.store.remove_member(campaign, group, user_id)
+    if group == "players":
+        player_threads.follow(deps, campaign, user_id, adding=adding)

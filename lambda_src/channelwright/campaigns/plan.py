@@ -29,10 +29,12 @@ SPECTATORS_ROLE_KEY = "role:spectators"
 
 # Who may use a campaign channel (access.py turns each into permission overwrites):
 # party: players and GMs; gm-only: GMs; gm-posts: GMs post, players read (listen, in voice);
-# players-only: players, not the GM role; spectators: party, and the Spectators role reads.
-PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS = (
-    "party", "gm-only", "gm-posts", "players-only", "spectators")
-ACCESS_MODES = (PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS)
+# players-only: players, not the GM role; spectators: party, and the Spectators role reads;
+# per-player: a text channel the GMs post in, with a private thread per player under it
+# (player_threads.py), seen by that player and the GMs only.
+PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS, PER_PLAYER = (
+    "party", "gm-only", "gm-posts", "players-only", "spectators", "per-player")
+ACCESS_MODES = (PARTY, GM_ONLY, GM_POSTS, PLAYERS_ONLY, SPECTATORS, PER_PLAYER)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from channelwright.campaigns.plan import (
     GM_ONLY,
     GM_POSTS,
     GM_ROLE_KEY,
+    PER_PLAYER,
     PLAYERS_ONLY,
     PLAYERS_ROLE_KEY,
     ROLE,
@@ -27,7 +28,7 @@ GROUPS = ("text", "voice", "forum")
 # A channel's access mode (plan.py) as a mark before its name, and the legend line saying it.
 # Owners and Administrators see every channel whatever its overwrites
 # (developers/topics/permissions.mdx, compute_base_permissions), so "players only" says so.
-MARKS = {GM_ONLY: "🔒", GM_POSTS: "📢", PLAYERS_ONLY: "🙊", SPECTATORS: "👁"}
+MARKS = {GM_ONLY: "🔒", GM_POSTS: "📢", PLAYERS_ONLY: "🙊", SPECTATORS: "👁", PER_PLAYER: "🧵"}
 LEGEND = {
     GM_ONLY: "🔒 = game masters only.",
     GM_POSTS: "📢 = game masters post; players read (in voice: listen, not speak).",
@@ -35,6 +36,8 @@ LEGEND = {
                   "Administrators still see every channel).",
     SPECTATORS: "👁 = spectators read it too (in voice: listen): give someone the Spectators role "
                 "to let them watch.",
+    PER_PLAYER: "🧵 = game masters post; each player gets a private thread there, seen by them "
+                "and the game masters.",
 }
 
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from channelwright.discord import routes as r
 from channelwright.discord.files import File, parts, with_attachments
 from channelwright.discord.routes import CompiledRoute
-from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, NO_MENTIONS, MessageFlags
+from channelwright.discord.types import MESSAGE_CONTENT_LIMIT, NO_MENTIONS, ChannelType, MessageFlags
 
 
 class Rest(Protocol):
@@ -126,6 +126,30 @@ class DiscordApi:
         """"Delete Channel Permission": remove the overwrite of role or member `overwrite_id`."""
         self.rest.request(r.DELETE_CHANNEL_PERMISSION.compile(
             channel_id=channel_id, overwrite_id=overwrite_id), reason=reason)
+
+    # -- private threads (developers/resources/channel.mdx, guild.mdx) ---------------------------
+
+    def start_private_thread(self, channel_id: str, name: str, *, reason: str) -> dict:
+        """"Start Thread without Message": a private thread (type 12) named `name` (1-100
+        characters) under text channel `channel_id`, which only its members and those with Manage
+        Threads there can see (topics/threads.mdx "Permissions"); `invitable` false, so only
+        moderators add people. The channel object, with `id` and `parent_id`."""
+        body = {"name": name, "type": ChannelType.GUILD_PRIVATE_THREAD, "invitable": False}
+        return self.rest.request(r.START_THREAD_WITHOUT_MESSAGE.compile(channel_id=channel_id),
+                                 json=body, reason=reason)
+
+    def active_threads(self, guild_id: str) -> list[dict]:
+        """"List Active Guild Threads": the `threads` (channel objects) the bot can see."""
+        answer = self.rest.request(r.LIST_ACTIVE_GUILD_THREADS.compile(guild_id=guild_id))
+        return list(answer.get("threads") or [])
+
+    def add_thread_member(self, thread_id: str, user_id: str) -> None:
+        """"Add Thread Member" (204 also when they already are one)."""
+        self.rest.request(r.ADD_THREAD_MEMBER.compile(channel_id=thread_id, user_id=user_id))
+
+    def remove_thread_member(self, thread_id: str, user_id: str) -> None:
+        """"Remove Thread Member"."""
+        self.rest.request(r.REMOVE_THREAD_MEMBER.compile(channel_id=thread_id, user_id=user_id))
 
     def create_message(self, channel_id: str, content: str, *, components: list | None = None,
                        files: list[File] | None = None, mentions: tuple[str, ...] = ()) -> dict:

@@ -108,6 +108,7 @@ REMOVE_GUILD_MEMBER_ROLE = Route("DELETE", "/guilds/{guild_id}/members/{user_id}
 GET_GUILD_ROLES = Route("GET", "/guilds/{guild_id}/roles")  # "Get Guild Roles"
 CREATE_GUILD_ROLE = Route("POST", "/guilds/{guild_id}/roles")  # "Create Guild Role"
 DELETE_GUILD_ROLE = Route("DELETE", "/guilds/{guild_id}/roles/{role_id}")  # "Delete Guild Role"
+LIST_ACTIVE_GUILD_THREADS = Route("GET", "/guilds/{guild_id}/threads/active")  # "List Active Guild Threads"
 
 # developers/resources/channel.mdx
 GET_CHANNEL = Route("GET", "/channels/{channel_id}")  # "Get Channel"
@@ -116,6 +117,11 @@ DELETE_CHANNEL = Route("DELETE", "/channels/{channel_id}")  # "Delete/Close Chan
 # "Edit Channel Permissions", "Delete Channel Permission"
 EDIT_CHANNEL_PERMISSIONS = Route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}")
 DELETE_CHANNEL_PERMISSION = Route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}")
+# "Start Thread without Message"
+START_THREAD_WITHOUT_MESSAGE = Route("POST", "/channels/{channel_id}/threads")
+# "Add Thread Member", "Remove Thread Member"
+ADD_THREAD_MEMBER = Route("PUT", "/channels/{channel_id}/thread-members/{user_id}")
+REMOVE_THREAD_MEMBER = Route("DELETE", "/channels/{channel_id}/thread-members/{user_id}")
 
 # developers/resources/message.mdx
 CREATE_MESSAGE = Route("POST", "/channels/{channel_id}/messages")  # "Create Message"

@@ -12,6 +12,7 @@ class ChannelType(IntEnum):
     GUILD_TEXT = 0
     GUILD_VOICE = 2
     GUILD_CATEGORY = 4
+    GUILD_PRIVATE_THREAD = 12
     GUILD_FORUM = 15
 
 

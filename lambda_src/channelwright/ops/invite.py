@@ -21,7 +21,8 @@ from channelwright.discord import permissions as p
 
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 SCOPES = ("bot", "applications.commands")
-INVITE_PERMISSIONS = p.MANAGE_CHANNELS | p.MANAGE_ROLES | access.PLAYER | access.GM | access.BOT
+INVITE_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | access.PLAYER | access.GM | access.BOT
+                      | access.THREAD_KEEPER)
 
 
 def invite_url(application_id: str) -> str:

@@ -23,6 +23,7 @@ from channelwright.campaigns.plan import (
     GM_ONLY,
     GM_POSTS,
     PARTY,
+    PER_PLAYER,
     PLAYERS_ONLY,
     SPECTATORS,
     TEMPLATE_DIR,
@@ -34,7 +35,7 @@ MAX_SERVER_TEMPLATES = AUTOCOMPLETE_CHOICES_LIMIT  # a server's templates fit on
 TEMPLATE_KEY_PREFIX = "~template~"
 RECORD_TYPE = "template"
 MODE_COUNTS = {GM_ONLY: "GM-only", GM_POSTS: "GMs post", PLAYERS_ONLY: "players only",
-               SPECTATORS: "spectators read"}
+               SPECTATORS: "spectators read", PER_PLAYER: "thread per player"}
 
 
 # -- what a template shows ----------------------------------------------------------------------

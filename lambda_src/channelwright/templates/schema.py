@@ -30,6 +30,9 @@ one of
   developers/topics/permissions.mdx, compute_base_permissions);
 - `spectators`: as `party`, and the campaign's Spectators role (made only for a template with
   such a channel) reads it and listens in voice, never posting or speaking;
+- `per-player` (text channels only): game masters post, players read, and each player gets a
+  private thread of their own under it, seen by them and the game masters only (threads cost
+  no channel slots);
 and `gm_only` (true/false, optional): the older spelling of `access: gm-only`; a channel giving
 both must agree (`gm_only: true` with `access: gm-only`). Text and forum names are normalised
 the way Discord shows them (lower case, runs of spaces to one hyphen, no leading/trailing
@@ -54,7 +57,7 @@ import re
 from typing import Any
 
 from channelwright.campaigns.name_match import fold
-from channelwright.campaigns.plan import ACCESS_MODES, GM_ONLY, PARTY, ChannelSpec, Template
+from channelwright.campaigns.plan import ACCESS_MODES, GM_ONLY, PARTY, PER_PLAYER, ChannelSpec, Template
 from channelwright.text import names
 
 MAX_FILE_BYTES = 64 * 1024
@@ -240,6 +243,10 @@ def _channel(index: int, item: Any, errors: list[str]) -> ChannelSpec | None:
             errors.append(f"{where}.name: is empty once Discord normalises it (got {_shown(name)})")
         name = normalised
     access = _access(item, where, errors)
+    if access == PER_PLAYER and kind not in (None, "text"):
+        # topics/threads.mdx "Public & Private Threads": private threads "can only be created in
+        # `GUILD_TEXT` channels".
+        errors.append(f"{where}.access: per-player needs a text channel (got {_shown(kind)})")
     if len(errors) > before or name is None or kind is None or access is None:
         return None
     return ChannelSpec(name, kind, access)

@@ -1,0 +1,109 @@
+"""Each player's private thread in a campaign's `per-player` channels, following the roster.
+
+A player who joins (or is added) gets, in every per-player channel, a private thread named after
+them (developers/resources/channel.mdx "Start Thread without Message", type 12), and is added to
+it ("Add Thread Member"). Threads are users' spaces, not roles': the GMs see every thread through
+the Manage Threads their role holds in the channel (topics/threads.mdx "Permissions": a private
+thread is seen by its members "or a moderator (`MANAGE_THREADS` permission)"; access.py). A player
+who leaves (or is removed) is taken out of their thread ("Remove Thread Member", allowed to the
+thread's creator, the bot); the thread stays, its history the GMs'. A player who comes back is
+added to the same thread again.
+
+Exactly one thread per player and channel: the thread's record key (`thread_key`) is marked
+pending before the create is sent and the thread's id recorded after, as the builder does for
+channels. A create whose reply was lost (OutcomeUnknown), or a pending mark found by a later
+delivery, is resolved by reading the guild's active threads ("List Active Guild Threads"): the
+bot's own thread under that channel, of that name, made after the mark and owned by no record,
+is the one; only when there is none is the create sent (again).
+"""
+
+import time
+
+from channelwright.campaigns.plan import CHANNEL, PER_PLAYER, Step
+from channelwright.discord.errors import DiscordRejected, JsonErrorCode, OutcomeUnknown
+from channelwright.discord.snowflake import created_ms
+
+THREAD_PREFIX = "thread:"
+# A thread's snowflake and our pending mark come from two clocks: allow this much skew (ms).
+CLOCK_SKEW_MS = 5_000
+NAME_LIMIT = 100  # "Start Thread without Message": name "1-100 character"
+
+
+def thread_key(step_key: str, user_id: str) -> str:
+    """The record's key for `user_id`'s thread in the channel of plan step `step_key`."""
+    return f"{THREAD_PREFIX}{step_key}:{user_id}"
+
+
+def per_player_channels(campaign) -> list[tuple[str, str]]:
+    """(step key, channel id) of each per-player channel the campaign has recorded."""
+    steps = [Step.from_dict(s) for s in campaign.plan]
+    return [(s.key, str(campaign.resources[s.key]["id"])) for s in steps
+            if s.kind == CHANNEL and s.access == PER_PLAYER and campaign.resources.get(s.key, {}).get("id")]
+
+
+def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
+    """Give `user_id` their thread in every per-player channel (`adding`), or take them out of
+    it. DiscordError as Discord answered; a lost create reply that the active threads don't
+    explain stays OutcomeUnknown (the task is retried, and the pending mark is read then).
+    The record is read afresh: a thread recorded since `campaign` was read must not be made again."""
+    campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
+    for step_key, channel_id in per_player_channels(campaign):
+        key = thread_key(step_key, user_id)
+        if adding:
+            thread = _thread_id(deps, campaign, channel_id, key, _player_name(deps, campaign, user_id))
+            deps.api.add_thread_member(thread, user_id)
+        elif campaign.resources.get(key, {}).get("id"):
+            _remove(deps, str(campaign.resources[key]["id"]), user_id)
+
+
+def _remove(deps, thread_id: str, user_id: str) -> None:
+    """Remove Thread Member; someone no longer in it (10007 Unknown Member) or a thread deleted
+    by hand (10003 Unknown Channel) is already what we want."""
+    try:
+        deps.api.remove_thread_member(thread_id, user_id)
+    except DiscordRejected as error:
+        if error.code not in (JsonErrorCode.UNKNOWN_MEMBER, JsonErrorCode.UNKNOWN_CHANNEL):
+            raise
+
+
+def _player_name(deps, campaign, user_id: str) -> str:
+    """The name the thread takes: the member's server nickname, else their display name, else
+    their username (developers/resources/guild.mdx "Guild Member Object", user.mdx "User
+    Object"), cut to Discord's 100 characters."""
+    member = deps.api.get_member(campaign.guild_id, user_id)
+    user = member.get("user") or {}
+    name = member.get("nick") or user.get("global_name") or user.get("username") or user_id
+    return str(name)[:NAME_LIMIT]
+
+
+def _thread_id(deps, campaign, channel_id: str, key: str, name: str) -> str:
+    """The id of the player's thread: recorded, found after a pending mark, or created now."""
+    recorded = campaign.resources.get(key, {}).get("id")
+    if recorded:
+        return str(recorded)
+    since = campaign.pending.get(key)
+    found = _find(deps, campaign, channel_id, name, since) if since else None
+    if found is None:
+        if since is None:
+            since = int(time.time() * 1000)
+            deps.store.mark_pending(campaign, [key], since)
+        try:
+            reason = f"Channelwright: a private thread for a player of “{campaign.name}”"
+            found = str(deps.api.start_private_thread(channel_id, name, reason=reason)["id"])
+        except OutcomeUnknown:
+            found = _find(deps, campaign, channel_id, name, since)
+            if found is None:
+                raise
+    deps.store.record(campaign, {key: {"id": found, "name": name, "parent_id": channel_id}})
+    return found
+
+
+def _find(deps, campaign, channel_id: str, name: str, since_ms: int) -> str | None:
+    """The bot's thread under `channel_id` named `name`, made since `since_ms` and recorded for
+    no one: the create whose reply was lost. The oldest if the create landed twice."""
+    owned = {str(r.get("id")) for r in campaign.resources.values()}
+    mine = [t for t in deps.api.active_threads(campaign.guild_id)
+            if str(t.get("parent_id")) == channel_id and str(t.get("owner_id")) == deps.bot_user_id()
+            and t.get("name") == name and str(t["id"]) not in owned
+            and created_ms(str(t["id"])) >= since_ms - CLOCK_SKEW_MS]
+    return str(min(mine, key=lambda t: int(t["id"]))["id"]) if mine else None

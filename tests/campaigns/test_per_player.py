@@ -1,0 +1,96 @@
+"""`per-player` channels end to end: each player added gets a private thread under the GM
+channel, which only they and the GMs see (the emulator's model of topics/threads.mdx
+"Permissions"); a player removed loses sight of it, the thread staying for the GMs; a lost reply
+to the thread's create still leaves exactly one thread."""
+
+import pytest
+
+from channelwright.discord import permissions as p
+from channelwright.templates.schema import TemplateInvalid, validate
+from tests.campaigns.test_access_modes import EVERYONE_DEFAULT, build, children_of, roles_of
+from tests.support.bot import BOT_PERMISSIONS
+from tests.support.servers import run
+
+NAME = "Curse of Strahd"
+TEMPLATE = {"id": "letters", "title": "Letters", "channels": [
+    {"name": "general", "type": "text"},
+    {"name": "gm-desk", "type": "text", "access": "per-player"},
+]}
+
+
+@pytest.fixture
+def guild(emu):
+    """The bot also holds Manage Threads: only what it holds may go into the GM role's overwrite
+    (access.py), and that is how GMs see the players' private threads."""
+    gid = emu.add_guild(name="Barovia", bot_permissions=BOT_PERMISSIONS | p.MANAGE_THREADS)
+    emu.set_everyone_permissions(gid, EVERYONE_DEFAULT | p.CREATE_PRIVATE_THREADS)
+    return gid
+
+
+def member_change(bot, guild, gm, command, user):
+    _, _, text = run(bot, guild, gm, command, [
+        {"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": user}],
+        users=[user])
+    return text
+
+
+@pytest.fixture
+def desk(bot, emu, guild, gm):
+    bot.templates.put(guild, validate(TEMPLATE), author_id=gm)
+    build(bot, emu, guild, gm, "letters")
+    return children_of(emu, guild)["gm-desk"]["id"]
+
+
+def test_each_player_sees_only_their_own_thread_and_the_gm_sees_all(bot, emu, guild, gm, player, desk):
+    carol, outsider = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", player)
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", carol)
+    threads = {t["name"]: t for t in emu.threads_in(desk)}
+    assert sorted(threads) == ["bob", "carol"]
+    assert all(t["type"] == 12 and t["parent_id"] == desk for t in threads.values())
+    bobs, carols = threads["bob"]["id"], threads["carol"]["id"]
+    assert [emu.visible_to(bobs, u) for u in (player, carol, gm, outsider)] == [True, False, True, False]
+    assert [emu.visible_to(carols, u) for u in (player, carol, gm, outsider)] == [False, True, True, False]
+    # The channel itself: GMs post, players read and talk only in threads.
+    assert emu.permissions_in(desk, player) & p.SEND_MESSAGES_IN_THREADS
+    assert not emu.permissions_in(desk, player) & p.SEND_MESSAGES
+    assert not emu.visible_to(desk, outsider)
+    assert bot.campaign(guild, NAME).resources[f"thread:channel:1:{player}"]["id"] == bobs
+
+
+def test_a_removed_player_no_longer_sees_their_thread_which_stays(bot, emu, guild, gm, player, desk):
+    member_change(bot, guild, gm, "add-player", player)
+    [thread] = emu.threads_in(desk)
+    assert "is no longer a player" in member_change(bot, guild, gm, "remove-player", player)
+    assert not emu.visible_to(thread["id"], player)
+    assert emu.visible_to(thread["id"], gm)
+    assert [t["id"] for t in emu.threads_in(desk)] == [thread["id"]]
+    member_change(bot, guild, gm, "add-player", player)  # back: the same thread again
+    assert [t["id"] for t in emu.threads_in(desk)] == [thread["id"]]
+    assert emu.visible_to(thread["id"], player)
+
+
+def test_adding_twice_makes_one_thread(bot, emu, guild, gm, player, desk):
+    member_change(bot, guild, gm, "add-player", player)
+    member_change(bot, guild, gm, "add-player", player)
+    assert len(emu.threads_in(desk)) == 1
+
+
+def test_a_lost_reply_on_the_threads_create_leaves_exactly_one(bot, emu, guild, gm, player, desk):
+    emu.faults.lose_reply(method="POST", path_regex=r"/threads$")
+    member_change(bot, guild, gm, "add-player", player)
+    assert sum(r.reply_lost for r in emu.requests) == 1
+    [thread] = emu.threads_in(desk)
+    assert emu.visible_to(thread["id"], player)
+    assert bot.campaign(guild, NAME).resources[f"thread:channel:1:{player}"]["id"] == thread["id"]
+
+
+def test_players_role_cannot_talk_in_the_channel_itself(bot, emu, guild, gm, player, desk):
+    emu.give_role(guild, player, roles_of(emu, guild, NAME)["Players"])
+    held = emu.permissions_in(desk, player)
+    assert held & p.VIEW_CHANNEL and not held & (p.SEND_MESSAGES | p.CREATE_PRIVATE_THREADS)
+
+
+def test_per_player_needs_a_text_channel():
+    with pytest.raises(TemplateInvalid, match="per-player needs a text channel"):
+        validate({"id": "x", "title": "X", "channels": [{"name": "den", "type": "voice", "access": "per-player"}]})

@@ -2,37 +2,15 @@
 (tests/spec/discord-openapi.json, components/schemas/*Response), whichever route returns them."""
 
 import pytest
-import requests
 
-from discord_emulator import GUILD_CATEGORY, GUILD_FORUM, GUILD_TEXT, GUILD_VOICE, DiscordEmulator
+from discord_emulator import GUILD_CATEGORY, GUILD_FORUM, GUILD_TEXT, GUILD_VOICE
 from discord_emulator.model import numbered_components
-from tests.support.openapi_check import SpecChecker
-from tests.support.spec_gate import watching
+from tests.emulator import spec_server
+from tests.emulator.spec_server import call
 
-TOKEN = "test-bot-token"
-APP_ID = "1100000000000000001"
-UA = "DiscordBot (https://example.invalid/channelwright, 0.1)"
+# This module's emulator and schema check (spec_server.py), shared with the other shape tests.
+emu, conforms = spec_server.emu, spec_server.conforms
 
-
-@pytest.fixture(scope="module")
-def emu():
-    with DiscordEmulator(bot_token=TOKEN, application_id=APP_ID) as emu, watching(emu):
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def conforms():
-    checker = SpecChecker()
-
-    def check(schema: str, value) -> list[str]:
-        validator = checker.validator(f"/components/schemas/{schema}")
-        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(value)]
-    return check
-
-
-def call(emu, method, path, **kwargs):
-    return requests.request(method, emu.base_url + path, timeout=5, **kwargs,
-                            headers={"Authorization": f"Bot {TOKEN}", "User-Agent": UA})
 
 
 def test_guild_roles_member_and_current_user(emu, conforms):

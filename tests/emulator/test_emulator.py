@@ -7,19 +7,12 @@ import requests
 
 from discord_emulator import (ADMINISTRATOR, BAN_MEMBERS, DEFAULT_BOT_PERMISSIONS, GUILD_CATEGORY,
                               GUILD_FORUM, GUILD_TEXT, GUILD_VOICE, MANAGE_CHANNELS, MANAGE_GUILD,
-                              MANAGE_ROLES, SEND_MESSAGES, VIEW_CHANNEL, AcknowledgedTooLate,
-                              DiscordEmulator)
-from tests.support.spec_gate import watching
+                              MANAGE_ROLES, SEND_MESSAGES, VIEW_CHANNEL, AcknowledgedTooLate)
+from tests.emulator import spec_server
+from tests.emulator.spec_server import APP_ID, TOKEN, UA
 
-TOKEN = "test-bot-token"
-APP_ID = "1100000000000000001"
-UA = "DiscordBot (https://example.invalid/channelwright, 0.1)"
-
-
-@pytest.fixture(scope="module")
-def emu():
-    with DiscordEmulator(bot_token=TOKEN, application_id=APP_ID) as emu, watching(emu):
-        yield emu
+# This module's emulator (spec_server.py), as the shape tests have theirs.
+emu = spec_server.emu
 
 
 @pytest.fixture(scope="module")

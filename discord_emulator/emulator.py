@@ -262,8 +262,16 @@ class DiscordEmulator:
     # -- sabotage, as an admin in the client would ------------------------------------------
 
     def delete_channel(self, channel_id: str) -> None:
+        """A channel, or a thread (its id then answers 10003 Unknown Channel)."""
         with self._state.lock:
-            self._state.remove_channel(self._state.channel(channel_id))
+            if self._threads.threads.pop(str(channel_id), None) is None:
+                self._state.remove_channel(self._state.channel(channel_id))
+
+    def archive_thread(self, thread_id: str) -> None:
+        """Archive a thread as Discord does once it had no activity for its
+        `auto_archive_duration` minutes (threads.Threads.archive)."""
+        with self._state.lock:
+            self._threads.archive(thread_id)
 
     def delete_role(self, guild_id: str, role_id: str) -> None:
         with self._state.lock:

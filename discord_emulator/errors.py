@@ -63,6 +63,11 @@ def bad_channel_type() -> ApiError:
     return ApiError(400, 50024, "Cannot execute action on this channel type")
 
 
+def archived_thread() -> ApiError:
+    """DOCS/codes 50083: "Tried to perform an operation on an archived thread"."""
+    return ApiError(400, 50083, "Thread is archived")
+
+
 def form_error(path: str, code: str, message: str) -> ApiError:
     """One field error; `path` is dotted for nested fields, e.g. "permission_overwrites.0.id",
     or empty for an error about the whole body."""

@@ -87,8 +87,10 @@ _TABLE = [
     ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", lambda a, p, b, q: (
         204, a.actions.set_member_role(p["guild_id"], p["user_id"], p["role_id"], False))),
     ("GET", "/channels/{channel_id}", lambda a, p, b, q: (200, a.actions.get_channel(p["channel_id"]))),
+    # A thread is a channel too (DOCS/channel "Modify Channel", JSON Params (Thread)).
     ("PATCH", "/channels/{channel_id}", lambda a, p, b, q: (
-        200, a.actions.modify_channel(p["channel_id"], b))),
+        200, a.threads.modify(p["channel_id"], b) if p["channel_id"] in a.threads.threads
+        else a.actions.modify_channel(p["channel_id"], b))),
     ("DELETE", "/channels/{channel_id}", lambda a, p, b, q: (
         200, a.actions.delete_channel(p["channel_id"]))),
     ("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", lambda a, p, b, q: (
@@ -107,6 +109,8 @@ _TABLE = [
         204, a.threads.add_member(p["channel_id"], p["user_id"]))),
     ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", lambda a, p, b, q: (
         204, a.threads.remove_member(p["channel_id"], p["user_id"]))),
+    ("GET", "/channels/{channel_id}/threads/archived/private", lambda a, p, b, q: (
+        200, a.threads.archived_private(p["channel_id"]))),
     ("GET", "/guilds/{guild_id}/threads/active", lambda a, p, b, q: (
         200, a.threads.active(p["guild_id"]))),
     ("GET", "/channels/{channel_id}/messages", lambda a, p, b, q: (

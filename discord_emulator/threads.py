@@ -2,14 +2,21 @@
 
 Sources (DOCS/x as in actions.py): DOCS/channel "Start Thread without Message", "Add Thread
 Member", "Remove Thread Member", "Get Thread Member", "List Thread Members", "Thread Member
-Object", "Thread Metadata Object"; DOCS/guild "List Active Guild Threads" and "Get Guild
-Channels" ("Does not include threads"); topics/threads.mdx "Public & Private Threads" and
-"Permissions". Only private threads (type 12) are modelled: the others are refused as a type
+Object", "Thread Metadata Object", "Modify Channel" (JSON Params (Thread)), "List Private
+Archived Threads"; DOCS/guild "List Active Guild Threads" and "Get Guild Channels" ("Does not
+include threads"); topics/threads.mdx "Public & Private Threads", "Active & Archived Threads",
+"Thread Archiving" and "Permissions". Only private threads (type 12) are modelled: the others are refused as a type
 this emulator does not create, the stricter reading.
 
 Threads live apart from guild channels: Get Guild Channels never lists them, and nothing in the
 docs counts them against the 500 guild channels (DOCS/codes 30013 names "guild channels"), so
-they are not counted. Every public method runs under the state lock and returns wire JSON or
+they are not counted.
+
+Archiving: Discord archives a thread after `auto_archive_duration` minutes without activity
+(topics/threads.mdx "Thread Archiving"); the emulator has no clock, so a test archives a thread
+as that would (`archive`). An archived thread is not listed by List Active Guild Threads, and Add
+and Remove Thread Member refuse it ("Also requires the thread is not archived": 400 50083,
+DOCS/codes "Tried to perform an operation on an archived thread"). Every public method runs under the state lock and returns wire JSON or
 raises `ApiError`.
 """
 
@@ -17,10 +24,10 @@ from dataclasses import dataclass, field
 
 from . import errors
 from .actions import require, snowflake, string
-from .errors import form_error
+from .errors import archived_thread, form_error
 from .model import TEXT, iso_now
-from .permissions import (CREATE_PRIVATE_THREADS, MANAGE_THREADS, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL,
-                          channel_permissions)
+from .permissions import (CREATE_PRIVATE_THREADS, MANAGE_THREADS, READ_MESSAGE_HISTORY,
+                          SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL, channel_permissions)
 
 PRIVATE_THREAD = 12
 # DOCS/channel "Start Thread without Message": auto_archive_duration "can be set to: 60, 1440,
@@ -40,6 +47,8 @@ class Thread:
     auto_archive_duration: int
     member_ids: dict[str, str] = field(default_factory=dict)  # user id -> join timestamp
     created_at: str = field(default_factory=iso_now)
+    archived: bool = False
+    archive_timestamp: str = ""  # DOCS/channel "Thread Metadata Object": set at create, archive, unarchive
 
     def to_json(self) -> dict:
         """A channel object of type 12 (DOCS/channel "Channel Object", example "Thread Example")."""
@@ -48,8 +57,8 @@ class Thread:
             "parent_id": self.parent_id, "owner_id": self.owner_id, "last_message_id": None,
             "rate_limit_per_user": 0, "flags": 0, "message_count": 0, "member_count": len(self.member_ids),
             "total_message_sent": 0,
-            "thread_metadata": {"archived": False, "auto_archive_duration": self.auto_archive_duration,
-                                "archive_timestamp": self.created_at, "locked": False,
+            "thread_metadata": {"archived": self.archived, "auto_archive_duration": self.auto_archive_duration,
+                                "archive_timestamp": self.archive_timestamp or self.created_at, "locked": False,
                                 "invitable": self.invitable, "create_timestamp": self.created_at},
         }
 
@@ -90,6 +99,19 @@ class Threads:
             raise errors.missing_access()
         return thread
 
+    def _active(self, thread: Thread) -> Thread:
+        """DOCS/channel "Add Thread Member" / "Remove Thread Member": "Also requires the thread is
+        not archived" — 400 50083 otherwise (DOCS/codes)."""
+        if thread.archived:
+            raise archived_thread()
+        return thread
+
+    def archive(self, thread_id: str) -> None:
+        """What Discord does to a thread left without activity for its `auto_archive_duration`
+        (topics/threads.mdx "Thread Archiving"); `archive_timestamp` changes with it."""
+        thread = self.threads[str(thread_id)]
+        thread.archived, thread.archive_timestamp = True, iso_now()
+
     # -- routes ------------------------------------------------------------------------------
 
     def start(self, channel_id: str, body: dict) -> dict:
@@ -120,7 +142,7 @@ class Threads:
         """PUT /channels/{id}/thread-members/{user.id}: "Requires the ability to send messages
         in the thread" (Send Messages in Threads, topics/threads.mdx); 204 also when the user
         already is a member. A user outside the guild: 404 Unknown Member (10007)."""
-        thread = self.thread(thread_id)
+        thread = self._active(self.thread(thread_id))
         require(self._perms_in_parent(thread, self.state.bot.id), SEND_MESSAGES_IN_THREADS)
         self.state.member(self.state.guilds[thread.guild_id], user_id)
         thread.member_ids.setdefault(str(user_id), iso_now())
@@ -130,7 +152,7 @@ class Threads:
         permission, or the creator of the thread if it is a `PRIVATE_THREAD`". Removing a user
         who is not a member answers 404 Unknown Member (10007): the docs name no outcome, and
         this is the stricter reading."""
-        thread = self.thread(thread_id)
+        thread = self._active(self.thread(thread_id))
         if thread.owner_id != self.state.bot.id:
             require(self._perms_in_parent(thread, self.state.bot.id), MANAGE_THREADS)
         if thread.member_ids.pop(snowflake(user_id, "user_id"), None) is None:
@@ -144,6 +166,39 @@ class Threads:
             raise errors.unknown("member")
         return thread.member_json(str(user_id))
 
+    def modify(self, thread_id: str, body: dict) -> dict:
+        """PATCH /channels/{id} on a thread, `archived` only (other fields: 400, not modelled).
+        topics/threads.mdx "Permissions": changing `archived` "requires `MANAGE_THREADS` or that
+        the current user is the thread creator" (403 50013 otherwise); unarchiving is activity,
+        so `archive_timestamp` changes (topics/threads.mdx "Thread Archiving")."""
+        thread = self.thread(thread_id)
+        for key in body:
+            if key != "archived":
+                raise form_error(key, "UNSUPPORTED", "This emulator models only `archived` on threads.")
+        archived = body.get("archived", thread.archived)
+        if not isinstance(archived, bool):
+            raise form_error("archived", "BASE_TYPE_BAD_BOOLEAN", "Must be either true or false.")
+        if thread.owner_id != self.state.bot.id:
+            require(self._perms_in_parent(thread, self.state.bot.id), MANAGE_THREADS)
+        if archived != thread.archived:
+            thread.archived, thread.archive_timestamp = archived, iso_now()
+        return thread.to_json()
+
+    def archived_private(self, channel_id: str) -> dict:
+        """GET /channels/{id}/threads/archived/private: the parent's archived private threads,
+        newest `archive_timestamp` first; "Requires both the `READ_MESSAGE_HISTORY` and
+        `MANAGE_THREADS` permissions" (DOCS/channel "List Private Archived Threads"). The
+        `before` and `limit` query params are not modelled: every thread fits in one answer."""
+        parent, perms = self.actions.visible_channel(channel_id)
+        require(perms, READ_MESSAGE_HISTORY)
+        require(perms, MANAGE_THREADS)
+        bot = self.state.bot.id
+        threads = sorted((t for t in self.threads.values() if t.parent_id == parent.id and t.archived),
+                         key=lambda t: t.archive_timestamp, reverse=True)
+        return {"threads": [t.to_json() for t in threads],
+                "members": [t.member_json(bot) for t in threads if bot in t.member_ids],
+                "has_more": False}
+
     def list_members(self, thread_id: str) -> list[dict]:
         thread = self.thread(thread_id)
         return [thread.member_json(uid) for uid in thread.member_ids]
@@ -156,7 +211,8 @@ class Threads:
         guild = self.state.bot_guild(guild_id)
         bot = self.state.bot.id
         threads = sorted((t for t in self.threads.values()
-                          if t.guild_id == guild.id and t.parent_id in self.state.channels and self.sees(t, bot)),
+                          if t.guild_id == guild.id and t.parent_id in self.state.channels
+                          and not t.archived and self.sees(t, bot)),
                          key=lambda t: int(t.id), reverse=True)
         return {"threads": [t.to_json() for t in threads],
                 "members": [t.member_json(bot) for t in threads if bot in t.member_ids],

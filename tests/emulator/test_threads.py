@@ -138,3 +138,62 @@ def test_thread_member_shapes(emu, room, conforms):
     call(emu, "PUT", f"/channels/{thread}/thread-members/{alice}")
     members = call(emu, "GET", f"/channels/{thread}/thread-members").json()
     assert [e for m in members for e in conforms("ThreadMemberResponse", m)] == []
+
+
+# -- archiving (topics/threads.mdx "Active & Archived Threads", "Thread Archiving") ------------
+
+def archived_thread_with(emu, channel, member):
+    thread = start(emu, channel).json()["id"]
+    call(emu, "PUT", f"/channels/{thread}/thread-members/{member}")
+    emu.archive_thread(thread)
+    return thread
+
+
+def test_an_archived_thread_is_not_active_and_refuses_member_changes(emu, room):
+    gid, channel, alice = room
+    thread = archived_thread_with(emu, channel, alice)
+    assert call(emu, "GET", f"/guilds/{gid}/threads/active").json()["threads"] == []
+    for method in ("PUT", "DELETE"):  # DOCS/channel: "Also requires the thread is not archived"
+        refused = call(emu, method, f"/channels/{thread}/thread-members/{alice}")
+        assert (refused.status_code, refused.json()["code"]) == (400, 50083)
+    assert emu.visible_to(thread, alice)  # archiving hides nothing
+
+
+def test_its_creator_unarchives_it_with_modify_channel(emu, room, conforms):
+    gid, channel, alice = room
+    thread = archived_thread_with(emu, channel, alice)
+    before = emu.threads_in(channel)[0]["thread_metadata"]["archive_timestamp"]
+    answer = call(emu, "PATCH", f"/channels/{thread}", json={"archived": False})
+    assert answer.status_code == 200 and conforms("ThreadResponse", answer.json()) == []
+    assert answer.json()["thread_metadata"]["archived"] is False
+    assert answer.json()["thread_metadata"]["archive_timestamp"] != before
+    assert [t["id"] for t in call(emu, "GET", f"/guilds/{gid}/threads/active").json()["threads"]] == [thread]
+    assert call(emu, "DELETE", f"/channels/{thread}/thread-members/{alice}").status_code == 204
+
+
+def test_fields_not_modelled_are_refused_on_a_thread(emu, room):
+    _, channel, _ = room
+    thread = start(emu, channel).json()["id"]
+    assert call(emu, "PATCH", f"/channels/{thread}", json={"name": "x"}).status_code == 400
+    assert call(emu, "PATCH", f"/channels/{thread}", json={"archived": "no"}).status_code == 400
+
+
+def test_private_archived_threads_need_manage_threads(emu, room, conforms):
+    gid, channel, alice = room
+    thread = archived_thread_with(emu, channel, alice)
+    refused = call(emu, "GET", f"/channels/{channel}/threads/archived/private")
+    assert (refused.status_code, refused.json()["code"]) == (403, 50013)
+    emu.grant_bot_in_channel(channel, MANAGE_THREADS)
+    listed = call(emu, "GET", f"/channels/{channel}/threads/archived/private").json()
+    assert conforms("ThreadsResponse", listed) == []
+    assert [t["id"] for t in listed["threads"]] == [thread]
+    assert listed["threads"][0]["thread_metadata"]["archived"] is True
+
+
+def test_a_thread_deleted_by_hand_is_unknown(emu, room):
+    _, channel, alice = room
+    thread = start(emu, channel).json()["id"]
+    emu.delete_channel(thread)
+    gone = call(emu, "PUT", f"/channels/{thread}/thread-members/{alice}")
+    assert (gone.status_code, gone.json()["code"]) == (404, 10003)
+    assert emu.threads_in(channel) == []

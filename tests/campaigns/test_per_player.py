@@ -94,3 +94,46 @@ def test_players_role_cannot_talk_in_the_channel_itself(bot, emu, guild, gm, pla
 def test_per_player_needs_a_text_channel():
     with pytest.raises(TemplateInvalid, match="per-player needs a text channel"):
         validate({"id": "x", "title": "X", "channels": [{"name": "den", "type": "voice", "access": "per-player"}]})
+
+
+def test_a_player_back_after_their_thread_was_archived_gets_into_it_again(bot, emu, guild, gm, player, desk):
+    member_change(bot, guild, gm, "add-player", player)
+    [thread] = emu.threads_in(desk)
+    emu.archive_thread(thread["id"])  # a week without a message (topics/threads.mdx "Thread Archiving")
+    assert "is no longer a player" in member_change(bot, guild, gm, "remove-player", player)
+    assert not emu.visible_to(thread["id"], player)
+    emu.archive_thread(thread["id"])
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", player)
+    assert [t["id"] for t in emu.threads_in(desk)] == [thread["id"]]
+    assert emu.visible_to(thread["id"], player)
+
+
+def test_a_thread_deleted_by_hand_is_made_again_when_the_player_is_next_added(bot, emu, guild, gm, player, desk):
+    member_change(bot, guild, gm, "add-player", player)
+    [old] = emu.threads_in(desk)
+    emu.delete_channel(old["id"])
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", player)
+    [new] = emu.threads_in(desk)
+    assert new["id"] != old["id"] and emu.visible_to(new["id"], player)
+    assert bot.campaign(guild, NAME).resources[f"thread:channel:1:{player}"]["id"] == new["id"]
+
+
+def test_a_lost_create_reply_found_later_among_archived_threads_is_kept(bot, emu, guild, gm, player, desk):
+    """The create landed, its reply was lost, and the retry came after Discord archived it."""
+    campaign = bot.campaign(guild, NAME)
+    key = f"thread:channel:1:{player}"
+    bot.store.mark_pending(campaign, [key], 0)
+    made = bot.worker.api.start_private_thread(desk, "bob", reason="a create whose reply was lost")
+    emu.archive_thread(made["id"])
+    member_change(bot, guild, gm, "add-player", player)
+    assert [t["id"] for t in emu.threads_in(desk)] == [made["id"]]
+    assert emu.visible_to(made["id"], player)
+
+
+def test_only_one_of_two_racing_deliveries_may_mark_a_thread_pending(bot, guild, gm, player, desk):
+    campaign = bot.campaign(guild, NAME)
+    key = f"thread:channel:1:{player}"
+    assert bot.store.claim_pending(campaign, key, 1) is True
+    assert bot.store.claim_pending(campaign, key, 2) is False
+    bot.store.record(campaign, {key: {"id": "1"}})
+    assert bot.store.claim_pending(campaign, key, 3) is False

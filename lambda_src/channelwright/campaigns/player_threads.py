@@ -7,7 +7,9 @@ the Manage Threads their role holds in the channel (topics/threads.mdx "Permissi
 thread is seen by its members "or a moderator (`MANAGE_THREADS` permission)"; access.py). A player
 who leaves (or is removed) is taken out of their thread ("Remove Thread Member", allowed to the
 thread's creator, the bot); the thread stays, its history the GMs'. A player who comes back is
-added to the same thread again.
+added to the same thread again, unarchived first if Discord archived it meanwhile; one whose thread
+was deleted by hand gets a new one. Players already in the campaign when a per-player channel is
+made (again) get theirs through catch_up.
 
 Exactly one thread per player and channel: the thread's record key (`thread_key`) is marked
 pending before the create is sent and the thread's id recorded after, as the builder does for
@@ -43,24 +45,72 @@ def per_player_channels(campaign) -> list[tuple[str, str]]:
 
 def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
     """Give `user_id` their thread in every per-player channel (`adding`), or take them out of
-    it. DiscordError as Discord answered; a lost create reply that the active threads don't
-    explain stays OutcomeUnknown (the task is retried, and the pending mark is read then).
+    it. DiscordError as Discord answered; a lost create reply that the threads don't explain, or
+    another delivery making the same thread right now, stays OutcomeUnknown (the task is
+    retried, and the pending mark is read then). A per-player channel deleted by hand is passed
+    over: /campaign-doctor makes it again, and its threads with it (catch_up).
     The record is read afresh: a thread recorded since `campaign` was read must not be made again."""
     campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     for step_key, channel_id in per_player_channels(campaign):
         key = thread_key(step_key, user_id)
         if adding:
-            thread = _thread_id(deps, campaign, channel_id, key, _player_name(deps, campaign, user_id))
-            deps.api.add_thread_member(thread, user_id)
+            _give(deps, campaign, channel_id, key, user_id)
         elif campaign.resources.get(key, {}).get("id"):
             _remove(deps, str(campaign.resources[key]["id"]), user_id)
 
 
-def _remove(deps, thread_id: str, user_id: str) -> None:
-    """Remove Thread Member; someone no longer in it (10007 Unknown Member) or a thread deleted
-    by hand (10003 Unknown Channel) is already what we want."""
+def catch_up(deps, campaign) -> None:
+    """Every recorded player into their thread: after a per-player channel came into being with
+    players already in the campaign (a build step made it again, an unarchive, an adoption)."""
+    campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
+    if per_player_channels(campaign):
+        for user_id in sorted(set(campaign.players) - set(campaign.gms)):
+            follow(deps, campaign, user_id, adding=True)
+
+
+def _give(deps, campaign, channel_id: str, key: str, user_id: str) -> None:
+    """The player into their recorded thread; one deleted by hand (10003 Unknown Channel) is
+    forgotten and made again, so the record never points at nothing."""
+    recorded = campaign.resources.get(key, {}).get("id")
+    if recorded:
+        try:
+            _while_active(deps, str(recorded), lambda: deps.api.add_thread_member(str(recorded), user_id))
+            return
+        except DiscordRejected as error:
+            if error.code != JsonErrorCode.UNKNOWN_CHANNEL:
+                raise
+        deps.store.forget(campaign, [key])
+        campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     try:
-        deps.api.remove_thread_member(thread_id, user_id)
+        thread = _thread_id(deps, campaign, channel_id, key, _player_name(deps, campaign, user_id))
+    except DiscordRejected as error:
+        if error.code == JsonErrorCode.UNKNOWN_CHANNEL:
+            return  # the channel itself is gone (see follow)
+        raise
+    _while_active(deps, thread, lambda: deps.api.add_thread_member(thread, user_id))
+
+
+def _while_active(deps, thread_id: str, act) -> None:
+    """`act` (Add or Remove Thread Member), which Discord refuses on an archived thread (400
+    50083, developers/resources/channel.mdx "Add Thread Member": "Also requires the thread is
+    not archived"); Discord archives threads left idle (topics/threads.mdx "Thread Archiving").
+    Then the thread is unarchived first, which its creator may do (topics/threads.mdx
+    "Permissions"; resources/channel.mdx "Modify Channel", JSON Params (Thread))."""
+    try:
+        act()
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.ARCHIVED_THREAD:
+            raise
+        deps.api.modify_channel(thread_id, {"archived": False},
+                                reason="Channelwright: a player's thread, to change who is in it")
+        act()
+
+
+def _remove(deps, thread_id: str, user_id: str) -> None:
+    """Remove Thread Member (the thread unarchived if need be); someone no longer in it (10007
+    Unknown Member) or a thread deleted by hand (10003 Unknown Channel) is already what we want."""
+    try:
+        _while_active(deps, thread_id, lambda: deps.api.remove_thread_member(thread_id, user_id))
     except DiscordRejected as error:
         if error.code not in (JsonErrorCode.UNKNOWN_MEMBER, JsonErrorCode.UNKNOWN_CHANNEL):
             raise
@@ -77,16 +127,16 @@ def _player_name(deps, campaign, user_id: str) -> str:
 
 
 def _thread_id(deps, campaign, channel_id: str, key: str, name: str) -> str:
-    """The id of the player's thread: recorded, found after a pending mark, or created now."""
-    recorded = campaign.resources.get(key, {}).get("id")
-    if recorded:
-        return str(recorded)
+    """The id of the player's new thread: found after a pending mark, or created now. The mark
+    is claimed conditionally (store.claim_pending): a delivery that loses the claim to another
+    one reconciles, and if the other's thread isn't there yet, raises OutcomeUnknown."""
     since = campaign.pending.get(key)
-    found = _find(deps, campaign, channel_id, name, since) if since else None
+    found = _find(deps, campaign, channel_id, name, since) if since is not None else None
+    if found is None and since is None:
+        since = int(time.time() * 1000)
+        if not deps.store.claim_pending(campaign, key, since):
+            return _after_lost_claim(deps, campaign, channel_id, key, name)
     if found is None:
-        if since is None:
-            since = int(time.time() * 1000)
-            deps.store.mark_pending(campaign, [key], since)
         try:
             reason = f"Channelwright: a private thread for a player of “{campaign.name}”"
             found = str(deps.api.start_private_thread(channel_id, name, reason=reason)["id"])
@@ -98,12 +148,40 @@ def _thread_id(deps, campaign, channel_id: str, key: str, name: str) -> str:
     return found
 
 
+def _after_lost_claim(deps, campaign, channel_id: str, key: str, name: str) -> str:
+    """Another delivery marked (or recorded) the thread first: its thread if recorded or made."""
+    campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
+    recorded = campaign.resources.get(key, {}).get("id")
+    if recorded:
+        return str(recorded)
+    since = campaign.pending.get(key)
+    found = _find(deps, campaign, channel_id, name, since) if since is not None else None
+    if found is None:
+        raise OutcomeUnknown(f"another delivery is making thread {key!r}")
+    deps.store.record(campaign, {key: {"id": found, "name": name, "parent_id": channel_id}})
+    return found
+
+
 def _find(deps, campaign, channel_id: str, name: str, since_ms: int) -> str | None:
     """The bot's thread under `channel_id` named `name`, made since `since_ms` and recorded for
-    no one: the create whose reply was lost. The oldest if the create landed twice."""
+    no one: the create whose reply was lost. The oldest if the create landed twice. Active
+    threads and, as Discord archives idle ones (topics/threads.mdx "Thread Archiving"), the
+    channel's archived private threads where the bot may list them."""
     owned = {str(r.get("id")) for r in campaign.resources.values()}
-    mine = [t for t in deps.api.active_threads(campaign.guild_id)
+    mine = [t for t in deps.api.active_threads(campaign.guild_id) + _archived(deps, channel_id)
             if str(t.get("parent_id")) == channel_id and str(t.get("owner_id")) == deps.bot_user_id()
             and t.get("name") == name and str(t["id"]) not in owned
             and created_ms(str(t["id"])) >= since_ms - CLOCK_SKEW_MS]
     return str(min(mine, key=lambda t: int(t["id"]))["id"]) if mine else None
+
+
+def _archived(deps, channel_id: str) -> list[dict]:
+    """List Private Archived Threads needs Read Message History and Manage Threads
+    (developers/resources/channel.mdx): without them, none (a thread archived within the
+    retry's minutes is unlikely: the shortest auto_archive_duration is 60)."""
+    try:
+        return deps.api.archived_private_threads(channel_id)
+    except DiscordRejected as error:
+        if error.code in (JsonErrorCode.MISSING_PERMISSIONS, JsonErrorCode.MISSING_ACCESS):
+            return []
+        raise

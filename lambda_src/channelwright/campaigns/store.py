@@ -458,6 +458,12 @@ class CampaignStore:
         self._update(campaign, "SET " + ", ".join(f"pending.{n} = :t" for n in names), names,
                      {":t": {"N": str(started_ms)}})
 
+    def claim_pending(self, campaign: Campaign, key: str, started_ms: int) -> bool:
+        """mark_pending for one key, only if it is neither pending nor recorded: of two deliveries
+        about to create the same thing, one gets True and the other False."""
+        return self._if(campaign, "SET pending.#k = :t", {"#k": key}, {":t": {"N": str(started_ms)}},
+                        "attribute_not_exists(pending.#k) AND attribute_not_exists(resources.#k)")
+
     def record(self, campaign: Campaign, resources: dict[str, dict]) -> None:
         """Store created ids (several in one write) and clear their pending marks."""
         if not resources:

@@ -143,6 +143,12 @@ class DiscordApi:
         answer = self.rest.request(r.LIST_ACTIVE_GUILD_THREADS.compile(guild_id=guild_id))
         return list(answer.get("threads") or [])
 
+    def archived_private_threads(self, channel_id: str) -> list[dict]:
+        """"List Private Archived Threads": the `threads` under `channel_id` archived (the bot
+        needs Read Message History and Manage Threads there). One page, the newest archived."""
+        answer = self.rest.request(r.LIST_PRIVATE_ARCHIVED_THREADS.compile(channel_id=channel_id))
+        return list(answer.get("threads") or [])
+
     def add_thread_member(self, thread_id: str, user_id: str) -> None:
         """"Add Thread Member" (204 also when they already are one)."""
         self.rest.request(r.ADD_THREAD_MEMBER.compile(channel_id=thread_id, user_id=user_id))

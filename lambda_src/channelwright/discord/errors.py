@@ -27,6 +27,7 @@ class JsonErrorCode(IntEnum):
     MISSING_PERMISSIONS = 50013  # "You lack permissions to perform that action"
     INVALID_CHANNEL_TYPE = 50024  # "Cannot execute action on this channel type"
     INVALID_FORM_BODY = 50035
+    ARCHIVED_THREAD = 50083  # "Tried to perform an operation on an archived thread"
 
 
 class DiscordError(Exception):

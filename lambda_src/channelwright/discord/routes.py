@@ -122,6 +122,7 @@ START_THREAD_WITHOUT_MESSAGE = Route("POST", "/channels/{channel_id}/threads")
 # "Add Thread Member", "Remove Thread Member"
 ADD_THREAD_MEMBER = Route("PUT", "/channels/{channel_id}/thread-members/{user_id}")
 REMOVE_THREAD_MEMBER = Route("DELETE", "/channels/{channel_id}/thread-members/{user_id}")
+LIST_PRIVATE_ARCHIVED_THREADS = Route("GET", "/channels/{channel_id}/threads/archived/private")
 
 # developers/resources/message.mdx
 CREATE_MESSAGE = Route("POST", "/channels/{channel_id}/messages")  # "Create Message"

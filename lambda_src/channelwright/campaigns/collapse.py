@@ -20,7 +20,8 @@ Forum posts are threads (developers/topics/threads.mdx), which Get Channel Messa
 doesn't list, and this bot doesn't read threads: a forum whose `last_message_id` is set ("the id
 of the last thread created in this forum", developers/resources/channel.mdx, "Channel Object")
 may hold posts, so the collapse is refused in plain words before anything changes (lock keeps
-them). A forum that never had a post is deleted like any channel.
+them). A forum that never had a post is deleted like any channel. A per-player channel holding
+players' private threads (player_threads.py) is refused for the same reason.
 
 The unarchive rebuilds the layout with the build's own steps (builder.py: pending marks before
 each create, reconciled after a lost reply, so exactly once rests on the same mechanism), after
@@ -33,7 +34,7 @@ and it returns as that channel, its transcript in its history.
 import time
 from dataclasses import asdict, replace
 
-from channelwright.campaigns import archive, transcript
+from channelwright.campaigns import archive, player_threads, transcript
 from channelwright.campaigns.archive import GONE, HIDDEN
 from channelwright.campaigns.builder import CampaignBuild
 from channelwright.campaigns.capacity import Counts, shortfall, totals_text
@@ -133,6 +134,7 @@ def run_uncollapse(task, deps, standing, campaign: Campaign) -> None:
     finally:
         build.flush()
         reply.close()
+    player_threads.after_made(deps, campaign, build.created_now)  # players added while collapsed
     campaign = replace(campaign, resources=build.resources)
     rebuilt = _rebuilt(campaign)
     reason = f"Channelwright: unarchiving campaign “{campaign.name}”, asked by {asked.by or 'someone'}"
@@ -165,6 +167,13 @@ def _cannot_collapse(campaign: Campaign, presence: Presence, deps, standing, *,
         return Problem(f"I can't collapse “{name}”: its forum {', '.join(forums)} may hold posts.",
                        "A forum's posts are threads, which I can't read into a transcript, so "
                        "collapsing would lose them. Nothing was changed.", LOCK_INSTEAD)
+    threaded = [f"#{md(present[key].get('name') or '')}"
+                for key in sorted(player_threads.with_threads(campaign)) if key in present]
+    if threaded:
+        return Problem(f"I can't collapse “{name}”: the players' private threads in "
+                       f"{', '.join(threaded)} would be lost.",
+                       "A transcript holds a channel's messages, not its threads, so collapsing "
+                       "would delete them. Nothing was changed.", LOCK_INSTEAD)
     kept = _kept(campaign, {"channels": present}, reveal=reveal)
     if not kept[PLAYERS]:
         return Problem(f"I can't collapse “{name}”: it has no text channel to keep the transcript in.",

@@ -16,12 +16,14 @@ One reading of the server (examine) gives the findings, most serious first:
   Unknown Member: developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes");
 - EXTRA: a channel in the category I did not make. Named only: it is someone's channel, and
   deleting it would delete their messages, while moving it out could expose it to the server;
-- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it.
+- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it;
+- THREADS: a recorded player (still in the server) with no private thread in a per-player
+  channel, their thread deleted by hand, or not a member of it (player_threads.without_thread).
 """
 
 from dataclasses import dataclass, field
 
-from channelwright.campaigns import access, roster
+from channelwright.campaigns import access, player_threads, roster
 from channelwright.campaigns import archive_locks as locks
 from channelwright.campaigns.channel_presence import Presence, survey
 from channelwright.campaigns.plan import (
@@ -38,8 +40,9 @@ from channelwright.text.names import md
 
 EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES = "exposed", "role", "missing", "overwrites"
 MOVED, DEPARTED, EXTRA, HIDDEN = "moved", "departed", "extra", "hidden"
-SEVERITY = (EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, EXTRA, HIDDEN)
-FIXABLE = (EXPOSED, MISSING, OVERWRITES, MOVED, DEPARTED)
+THREADS = "threads"
+SEVERITY = (EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS, EXTRA, HIDDEN)
+FIXABLE = (EXPOSED, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def examine(deps, campaign: Campaign) -> Examination:
     findings += _missing_moved_hidden(campaign, steps, ids, presence)
     findings += _departed(deps, campaign)
     findings += _extra(campaign, ids, presence)
+    findings += _threads(deps, campaign, presence)
     findings.sort(key=lambda f: SEVERITY.index(f.kind))
     return Examination(findings, presence, roles)
 
@@ -182,6 +186,15 @@ def _extra(campaign: Campaign, ids: dict[str, str], presence: Presence) -> list[
     return [Finding(EXTRA, f"#{md(c.get('name') or '')}", target=c["id"])
             for c in presence.channels.values()
             if category and c.get("parent_id") == category and c["id"] not in ours]
+
+
+def _threads(deps, campaign: Campaign, presence: Presence) -> list[Finding]:
+    """Players of per-player channels without their thread; one who left the server is
+    DEPARTED's, not this."""
+    lacking = player_threads.without_thread(deps, campaign, set(presence.channels))
+    here = {user: roster.is_member(deps, campaign.guild_id, user) for user in {u for _, _, u in lacking}}
+    return [Finding(THREADS, f"<@{user}> in #{md(presence.channels[channel].get('name') or '')}", key, user)
+            for key, channel, user in lacking if here[user]]
 
 
 def _channel_name(current: dict | None, step: Step) -> str:

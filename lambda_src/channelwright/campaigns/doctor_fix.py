@@ -12,7 +12,7 @@ Missing channels are made first: a category made again is where moved channels g
 
 from dataclasses import replace
 
-from channelwright.campaigns import roster
+from channelwright.campaigns import player_threads, roster
 from channelwright.campaigns.archive import GONE, send_edits
 from channelwright.campaigns.builder import BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import FIX_ALL
@@ -23,6 +23,7 @@ from channelwright.campaigns.doctor import (
     MISSING,
     MOVED,
     OVERWRITES,
+    THREADS,
     Examination,
     Finding,
     examine,
@@ -114,6 +115,7 @@ def _recreate(deps, campaign: Campaign, missing: list[Finding], reason: str) -> 
         return [f"⚠️ I couldn't recreate {', '.join(f.subject for f in missing)}: {stopped.problem.what}"]
     finally:
         build.flush()
+    player_threads.after_made(deps, fresh, build.created_now)  # the players' threads in it too
     return []
 
 
@@ -148,6 +150,13 @@ def _forget(deps, campaign: Campaign, exam: Examination, finding: Finding, reaso
     return ""
 
 
+def _give_thread(deps, campaign: Campaign, exam: Examination, finding: Finding, reason: str) -> str:
+    """The player into their thread in every per-player channel, made again if gone, once
+    however often asked (player_threads.follow)."""
+    player_threads.follow(deps, campaign, finding.target, adding=True)
+    return ""
+
+
 def _said(why: str) -> str:
     """send_edits' GONE or HIDDEN in words ("" when done)."""
     if not why:
@@ -160,3 +169,4 @@ def _step(campaign: Campaign, key: str) -> Step:
 
 
 FIXES = {EXPOSED: _restore, OVERWRITES: _restore, MOVED: _move_back, DEPARTED: _forget}
+FIXES[THREADS] = _give_thread

@@ -11,6 +11,7 @@ from channelwright.campaigns.doctor import (
     MOVED,
     OVERWRITES,
     ROLE_TOO_LOW,
+    THREADS,
     Examination,
 )
 from channelwright.campaigns.store import Campaign
@@ -51,6 +52,13 @@ FIX_LABELS = {EXPOSED: "Hide GM-only channels", MISSING: "Recreate missing",
 DONE = {EXPOSED: "🔒 Hidden from players again", MISSING: "🧱 Recreated",
         OVERWRITES: "✏️ Permissions put back", MOVED: "↪️ Moved back into the category",
         DEPARTED: "👋 Removed from the record"}
+
+WORDS[THREADS] = ("🧵 **Players without their private thread**",
+                  "each player talks with the GMs in a private thread of their own in a per-player "
+                  "channel; these have none, it was deleted, or they were taken out of it. Fix: I "
+                  "add them to their thread, made again if it is gone.")
+FIX_LABELS[THREADS] = "Give players their threads"
+DONE[THREADS] = "🧵 Back in their threads"
 
 
 def report(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:

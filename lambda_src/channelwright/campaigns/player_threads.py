@@ -43,6 +43,36 @@ def per_player_channels(campaign) -> list[tuple[str, str]]:
             if s.kind == CHANNEL and s.access == PER_PLAYER and campaign.resources.get(s.key, {}).get("id")]
 
 
+def with_threads(campaign) -> set[str]:
+    """The step keys of the per-player channels some recorded thread sits in."""
+    return {key[len(THREAD_PREFIX):].rsplit(":", 1)[0] for key, made in campaign.resources.items()
+            if key.startswith(THREAD_PREFIX) and made.get("id")}
+
+
+def without_thread(deps, campaign, present: set[str]) -> list[tuple[str, str, str]]:
+    """(step key, channel id, user id) of each recorded player, in each per-player channel among
+    the `present` channel ids, who has no thread recorded, whose thread was deleted (10003
+    Unknown Channel), or who is not a member of it (Get Thread Member's 404 10007, developers/
+    resources/channel.mdx). A player who left the campaign is no one's concern: their thread
+    stays the GMs'."""
+    players = sorted(set(campaign.players) - set(campaign.gms))
+    return [(step_key, channel_id, user) for step_key, channel_id in per_player_channels(campaign)
+            if channel_id in present for user in players
+            if not _in_thread(deps, campaign.resources.get(thread_key(step_key, user), {}).get("id"), user)]
+
+
+def _in_thread(deps, thread_id, user_id: str) -> bool:
+    if not thread_id:
+        return False
+    try:
+        deps.api.get_thread_member(str(thread_id), user_id)
+    except DiscordRejected as error:
+        if error.code in (JsonErrorCode.UNKNOWN_MEMBER, JsonErrorCode.UNKNOWN_CHANNEL):
+            return False
+        raise
+    return True
+
+
 def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
     """Give `user_id` their thread in every per-player channel (`adding`), or take them out of
     it. DiscordError as Discord answered; a lost create reply that the threads don't explain, or
@@ -66,6 +96,13 @@ def catch_up(deps, campaign) -> None:
     if per_player_channels(campaign):
         for user_id in sorted(set(campaign.players) - set(campaign.gms)):
             follow(deps, campaign, user_id, adding=True)
+
+
+def after_made(deps, campaign, created) -> None:
+    """catch_up when the plan steps `created` (those a build step just made) include a
+    per-player channel."""
+    if any(s.kind == CHANNEL and s.access == PER_PLAYER for s in created):
+        catch_up(deps, campaign)
 
 
 def _give(deps, campaign, channel_id: str, key: str, user_id: str) -> None:

@@ -149,6 +149,11 @@ class DiscordApi:
         answer = self.rest.request(r.LIST_PRIVATE_ARCHIVED_THREADS.compile(channel_id=channel_id))
         return list(answer.get("threads") or [])
 
+    def get_thread_member(self, thread_id: str, user_id: str) -> dict:
+        """"Get Thread Member": the thread member object; 404 10007 Unknown Member if they are
+        not in the thread ("returns a 404 response otherwise")."""
+        return self.rest.request(r.GET_THREAD_MEMBER.compile(channel_id=thread_id, user_id=user_id))
+
     def add_thread_member(self, thread_id: str, user_id: str) -> None:
         """"Add Thread Member" (204 also when they already are one)."""
         self.rest.request(r.ADD_THREAD_MEMBER.compile(channel_id=thread_id, user_id=user_id))

@@ -119,7 +119,8 @@ EDIT_CHANNEL_PERMISSIONS = Route("PUT", "/channels/{channel_id}/permissions/{ove
 DELETE_CHANNEL_PERMISSION = Route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}")
 # "Start Thread without Message"
 START_THREAD_WITHOUT_MESSAGE = Route("POST", "/channels/{channel_id}/threads")
-# "Add Thread Member", "Remove Thread Member"
+# "Add Thread Member", "Remove Thread Member", "Get Thread Member"
+GET_THREAD_MEMBER = Route("GET", "/channels/{channel_id}/thread-members/{user_id}")
 ADD_THREAD_MEMBER = Route("PUT", "/channels/{channel_id}/thread-members/{user_id}")
 REMOVE_THREAD_MEMBER = Route("DELETE", "/channels/{channel_id}/thread-members/{user_id}")
 LIST_PRIVATE_ARCHIVED_THREADS = Route("GET", "/channels/{channel_id}/threads/archived/private")

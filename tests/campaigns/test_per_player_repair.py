@@ -90,3 +90,14 @@ def test_a_locked_campaigns_players_cannot_post_in_their_threads(bot, emu, guild
     _, _, text = run(bot, guild, gm, "archive-campaign", [option("name", NAME), option("mode", "lock")])
     assert not emu.permissions_in(desk, player) & p.SEND_MESSAGES_IN_THREADS
     assert emu.visible_to(players[player], player)  # they still read it
+
+
+
+def test_a_player_added_while_collapsed_gets_their_thread_when_unarchived(bot, emu, guild, gm, player, desk):
+    _, _, text = run(bot, guild, gm, "archive-campaign", [option("name", NAME), option("mode", "collapse")])
+    assert emu.channel(desk) is None
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", player)
+    run(bot, guild, gm, "unarchive-campaign", [option("name", NAME)])
+    [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
+    [thread] = emu.threads_in(made)
+    assert thread["name"] == "bob" and emu.visible_to(thread["id"], player)

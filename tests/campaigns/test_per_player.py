@@ -137,3 +137,11 @@ def test_only_one_of_two_racing_deliveries_may_mark_a_thread_pending(bot, guild,
     assert bot.store.claim_pending(campaign, key, 2) is False
     bot.store.record(campaign, {key: {"id": "1"}})
     assert bot.store.claim_pending(campaign, key, 3) is False
+
+
+def test_campaign_info_names_the_per_player_channel_and_its_threads(bot, emu, guild, gm, player, desk):
+    carol = emu.add_member(guild, name="carol")
+    member_change(bot, guild, gm, "add-player", player)
+    member_change(bot, guild, gm, "add-player", carol)
+    _, _, text = run(bot, guild, gm, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
+    assert "general (text), 🧵 gm-desk (text, 2 player threads)" in text

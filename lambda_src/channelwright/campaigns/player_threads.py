@@ -43,6 +43,14 @@ def per_player_channels(campaign) -> list[tuple[str, str]]:
             if s.kind == CHANNEL and s.access == PER_PLAYER and campaign.resources.get(s.key, {}).get("id")]
 
 
+def threads_text(campaign, step_key: str) -> str:
+    """How many player threads the record holds in the step's channel, in words ("2 player
+    threads")."""
+    prefix = f"{THREAD_PREFIX}{step_key}:"
+    count = sum(1 for key, made in campaign.resources.items() if key.startswith(prefix) and made.get("id"))
+    return f"{count} player thread{'' if count == 1 else 's'}"
+
+
 def with_threads(campaign) -> set[str]:
     """The step keys of the per-player channels some recorded thread sits in."""
     return {key[len(THREAD_PREFIX):].rsplit(":", 1)[0] for key, made in campaign.resources.items()

@@ -20,10 +20,10 @@ Every name is shown literally (names.md); a long answer continues in follow-up m
 (ProgressMessage.finish), so the "Missing" and "Also in its category" lines are never lost.
 """
 
-from channelwright.campaigns import roster
+from channelwright.campaigns import player_threads, roster
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
-from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, ROLE, Step, type_name
+from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, PER_PLAYER, ROLE, Step, type_name
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import ARCHIVED
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
@@ -84,7 +84,9 @@ def _listings(campaign, steps: list[Step], presence, standing) -> tuple["Listing
         kind = "role" if step.kind == ROLE else type_name(resource.get("type"), step.channel_type)
         # The name Discord shows now, else the one it gave when it was made.
         name = (current or {}).get("name") or resource.get("name") or step.name
-        label = f"{'🔒 ' if step.gm_only else ''}{md(name)} ({kind})"
+        if step.access == PER_PLAYER:  # its threads are not channels of the guild: said apart
+            kind += ", " + player_threads.threads_text(campaign, step.key)
+        label = f"{'🔒 ' if step.gm_only else '🧵 ' if step.access == PER_PLAYER else ''}{md(name)} ({kind})"
         visible = _visible(step, current if exists else None, campaign, standing)
         if exists:
             present.add(label, visible)

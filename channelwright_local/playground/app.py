@@ -6,7 +6,9 @@
                                          their messages, trouble settings, recovery narration
   POST /local/playground/commands        {"as", "command", "subcommand"?, "options": {name: value}}
   POST /local/playground/autocomplete    the same plus "focused": the option being typed
-  POST /local/playground/press           {"as", "token", "custom_id"}: a button on a message
+  POST /local/playground/press           {"as", "token", "custom_id"}: a button on a reply, or
+                                         {"as", "channel_id", "message_id", "custom_id"}: a button
+                                         on a message the bot posted in a channel
   POST /local/playground/attachments     {"filename", "content_base64"}: a file for an option
   POST /local/playground/trouble         {"faults": [...], "latency": seconds}
 
@@ -99,8 +101,12 @@ class Playground:
         return {"choices": choices}
 
     def press(self, request: dict) -> dict:
-        sent = self.conversation.press(_who(request), str(request.get("token") or ""),
-                                       str(request.get("custom_id") or ""))
+        custom_id = str(request.get("custom_id") or "")
+        if request.get("token"):
+            sent = self.conversation.press(_who(request), str(request["token"]), custom_id)
+        else:
+            sent = self.conversation.press_posted(_who(request), str(request.get("channel_id") or ""),
+                                                  str(request.get("message_id") or ""), custom_id)
         return {"token": sent.token, "status": sent.status}
 
     def attach(self, request: dict) -> dict:

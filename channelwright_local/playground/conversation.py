@@ -8,7 +8,11 @@ Shapes follow developers/interactions/receiving-and-responding.mdx ("Interaction
     (`users` and, in a server, `members` without their `user`); an attachment option is the
     attachment's id with the object in `resolved.attachments`;
   - a subcommand is one option of type 1 holding the others;
-  - a button press is a MESSAGE_COMPONENT interaction (type 3) carrying the message it is on;
+  - a button press is a MESSAGE_COMPONENT interaction (type 3) carrying the message it is on,
+    an interaction's reply or a message the bot posted in a channel (a GM channel's join
+    request); only a member who can view that channel reads its messages, so only they can press
+    its buttons (developers/topics/permissions.mdx "Permissions" table: VIEW_CHANNEL "includes
+    reading messages in text channels"; "Implicit Permissions");
   - typing into an autocomplete option is an APPLICATION_COMMAND_AUTOCOMPLETE interaction
     (type 4) with the option being typed marked `"focused": true`.
 """
@@ -47,7 +51,8 @@ class Sent:
     status: int
     answer: dict | str
     channel_id: str
-    source_token: str = ""  # for a click: the interaction whose message was clicked
+    source_token: str = ""  # for a click on a reply: the interaction whose message was clicked
+    posted_id: str = ""  # for a click on a message posted in a channel: that message's id
 
 
 @dataclass
@@ -92,9 +97,25 @@ class Conversation:
             payload = self._emu.click(token, self._member(user_id), custom_id)
         except (KeyError, ValueError) as error:
             raise PlaygroundError(str(error).strip("'\"")) from None
-        label = next((c.get("label") for row in payload["message"].get("components", [])
-                      for c in row.get("components", []) if c.get("custom_id") == custom_id), custom_id)
-        return self._send(payload, user_id, "click", f"pressed {label}", source.token)
+        return self._send(payload, user_id, "click", f"pressed {_label(payload, custom_id)}", source.token)
+
+    def press_posted(self, user_id: str, channel_id: str, message_id: str, custom_id: str) -> Sent:
+        """A press on a button of a message the bot posted in channel `channel_id`. PlaygroundError
+        when the member can't view the channel (the client would not show them the message), or
+        the message or button is not there."""
+        user_id = self._member(user_id)
+        channel = self._emu.channel(channel_id)
+        if channel is None or channel.get("guild_id") != self.discord.guild_id:
+            raise PlaygroundError("no such channel in the emulated server")
+        if not self._emu.visible_to(channel_id, user_id):
+            raise PlaygroundError(f"{self.discord.roster[user_id]} can't view #{channel['name']}, so "
+                                  "Discord doesn't show them this message or its buttons")
+        try:
+            payload = self._emu.click_channel_message(channel_id, message_id, user_id, custom_id)
+        except (KeyError, ValueError) as error:
+            raise PlaygroundError(str(error).strip("'\"")) from None
+        return self._send(payload, user_id, "click", f"pressed {_label(payload, custom_id)}",
+                          posted_id=str(message_id))
 
     def suggest(self, user_id: str, command: str, values: dict, focused: str,
                 subcommand: str | None = None) -> list[dict]:
@@ -218,10 +239,11 @@ class Conversation:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def _send(self, payload: dict, user_id: str, kind: str, label: str, source_token: str = "") -> Sent:
+    def _send(self, payload: dict, user_id: str, kind: str, label: str, source_token: str = "",
+              posted_id: str = "") -> Sent:
         status, answer = self._post(payload)
         sent = Sent(payload["token"], payload["id"], user_id, kind, label, status, answer, payload["channel_id"],
-                    source_token)
+                    source_token, posted_id)
         with self.lock:
             self.sent.append(sent)
         return sent
@@ -241,3 +263,9 @@ class Conversation:
         if found is None:
             raise PlaygroundError("that message was not sent to this page")
         return found
+
+
+def _label(payload: dict, custom_id: str) -> str:
+    """The pressed button's label, as the client shows it (its custom_id if it has none)."""
+    return next((c.get("label") for row in payload["message"].get("components", [])
+                 for c in row.get("components", []) if c.get("custom_id") == custom_id), custom_id)

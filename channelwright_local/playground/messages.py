@@ -1,6 +1,10 @@
 """The bot's messages as one member sees them: interaction replies (edited in place as the
 worker updates them), follow-ups, and messages the bot posted in the server's channels (where
-it answers once an interaction's token has expired), each marked with its channel.
+it answers once an interaction's token has expired, and where it asks a campaign's GMs to
+approve a join), each marked with its channel. Those are shown only to members who can view
+their channel, as the client shows them (developers/topics/permissions.mdx "Permissions" table:
+VIEW_CHANNEL "includes reading messages in text channels"); their buttons are pressed by the
+message's channel and id, since no interaction of the page's own carries them.
 
 Ephemeral messages are shown only to the member whose interaction they answer, marked "Only
 you can see this" (developers/interactions/receiving-and-responding.mdx "Interaction Callback
@@ -23,8 +27,9 @@ STYLES = {1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link"}
 
 def timeline(conversation, viewer_id: str) -> list[dict]:
     """Oldest first: [{id, author, owner, html, content, ephemeral, loading, edited, buttons,
-    attachments, token, reply_to, channel}] for what `viewer_id` can see; `attachments` are
-    {filename, size, url} each, and `html` ends with their links."""
+    attachments, token, reply_to, channel, channel_id}] for what `viewer_id` can see;
+    `attachments` are {filename, size, url} each, and `html` ends with their links. A reply's
+    buttons are pressed by its `token`; a posted message's (`token` "") by `channel_id` and `id`."""
     emu, discord = conversation.discord.emulator, conversation.discord
     names = mention_names(discord)
     with conversation.lock:
@@ -35,8 +40,9 @@ def timeline(conversation, viewer_id: str) -> list[dict]:
             shown[item.interaction_id] = _failure(item)
             continue
         original = emu.original_message(item.token)
-        # A click's @original is the clicked message: already shown, as its sender's.
-        if original is not None and original["id"] not in shown:
+        # A click's @original is the clicked message: already shown, as its sender's, or, for
+        # a message posted in a channel, shown below as the channel's.
+        if original is not None and original["id"] not in shown and not item.posted_id:
             shown[original["id"]] = _message(original, item.token, item.user_id, item.label, names)
         for followup in emu.followup_messages(item.token):
             shown.setdefault(followup["id"], _message(followup, item.token, item.user_id, item.label,
@@ -46,6 +52,7 @@ def timeline(conversation, viewer_id: str) -> list[dict]:
             continue
         posted = _message(message, "", "", "", names)
         posted["channel"] = names.channels.get(message["channel_id"], "")
+        posted["channel_id"] = message["channel_id"]
         shown.setdefault(message["id"], posted)
     visible = [m for m in shown.values() if not m["ephemeral"] or m["owner"] == viewer_id]
     return sorted(visible, key=lambda m: int(m["id"]))  # snowflakes grow with time
@@ -66,7 +73,7 @@ def _message(message: dict, token: str, owner: str, label: str, names, *, follow
             "ephemeral": bool(flags & EPHEMERAL), "loading": loading,
             "edited": bool(message.get("edited_timestamp")), "buttons": buttons,
             "attachments": attachments,
-            "token": "" if followup else token, "reply_to": label, "channel": ""}
+            "token": "" if followup else token, "reply_to": label, "channel": "", "channel_id": ""}
 
 
 def _links(attachments: list[dict]) -> str:
@@ -91,4 +98,4 @@ def _failure(item) -> dict:
     return {"id": item.interaction_id, "author": "Channelwright", "owner": item.user_id, "content": "",
             "html": '<p class="failed">The application did not respond</p>', "ephemeral": True,
             "loading": False, "edited": False, "buttons": [], "attachments": [], "token": "",
-            "reply_to": item.label, "channel": ""}
+            "reply_to": item.label, "channel": "", "channel_id": ""}

@@ -297,3 +297,91 @@ def test_a_page_left_open_across_a_restart_is_shown_the_new_server(serve, ids):
     seen = state(serve, forgotten)["server"]
     assert seen["viewer"] == ids["gm_id"]
     assert any(c["name"] == "general" for group in seen["categories"] for c in group["channels"])
+
+
+# -- buttons on messages the bot posted in a channel -------------------------------------------------
+
+def approval_campaign(serve, gm: str, name: str) -> None:
+    post(serve, "/local/playground/commands", {"as": gm, "command": "add-campaign", "options": {"name": name}})
+    wait_for(serve, gm, lambda s: said(s["messages"], f"Campaign ready: {name}"), "the build")
+    post(serve, "/local/playground/commands", {"as": gm, "command": "campaign-settings",
+                                               "options": {"name": name, "joining": "approval"}})
+    wait_for(serve, gm, lambda s: said(s["messages"], f"**{name}**: `/join-campaign` asks its GMs"),
+             "the settings")
+
+
+def ask_to_join(serve, gm: str, who: str, name: str) -> dict:
+    """`who` asks to join `name`; the request as the GM sees it in the GM channel."""
+    post(serve, "/local/playground/commands", {"as": who, "command": "join-campaign", "options": {"name": name}})
+    wait_for(serve, who, lambda s: said(s["messages"], f"I asked **{name}**'s GMs"), "the request sent")
+    return wait_for(serve, gm, lambda s: next((m for m in s["messages"] if f"<@{who}> asks to join" in m["content"]
+                                               and name in m["content"]), None), "the request in the GM channel")
+
+
+def roles_of(serve, viewer: str, member: str) -> list[str]:
+    members = state(serve, viewer)["server"]["members"]
+    return [r["name"] for r in next(m for m in members if m["id"] == member)["roles"]]
+
+
+def press_posted(serve, who: str, message: dict, label: str) -> requests.Response:
+    button = next(b for b in message["buttons"] if b["label"] == label)
+    return serve.post("/local/playground/press", json={"as": who, "channel_id": message["channel_id"],
+                                                      "message_id": message["id"], "custom_id": button["custom_id"]})
+
+
+def test_the_gm_approves_a_join_request_posted_in_the_gm_channel(serve, ids):
+    gm, player = ids["gm_id"], ids["player_id"]
+    name = "Tomb of Annihilation"
+    approval_campaign(serve, gm, name)
+    request = ask_to_join(serve, gm, player, name)
+    assert request["channel"] == "gm-notes" and request["token"] == "", "posted in a channel, not a reply"
+    assert [b["label"] for b in request["buttons"]] == ["Approve", "Decline"]
+    assert not request["ephemeral"]
+
+    seen = state(serve, player)
+    assert not any(m["id"] == request["id"] for m in seen["messages"]), "the player can't view #gm-notes"
+    refused = press_posted(serve, player, request, "Approve")
+    assert refused.status_code == 400
+    assert refused.json()["message"] == ("player can't view #gm-notes, so Discord doesn't show them "
+                                         "this message or its buttons")
+    assert f"{name} Players" not in roles_of(serve, gm, player)
+
+    assert press_posted(serve, gm, request, "Approve").status_code == 200
+    updated = wait_for(serve, gm, lambda s: next((m for m in s["messages"] if m["id"] == request["id"]
+                                                  and "is now a player in" in m["content"]), None),
+                       "the request updated after Approve")
+    assert "(approved by game-master)" in updated["content"] and updated["edited"]
+    assert updated["buttons"] == [] and updated["channel"] == "gm-notes"
+    assert [m["id"] for m in state(serve, gm)["messages"]].count(request["id"]) == 1
+    assert f"{name} Players" in roles_of(serve, gm, player)
+    wait_for(serve, player, lambda s: said(s["messages"], "the GMs approved you"), "the player welcomed")
+
+
+def test_the_gm_declines_a_join_request_and_no_role_is_given(serve, ids):
+    gm, newcomer = ids["gm_id"], ids["newcomer_id"]
+    name = "Princes of the Apocalypse"
+    approval_campaign(serve, gm, name)
+    request = ask_to_join(serve, gm, newcomer, name)
+    assert press_posted(serve, gm, request, "Decline").status_code == 200
+    updated = wait_for(serve, gm, lambda s: next((m for m in s["messages"] if m["id"] == request["id"]
+                                                  and "was declined by game-master" in m["content"]), None),
+                       "the request updated after Decline")
+    assert updated["buttons"] == []
+    assert f"{name} Players" not in roles_of(serve, gm, newcomer)
+    refused = serve.post("/local/playground/press", json={"as": gm, "channel_id": request["channel_id"],
+                                                         "message_id": request["id"], "custom_id": "not-a-button"})
+    assert refused.status_code == 400 and "no button" in refused.json()["message"]
+
+
+def test_undo_on_a_summary_posted_in_a_channel_after_the_token_expired_deletes_the_build(serve, ids):
+    gm, name = ids["gm_id"], "Dragon Heist"
+    post(serve, "/local/playground/trouble", {"faults": ["expired-token"], "latency": 0})
+    post(serve, "/local/playground/commands", {"as": gm, "command": "add-campaign", "options": {"name": name}})
+    summary = wait_for(serve, gm, lambda s: next((m for m in s["messages"] if m["channel"]
+                                                  and f"Campaign ready: {name}" in m["content"]), None),
+                       "the summary posted in a channel")
+    post(serve, "/local/playground/trouble", {"faults": [], "latency": 0})
+    assert summary["token"] == "" and "Undo" in [b["label"] for b in summary["buttons"]]
+    assert press_posted(serve, gm, summary, "Undo").status_code == 200
+    wait_for(serve, gm, lambda s: not any(c["name"] == name for c in s["server"]["categories"]),
+             "the campaign gone after Undo on the posted summary")

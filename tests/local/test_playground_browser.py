@@ -1,6 +1,6 @@
 """The playground in a real browser (headless Chromium), as a new user tries the bot: build a
 campaign, watch its progress, add a player, look through that player's and a stranger's eyes,
-then undo the build.
+approve the stranger's request to join in the GM channel, then undo the build.
 
 With CHANNELWRIGHT_SCREENSHOTS=<dir> the test also saves the README's screenshots there
 (scripts/screenshots).
@@ -66,6 +66,8 @@ class Page:
         self.Select(self.css("#acting-as")[0]).select_by_visible_text(name)
         self.until(lambda: self.css("#acting-as")[0].get_attribute("value") ==
                    self.member_id(name), what=f"acting as {name}")
+        self.until(lambda: self.css("#channels")[0].get_attribute("data-viewer") == self.member_id(name),
+                   what=f"the server drawn as {name} sees it")
 
     def member_id(self, name: str) -> str:
         return {"game-master": self.info["gm_id"], "player": self.info["player_id"],
@@ -164,7 +166,24 @@ def test_a_new_user_builds_watches_adds_a_player_sees_as_them_and_undoes(page):
     page.until(lambda: set(page.channels()) == {""}, what="the stranger's sidebar")
     assert page.channels()[""] == ["general"], "someone in no campaign sees only the public channel"
 
+    # A join request posted in the GM channel: the newcomer asks, the GM presses Approve there.
     page.act_as("game-master")
+    page.run("campaign-settings", name=NAME, joining="approval")
+    page.until(lambda: any("/join-campaign asks its GMs" in t for t in page.messages()), what="approval on")
+    page.act_as("newcomer")
+    page.run("join-campaign", name=NAME)
+    page.until(lambda: any("I asked Curse of Strahd's GMs" in t for t in page.messages()), what="the request sent")
+    assert not any("asks to join" in t for t in page.messages()), "the newcomer can't view the GM channel"
+    page.act_as("game-master")
+    request = page.until(lambda: next((t for t in page.messages() if "@newcomer asks to join" in t), None),
+                         what="the request in the GM channel")
+    assert "posted in #gm-notes" in request
+    page.press("Approve")
+    page.until(lambda: any("@newcomer is now a player in Curse of Strahd. (approved by game-master)" in t
+                           for t in page.messages()), what="the request updated after Approve")
+    newcomer_row = [m for m in page.css("#members .member") if m.get_attribute("data-id") == page.info["newcomer_id"]][0]
+    assert f"{NAME} Players" in newcomer_row.text
+
     page.press("Undo")
     page.until(lambda: set(page.channels()) == {""}, what="the category gone after Undo")
     page.until(lambda: any("Deleted" in t or "deleted" in t for t in page.messages()), what="the deletion reported")

@@ -42,6 +42,7 @@ function drawSidebar(server) {
   if (!changed("sidebar", server)) return;
   $("guild-name").textContent = server.guild.name;
   const list = $("channels");
+  list.dataset.viewer = server.viewer;  // whose eyes the sidebar shows (the page's tests wait on it)
   list.replaceChildren();
   for (const category of server.categories) {
     const box = el("div", {className: "category"});
@@ -128,7 +129,7 @@ function drawMessage(message) {
     for (const button of message.buttons) {
       const b = el("button", {type: "button", className: button.style, disabled: button.disabled}, button.label);
       b.dataset.customId = button.custom_id;
-      b.addEventListener("click", () => press(message.token, button.custom_id, b));
+      b.addEventListener("click", () => press(message, button.custom_id, b));
       row.append(b);
     }
     extra.append(row);
@@ -235,7 +236,9 @@ async function suggest(name, input) {
       item.addEventListener("mousedown", (event) => { event.preventDefault(); input.value = choice.value; list.hidden = true; });
       return item;
     }));
-    list.hidden = !choices.length;
+    // An answer that comes after the member moved on (sent the command, or picked another
+    // field) would cover the messages: the client shows choices only while the option is typed.
+    list.hidden = !choices.length || document.activeElement !== input;
   } catch (error) { list.hidden = true; }
 }
 
@@ -264,9 +267,12 @@ async function send(event) {
   refresh();
 }
 
-async function press(token, customId, button) {
+// A reply's button goes with its interaction's token; a message posted in a channel has none,
+// and is named by its channel and id.
+async function press(message, customId, button) {
   button.disabled = true;
-  try { await api("/local/playground/press", {as: actingAs, token, custom_id: customId}); }
+  const which = message.token ? {token: message.token} : {channel_id: message.channel_id, message_id: message.id};
+  try { await api("/local/playground/press", {as: actingAs, ...which, custom_id: customId}); }
   catch (error) { $("send-status").textContent = error.message; }
   refresh();
 }

@@ -102,7 +102,7 @@ def test_only_its_gms_or_server_managers_change_the_settings(bot, emu, guild, gm
 def test_open_join_seats_then_waitlists_in_order_and_promotes_when_a_seat_frees(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
-    assert "anyone may `/join-campaign` · 0 of 1 seats taken" in settings(bot, guild, gm, joining="open", seats=1)
+    assert "anyone may `/join-campaign` · 0 of 1 seat taken" in settings(bot, guild, gm, joining="open", seats=1)
 
     assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."
     assert holds(emu, guild, player, "Players")
@@ -165,6 +165,15 @@ def test_a_one_seat_campaign_says_seat_not_seats(bot, emu, guild, gm, player):
     join(bot, guild, player)
     assert join(bot, guild, carol) == (f"**{NAME}** is full (1 seat): <@{carol}> is number 1 on its "
                                        "waitlist, and gets the next free seat in turn.")
+
+
+def test_the_settings_count_seats_and_players_in_the_right_number(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    assert "anyone may `/join-campaign` · 0 players, no seat cap" in settings(bot, guild, gm, joining="open")
+    join(bot, guild, player)
+    assert "· 1 player, no seat cap ·" in settings(bot, guild, gm)
+    assert "· 1 of 1 seat taken ·" in settings(bot, guild, gm, seats=1)
+    assert "· 1 of 2 seats taken ·" in settings(bot, guild, gm, seats=2)
 
 
 def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
@@ -326,7 +335,7 @@ def test_a_member_who_left_the_server_is_dropped_when_the_roster_is_read(bot, em
     join(bot, guild, player), join(bot, guild, carol), join(bot, guild, dave)
     leaves_server(emu, guild, player)
     text = run(bot, guild, gm, "campaign-info", [name_option()])[2]
-    assert "1 of 1 seats taken · waitlist 1" in text
+    assert "1 of 1 seat taken · waitlist 1" in text
     campaign = bot.campaign(guild)
     assert campaign.players == {carol} and campaign.waitlist == [dave]
     assert holds(emu, guild, carol, "Players")

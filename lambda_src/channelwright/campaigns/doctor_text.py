@@ -14,6 +14,7 @@ from channelwright.campaigns.doctor import (
     Examination,
 )
 from channelwright.campaigns.store import Campaign
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 
 ALL_WELL = "Doctor: all as it should be."
@@ -58,7 +59,7 @@ def report(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
     if not exam.findings:
         return f"🩺 **{md(campaign.name)}**: all as it should be.", []
     count = len({f.kind for f in exam.findings})
-    head = (f"🩺 **{md(campaign.name)}**: {count} kind{'s' if count != 1 else ''} of difference "
+    head = (f"🩺 **{md(campaign.name)}**: {counted(count, 'kind')} of difference "
             "from what the campaign should be, most serious first.")
     return "\n".join([head, *findings_lines(exam)]), fix_buttons(campaign, exam)
 

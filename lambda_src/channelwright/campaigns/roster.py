@@ -26,6 +26,7 @@ from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY,
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import APPROVAL, CLOSED, OPEN, Campaign
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
 
@@ -152,10 +153,6 @@ def _full(campaign: Campaign) -> bool:
     return bool(campaign.seats) and len(campaign.players) >= campaign.seats
 
 
-def _seats(count: int) -> str:
-    return f"{count} seat{'s' if count != 1 else ''}"
-
-
 def _position(campaign: Campaign, user_id: str) -> int:
     return campaign.waitlist.index(user_id) + 1
 
@@ -248,7 +245,7 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
         campaign = _reread(deps, campaign)
         if not noted and user not in campaign.waiting:
             return f"<@{user}>'s request was decided already."
-        return (f"**{name}** is full ({_seats(campaign.seats)}): <@{user}> is number "
+        return (f"**{name}** is full ({counted(campaign.seats, 'seat')}): <@{user}> is number "
                 f"{_position(campaign, user)} on its waitlist, and gets the next free seat in turn.")
     _give_players_role(deps, campaign, user, f"{by} “{campaign.name}”")
     if not deps.store.seat(campaign, user, source=source):
@@ -326,8 +323,8 @@ def settings_text(campaign: Campaign) -> str:
     """How the campaign is joined, its seats and its waitlist, in one line."""
     how = {CLOSED: "its GMs add players", OPEN: "anyone may `/join-campaign`",
            APPROVAL: "`/join-campaign` asks its GMs"}.get(campaign.joining, campaign.joining)
-    seats = f"{len(campaign.players)} of {campaign.seats} seats taken" if campaign.seats else \
-        f"{len(campaign.players)} players, no seat cap"
+    seats = (f"{len(campaign.players)} of {counted(campaign.seats, 'seat')} taken" if campaign.seats
+             else f"{counted(len(campaign.players), 'player')}, no seat cap")
     lead = f"<@{campaign.lead}>" if campaign.lead else "nobody"
     return (f"**{md(campaign.name)}**: {how} · {seats} · waitlist {len(campaign.waiting)} · "
             f"requests {len(campaign.asking)} · lead GM {lead}")

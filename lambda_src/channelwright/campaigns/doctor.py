@@ -16,7 +16,14 @@ One reading of the server (examine) gives the findings, most serious first:
   Unknown Member: developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes");
 - EXTRA: a channel in the category I did not make. Named only: it is someone's channel, and
   deleting it would delete their messages, while moving it out could expose it to the server;
-- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it.
+- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it;
+- BOT_LACKS: a permission my invite asks for (access.SERVER_NEEDS) and the campaign needs that
+  my roles don't give me server-wide: those making and hiding its channels and roles need
+  (access.PRIVACY_NEEDS), those I post with (access.BOT), and those I held when it was built (its
+  overwrites grant them, bounded by what I held: access.py). Computed as Discord computes base
+  permissions (developers/topics/permissions.mdx, "Permission Overwrites",
+  compute_base_permissions: @everyone's and each of my roles'). No bot can grant itself a
+  permission, so there is no fix, only the way to do it.
 """
 
 from dataclasses import dataclass, field
@@ -38,7 +45,8 @@ from channelwright.text.names import md
 
 EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES = "exposed", "role", "missing", "overwrites"
 MOVED, DEPARTED, EXTRA, HIDDEN = "moved", "departed", "extra", "hidden"
-SEVERITY = (EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, EXTRA, HIDDEN)
+BOT_LACKS = "lacks"
+SEVERITY = (EXPOSED, BOT_LACKS, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, EXTRA, HIDDEN)
 FIXABLE = (EXPOSED, MISSING, OVERWRITES, MOVED, DEPARTED)
 
 
@@ -57,11 +65,13 @@ class Finding:
 @dataclass
 class Examination:
     """The findings, most serious first, and the reading they come from (`presence`: the
-    channels; `roles`: the server's roles, by id)."""
+    channels; `roles`: the server's roles, by id; `bot_lacks`: the labels of the permissions I
+    need that my roles don't give me)."""
 
     findings: list[Finding]
     presence: Presence = field(default_factory=Presence)
     roles: dict[str, dict] = field(default_factory=dict)
+    bot_lacks: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
@@ -81,12 +91,25 @@ def examine(deps, campaign: Campaign) -> Examination:
     roles = {str(r["id"]): r for r in deps.api.guild_roles(guild)}
     bot_user = deps.bot_user_id()
     findings = _exposed_and_overwrites(campaign, steps, ids, presence, roles, bot_user)
-    findings += _too_low(campaign, roles, deps.api.get_member(guild, bot_user).get("roles") or [])
+    bot_roles = deps.api.get_member(guild, bot_user).get("roles") or []
+    lacking = bot_lacks(campaign, roles, bot_roles)
+    findings += [Finding(BOT_LACKS, p.label_list(lacking))] if lacking else []
+    findings += _too_low(campaign, roles, bot_roles)
     findings += _missing_moved_hidden(campaign, steps, ids, presence)
     findings += _departed(deps, campaign)
     findings += _extra(campaign, ids, presence)
     findings.sort(key=lambda f: SEVERITY.index(f.kind))
-    return Examination(findings, presence, roles)
+    return Examination(findings, presence, roles, lacking)
+
+
+def bot_lacks(campaign: Campaign, roles: dict[str, dict], bot_roles: list) -> list[str]:
+    """The labels of the permissions the campaign needs (see BOT_LACKS above) that @everyone and
+    my roles (ids, from my member) don't give me server-wide, in permissions.LABELS order."""
+    held = [p.parse(roles[str(r)].get("permissions")) for r in bot_roles if str(r) in roles]
+    base = p.base_permissions(p.parse(roles.get(campaign.guild_id, {}).get("permissions")), held,
+                              is_owner=False)
+    built_with = p.parse(campaign.bot_permissions) if campaign.bot_permissions else 0
+    return p.missing(base, access.SERVER_NEEDS & (access.PRIVACY_NEEDS | access.BOT | built_with))
 
 
 def expected_overwrites(campaign: Campaign, step: Step, bot_user_id: str) -> list[dict]:

@@ -33,7 +33,8 @@ from channelwright.campaigns.doctor_text import fix_buttons, fixed_text, report,
 from channelwright.campaigns.plan import CHANNEL, Step
 from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import Campaign
-from channelwright.discord.errors import DiscordError
+from channelwright.discord import permissions as p
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 
 
@@ -86,7 +87,7 @@ def fix(deps, campaign: Campaign, kinds: set[str], reply: ProgressMessage,
             exam = examine(deps, campaign)
         todo = [f for f in exam.findings if f.kind in kinds and f.kind != MISSING]
         for count, finding in enumerate(todo, start=1):
-            why = FIXES[finding.kind](deps, campaign, exam, finding, reason)
+            why = _refused_for_lack(exam, lambda f=finding: FIXES[f.kind](deps, campaign, exam, f, reason))
             if why:
                 failed.append(f"⚠️ {finding.subject}: {why}")
             else:
@@ -146,6 +147,23 @@ def _forget(deps, campaign: Campaign, exam: Examination, finding: Finding, reaso
     followed by the longest-serving GM, the GMs told and freed seats given to the waitlist."""
     roster.sweep(deps, campaign)
     return ""
+
+
+def _refused_for_lack(exam: Examination, act) -> str:
+    """`act()`'s answer, or when Discord refuses it for a permission I lack (403 50013 "Missing
+    Permissions": developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes") what to do
+    about it; other refusals propagate."""
+    try:
+        return act()
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.MISSING_PERMISSIONS:
+            raise
+    lacking = p.label_list(exam.bot_lacks) if exam.bot_lacks else ""
+    if lacking:
+        return (f"Discord refused: my role lacks {lacking}. Give my role {lacking} in Server "
+                "Settings → Roles, then press the button again.")
+    return ("Discord refused: I lack a permission there (an overwrite on the channel may deny "
+            "me one). Give my role Manage Roles and View Channels there, then press the button again.")
 
 
 def _said(why: str) -> str:

@@ -3,6 +3,7 @@ does), most serious first, and the buttons that fix them (buttons.doctor_buttons
 
 from channelwright.campaigns.buttons import doctor_buttons
 from channelwright.campaigns.doctor import (
+    BOT_LACKS,
     DEPARTED,
     EXPOSED,
     EXTRA,
@@ -11,6 +12,7 @@ from channelwright.campaigns.doctor import (
     MOVED,
     OVERWRITES,
     ROLE_TOO_LOW,
+    SEVERITY,
     Examination,
 )
 from channelwright.campaigns.store import Campaign
@@ -46,6 +48,11 @@ WORDS = {
             "messages. Move or delete them yourself if they don't belong."),
     HIDDEN: ("🙈 **Hidden from me, so not checked**",
              "someone denied my role View Channel there."),
+    BOT_LACKS: ("🔑 **Permissions my role lacks in this server**",
+                "without them I can't manage the campaign (make or fix its channels and roles, "
+                "or give the permissions its overwrites grant). A bot can't give itself a "
+                "permission: in Server Settings → Roles, give my role those permissions, or "
+                "re-invite me with my invite link, which asks for them."),
 }
 FIX_LABELS = {EXPOSED: "Hide GM-only channels", MISSING: "Recreate missing",
               OVERWRITES: "Restore permissions", MOVED: "Move back", DEPARTED: "Forget departed"}
@@ -74,7 +81,8 @@ def section(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
 
 def findings_lines(exam: Examination) -> list[str]:
     lines = []
-    for kind, (what, why) in WORDS.items():
+    for kind in SEVERITY:
+        what, why = WORDS[kind]
         found = exam.of(kind)
         if found:
             lines.append(f"{what}: {', '.join(f.subject for f in found)} — {why}")

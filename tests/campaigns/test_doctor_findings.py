@@ -1,0 +1,47 @@
+"""/campaign-doctor's findings about the server itself, end to end against the emulator: a
+campaign role deleted by hand (recreated once, given back, its overwrites restored) and the bot
+lacking a server-level permission it was invited with (named, no fix; the other fixes then fail
+in plain words)."""
+
+from channelwright.discord import permissions as p
+from channelwright.ops.invite import INVITE_PERMISSIONS
+from tests.campaigns.test_archive import NAME, build
+from tests.campaigns.test_doctor import buttons, channel_ids, click, doctor, put_overwrite, role_id
+
+
+def test_the_bot_lacking_a_permission_it_was_invited_with_is_named_without_a_fix(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS & ~p.MANAGE_ROLES & ~p.MANAGE_CHANNELS)
+    payload, _, text = doctor(bot, guild, gm)
+    assert ("🔑 **Permissions my role lacks in this server**: Manage Channels and Manage Roles — "
+            "without them I can't manage the campaign") in text
+    assert "Server Settings → Roles" in text and "re-invite me" in text
+    assert emu.original_message(payload["token"])["components"] == []
+
+
+def test_a_permission_lost_since_the_build_is_named_and_one_never_held_is_not(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    built_with = p.parse(bot.campaign(guild).bot_permissions)
+    assert built_with & p.EMBED_LINKS and not built_with & p.MANAGE_MESSAGES
+    emu.set_everyone_permissions(guild, p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY)
+    emu.set_bot_permissions(guild, built_with & ~p.EMBED_LINKS)
+    _, _, text = doctor(bot, guild, gm)
+    assert "🔑 **Permissions my role lacks in this server**: Embed Links — " in text
+    assert "Manage Messages" not in text, "never held: the campaign's overwrites never granted it"
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS)
+    _, _, text = doctor(bot, guild, gm)
+    assert text == f"🩺 **{NAME}**: all as it should be."
+
+
+def test_a_fix_the_bot_lacks_the_permission_for_fails_in_plain_words(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    put_overwrite(bot, ids["dice-rolls"], role_id(bot, guild, "role:players"), deny=p.SEND_MESSAGES)
+    payload, _, text = doctor(bot, guild, gm)
+    assert "✏️ **Permissions edited by hand**: #dice-rolls" in text
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS & ~p.MANAGE_ROLES)
+    text = click(bot, payload["token"], gm, "Restore permissions")
+    assert ("⚠️ #dice-rolls: Discord refused: my role lacks Manage Roles. Give my role Manage Roles in "
+            "Server Settings → Roles, then press the button again.") in text
+    assert "🔑 **Permissions my role lacks in this server**: Manage Roles" in text
+    assert "Restore permissions" in buttons(emu, payload["token"])

@@ -45,3 +45,54 @@ def test_a_fix_the_bot_lacks_the_permission_for_fails_in_plain_words(bot, emu, g
             "Server Settings → Roles, then press the button again.") in text
     assert "🔑 **Permissions my role lacks in this server**: Manage Roles" in text
     assert "Restore permissions" in buttons(emu, payload["token"])
+
+
+def test_a_deleted_players_role_is_recreated_once_given_back_and_its_overwrites_restored(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    assert not emu.visible_to(ids["general"], player)
+
+    payload, _, text = doctor(bot, guild, gm)
+    assert (f"🎭 **Campaign roles deleted**: @{NAME} Players — the channels' overwrites for it went "
+            "with it and its members lost it") in text
+    assert list(buttons(emu, payload["token"])) == ["Recreate roles"]
+
+    emu.clear_requests()
+    text = click(bot, payload["token"], gm, "Recreate roles", times=2)
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == 1
+    players = emu.find_role(guild, f"{NAME} Players")
+    assert players["id"] == role_id(bot, guild, "role:players")
+    assert players["id"] in emu.member_role_ids(guild, player)
+    assert emu.visible_to(ids["general"], player) and not emu.visible_to(ids["gm-notes"], player)
+    history = "\n".join(emu.message_history(payload["token"]))
+    assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in history
+    assert "✏️ Permissions put back: #" in history
+    assert "Nothing needed fixing any more" in text and text.endswith("Doctor: all as it should be.")
+
+
+def test_a_deleted_gm_role_goes_back_to_the_recorded_gms(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:gm"))
+    assert not emu.visible_to(ids["gm-notes"], gm)
+    payload, _, text = doctor(bot, guild, gm)
+    assert f"🎭 **Campaign roles deleted**: @{NAME} GM — " in text
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert f"🎭 Recreated: @{NAME} GM (given back to the 1 GM on the record)." in text
+    assert emu.visible_to(ids["gm-notes"], gm) and not emu.visible_to(ids["gm-notes"], player)
+    assert text.endswith("Doctor: all as it should be."), text
+
+
+def test_a_deleted_role_on_a_full_server_is_refused_with_numbers(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    while len(emu.guild_roles(guild)) < 250:
+        emu.add_role(guild, f"filler {len(emu.guild_roles(guild))}")
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == 0
+    assert ("This server has 250 of 250 roles; the campaign needs 1. Nothing new was created.") in text
+    assert f"🎭 **Campaign roles deleted**: @{NAME} Players" in text

@@ -5,6 +5,10 @@ One reading of the server (examine) gives the findings, most serious first:
   (developers/topics/permissions.mdx, "Permission Overwrites": @everyone's overwrite, then the
   member's roles', then the member's own) for someone holding only the Players role, and for each
   recorded player with an overwrite of their own; never by comparing strings;
+- ROLE_GONE: a recorded campaign role (Players, GM, Spectators) deleted by hand. Discord takes a
+  deleted role off its members and drops the overwrites naming it (developers/topics/
+  permissions.mdx, "Permission Overwrites" name roles by id), so players or GMs lose the
+  channels the campaign gave them;
 - ROLE_TOO_LOW: a campaign role at or above my highest role. Discord lets a bot edit only roles
   below its highest one (developers/topics/permissions.mdx, "Permission Hierarchy"), and no bot
   may move its own role up: only a person can, so there is no fix, only the way to do it;
@@ -36,6 +40,7 @@ from channelwright.campaigns.plan import (
     CHANNEL,
     GM_ROLE_KEY,
     PLAYERS_ROLE_KEY,
+    ROLE,
     SPECTATORS_ROLE_KEY,
     Step,
 )
@@ -45,9 +50,9 @@ from channelwright.text.names import md
 
 EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES = "exposed", "role", "missing", "overwrites"
 MOVED, DEPARTED, EXTRA, HIDDEN = "moved", "departed", "extra", "hidden"
-BOT_LACKS = "lacks"
-SEVERITY = (EXPOSED, BOT_LACKS, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, EXTRA, HIDDEN)
-FIXABLE = (EXPOSED, MISSING, OVERWRITES, MOVED, DEPARTED)
+BOT_LACKS, ROLE_GONE = "lacks", "deleted"  # kinds are letters only (buttons.doctor_choice)
+SEVERITY = (EXPOSED, BOT_LACKS, ROLE_GONE, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, EXTRA, HIDDEN)
+FIXABLE = (EXPOSED, ROLE_GONE, MISSING, OVERWRITES, MOVED, DEPARTED)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ def examine(deps, campaign: Campaign) -> Examination:
     bot_roles = deps.api.get_member(guild, bot_user).get("roles") or []
     lacking = bot_lacks(campaign, roles, bot_roles)
     findings += [Finding(BOT_LACKS, p.label_list(lacking))] if lacking else []
+    findings += roles_gone(campaign, roles)
     findings += _too_low(campaign, roles, bot_roles)
     findings += _missing_moved_hidden(campaign, steps, ids, presence)
     findings += _departed(deps, campaign)
@@ -164,6 +170,14 @@ def _exposed_and_overwrites(campaign, steps, ids, presence, roles, bot_user) -> 
         elif restoring(campaign, step, current, bot_user, roles):
             found.append(Finding(OVERWRITES, subject, step.key, ids[step.key]))
     return found
+
+
+def roles_gone(campaign: Campaign, roles: dict[str, dict]) -> list[Finding]:
+    """The plan's roles whose recorded id isn't among the server's `roles` (by id)."""
+    steps = [Step.from_dict(s) for s in campaign.plan if s["kind"] == ROLE]
+    return [Finding(ROLE_GONE, f"@{md(campaign.resources[s.key].get('name') or s.name)}", s.key,
+                    _role(campaign, s.key))
+            for s in steps if _role(campaign, s.key) and _role(campaign, s.key) not in roles]
 
 
 def _too_low(campaign: Campaign, roles: dict[str, dict], bot_roles: list) -> list[Finding]:

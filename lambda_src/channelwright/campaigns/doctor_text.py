@@ -11,6 +11,7 @@ from channelwright.campaigns.doctor import (
     MISSING,
     MOVED,
     OVERWRITES,
+    ROLE_GONE,
     ROLE_TOO_LOW,
     SEVERITY,
     Examination,
@@ -26,6 +27,12 @@ WORDS = {
     EXPOSED: ("🚨 **GM-only channels players can read**",
               "players can read what only the GMs should. Fix: I put back the campaign's "
               "permissions there and remove players' own overwrites that let them in."),
+    ROLE_GONE: ("🎭 **Campaign roles deleted**",
+                "the channels' overwrites for it went with it and its members lost it, so they "
+                "no longer see (or are no longer kept out of) what the campaign gives them. Fix: I "
+                "create it again, give it back to the players or GMs on the campaign's record "
+                "(Spectators aren't on it: give that role back yourself), and put back the "
+                "campaign's overwrites for it."),
     ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
                    "Discord lets me manage only roles below my own highest role, so I can't give "
                    "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "
@@ -54,9 +61,9 @@ WORDS = {
                 "permission: in Server Settings → Roles, give my role those permissions, or "
                 "re-invite me with my invite link, which asks for them."),
 }
-FIX_LABELS = {EXPOSED: "Hide GM-only channels", MISSING: "Recreate missing",
+FIX_LABELS = {EXPOSED: "Hide GM-only channels", ROLE_GONE: "Recreate roles", MISSING: "Recreate missing",
               OVERWRITES: "Restore permissions", MOVED: "Move back", DEPARTED: "Forget departed"}
-DONE = {EXPOSED: "🔒 Hidden from players again", MISSING: "🧱 Recreated",
+DONE = {EXPOSED: "🔒 Hidden from players again", ROLE_GONE: "🎭 Recreated", MISSING: "🧱 Recreated",
         OVERWRITES: "✏️ Permissions put back", MOVED: "↪️ Moved back into the category",
         DEPARTED: "👋 Removed from the record"}
 

@@ -8,6 +8,13 @@ With `seats` set, a join or an approval past the cap goes onto the waitlist, whi
 first come first as seats free (a player leaves or is removed, a member who left the server is
 found, the cap grows); the one promoted is welcomed, pinged, in the players' first text channel.
 
+An asker is told the GMs' decision: approved, by the welcome in the players' channel (or, put on
+the waitlist, by a direct message); declined, by a direct message (developers/resources/user.mdx,
+"Create DM"), and the decline is recorded, so their next /join-campaign says so (and that they
+may ask again, which the one after it does). A member who takes no DMs from the bot (403 50007
+"Cannot send messages to this user": developers/topics/opcodes-and-status-codes.mdx, "JSON Error
+Codes") isn't told: the decision stands and the GMs read that they weren't told.
+
 Members who leave the server: this bot gets interactions over HTTP only, no gateway events
 (developers/events/gateway.mdx), so it is never told. Every roster change and /campaign-info
 first asks Discord for each recorded member (Get Guild Member); 404 with code 10007 "Unknown
@@ -137,6 +144,18 @@ def welcome(deps, campaign: Campaign, user_id: str, how: str) -> bool:
                  f"🎲 Welcome <@{user_id}>: {how} **{md(campaign.name)}**.", mentions=(user_id,))
 
 
+def tell_by_dm(deps, user_id: str, text: str) -> bool:
+    """Send `text` to the user by direct message, pinging no one; False if they take no DMs
+    from me (403 50007). Other refusals propagate."""
+    try:
+        deps.api.create_message(deps.api.create_dm(user_id)["id"], text)
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.CANNOT_MESSAGE_USER:
+            raise
+        return False
+    return True
+
+
 def _post(deps, channel_id: str | None, text: str, **message) -> bool:
     if channel_id is None:
         return False
@@ -203,6 +222,10 @@ def _join(change, campaign: Campaign, deps, standing) -> str:
         return f"You're number {_position(campaign, user)} on **{name}**'s waitlist already."
     if campaign.joining == CLOSED:
         raise Refusal(_closed(campaign))
+    if campaign.joining == APPROVAL and user in campaign.declined:
+        deps.store.drop_request(campaign, "declined", user)
+        return (f"❌ Your last request to join **{name}** was declined by its GMs. You may ask again: "
+                "run `/join-campaign` once more to send a new request.")
     if campaign.joining == APPROVAL:
         return _ask(change, campaign, deps)
     return _admit(deps, campaign, user, source="", by="you joined")
@@ -233,7 +256,7 @@ def _ask(change, campaign: Campaign, deps) -> str:
                               "It was deleted, or I may no longer post there.",
                               "Ask one of its GMs directly."))
     return (f"📨 I asked **{name}**'s GMs to let you in.{full} You'll be welcomed in its "
-            "players' channel once they approve.")
+            "players' channel once they approve, or told by direct message if they decline.")
 
 
 def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
@@ -265,20 +288,29 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     campaign = _reread(deps, campaign)
     if user in campaign.players:
         welcome(deps, campaign, user, "the GMs approved you: you're now a player in")
+    elif user in campaign.waiting:
+        tell_by_dm(deps, user, f"✅ The GMs of **{md(campaign.name)}** approved your request, but it is "
+                               f"full: you're number {_position(campaign, user)} on its waitlist, and "
+                               "you'll be welcomed in its players' channel when a seat frees up.")
     return f"{text} (approved by {md(change.by)})"
 
 
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
-    if not deps.store.drop_request(campaign, "asking", user):
+    if not deps.store.decline_request(campaign, user):
         return None if change.public else _decided(campaign, user)
-    return f"❌ <@{user}>'s request to join **{md(campaign.name)}** was declined by {md(change.by)}."
+    name = md(campaign.name)
+    told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
+                                  "GMs. You may ask again with `/join-campaign`.")
+    unsaid = ("" if told else " I couldn't tell them by direct message (they don't take DMs from me), "
+              "so tell them yourself if you wish.")
+    return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
 
 
 def _decided(campaign: Campaign, user: str) -> str:
     state = ("is a player" if user in campaign.players else
              f"is number {_position(campaign, user)} on the waitlist" if user in campaign.waiting
-             else "isn't asking to join any more")
+             else "was declined" if user in campaign.declined else "isn't asking to join any more")
     return f"Nothing to decide: <@{user}> {state} in **{md(campaign.name)}**."
 
 

@@ -96,3 +96,33 @@ def test_a_deleted_role_on_a_full_server_is_refused_with_numbers(bot, emu, guild
     assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == 0
     assert ("This server has 250 of 250 roles; the campaign needs 1. Nothing new was created.") in text
     assert f"🎭 **Campaign roles deleted**: @{NAME} Players" in text
+
+
+def test_a_recreated_role_whose_reply_was_lost_is_kept_not_made_twice(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    emu.faults.lose_reply(1, method="POST", path_regex=r"/guilds/\d+/roles$")
+    bot.interact(emu.click(payload["token"], gm, buttons(emu, payload["token"])["Recreate roles"]))
+    bot.run_worker(deliver_twice=True)
+    made = [r for r in emu.guild_roles(guild) if r["name"] == f"{NAME} Players"]
+    assert len(made) == 1 and made[0]["id"] == role_id(bot, guild, "role:players")
+    assert made[0]["id"] in emu.member_role_ids(guild, player)
+    assert emu.visible_to(channel_ids(bot, guild)["general"], player)
+
+
+def test_a_role_the_bot_may_not_create_fails_in_plain_words(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.faults.forbid(method="POST", path_regex=r"/roles$")
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert "Nothing needed fixing any more" not in text
+    assert f"⚠️ I couldn't recreate @{NAME} Players: Discord refused" in text, text
+    assert f"🎭 **Campaign roles deleted**: @{NAME} Players" in text
+    emu.faults.clear()
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in text
+    assert len([r for r in emu.guild_roles(guild) if r["name"] == f"{NAME} Players"]) == 1
+    assert emu.visible_to(channel_ids(bot, guild)["general"], player)

@@ -173,11 +173,12 @@ def _exposed_and_overwrites(campaign, steps, ids, presence, roles, bot_user) -> 
 
 
 def roles_gone(campaign: Campaign, roles: dict[str, dict]) -> list[Finding]:
-    """The plan's roles whose recorded id isn't among the server's `roles` (by id)."""
+    """The plan's roles whose recorded id isn't among the server's `roles` (by id), or that have
+    none recorded (a fix that forgot it failed before making it again)."""
     steps = [Step.from_dict(s) for s in campaign.plan if s["kind"] == ROLE]
-    return [Finding(ROLE_GONE, f"@{md(campaign.resources[s.key].get('name') or s.name)}", s.key,
+    return [Finding(ROLE_GONE, f"@{md(campaign.resources.get(s.key, {}).get('name') or s.name)}", s.key,
                     _role(campaign, s.key))
-            for s in steps if _role(campaign, s.key) and _role(campaign, s.key) not in roles]
+            for s in steps if _role(campaign, s.key) not in roles]
 
 
 def _too_low(campaign: Campaign, roles: dict[str, dict], bot_roles: list) -> list[Finding]:

@@ -223,8 +223,9 @@ def _lack(exam: Examination) -> str:
     if lacking:
         return (f"Discord refused: my role lacks {lacking}. Give my role {lacking} in Server "
                 "Settings → Roles, then press the button again.")
-    return ("Discord refused: I lack a permission there (an overwrite on the channel may deny "
-            "me one). Give my role Manage Roles and View Channels there, then press the button again.")
+    return ("Discord refused: I lack a permission this needs, though my role holds every one I need "
+            "server-wide (an overwrite on the channel may deny me one there). Check my role's "
+            "permissions there, then press the button again.")
 
 
 def _said(why: str) -> str:

@@ -106,7 +106,7 @@ def fixed_text(campaign: Campaign, done: dict[str, list[str]], failed: list[str]
     re-check after it still finds."""
     lines = [f"🩺 **{md(campaign.name)}**"]
     lines += [f"{DONE[kind]}: {', '.join(subjects)}." for kind, subjects in done.items() if subjects]
-    if not any(done.values()):
+    if not any(done.values()) and not failed:
         lines.append("Nothing needed fixing any more: it was fixed already (I checked again first).")
     lines += failed
     lines.append(ALL_WELL if not after.findings else "Still found:")

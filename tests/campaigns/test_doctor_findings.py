@@ -126,3 +126,16 @@ def test_a_role_the_bot_may_not_create_fails_in_plain_words(bot, emu, guild, gm,
     assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in text
     assert len([r for r in emu.guild_roles(guild) if r["name"] == f"{NAME} Players"]) == 1
     assert emu.visible_to(channel_ids(bot, guild)["general"], player)
+
+
+def test_fix_all_recreates_a_deleted_role_and_a_deleted_channel_together(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    emu.delete_channel(ids["general"])
+    payload, _, text = doctor(bot, guild, gm)
+    assert set(buttons(emu, payload["token"])) == {"Recreate roles", "Recreate missing", "Fix all"}
+    text = click(bot, payload["token"], gm, "Fix all")
+    assert text.endswith("Doctor: all as it should be."), text
+    general = emu.find_channel(guild, "general")
+    assert emu.visible_to(general["id"], player) and not emu.visible_to(channel_ids(bot, guild)["gm-notes"], player)

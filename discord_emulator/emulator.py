@@ -15,6 +15,7 @@ from .attachments import Attachments
 from .faults import Faults
 from .interactions import ACK_DEADLINE, TOKEN_LIFETIME, Interactions, parse_response
 from .channel_names import rewrite_or_none
+from .direct_messages import DirectMessages
 from .messages import LOADING, ChannelMessages
 from .model import Overwrite
 from .permissions import DEFAULT_BOT_PERMISSIONS, SEND_MESSAGES, VIEW_CHANNEL, as_bits, channel_permissions
@@ -47,13 +48,14 @@ class DiscordEmulator:
         self._state = State(self.application_id, bot_name)
         self._actions = Actions(self._state)
         self._threads = Threads(self._state, self._actions)
+        self._dms = DirectMessages(self._state)
         self._commands = ApplicationCommands(self._state, self.application_id)
         self._attachments = Attachments(self._state.ids)
         self._interactions = Interactions(self._state, self.application_id, self._commands,
                                           self._attachments)
         self._api = Api(self._state, self._actions,
                         ChannelMessages(self._state, self._actions, self._attachments),
-                        self._interactions, self._commands, self._threads)
+                        self._interactions, self._commands, self._threads, self._dms)
         self._recorder = Recorder()
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -486,6 +488,16 @@ class DiscordEmulator:
     def member_role_ids(self, guild_id: str, user_id: str) -> list[str]:
         with self._state.lock:
             return list(self._state.member(self._state.guild(guild_id), user_id).role_ids)
+
+    def close_dms(self, user_id: str) -> None:
+        """The user turns off direct messages from server members (their privacy settings):
+        from then on the bot's messages to them answer 403 50007 (direct_messages.py)."""
+        with self._state.lock:
+            self._dms.closed.add(str(user_id))
+
+    def direct_messages(self, user_id: str) -> list[dict]:
+        """What the bot sent the user by DM, oldest first, each with its `allowed_mentions`."""
+        return self._dms.received(str(user_id))
 
     def channel_messages(self, channel_id: str) -> list[dict]:
         """Oldest first, each with the `allowed_mentions` the bot sent."""

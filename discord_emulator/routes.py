@@ -115,8 +115,12 @@ _TABLE = [
         200, a.threads.active(p["guild_id"]))),
     ("GET", "/channels/{channel_id}/messages", lambda a, p, b, q: (
         200, a.messages.list(p["channel_id"], q))),
+    # A DM channel's messages are direct_messages.py's.
     ("POST", "/channels/{channel_id}/messages", lambda a, p, b, q, f: (
-        200, a.messages.create(p["channel_id"], b, f))),
+        200, a.dms.create_message(p["channel_id"], b, f) if a.dms.holds(p["channel_id"])
+        else a.messages.create(p["channel_id"], b, f))),
+    # DOCS/user "Create DM" (direct_messages.py).
+    ("POST", "/users/@me/channels", lambda a, p, b, q: (200, a.dms.open(b))),
     # @original before {message_id}: the first route matching path and method wins.
     ("GET", "/webhooks/{application_id}/{interaction_token}/messages/@original", lambda a, p, b, q: (
         200, a.interactions.get_message(p["application_id"], p["interaction_token"], "@original"))),

@@ -37,9 +37,10 @@ CDN_ROUTE = "GET /attachments/{channel_id}/{attachment_id}/{filename}"
 class Api:
     """What route handlers act on (see routes._TABLE)."""
 
-    def __init__(self, state, actions, messages, interactions, commands=None, threads=None):
+    def __init__(self, state, actions, messages, interactions, commands=None, threads=None, dms=None):
         self.state = state
         self.threads = threads
+        self.dms = dms
         self.actions = actions
         self.messages = messages
         self.interactions = interactions

@@ -496,9 +496,12 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing:
     campaign = deps.store.get(task.guild_id, task.campaign_key) if task.campaign_key else None
     standing = Standing(deps.api, task.guild_id, caller)
     needs = request.needs
-    if (campaign is not None and caller.user_id in campaign.gms and campaign_role(campaign, GM_ROLE_KEY)
-            and not holds(campaign, caller.role_ids)):
+    gm_role = campaign_role(campaign, GM_ROLE_KEY) if campaign is not None else None
+    if (campaign is not None and caller.user_id in campaign.gms and gm_role
+            and not holds(campaign, caller.role_ids) and gm_role in standing.guild.role_permissions):
         # The GM role was taken away by hand: the record follows the server, which is the truth.
+        # A GM role deleted by hand is held by no one: the record keeps its GMs, for
+        # /campaign-doctor to give it back to them (its reading is the one `allows` needs next).
         deps.store.remove_member(campaign, "gms", caller.user_id)
     if standing.allows(needs, campaign):
         return standing

@@ -102,7 +102,7 @@ def test_only_its_gms_or_server_managers_change_the_settings(bot, emu, guild, gm
 def test_open_join_seats_then_waitlists_in_order_and_promotes_when_a_seat_frees(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
-    assert "anyone may `/join-campaign` · 0 of 1 seats taken" in settings(bot, guild, gm, joining="open", seats=1)
+    assert "anyone may `/join-campaign` · 0 of 1 seat taken" in settings(bot, guild, gm, joining="open", seats=1)
 
     assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."
     assert holds(emu, guild, player, "Players")
@@ -165,6 +165,15 @@ def test_a_one_seat_campaign_says_seat_not_seats(bot, emu, guild, gm, player):
     join(bot, guild, player)
     assert join(bot, guild, carol) == (f"**{NAME}** is full (1 seat): <@{carol}> is number 1 on its "
                                        "waitlist, and gets the next free seat in turn.")
+
+
+def test_the_settings_count_seats_and_players_in_the_right_number(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    assert "anyone may `/join-campaign` · 0 players, no seat cap" in settings(bot, guild, gm, joining="open")
+    join(bot, guild, player)
+    assert "· 1 player, no seat cap ·" in settings(bot, guild, gm)
+    assert "· 1 of 1 seat taken ·" in settings(bot, guild, gm, seats=1)
+    assert "· 1 of 2 seats taken ·" in settings(bot, guild, gm, seats=2)
 
 
 def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
@@ -280,6 +289,59 @@ def test_a_gm_declines_a_request(bot, emu, guild, gm, player):
     assert campaign.asking == {} and campaign.players == frozenset()
 
 
+def decline(bot, emu, guild, gm):
+    click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), gm, request_button(emu, guild, "decline"))
+    bot.run_worker()
+    return messages(emu, guild, "gm-notes")[-1]["content"]
+
+
+def test_a_declined_asker_is_told_by_dm_and_a_later_join_says_so(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    assert "You'll be welcomed in its players' channel once they approve, or told by direct message " \
+           "if they decline." in join(bot, guild, player)
+    assert decline(bot, emu, guild, gm) == f"❌ <@{player}>'s request to join **{NAME}** was declined by alice."
+    told = emu.direct_messages(player)
+    assert [m["content"] for m in told] == [
+        f"❌ Your request to join the campaign **{NAME}** was declined by its GMs. You may ask again "
+        "with `/join-campaign`."]
+    assert told[0]["allowed_mentions"] == {"parse": []}
+
+    assert join(bot, guild, player) == (f"❌ Your last request to join **{NAME}** was declined by its "
+                                        "GMs. You may ask again: run `/join-campaign` once more to send "
+                                        "a new request.")
+    assert bot.campaign(guild).asking == {}, "telling them sent no new request"
+    assert "I asked" in join(bot, guild, player)
+    assert player in bot.campaign(guild).asking
+
+
+def test_a_decline_stands_when_the_asker_takes_no_dms_and_the_gms_are_told(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    emu.close_dms(player)
+    assert decline(bot, emu, guild, gm) == (
+        f"❌ <@{player}>'s request to join **{NAME}** was declined by alice. I couldn't tell them by "
+        "direct message (they don't take DMs from me), so tell them yourself if you wish.")
+    assert emu.direct_messages(player) == []
+    assert player in bot.campaign(guild).declined and bot.campaign(guild).asking == {}
+
+
+def test_an_approval_onto_the_waitlist_is_told_by_dm(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, carol)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    assert bot.campaign(guild).waitlist == [player]
+    assert [m["content"] for m in emu.direct_messages(player)] == [
+        f"✅ The GMs of **{NAME}** approved your request, but it is full: you're number 1 on its "
+        "waitlist, and you'll be welcomed in its players' channel when a seat frees up."]
+
+
 def test_an_approval_past_the_cap_goes_onto_the_waitlist(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     carol = emu.add_member(guild, name="carol")
@@ -326,7 +388,7 @@ def test_a_member_who_left_the_server_is_dropped_when_the_roster_is_read(bot, em
     join(bot, guild, player), join(bot, guild, carol), join(bot, guild, dave)
     leaves_server(emu, guild, player)
     text = run(bot, guild, gm, "campaign-info", [name_option()])[2]
-    assert "1 of 1 seats taken · waitlist 1" in text
+    assert "1 of 1 seat taken · waitlist 1" in text
     campaign = bot.campaign(guild)
     assert campaign.players == {carol} and campaign.waitlist == [dave]
     assert holds(emu, guild, carol, "Players")

@@ -46,6 +46,9 @@ THREAD_READER_DENY = p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVAT
 # "the ability to send messages in the thread" (resources/channel.mdx "Add Thread Member").
 THREAD_KEEPER = BOT | p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS
 ROLE, MEMBER = 0, 1
+# Every permission the bot needs server-wide (its invite asks for exactly these, ops/invite.py):
+# to make the roles and channels, and to hold what each overwrite grants.
+SERVER_NEEDS = p.MANAGE_CHANNELS | p.MANAGE_ROLES | PLAYER | GM | BOT | THREAD_KEEPER
 # Without these server-wide the bot can't build a campaign as private as its summary says: create
 # the roles and channels, or deny @everyone (and Players, on GM-only channels) View Channel.
 PRIVACY_NEEDS = p.MANAGE_CHANNELS | p.MANAGE_ROLES | p.VIEW_CHANNEL

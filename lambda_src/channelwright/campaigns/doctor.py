@@ -5,6 +5,17 @@ One reading of the server (examine) gives the findings, most serious first:
   (developers/topics/permissions.mdx, "Permission Overwrites": @everyone's overwrite, then the
   member's roles', then the member's own) for someone holding only the Players role, and for each
   recorded player with an overwrite of their own; never by comparing strings;
+- BOT_LACKS: a permission my invite asks for (access.SERVER_NEEDS) and the campaign needs that
+  my roles don't give me server-wide: those making and hiding its channels and roles need
+  (access.PRIVACY_NEEDS), those I post with (access.BOT), and those I held when it was built (its
+  overwrites grant them, bounded by what I held: access.py). Computed as Discord computes base
+  permissions (developers/topics/permissions.mdx, "Permission Overwrites",
+  compute_base_permissions: @everyone's and each of my roles'). No bot can grant itself a
+  permission, so there is no fix, only the way to do it;
+- ROLE_GONE: a recorded campaign role (Players, GM, Spectators) deleted by hand. Discord takes a
+  deleted role off its members and drops the overwrites naming it (developers/topics/
+  permissions.mdx, "Permission Overwrites" name roles by id), so players or GMs lose the
+  channels the campaign gave them;
 - ROLE_TOO_LOW: a campaign role at or above my highest role. Discord lets a bot edit only roles
   below its highest one (developers/topics/permissions.mdx, "Permission Hierarchy"), and no bot
   may move its own role up: only a person can, so there is no fix, only the way to do it;
@@ -14,11 +25,11 @@ One reading of the server (examine) gives the findings, most serious first:
 - MOVED: a campaign channel outside the campaign's category;
 - DEPARTED: a recorded GM or player who left the server (Get Guild Member answers 404 10007
   Unknown Member: developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes");
+- THREADS: a recorded player (still in the server) with no private thread in a per-player
+  channel, their thread deleted by hand, or not a member of it (player_threads.without_thread);
 - EXTRA: a channel in the category I did not make. Named only: it is someone's channel, and
   deleting it would delete their messages, while moving it out could expose it to the server;
-- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it;
-- THREADS: a recorded player (still in the server) with no private thread in a per-player
-  channel, their thread deleted by hand, or not a member of it (player_threads.without_thread).
+- HIDDEN: a recorded channel hidden from me (channel_presence.py): I can't check it.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +42,7 @@ from channelwright.campaigns.plan import (
     CHANNEL,
     GM_ROLE_KEY,
     PLAYERS_ROLE_KEY,
+    ROLE,
     SPECTATORS_ROLE_KEY,
     Step,
 )
@@ -39,10 +51,11 @@ from channelwright.discord import permissions as p
 from channelwright.text.names import md
 
 EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES = "exposed", "role", "missing", "overwrites"
-MOVED, DEPARTED, EXTRA, HIDDEN = "moved", "departed", "extra", "hidden"
-THREADS = "threads"
-SEVERITY = (EXPOSED, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS, EXTRA, HIDDEN)
-FIXABLE = (EXPOSED, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS)
+MOVED, DEPARTED, THREADS, EXTRA, HIDDEN = "moved", "departed", "threads", "extra", "hidden"
+BOT_LACKS, ROLE_GONE = "lacks", "deleted"  # kinds are letters only (buttons.doctor_choice)
+SEVERITY = (EXPOSED, BOT_LACKS, ROLE_GONE, ROLE_TOO_LOW, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS,
+            EXTRA, HIDDEN)
+FIXABLE = (EXPOSED, ROLE_GONE, MISSING, OVERWRITES, MOVED, DEPARTED, THREADS)
 
 
 @dataclass(frozen=True)
@@ -60,11 +73,13 @@ class Finding:
 @dataclass
 class Examination:
     """The findings, most serious first, and the reading they come from (`presence`: the
-    channels; `roles`: the server's roles, by id)."""
+    channels; `roles`: the server's roles, by id; `bot_lacks`: the labels of the permissions I
+    need that my roles don't give me)."""
 
     findings: list[Finding]
     presence: Presence = field(default_factory=Presence)
     roles: dict[str, dict] = field(default_factory=dict)
+    bot_lacks: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
@@ -84,13 +99,27 @@ def examine(deps, campaign: Campaign) -> Examination:
     roles = {str(r["id"]): r for r in deps.api.guild_roles(guild)}
     bot_user = deps.bot_user_id()
     findings = _exposed_and_overwrites(campaign, steps, ids, presence, roles, bot_user)
-    findings += _too_low(campaign, roles, deps.api.get_member(guild, bot_user).get("roles") or [])
+    bot_roles = deps.api.get_member(guild, bot_user).get("roles") or []
+    lacking = bot_lacks(campaign, roles, bot_roles)
+    findings += [Finding(BOT_LACKS, p.label_list(lacking))] if lacking else []
+    findings += roles_gone(campaign, roles)
+    findings += _too_low(campaign, roles, bot_roles)
     findings += _missing_moved_hidden(campaign, steps, ids, presence)
     findings += _departed(deps, campaign)
     findings += _extra(campaign, ids, presence)
     findings += _threads(deps, campaign, presence)
     findings.sort(key=lambda f: SEVERITY.index(f.kind))
-    return Examination(findings, presence, roles)
+    return Examination(findings, presence, roles, lacking)
+
+
+def bot_lacks(campaign: Campaign, roles: dict[str, dict], bot_roles: list) -> list[str]:
+    """The labels of the permissions the campaign needs (see BOT_LACKS above) that @everyone and
+    my roles (ids, from my member) don't give me server-wide, in permissions.LABELS order."""
+    held = [p.parse(roles[str(r)].get("permissions")) for r in bot_roles if str(r) in roles]
+    base = p.base_permissions(p.parse(roles.get(campaign.guild_id, {}).get("permissions")), held,
+                              is_owner=False)
+    built_with = p.parse(campaign.bot_permissions) if campaign.bot_permissions else 0
+    return p.missing(base, access.SERVER_NEEDS & (access.PRIVACY_NEEDS | access.BOT | built_with))
 
 
 def expected_overwrites(campaign: Campaign, step: Step, bot_user_id: str) -> list[dict]:
@@ -145,6 +174,15 @@ def _exposed_and_overwrites(campaign, steps, ids, presence, roles, bot_user) -> 
         elif restoring(campaign, step, current, bot_user, roles):
             found.append(Finding(OVERWRITES, subject, step.key, ids[step.key]))
     return found
+
+
+def roles_gone(campaign: Campaign, roles: dict[str, dict]) -> list[Finding]:
+    """The plan's roles whose recorded id isn't among the server's `roles` (by id), or that have
+    none recorded (a fix that forgot it failed before making it again)."""
+    steps = [Step.from_dict(s) for s in campaign.plan if s["kind"] == ROLE]
+    return [Finding(ROLE_GONE, f"@{md(campaign.resources.get(s.key, {}).get('name') or s.name)}", s.key,
+                    _role(campaign, s.key))
+            for s in steps if _role(campaign, s.key) not in roles]
 
 
 def _too_low(campaign: Campaign, roles: dict[str, dict], bot_roles: list) -> list[Finding]:

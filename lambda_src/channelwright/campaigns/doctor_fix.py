@@ -7,12 +7,14 @@ set) or, for a missing channel, the build's own create: its pending mark, writte
 create is sent, lets a retry after a lost reply find and keep what was made (builder.py,
 reconcile.py) instead of making a twin.
 
-Missing channels are made first: a category made again is where moved channels go back to.
+Deleted roles are made first (the build's own role steps), given back to the members on the
+record, and the campaign's overwrites naming them put back; then missing channels: a category
+made again is where moved channels go back to.
 """
 
 from dataclasses import replace
 
-from channelwright.campaigns import player_threads, roster
+from channelwright.campaigns import capacity, player_threads, roster
 from channelwright.campaigns.archive import GONE, send_edits
 from channelwright.campaigns.builder import BuildStopped, CampaignBuild
 from channelwright.campaigns.buttons import FIX_ALL
@@ -23,6 +25,7 @@ from channelwright.campaigns.doctor import (
     MISSING,
     MOVED,
     OVERWRITES,
+    ROLE_GONE,
     THREADS,
     Examination,
     Finding,
@@ -31,10 +34,12 @@ from channelwright.campaigns.doctor import (
     restoring,
 )
 from channelwright.campaigns.doctor_text import fix_buttons, fixed_text, report, section
-from channelwright.campaigns.plan import CHANNEL, Step
+from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import Campaign
-from channelwright.discord.errors import DiscordError
+from channelwright.discord import permissions as p
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 
 
@@ -79,15 +84,26 @@ def fix(deps, campaign: Campaign, kinds: set[str], reply: ProgressMessage,
     failed: list[str] = []
     exam = examine(deps, campaign)
     try:
+        if ROLE_GONE in kinds and exam.of(ROLE_GONE):
+            reply.show(f"🩺 Fixing **{md(campaign.name)}**: recreating its deleted roles…")
+            gone = exam.of(ROLE_GONE)
+            unmade = _recreate_roles(deps, campaign, exam, gone, reason)
+            failed += unmade
+            if not unmade:
+                fresh = deps.store.get(campaign.guild_id, campaign.key)
+                done[ROLE_GONE] = _give_back(deps, fresh, gone, reason)
+                kinds = kinds | {OVERWRITES}  # the overwrites naming the new roles
+            campaign = deps.store.get(campaign.guild_id, campaign.key)
+            exam = examine(deps, campaign)
         if MISSING in kinds and exam.of(MISSING):
             reply.show(f"🩺 Fixing **{md(campaign.name)}**: recreating what is missing…")
-            failed += _recreate(deps, campaign, exam.of(MISSING), reason)
+            failed += _recreate(deps, campaign, exam, exam.of(MISSING), reason)
             done[MISSING] = [f.subject for f in exam.of(MISSING)] if not failed else []
             campaign = deps.store.get(campaign.guild_id, campaign.key)
             exam = examine(deps, campaign)
-        todo = [f for f in exam.findings if f.kind in kinds and f.kind != MISSING]
+        todo = [f for f in exam.findings if f.kind in kinds and f.kind not in (ROLE_GONE, MISSING)]
         for count, finding in enumerate(todo, start=1):
-            why = FIXES[finding.kind](deps, campaign, exam, finding, reason)
+            why = _refused_for_lack(exam, lambda f=finding: FIXES[f.kind](deps, campaign, exam, f, reason))
             if why:
                 failed.append(f"⚠️ {finding.subject}: {why}")
             else:
@@ -98,9 +114,10 @@ def fix(deps, campaign: Campaign, kinds: set[str], reply: ProgressMessage,
     return done, failed
 
 
-def _recreate(deps, campaign: Campaign, missing: list[Finding], reason: str) -> list[str]:
-    """Make the missing channels again with the build's own steps: their deleted ids forgotten
-    first, so each step creates (pending mark, create, record) as in a build."""
+def _recreate(deps, campaign: Campaign, exam: Examination, missing: list[Finding],
+              reason: str) -> list[str]:
+    """Make the missing channels (or roles) again with the build's own steps: their deleted ids
+    forgotten first, so each step creates (pending mark, create, record) as in a build."""
     keys = [f.key for f in missing]
     deps.store.forget(campaign, keys)
     fresh = deps.store.get(campaign.guild_id, campaign.key)
@@ -113,10 +130,49 @@ def _recreate(deps, campaign: Campaign, missing: list[Finding], reason: str) -> 
         build.run_steps([i for i, step in enumerate(build.steps) if step.key in keys])
     except BuildStopped as stopped:
         return [f"⚠️ I couldn't recreate {', '.join(f.subject for f in missing)}: {stopped.problem.what}"]
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.MISSING_PERMISSIONS:
+            raise
+        return [f"⚠️ I couldn't recreate {', '.join(f.subject for f in missing)}: {_lack(exam)}"]
     finally:
         build.flush()
     player_threads.after_made(deps, fresh, build.created_now)  # the players' threads in it too
     return []
+
+
+def _recreate_roles(deps, campaign: Campaign, exam: Examination, gone: list[Finding],
+                    reason: str) -> list[str]:
+    """The deleted roles made again by the build's own role steps (as _recreate does channels),
+    unless the server has no room for them (capacity.py: 250 roles, @everyone included). Returns
+    lines saying why not ([] when made)."""
+    counts = capacity.Counts(len(exam.presence.channels), 0, len(exam.roles))
+    problem = capacity.shortfall(counts, channels=0, roles=len(gone), may_miss_hidden=False,
+                                 command="/campaign-doctor")
+    if problem is not None:
+        return [f"⚠️ I couldn't recreate {', '.join(f.subject for f in gone)}: {problem.why} {problem.fix}"]
+    return _recreate(deps, campaign, exam, gone, reason)
+
+
+def _give_back(deps, campaign: Campaign, gone: list[Finding], reason: str) -> list[str]:
+    """Each recreated role given to the members its group holds on the record (Add Guild Member
+    Role: a PUT, so giving it twice changes nothing); one who left the server (404 10007) is
+    skipped. Returns each role's subject with whom it went to."""
+    groups = {PLAYERS_ROLE_KEY: ("player", campaign.players), GM_ROLE_KEY: ("GM", campaign.gms)}
+    said = []
+    for finding in gone:
+        if finding.key not in groups:
+            said.append(f"{finding.subject} (its holders aren't on the record: give it back yourself)")
+            continue
+        noun, members = groups[finding.key]
+        role = campaign.resources[finding.key]["id"]
+        for user in sorted(members):
+            try:
+                deps.api.add_member_role(campaign.guild_id, user, role, reason=reason)
+            except DiscordRejected as error:
+                if error.code != JsonErrorCode.UNKNOWN_MEMBER:
+                    raise
+        said.append(f"{finding.subject} (given back to the {counted(len(members), noun)} on the record)")
+    return said
 
 
 def _restore(deps, campaign: Campaign, exam: Examination, finding: Finding, reason: str) -> str:
@@ -155,6 +211,28 @@ def _give_thread(deps, campaign: Campaign, exam: Examination, finding: Finding, 
     however often asked (player_threads.follow)."""
     player_threads.follow(deps, campaign, finding.target, adding=True)
     return ""
+def _refused_for_lack(exam: Examination, act) -> str:
+    """`act()`'s answer, or when Discord refuses it for a permission I lack (403 50013 "Missing
+    Permissions": developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes") what to do
+    about it; other refusals propagate."""
+    try:
+        return act()
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.MISSING_PERMISSIONS:
+            raise
+    return _lack(exam)
+
+
+def _lack(exam: Examination) -> str:
+    """What to do about a 403 50013: the permissions my role lacks, if any (else an overwrite on
+    the channel denies me one)."""
+    lacking = p.label_list(exam.bot_lacks) if exam.bot_lacks else ""
+    if lacking:
+        return (f"Discord refused: my role lacks {lacking}. Give my role {lacking} in Server "
+                "Settings → Roles, then press the button again.")
+    return ("Discord refused: I lack a permission this needs, though my role holds every one I need "
+            "server-wide (an overwrite on the channel may deny me one there). Check my role's "
+            "permissions there, then press the button again.")
 
 
 def _said(why: str) -> str:
@@ -168,5 +246,4 @@ def _step(campaign: Campaign, key: str) -> Step:
     return next(s for s in (Step.from_dict(d) for d in campaign.plan) if s.key == key)
 
 
-FIXES = {EXPOSED: _restore, OVERWRITES: _restore, MOVED: _move_back, DEPARTED: _forget}
-FIXES[THREADS] = _give_thread
+FIXES = {EXPOSED: _restore, OVERWRITES: _restore, MOVED: _move_back, DEPARTED: _forget, THREADS: _give_thread}

@@ -3,6 +3,7 @@ does), most serious first, and the buttons that fix them (buttons.doctor_buttons
 
 from channelwright.campaigns.buttons import doctor_buttons
 from channelwright.campaigns.doctor import (
+    BOT_LACKS,
     DEPARTED,
     EXPOSED,
     EXTRA,
@@ -10,11 +11,14 @@ from channelwright.campaigns.doctor import (
     MISSING,
     MOVED,
     OVERWRITES,
+    ROLE_GONE,
     ROLE_TOO_LOW,
+    SEVERITY,
     THREADS,
     Examination,
 )
 from channelwright.campaigns.store import Campaign
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 
 ALL_WELL = "Doctor: all as it should be."
@@ -24,6 +28,12 @@ WORDS = {
     EXPOSED: ("🚨 **GM-only channels players can read**",
               "players can read what only the GMs should. Fix: I put back the campaign's "
               "permissions there and remove players' own overwrites that let them in."),
+    ROLE_GONE: ("🎭 **Campaign roles deleted**",
+                "the channels' overwrites for it went with it and its members lost it, so they "
+                "no longer see (or are no longer kept out of) what the campaign gives them. Fix: I "
+                "create it again, give it back to the players or GMs on the campaign's record "
+                "(Spectators aren't on it: give that role back yourself), and put back the "
+                "campaign's overwrites for it."),
     ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
                    "Discord lets me manage only roles below my own highest role, so I can't give "
                    "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "
@@ -46,19 +56,22 @@ WORDS = {
             "messages. Move or delete them yourself if they don't belong."),
     HIDDEN: ("🙈 **Hidden from me, so not checked**",
              "someone denied my role View Channel there."),
+    BOT_LACKS: ("🔑 **Permissions my role lacks in this server**",
+                "without them I can't manage the campaign (make or fix its channels and roles, "
+                "or give the permissions its overwrites grant). A bot can't give itself a "
+                "permission: in Server Settings → Roles, give my role those permissions, or "
+                "re-invite me with my invite link, which asks for them."),
+    THREADS: ("🧵 **Players without their private thread**",
+              "each player talks with the GMs in a private thread of their own in a per-player "
+              "channel; these have none, it was deleted, or they were taken out of it. Fix: I "
+              "add them to their thread, made again if it is gone."),
 }
-FIX_LABELS = {EXPOSED: "Hide GM-only channels", MISSING: "Recreate missing",
-              OVERWRITES: "Restore permissions", MOVED: "Move back", DEPARTED: "Forget departed"}
-DONE = {EXPOSED: "🔒 Hidden from players again", MISSING: "🧱 Recreated",
+FIX_LABELS = {EXPOSED: "Hide GM-only channels", ROLE_GONE: "Recreate roles", MISSING: "Recreate missing",
+              OVERWRITES: "Restore permissions", MOVED: "Move back", DEPARTED: "Forget departed",
+              THREADS: "Give players their threads"}
+DONE = {EXPOSED: "🔒 Hidden from players again", ROLE_GONE: "🎭 Recreated", MISSING: "🧱 Recreated",
         OVERWRITES: "✏️ Permissions put back", MOVED: "↪️ Moved back into the category",
-        DEPARTED: "👋 Removed from the record"}
-
-WORDS[THREADS] = ("🧵 **Players without their private thread**",
-                  "each player talks with the GMs in a private thread of their own in a per-player "
-                  "channel; these have none, it was deleted, or they were taken out of it. Fix: I "
-                  "add them to their thread, made again if it is gone.")
-FIX_LABELS[THREADS] = "Give players their threads"
-DONE[THREADS] = "🧵 Back in their threads"
+        DEPARTED: "👋 Removed from the record", THREADS: "🧵 Back in their threads"}
 
 
 def report(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
@@ -66,7 +79,7 @@ def report(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
     if not exam.findings:
         return f"🩺 **{md(campaign.name)}**: all as it should be.", []
     count = len({f.kind for f in exam.findings})
-    head = (f"🩺 **{md(campaign.name)}**: {count} kind{'s' if count != 1 else ''} of difference "
+    head = (f"🩺 **{md(campaign.name)}**: {counted(count, 'kind')} of difference "
             "from what the campaign should be, most serious first.")
     return "\n".join([head, *findings_lines(exam)]), fix_buttons(campaign, exam)
 
@@ -81,7 +94,8 @@ def section(campaign: Campaign, exam: Examination) -> tuple[str, list[dict]]:
 
 def findings_lines(exam: Examination) -> list[str]:
     lines = []
-    for kind, (what, why) in WORDS.items():
+    for kind in SEVERITY:
+        what, why = WORDS[kind]
         found = exam.of(kind)
         if found:
             lines.append(f"{what}: {', '.join(f.subject for f in found)} — {why}")
@@ -98,7 +112,7 @@ def fixed_text(campaign: Campaign, done: dict[str, list[str]], failed: list[str]
     re-check after it still finds."""
     lines = [f"🩺 **{md(campaign.name)}**"]
     lines += [f"{DONE[kind]}: {', '.join(subjects)}." for kind, subjects in done.items() if subjects]
-    if not any(done.values()):
+    if not any(done.values()) and not failed:
         lines.append("Nothing needed fixing any more: it was fixed already (I checked again first).")
     lines += failed
     lines.append(ALL_WELL if not after.findings else "Still found:")

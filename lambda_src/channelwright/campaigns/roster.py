@@ -8,6 +8,13 @@ With `seats` set, a join or an approval past the cap goes onto the waitlist, whi
 first come first as seats free (a player leaves or is removed, a member who left the server is
 found, the cap grows); the one promoted is welcomed, pinged, in the players' first text channel.
 
+An asker is told the GMs' decision: approved, by the welcome in the players' channel (or, put on
+the waitlist, by a direct message); declined, by a direct message (developers/resources/user.mdx,
+"Create DM"), and the decline is recorded, so their next /join-campaign says so (and that they
+may ask again, which the one after it does). A member who takes no DMs from the bot (403 50007
+"Cannot send messages to this user": developers/topics/opcodes-and-status-codes.mdx, "JSON Error
+Codes") isn't told: the decision stands and the GMs read that they weren't told.
+
 Members who leave the server: this bot gets interactions over HTTP only, no gateway events
 (developers/events/gateway.mdx), so it is never told. Every roster change and /campaign-info
 first asks Discord for each recorded member (Get Guild Member); 404 with code 10007 "Unknown
@@ -26,6 +33,7 @@ from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY,
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import APPROVAL, CLOSED, OPEN, Campaign
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
 
@@ -136,6 +144,18 @@ def welcome(deps, campaign: Campaign, user_id: str, how: str) -> bool:
                  f"🎲 Welcome <@{user_id}>: {how} **{md(campaign.name)}**.", mentions=(user_id,))
 
 
+def tell_by_dm(deps, user_id: str, text: str) -> bool:
+    """Send `text` to the user by direct message, pinging no one; False if they take no DMs
+    from me (403 50007). Other refusals propagate."""
+    try:
+        deps.api.create_message(deps.api.create_dm(user_id)["id"], text)
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.CANNOT_MESSAGE_USER:
+            raise
+        return False
+    return True
+
+
 def _post(deps, channel_id: str | None, text: str, **message) -> bool:
     if channel_id is None:
         return False
@@ -150,10 +170,6 @@ def _post(deps, channel_id: str | None, text: str, **message) -> bool:
 
 def _full(campaign: Campaign) -> bool:
     return bool(campaign.seats) and len(campaign.players) >= campaign.seats
-
-
-def _seats(count: int) -> str:
-    return f"{count} seat{'s' if count != 1 else ''}"
 
 
 def _position(campaign: Campaign, user_id: str) -> int:
@@ -206,6 +222,10 @@ def _join(change, campaign: Campaign, deps, standing) -> str:
         return f"You're number {_position(campaign, user)} on **{name}**'s waitlist already."
     if campaign.joining == CLOSED:
         raise Refusal(_closed(campaign))
+    if campaign.joining == APPROVAL and user in campaign.declined:
+        deps.store.drop_request(campaign, "declined", user)
+        return (f"❌ Your last request to join **{name}** was declined by its GMs. You may ask again: "
+                "run `/join-campaign` once more to send a new request.")
     if campaign.joining == APPROVAL:
         return _ask(change, campaign, deps)
     return _admit(deps, campaign, user, source="", by="you joined")
@@ -236,7 +256,7 @@ def _ask(change, campaign: Campaign, deps) -> str:
                               "It was deleted, or I may no longer post there.",
                               "Ask one of its GMs directly."))
     return (f"📨 I asked **{name}**'s GMs to let you in.{full} You'll be welcomed in its "
-            "players' channel once they approve.")
+            "players' channel once they approve, or told by direct message if they decline.")
 
 
 def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
@@ -248,7 +268,7 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
         campaign = _reread(deps, campaign)
         if not noted and user not in campaign.waiting:
             return f"<@{user}>'s request was decided already."
-        return (f"**{name}** is full ({_seats(campaign.seats)}): <@{user}> is number "
+        return (f"**{name}** is full ({counted(campaign.seats, 'seat')}): <@{user}> is number "
                 f"{_position(campaign, user)} on its waitlist, and gets the next free seat in turn.")
     _give_players_role(deps, campaign, user, f"{by} “{campaign.name}”")
     if not deps.store.seat(campaign, user, source=source):
@@ -268,20 +288,29 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     campaign = _reread(deps, campaign)
     if user in campaign.players:
         welcome(deps, campaign, user, "the GMs approved you: you're now a player in")
+    elif user in campaign.waiting:
+        tell_by_dm(deps, user, f"✅ The GMs of **{md(campaign.name)}** approved your request, but it is "
+                               f"full: you're number {_position(campaign, user)} on its waitlist, and "
+                               "you'll be welcomed in its players' channel when a seat frees up.")
     return f"{text} (approved by {md(change.by)})"
 
 
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
-    if not deps.store.drop_request(campaign, "asking", user):
+    if not deps.store.decline_request(campaign, user):
         return None if change.public else _decided(campaign, user)
-    return f"❌ <@{user}>'s request to join **{md(campaign.name)}** was declined by {md(change.by)}."
+    name = md(campaign.name)
+    told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
+                                  "GMs. You may ask again with `/join-campaign`.")
+    unsaid = ("" if told else " I couldn't tell them by direct message (they don't take DMs from me), "
+              "so tell them yourself if you wish.")
+    return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
 
 
 def _decided(campaign: Campaign, user: str) -> str:
     state = ("is a player" if user in campaign.players else
              f"is number {_position(campaign, user)} on the waitlist" if user in campaign.waiting
-             else "isn't asking to join any more")
+             else "was declined" if user in campaign.declined else "isn't asking to join any more")
     return f"Nothing to decide: <@{user}> {state} in **{md(campaign.name)}**."
 
 
@@ -326,8 +355,8 @@ def settings_text(campaign: Campaign) -> str:
     """How the campaign is joined, its seats and its waitlist, in one line."""
     how = {CLOSED: "its GMs add players", OPEN: "anyone may `/join-campaign`",
            APPROVAL: "`/join-campaign` asks its GMs"}.get(campaign.joining, campaign.joining)
-    seats = f"{len(campaign.players)} of {campaign.seats} seats taken" if campaign.seats else \
-        f"{len(campaign.players)} players, no seat cap"
+    seats = (f"{len(campaign.players)} of {counted(campaign.seats, 'seat')} taken" if campaign.seats
+             else f"{counted(len(campaign.players), 'player')}, no seat cap")
     lead = f"<@{campaign.lead}>" if campaign.lead else "nobody"
     return (f"**{md(campaign.name)}**: {how} · {seats} · waitlist {len(campaign.waiting)} · "
             f"requests {len(campaign.asking)} · lead GM {lead}")

@@ -133,6 +133,7 @@ class Campaign:
     waiting: dict[str, int] = field(default_factory=dict)
     asking: dict[str, int] = field(default_factory=dict)
     gm_since: dict[str, int] = field(default_factory=dict)
+    declined: dict[str, int] = field(default_factory=dict)  # user -> ms their request was declined
 
     @property
     def lead(self) -> str:
@@ -329,7 +330,8 @@ class CampaignStore:
         """Make the roster's maps exist (records older than them have none): DynamoDB can set a
         map's key only inside an existing map."""
         self._update(campaign, "SET waiting = if_not_exists(waiting, :e), asking = if_not_exists("
-                               "asking, :e), gm_since = if_not_exists(gm_since, :e)", {},
+                               "asking, :e), gm_since = if_not_exists(gm_since, :e), "
+                               "declined = if_not_exists(declined, :e)", {},
                      {":e": {"M": {}}})
 
     def note_request(self, campaign: Campaign, where: str, user_id: str) -> bool:
@@ -347,8 +349,16 @@ class CampaignStore:
         return self._if(campaign, "SET waiting.#u = :at REMOVE asking.#u", {"#u": user_id},
                         {":at": {"N": str(at)}}, "attribute_exists(asking.#u)")
 
+    def decline_request(self, campaign: Campaign, user_id: str) -> bool:
+        """A request to join declined: off the requests and noted among the declined, in one
+        write; False if it was decided already."""
+        self._roster_maps(campaign)
+        return self._if(campaign, "SET declined.#u = :now REMOVE asking.#u", {"#u": user_id},
+                        {":now": {"N": str(_now_ms())}}, "attribute_exists(asking.#u)")
+
     def drop_request(self, campaign: Campaign, where: str, user_id: str) -> bool:
-        """Take the user off the waitlist or the requests; False if they weren't there."""
+        """Take the user off the waitlist, the requests or the declined; False if they weren't
+        there."""
         self._roster_maps(campaign)
         return self._if(campaign, f"REMOVE {where}.#u", {"#u": user_id}, {},
                         f"attribute_exists({where}.#u)")
@@ -375,7 +385,7 @@ class CampaignStore:
         GM's id when the lead was among them ("" for none), None to leave it."""
         self._roster_maps(campaign)
         names = {f"#u{i}": user for i, user in enumerate(user_ids)}
-        removes = [f"{where}.{n}" for n in names for where in ("waiting", "asking", "gm_since")]
+        removes = [f"{where}.{n}" for n in names for where in ("waiting", "asking", "gm_since", "declined")]
         expression = "DELETE players :s, gms :s REMOVE " + ", ".join(removes)
         values: dict[str, Any] = {":s": {"SS": list(user_ids)}}
         if lead is not None:

@@ -185,6 +185,13 @@ class DiscordApi:
         """"Get Current User": the bot's own user object (its `id`)."""
         return self.rest.request(r.GET_CURRENT_USER.compile())
 
+    def create_dm(self, user_id: str) -> dict:
+        """"Create DM": the DM channel with the user (a channel object of type 1; the one open
+        already if any). Opening it succeeds even when the user takes no DMs from me: a message
+        sent there then answers 403 50007 "Cannot send messages to this user"
+        (developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes")."""
+        return self.rest.request(r.CREATE_DM.compile(), json={"recipient_id": str(user_id)})
+
     # -- interaction responses (developers/interactions/receiving-and-responding.mdx) --------
     # The interaction's token authorises these, for 15 minutes ("Interaction Callback").
 

@@ -24,6 +24,7 @@ class JsonErrorCode(IntEnum):
     UNAUTHORIZED = 40001
     CLOUDFLARE_BLOCKED = 40333  # "Cloudflare is blocking your request"
     MISSING_ACCESS = 50001
+    CANNOT_MESSAGE_USER = 50007  # "Cannot send messages to this user"
     MISSING_PERMISSIONS = 50013  # "You lack permissions to perform that action"
     INVALID_CHANNEL_TYPE = 50024  # "Cannot execute action on this channel type"
     INVALID_FORM_BODY = 50035

@@ -131,6 +131,7 @@ GET_CHANNEL_MESSAGES = Route("GET", "/channels/{channel_id}/messages")  # "Get C
 
 # developers/resources/user.mdx
 GET_CURRENT_USER = Route("GET", "/users/@me")  # "Get Current User"
+CREATE_DM = Route("POST", "/users/@me/channels")  # "Create DM"
 
 # developers/interactions/receiving-and-responding.mdx
 # "Edit Original Interaction Response", "Delete Original Interaction Response", "Create Followup Message"

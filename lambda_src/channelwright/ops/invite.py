@@ -21,8 +21,7 @@ from channelwright.discord import permissions as p
 
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 SCOPES = ("bot", "applications.commands")
-INVITE_PERMISSIONS = (p.MANAGE_CHANNELS | p.MANAGE_ROLES | access.PLAYER | access.GM | access.BOT
-                      | access.THREAD_KEEPER)
+INVITE_PERMISSIONS = access.SERVER_NEEDS
 
 
 def invite_url(application_id: str) -> str:

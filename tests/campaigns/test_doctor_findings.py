@@ -1,0 +1,141 @@
+"""/campaign-doctor's findings about the server itself, end to end against the emulator: a
+campaign role deleted by hand (recreated once, given back, its overwrites restored) and the bot
+lacking a server-level permission it was invited with (named, no fix; the other fixes then fail
+in plain words)."""
+
+from channelwright.discord import permissions as p
+from channelwright.ops.invite import INVITE_PERMISSIONS
+from tests.campaigns.test_archive import NAME, build
+from tests.campaigns.test_doctor import buttons, channel_ids, click, doctor, put_overwrite, role_id
+
+
+def test_the_bot_lacking_a_permission_it_was_invited_with_is_named_without_a_fix(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS & ~p.MANAGE_ROLES & ~p.MANAGE_CHANNELS)
+    payload, _, text = doctor(bot, guild, gm)
+    assert ("🔑 **Permissions my role lacks in this server**: Manage Channels and Manage Roles — "
+            "without them I can't manage the campaign") in text
+    assert "Server Settings → Roles" in text and "re-invite me" in text
+    assert emu.original_message(payload["token"])["components"] == []
+
+
+def test_a_permission_lost_since_the_build_is_named_and_one_never_held_is_not(bot, emu, guild, gm):
+    build(bot, guild, gm)
+    built_with = p.parse(bot.campaign(guild).bot_permissions)
+    assert built_with & p.EMBED_LINKS and not built_with & p.MANAGE_MESSAGES
+    emu.set_everyone_permissions(guild, p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY)
+    emu.set_bot_permissions(guild, built_with & ~p.EMBED_LINKS)
+    _, _, text = doctor(bot, guild, gm)
+    assert "🔑 **Permissions my role lacks in this server**: Embed Links — " in text
+    assert "Manage Messages" not in text, "never held: the campaign's overwrites never granted it"
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS)
+    _, _, text = doctor(bot, guild, gm)
+    assert text == f"🩺 **{NAME}**: all as it should be."
+
+
+def test_a_fix_the_bot_lacks_the_permission_for_fails_in_plain_words(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    put_overwrite(bot, ids["dice-rolls"], role_id(bot, guild, "role:players"), deny=p.SEND_MESSAGES)
+    payload, _, text = doctor(bot, guild, gm)
+    assert "✏️ **Permissions edited by hand**: #dice-rolls" in text
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS & ~p.MANAGE_ROLES)
+    text = click(bot, payload["token"], gm, "Restore permissions")
+    assert ("⚠️ #dice-rolls: Discord refused: my role lacks Manage Roles. Give my role Manage Roles in "
+            "Server Settings → Roles, then press the button again.") in text
+    assert "🔑 **Permissions my role lacks in this server**: Manage Roles" in text
+    assert "Restore permissions" in buttons(emu, payload["token"])
+
+
+def test_a_deleted_players_role_is_recreated_once_given_back_and_its_overwrites_restored(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    assert not emu.visible_to(ids["general"], player)
+
+    payload, _, text = doctor(bot, guild, gm)
+    assert (f"🎭 **Campaign roles deleted**: @{NAME} Players — the channels' overwrites for it went "
+            "with it and its members lost it") in text
+    assert list(buttons(emu, payload["token"])) == ["Recreate roles"]
+
+    emu.clear_requests()
+    text = click(bot, payload["token"], gm, "Recreate roles", times=2)
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == 1
+    players = emu.find_role(guild, f"{NAME} Players")
+    assert players["id"] == role_id(bot, guild, "role:players")
+    assert players["id"] in emu.member_role_ids(guild, player)
+    assert emu.visible_to(ids["general"], player) and not emu.visible_to(ids["gm-notes"], player)
+    history = "\n".join(emu.message_history(payload["token"]))
+    assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in history
+    assert "✏️ Permissions put back: #" in history
+    assert "Nothing needed fixing any more" in text and text.endswith("Doctor: all as it should be.")
+
+
+def test_a_deleted_gm_role_goes_back_to_the_recorded_gms(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:gm"))
+    assert not emu.visible_to(ids["gm-notes"], gm)
+    payload, _, text = doctor(bot, guild, gm)
+    assert f"🎭 **Campaign roles deleted**: @{NAME} GM — " in text
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert f"🎭 Recreated: @{NAME} GM (given back to the 1 GM on the record)." in text
+    assert emu.visible_to(ids["gm-notes"], gm) and not emu.visible_to(ids["gm-notes"], player)
+    assert text.endswith("Doctor: all as it should be."), text
+
+
+def test_a_deleted_role_on_a_full_server_is_refused_with_numbers(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    while len(emu.guild_roles(guild)) < 250:
+        emu.add_role(guild, f"filler {len(emu.guild_roles(guild))}")
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/roles$") == 0
+    assert ("This server has 250 of 250 roles; the campaign needs 1. Nothing new was created.") in text
+    assert f"🎭 **Campaign roles deleted**: @{NAME} Players" in text
+
+
+def test_a_recreated_role_whose_reply_was_lost_is_kept_not_made_twice(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    emu.faults.lose_reply(1, method="POST", path_regex=r"/guilds/\d+/roles$")
+    bot.interact(emu.click(payload["token"], gm, buttons(emu, payload["token"])["Recreate roles"]))
+    bot.run_worker(deliver_twice=True)
+    made = [r for r in emu.guild_roles(guild) if r["name"] == f"{NAME} Players"]
+    assert len(made) == 1 and made[0]["id"] == role_id(bot, guild, "role:players")
+    assert made[0]["id"] in emu.member_role_ids(guild, player)
+    assert emu.visible_to(channel_ids(bot, guild)["general"], player)
+
+
+def test_a_role_the_bot_may_not_create_fails_in_plain_words(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.faults.forbid(method="POST", path_regex=r"/roles$")
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert "Nothing needed fixing any more" not in text
+    assert f"⚠️ I couldn't recreate @{NAME} Players: Discord refused" in text, text
+    assert f"🎭 **Campaign roles deleted**: @{NAME} Players" in text
+    emu.faults.clear()
+    text = click(bot, payload["token"], gm, "Recreate roles")
+    assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in text
+    assert len([r for r in emu.guild_roles(guild) if r["name"] == f"{NAME} Players"]) == 1
+    assert emu.visible_to(channel_ids(bot, guild)["general"], player)
+
+
+def test_fix_all_recreates_a_deleted_role_and_a_deleted_channel_together(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    emu.delete_channel(ids["general"])
+    payload, _, text = doctor(bot, guild, gm)
+    assert set(buttons(emu, payload["token"])) == {"Recreate roles", "Recreate missing", "Fix all"}
+    text = click(bot, payload["token"], gm, "Fix all")
+    assert text.endswith("Doctor: all as it should be."), text
+    general = emu.find_channel(guild, "general")
+    assert emu.visible_to(general["id"], player) and not emu.visible_to(channel_ids(bot, guild)["gm-notes"], player)

@@ -239,14 +239,14 @@ def test_a_server_at_500_channels_can_adopt_since_adopting_creates_no_channel(bo
     payload = adopt(bot, guild, manager, category)
     roles = len(emu.guild_roles(guild))
     preview = final_text(emu, payload["token"])
-    assert (f"**This server:** 500 of 500 channels (1 of them categories) · {roles} of 250 roles"
+    assert (f"**This server:** 500 of 500 channels (1 of them a category) · {roles} of 250 roles"
             in preview), preview
     assert "Adopting creates no channel and 2 roles." in preview
     confirm(bot, payload, manager)
     assert len(emu.guild_channels(guild)) == 500
     assert bot.campaign(guild, NAME).status == "completed"
     done = final_text(emu, payload["token"])
-    assert f"**This server:** 500 of 500 channels (1 of them categories) · {roles + 2} of 250 roles" in done
+    assert f"**This server:** 500 of 500 channels (1 of them a category) · {roles + 2} of 250 roles" in done
 
 
 def test_discord_failing_on_overwrites_mid_adopt_is_retried_and_finishes(bot, emu, guild, gm, player, table):

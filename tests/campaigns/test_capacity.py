@@ -9,8 +9,8 @@ from tests.support.servers import final_text, run
 
 NAME = "Curse of Strahd"
 CATEGORY = 4
-TOTALS = re.compile(r"\*\*This server:\*\* (\d+) of 500 channels \((\d+) of them categories\) · "
-                    r"(\d+) of 250 roles · room for about (\d+) more full campaigns \(counted <t:(\d+):R>\)")
+TOTALS = re.compile(r"\*\*This server:\*\* (\d+) of 500 channels \((\d+) of them (?:a category|categories)\) · "
+                    r"(\d+) of 250 roles · room for about (\d+) more full campaigns? \(counted <t:(\d+):R>\)")
 
 
 def list_text(bot, guild, user) -> str:

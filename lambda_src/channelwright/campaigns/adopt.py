@@ -50,6 +50,7 @@ from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import BUILDING, COMPLETED, FAILED, Campaign, CampaignExists
 from channelwright.campaigns.summary import GROUPS
 from channelwright.discord.errors import DiscordRejected, OutcomeUnknown
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
 
@@ -81,7 +82,7 @@ def preview_text(adoption: Adoption) -> str:
     gm_only = [c for c in adoption.channels if c["id"] in adoption.gm_only]
     shared = len(adoption.channels) - len(gm_only)
     lines = [f"**Adopt “{md(adoption.name)}” as a campaign?** Nothing changes until you press Confirm.",
-             "", f"**Category:** {md(adoption.name)}", f"**{len(adoption.channels)} channels:**",
+             "", f"**Category:** {md(adoption.name)}", f"**{counted(len(adoption.channels), 'channel')}:**",
              *_grouped(adoption), "", "**Roles:**", *_role_lines(adoption), "",
              "**What Confirm changes** (each role's or member's overwrite named here is replaced; "
              "every other overwrite stays as it is):",
@@ -321,7 +322,7 @@ def _done_text(adoption: Adoption, campaign: Campaign, counts) -> str:
     created = [md(campaign.resources[k]["name"]) for k in adoption.not_given]
     gm_only = sum(c["id"] in adoption.gm_only for c in adoption.channels)
     lines = [f"✅ Adopted **{md(adoption.name)}** as a campaign: its category and "
-             f"{len(adoption.channels)} channels ({gm_only} GM-only) are now visible only to "
+             f"{counted(len(adoption.channels), 'channel')} ({gm_only} GM-only) are now visible only to "
              f"@{md(campaign.resources[PLAYERS_ROLE_KEY]['name'])} and "
              f"@{md(campaign.resources[GM_ROLE_KEY]['name'])}."]
     if created:

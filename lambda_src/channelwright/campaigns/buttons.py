@@ -15,6 +15,7 @@ campaign's run and the kind: "doctor:<run>:<kind>" (at most 7 + 20 + 1 + 10 char
 
 from channelwright.campaigns.plan import CHANNEL, ROLE, Step
 from channelwright.campaigns.store import Campaign
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.responses import DANGER, PRIMARY, SECONDARY, buttons
 
@@ -39,9 +40,9 @@ def confirmation(campaign: Campaign) -> tuple[str, list[dict]]:
     channels, roles = made_counts(campaign)
     if campaign.origin == "adopted":
         return adopted_confirmation(campaign, channels)
-    return (f"Delete **{md(campaign.name)}**? This deletes its {channels} channels (and everything "
-            f"posted in them), its category and its {roles} roles. Channels someone else added to "
-            "the category are kept. This can't be undone.",
+    return (f"Delete **{md(campaign.name)}**? This deletes its {counted(channels, 'channel')} (and "
+            f"everything posted in them), its category and its {counted(roles, 'role')}. Channels "
+            "someone else added to the category are kept. This can't be undone.",
             buttons(("Delete campaign", f"delete:{campaign.interaction_id}", DANGER),
                     ("Cancel", f"cancel:{campaign.interaction_id}", SECONDARY)))
 

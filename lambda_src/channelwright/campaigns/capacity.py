@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from channelwright.discord.types import ChannelType
+from channelwright.text.counts import counted
 from channelwright.text.problems import Problem
 
 MAX_GUILD_CHANNELS, MAX_GUILD_ROLES, MAX_CATEGORY_CHANNELS = 500, 250, 50
@@ -79,7 +80,8 @@ def totals_text(counts: Counts) -> str:
     """One line for /list-campaigns: the server's counts against the limits, as of when read
     (a Discord timestamp, shown in each reader's time: developers/reference.mdx, "Message
     Formatting")."""
+    categories = "a category" if counts.categories == 1 else "categories"
     return (f"**This server:** {counts.channels} of {MAX_GUILD_CHANNELS} channels "
-            f"({counts.categories} of them categories) · {counts.roles} of {MAX_GUILD_ROLES} roles · "
-            f"room for about {counts.campaigns_left()} more full campaigns "
+            f"({counts.categories} of them {categories}) · {counts.roles} of {MAX_GUILD_ROLES} roles · "
+            f"room for about {counted(counts.campaigns_left(), 'more full campaign')} "
             f"(counted <t:{counts.read_at_ms // 1000}:R>)")

@@ -45,6 +45,7 @@ from channelwright.campaigns.store import ARCHIVED, ARCHIVING, COMPLETED, UNARCH
 from channelwright.discord import permissions as p
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.discord.types import ChannelType
+from channelwright.text.counts import counted
 from channelwright.text.names import clip, md
 from channelwright.text.problems import Problem
 
@@ -372,9 +373,9 @@ def collapsed_text(campaign: Campaign, listing: list[dict], skipped: dict[str, d
             count = record["count"]
             lines.append(f"**Transcript:** {count} message{'' if count == 1 else 's'} in "
                          f"<#{record['channel']}> ({who}).")
-    lines.append(f"**Channel slots back:** {len(freed)} "
-                 f"({sum(e['type'] != ChannelType.GUILD_CATEGORY for e in freed)} channels and "
-                 f"{sum(e['type'] == ChannelType.GUILD_CATEGORY for e in freed)} category).")
+    categories = sum(e["type"] == ChannelType.GUILD_CATEGORY for e in freed)
+    lines.append(f"**Channel slots back:** {len(freed)} ({counted(len(freed) - categories, 'channel')} "
+                 f"and {counted(categories, 'category', 'categories')}).")
     lines += archive.skipped_lines(skipped)
     lines += ["", "Its roles are kept. `/unarchive-campaign` rebuilds its channels.", totals_text(counts)]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from channelwright.campaigns.plan import (
     type_name,
 )
 from channelwright.campaigns.progress import bar
+from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem
 
@@ -59,7 +60,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
              f"**Roles:** {md(roles[PLAYERS_ROLE_KEY])} (players), {md(roles[GM_ROLE_KEY])} (game "
              f"masters){spectators}",
              f"**Category:** {md(name)}, visible only to those roles",
-             f"**{len(channels)} channels:**"]
+             f"**{counted(len(channels), 'channel')}:**"]
     fell_back = []
     for group in GROUPS:
         names = []

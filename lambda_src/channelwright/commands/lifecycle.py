@@ -20,6 +20,7 @@ from channelwright.commands.definitions import Invocation, campaign_key, request
 from channelwright.discord.permissions import ADMINISTRATOR, MANAGE_CHANNELS
 from channelwright.tasks.payloads import CampaignInfo, ConfirmDelete, Delete, MemberChange
 from channelwright.tasks.queue import Task
+from channelwright.text.counts import counted
 from channelwright.text.names import clip, key, md, normalise
 from channelwright.text.pages import CAMPAIGNS, paged
 from channelwright.text.problems import Problem, Refusal
@@ -86,7 +87,7 @@ def campaigns_text(invocation: Invocation, deps, argument: str = "") -> str:
             status = ("🗜️ archived" + adopted + ", collapsed into a transcript" if campaign.collapsed
                       else "📦 archived" + adopted + " (read-only for its players)")
         lines.append(f"• **{md(campaign.name)}** — {status} · GM: {gms} · "
-                     f"{players} player{'s' if players != 1 else ''} · {channels} channels")
+                     f"{counted(players, 'player')} · {counted(channels, 'channel')}")
     return "\n".join(lines)
 
 

@@ -84,8 +84,8 @@ class StubTemplates:
 
 def warm(requests: int) -> float:
     from channelwright.aws.http import HttpRequest
-    from channelwright.interactions import Deps, respond
     from channelwright.discord.signature import SignatureVerifier
+    from channelwright.interactions import Deps, respond
     from discord_emulator.signing import InteractionSigner
     from tests.support.interactions import add_campaign
 

@@ -93,11 +93,11 @@ def worker_instance(setting: dict, groups: list[list[dict]], ready, start, resul
     sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT)]
     import boto3
 
-    from channelwright.discord.rest import DiscordRest
+    from channelwright.campaigns.store import CampaignStore
     from channelwright.discord.budget_slots import BudgetSlots
     from channelwright.discord.global_pause import GlobalPause
     from channelwright.discord.rate_budget import RateBudget
-    from channelwright.campaigns.store import CampaignStore
+    from channelwright.discord.rest import DiscordRest
     from channelwright.templates.library import TemplateLibrary
     from channelwright.worker import WorkerDeps, process_tasks
     from tests.support.aws import MAX_RECEIVE_COUNT
@@ -222,7 +222,8 @@ def main() -> None:
     parser.add_argument("--without-budget", type=int, nargs="*", default=[20, 5],
                         help="worker counts to also run with no budget, for comparison")
     parser.add_argument("--alone", type=int, default=5,
-                        help="also build one campaign alone with the budget of one of ALONE (prod: 5); 0: skip")
+                        help="also build one campaign alone with the budget of one of ALONE "
+                             "(prod: 5); 0: skip")
     args = parser.parse_args()
 
     from discord_emulator import DiscordEmulator

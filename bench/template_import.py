@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambda_src"), str(ROOT)]
 
 from channelwright.commands.campaign_template import invalid_text, saved_text  # noqa: E402
-from channelwright.templates.files import MAX_NODES  # noqa: E402
-from channelwright.templates.files import parse_template_file  # noqa: E402
+from channelwright.templates.files import MAX_NODES, parse_template_file  # noqa: E402
 from channelwright.templates.schema import MAX_FILE_BYTES, TemplateInvalid  # noqa: E402
 
 TIME_TARGET_S, MEMORY_TARGET_MB = 0.5, 64
@@ -88,8 +87,8 @@ def most_values_yaml(n: int) -> bytes:
 
 
 def largest_valid(syntax: str):
-    channels = [{"name": f"{i:02}-" + "x" * 97, "type": ("text", "voice", "forum")[i % 3], "gm_only": i % 2 == 0}
-                for i in range(45)]
+    channels = [{"name": f"{i:02}-" + "x" * 97, "type": ("text", "voice", "forum")[i % 3],
+                 "gm_only": i % 2 == 0} for i in range(45)]
     if syntax == "json":
         return json.dumps({"id": "largest", "title": "T" * 100, "channels": channels}, indent=8).encode()
     return ("id: largest\ntitle: " + "T" * 100 + "\nchannels:\n" + "".join(

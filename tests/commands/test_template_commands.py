@@ -71,10 +71,31 @@ def test_list_shows_builtins_and_the_servers_templates(deps):
     assert "None yet: upload a JSON or YAML file with `/campaign-template import`." in empty
 
 
+def test_show_marks_each_access_mode_and_says_what_the_marks_mean(deps):
+    modes = {"id": "modes", "title": "Every mode", "channels": [
+        {"name": "table", "type": "text"}, {"name": "news", "type": "text", "access": "gm-posts"},
+        {"name": "backstage", "type": "text", "access": "players-only"},
+        {"name": "letters", "type": "text", "access": "per-player"},
+        {"name": "arena", "type": "voice", "access": "spectators"},
+        {"name": "secrets", "type": "text", "access": "gm-only"}]}
+    deps.templates.put(GUILD, parse_template_file(json.dumps(modes).encode(), "m.json"), author_id=USER)
+    text = content(campaign_template(invocation("show", [("name", "modes")]), deps))
+    assert "1. #table\n2. 📢 #news\n3. 🙊 #backstage\n4. 🧵 #letters\n5. 👁 🔊 arena\n6. 🔒 #secrets\n" in text
+    assert ("🔒 = game masters only.\n📢 = game masters post; players read (in voice: listen, not speak).\n"
+            "🙊 = players only") in text
+    assert "🧵 = game masters post; each player gets a private thread there" in text
+    assert "👁 = spectators read it too" in text
+    # The copy to adapt keeps every mode.
+    source = text.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert [c.access for c in parse_template_file(source.encode(), "c.json").channels] == [
+        "party", "gm-posts", "players-only", "per-player", "spectators", "gm-only"]
+
+
 def test_show_lists_channels_in_order(deps):
     text = content(campaign_template(invocation("show", [("name", "default")]), deps))
     assert text.startswith("**Full campaign** (`default`, built-in) — 10 channels")
-    assert "1. #announcements\n2. #general" in text and "5. #gm-notes 🔒 GM only" in text
+    assert "1. #announcements\n2. #general" in text and "5. 🔒 #gm-notes" in text
+    assert "🔒 = game masters only." in text
     assert "6. 🔊 voice-chat" in text and "7. 💬 character-sheets" in text
     # A copy to start a server template from: it imports once its id is changed.
     source = text.split("```json\n", 1)[1].split("\n```", 1)[0]
@@ -214,7 +235,7 @@ def test_import_end_to_end_saves_and_tells_the_user(emu, world):
     assert original["allowed_mentions"] == {"parse": []}
     assert original["content"].startswith(
         "✅ Template `west-marches` (West Marches) saved: 4 channels: 2 text, 1 voice, 1 forum; 1 GM-only.")
-    assert "#town-square, 🔊 Tavern, 💬 expedition-reports, #gm-notes 🔒" in original["content"]
+    assert "#town-square, 🔊 Tavern, 💬 expedition-reports, 🔒 #gm-notes\n🔒 = game masters only.\n" in original["content"]
     assert world.library.get(world.guild, "west-marches") == parse_template_file(WEST_MARCHES_YAML, "w.yaml")
 
     [download] = cdn_requests(emu)

@@ -6,16 +6,12 @@ summary (45 channels of long names) is laid out in several messages by ProgressM
 outcome.deliver), never cut.
 """
 
+from channelwright.campaigns.access_marks import legend, marked
 from channelwright.campaigns.plan import (
     CHANNEL,
-    GM_ONLY,
-    GM_POSTS,
     GM_ROLE_KEY,
-    PER_PLAYER,
-    PLAYERS_ONLY,
     PLAYERS_ROLE_KEY,
     ROLE,
-    SPECTATORS,
     SPECTATORS_ROLE_KEY,
     Step,
     type_name,
@@ -26,20 +22,7 @@ from channelwright.text.names import md
 from channelwright.text.problems import Problem
 
 GROUPS = ("text", "voice", "forum")
-# A channel's access mode (plan.py) as a mark before its name, and the legend line saying it.
-# Owners and Administrators see every channel whatever its overwrites
-# (developers/topics/permissions.mdx, compute_base_permissions), so "players only" says so.
-MARKS = {GM_ONLY: "🔒", GM_POSTS: "📢", PLAYERS_ONLY: "🙊", SPECTATORS: "👁", PER_PLAYER: "🧵"}
-LEGEND = {
-    GM_ONLY: "🔒 = game masters only.",
-    GM_POSTS: "📢 = game masters post; players read (in voice: listen, not speak).",
-    PLAYERS_ONLY: "🙊 = players only: hidden from the GM role (the server's owner and "
-                  "Administrators still see every channel).",
-    SPECTATORS: "👁 = spectators read it too (in voice: listen): give someone the Spectators role "
-                "to let them watch.",
-    PER_PLAYER: "🧵 = game masters post; each player gets a private thread there, seen by them "
-                "and the game masters.",
-}
+
 
 
 def shown_name(step: Step, resources: dict[str, dict]) -> str:
@@ -68,8 +51,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
             actual = type_name(resources[step.key].get("type"), step.channel_type)
             if actual != group:
                 continue
-            mark = MARKS.get(step.access)
-            names.append((f"{mark} " if mark else "") + md(shown_name(step, resources)))
+            names.append(marked(step.access, md(shown_name(step, resources))))
             if actual != step.channel_type:
                 fell_back.append(f"⚠️ {md(shown_name(step, resources))} was created as a {actual} "
                                  f"channel: this server can't have {step.channel_type} channels.")
@@ -88,8 +70,7 @@ def summary_text(name: str, steps: list[Step], resources: dict[str, dict],
 def _legend(channels: list[Step]) -> list[str]:
     """A line for each access mode the channels use (party needs none); the last one ends with
     who lets players in."""
-    used = {s.access for s in channels}
-    lines = [text for mode, text in LEGEND.items() if mode in used] or [""]
+    lines = legend({s.access for s in channels}) or [""]
     lines[-1] = f"{lines[-1]} Give players the Players role to let them in.".lstrip()
     return lines
 

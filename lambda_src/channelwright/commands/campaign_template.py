@@ -20,6 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from channelwright.aws.observability import logger, request_path_failure
+from channelwright.campaigns.access_marks import legend, marked
 from channelwright.commands.definitions import Invocation, request_fields
 from channelwright.discord.errors import DiscordRejected, DiscordUnavailable
 from channelwright.discord.types import MESSAGE_CONTENT_LIMIT
@@ -133,8 +134,9 @@ def template_text(invocation: Invocation, deps: Any, template_id: str) -> str:
         return f"There is no template named “{md(template_id)}” any more."
     origin = "built-in" if builtin else "this server's"
     lines = [f"**{md(template.title)}** (`{template.id}`, {origin}) — {describe_channels(template)}"]
-    lines += [f"{i}. {ICONS[c.type]}{md(c.name)}" + (" 🔒 GM only" if c.gm_only else "")
+    lines += [f"{i}. " + marked(c.access, ICONS[c.type] + md(c.name))
               for i, c in enumerate(template.channels, 1)]
+    lines += legend({c.access for c in template.channels})
     source = _file_text(template)
     copy = ("To adapt it, save this as a `.json` file, change its `id`, and "
             f"`/campaign-template import` it:\n```json\n{source}\n```")
@@ -333,12 +335,11 @@ def _refusal_text(filename: str, error: Exception) -> str:
 
 def saved_text(template, replaced: bool) -> str:
     """The whole confirmation, every channel listed (_edit lays a long one out in follow-ups)."""
-    channels = ", ".join(f"{ICONS[c.type]}{md(c.name)}" + (" 🔒" if c.gm_only else "")
-                         for c in template.channels)
-    return (f"✅ Template `{template.id}` ({md(template.title)}) saved: {describe_channels(template)}"
-            + (", replacing the earlier version." if replaced else ".")
-            + f"\nChannels: {channels}\n"
-            f"Use it with `/add-campaign name:<campaign> template:{template.id}`.")
+    channels = ", ".join(marked(c.access, ICONS[c.type] + md(c.name)) for c in template.channels)
+    saved = f"✅ Template `{template.id}` ({md(template.title)}) saved: {describe_channels(template)}"
+    return "\n".join([saved + (", replacing the earlier version." if replaced else "."),
+                      f"Channels: {channels}", *legend({c.access for c in template.channels}),
+                      f"Use it with `/add-campaign name:<campaign> template:{template.id}`."])
 
 
 def invalid_text(filename: str, errors: list[str]) -> str:

@@ -8,7 +8,15 @@ import pytest
 import requests
 
 from channelwright.discord import permissions as p
-from tests.campaigns.test_archive import GM_ONLY, NAME, build, campaign_channels, name_option
+from tests.campaigns.test_archive import (
+    GM_ONLY,
+    NAME,
+    build,
+    campaign_channels,
+    name_option,
+    server_layout,
+    take_from_server,
+)
 from tests.support.servers import final_text, run
 
 CATEGORY = 4
@@ -285,3 +293,16 @@ def test_a_transcript_past_the_file_limit_goes_on_in_numbered_files_and_messages
     assert sum(map(len, batches)) == len(files)
     one = transcript.files("Transcript", "transcript-x", [transcript.Section("general", "text", messages[:3])])
     assert [f.filename for f in one] == ["transcript-x.md"]
+
+
+def test_collapse_is_refused_before_any_change_when_my_role_lost_a_permission_the_lock_puts(
+        bot, emu, guild, gm, player):
+    played(bot, emu, guild, gm, player)
+    before = server_layout(emu, guild)
+    take_from_server(emu, guild, p.EMBED_LINKS)
+    _, _, text = collapse(bot, guild, gm)
+    assert f"I can't collapse “{NAME}”: my role is missing Embed Links in this server." in text
+    assert "Nothing was changed." in text
+    assert server_layout(emu, guild) == before
+    assert bot.campaign(guild).status == "completed"
+

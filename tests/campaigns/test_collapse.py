@@ -306,3 +306,19 @@ def test_collapse_is_refused_before_any_change_when_my_role_lost_a_permission_th
     assert server_layout(emu, guild) == before
     assert bot.campaign(guild).status == "completed"
 
+
+def test_a_redelivered_unarchive_of_a_collapsed_campaign_answers_truly(bot, emu, guild, gm, player):
+    """The first delivery rebuilds the layout and forgets the snapshot; the second finds the
+    campaign unarchived already and says so, never in a lock's words."""
+    played(bot, emu, guild, gm, player)
+    collapse(bot, guild, gm)
+    payload = emu.create_interaction(guild, gm, "unarchive-campaign", options=[name_option()])
+    bot.interact(payload)
+    bot.run_worker(deliver_twice=True)
+    campaign = bot.campaign(guild)
+    assert campaign.status == "completed"
+    assert len(campaign_channels(emu, campaign)) == 10
+    text = final_text(emu, payload["token"])
+    assert text.startswith(f"📂 Unarchived **{NAME}**: it was unarchived already, so nothing "
+                           "more was changed.")
+    assert "permissions and its category's name and position are back" not in text

@@ -85,7 +85,9 @@ def run_unarchive(task, deps, standing) -> None:
     """Put back what the archive changed, from its snapshot, then summarise with the server's
     counts against Discord's limits (capacity.py), which it also keeps for /list-campaigns.
     Refused in plain words before any change if the bot no longer holds a permission the
-    snapshot's overwrites put back (`lacking`). `standing` (the caller's) gives the server's roles."""
+    snapshot's overwrites put back (`lacking`). A campaign whose snapshot is gone was unarchived
+    already (a redelivered task, or a second asker's): told so, in words true of either mode.
+    `standing` (the caller's) gives the server's roles."""
     asked = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if mode_of(campaign, LOCK) == COLLAPSE:
@@ -119,8 +121,9 @@ def run_unarchive(task, deps, standing) -> None:
     # module's send_edits, so it is imported where it is needed).
     from channelwright.campaigns.doctor_fix import after_change
     checked, components = after_change(deps, deps.store.get(campaign.guild_id, campaign.key))
-    reply.finish(unarchived_text(campaign, skipped, counts, undone) + "\n" + checked,
-                 components=components)
+    summary = (unarchived_text(campaign, skipped, counts, undone) if restored
+               else already_unarchived_text(campaign, counts))
+    reply.finish(summary + "\n" + checked, components=components)
 
 
 def bot_holds(deps, campaign: Campaign, standing) -> int:
@@ -351,6 +354,11 @@ def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts
     lines += skipped_lines(skipped)
     lines.append(totals_text(counts))
     return "\n".join(lines)
+
+
+def already_unarchived_text(campaign: Campaign, counts: Counts) -> str:
+    return "\n".join([f"📂 Unarchived **{md(campaign.name)}**: it was unarchived already, so "
+                      "nothing more was changed.", totals_text(counts)])
 
 
 def skipped_lines(skipped: dict[str, dict]) -> list[str]:

@@ -4,6 +4,8 @@ category's name and place, the messages shown, refusals, and faults in the middl
 import pytest
 
 from channelwright.discord import permissions as p
+from discord_emulator import DEFAULT_EVERYONE
+from tests.support.bot import BOT_PERMISSIONS
 from tests.support.servers import final_text, run
 
 NAME = "Curse of Strahd"
@@ -26,6 +28,19 @@ def build(bot, guild, gm, player=None):
                          [{"type": 3, "name": "campaign", "value": NAME},
                           {"type": 6, "name": "user", "value": player}], users=[player])
         assert "is now a player" in text
+
+
+def take_from_server(emu, guild, bit):
+    """An admin takes `bit` from @everyone and from the bot's role (Server Settings → Roles): the
+    bot no longer holds it server-wide."""
+    emu.set_everyone_permissions(guild, DEFAULT_EVERYONE & ~bit)
+    emu.set_bot_permissions(guild, BOT_PERMISSIONS & ~bit)
+
+
+def give_back(emu, guild):
+    """The admin puts @everyone's and the bot's role's permissions back as they were."""
+    emu.set_everyone_permissions(guild, DEFAULT_EVERYONE)
+    emu.set_bot_permissions(guild, BOT_PERMISSIONS)
 
 
 def archive(bot, guild, user, *, reveal=None, name=NAME):
@@ -276,3 +291,38 @@ def test_a_channel_hidden_from_the_bot_is_left_as_it_is_and_named(bot, emu, guil
     _, _, text = unarchive(bot, guild, gm)
     assert "🙈 Hidden from me, so left as they are: #session-notes." in text
     assert bot.campaign(guild).status == "completed"
+
+
+def test_a_lock_permission_taken_from_my_role_since_the_build_is_left_out_and_the_lock_holds(
+        bot, emu, guild, gm, player):
+    """An admin takes Add Reactions from @everyone and the bot's role after the build. Discord refuses an
+    overwrite denying a permission the bot doesn't hold (403 50013), so the lock denies only what
+    the bot holds now and drops the Players role's allow of Add Reactions: players can't react,
+    nor post, and the archive completes."""
+    build(bot, guild, gm, player)
+    take_from_server(emu, guild, p.ADD_REACTIONS)
+    _, _, text = archive(bot, guild, gm)
+    campaign = bot.campaign(guild)
+    assert text.startswith(f"📦 Archived **{NAME}**: its players can still read it")
+    assert campaign.status == "archived"
+    assert_locked(emu, guild, gm, player, campaign)
+
+
+def test_archive_is_refused_before_any_change_when_my_role_lost_a_permission_it_must_put(
+        bot, emu, guild, gm, player):
+    """The Players role's overwrites allow Embed Links; a lock rewrites them, and Discord lets the
+    bot put only permissions it holds. With Embed Links taken from it server-wide, the archive says so
+    and changes nothing, rather than stopping half way."""
+    build(bot, guild, gm, player)
+    before = server_layout(emu, guild)
+    take_from_server(emu, guild, p.EMBED_LINKS)
+    _, _, text = archive(bot, guild, gm)
+    assert f"I can't archive “{NAME}”: my role is missing Embed Links in this server." in text
+    assert "Nothing was changed." in text
+    assert "give my role Embed Links" in text
+    assert server_layout(emu, guild) == before
+    assert bot.campaign(guild).status == "completed"
+    give_back(emu, guild)
+    _, _, text = archive(bot, guild, gm)
+    assert bot.campaign(guild).status == "archived"
+    assert_locked(emu, guild, gm, player, bot.campaign(guild))

@@ -8,7 +8,15 @@ import pytest
 import requests
 
 from channelwright.discord import permissions as p
-from tests.campaigns.test_archive import GM_ONLY, NAME, build, campaign_channels, name_option
+from tests.campaigns.test_archive import (
+    GM_ONLY,
+    NAME,
+    build,
+    campaign_channels,
+    name_option,
+    server_layout,
+    take_from_server,
+)
 from tests.support.servers import final_text, run
 
 CATEGORY = 4
@@ -285,3 +293,32 @@ def test_a_transcript_past_the_file_limit_goes_on_in_numbered_files_and_messages
     assert sum(map(len, batches)) == len(files)
     one = transcript.files("Transcript", "transcript-x", [transcript.Section("general", "text", messages[:3])])
     assert [f.filename for f in one] == ["transcript-x.md"]
+
+
+def test_collapse_is_refused_before_any_change_when_my_role_lost_a_permission_the_lock_puts(
+        bot, emu, guild, gm, player):
+    played(bot, emu, guild, gm, player)
+    before = server_layout(emu, guild)
+    take_from_server(emu, guild, p.EMBED_LINKS)
+    _, _, text = collapse(bot, guild, gm)
+    assert f"I can't collapse “{NAME}”: my role is missing Embed Links in this server." in text
+    assert "Nothing was changed." in text
+    assert server_layout(emu, guild) == before
+    assert bot.campaign(guild).status == "completed"
+
+
+def test_a_redelivered_unarchive_of_a_collapsed_campaign_answers_truly(bot, emu, guild, gm, player):
+    """The first delivery rebuilds the layout and forgets the snapshot; the second finds the
+    campaign unarchived already and says so, never in a lock's words."""
+    played(bot, emu, guild, gm, player)
+    collapse(bot, guild, gm)
+    payload = emu.create_interaction(guild, gm, "unarchive-campaign", options=[name_option()])
+    bot.interact(payload)
+    bot.run_worker(deliver_twice=True)
+    campaign = bot.campaign(guild)
+    assert campaign.status == "completed"
+    assert len(campaign_channels(emu, campaign)) == 10
+    text = final_text(emu, payload["token"])
+    assert text.startswith(f"📂 Unarchived **{NAME}**: it was unarchived already, so nothing "
+                           "more was changed.")
+    assert "permissions and its category's name and position are back" not in text

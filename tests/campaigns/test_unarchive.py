@@ -3,13 +3,17 @@ overwrites, names and positions exactly, also after a partial archive, with the 
 
 import pytest
 
+from channelwright.discord import permissions as p
+
 from tests.campaigns.test_archive import (
     CATEGORY,
     NAME,
     archive,
     build,
     campaign_channels,
+    give_back,
     server_layout,
+    take_from_server,
     unarchive,
 )
 
@@ -152,3 +156,24 @@ def test_an_unarchive_after_an_untouched_archive_names_no_change(bot, emu, guild
     archive(bot, guild, gm, reveal=True)
     _, _, text = unarchive(bot, guild, gm)
     assert "Changed by someone" not in text, text
+
+
+def test_unarchive_is_refused_before_any_change_when_my_role_lost_a_permission_to_put_back(
+        bot, emu, guild, gm, player):
+    """The snapshot's Players overwrites allow Add Reactions; with it taken from the bot's role
+    while archived, Discord would refuse to put them back (403 50013): the unarchive says which
+    permission and changes nothing; given back, the unarchive restores the server exactly."""
+    build(bot, guild, gm, player)
+    before = server_layout(emu, guild)
+    archive(bot, guild, gm)
+    take_from_server(emu, guild, p.ADD_REACTIONS)
+    archived = server_layout(emu, guild)
+    _, _, text = unarchive(bot, guild, gm)
+    assert f"I can't unarchive “{NAME}”: my role is missing Add Reactions in this server." in text
+    assert "Nothing was changed." in text
+    assert server_layout(emu, guild) == archived
+    assert bot.campaign(guild).status == "archived"
+    give_back(emu, guild)
+    _, _, text = unarchive(bot, guild, gm)
+    assert text.startswith(f"📂 Unarchived **{NAME}**")
+    assert server_layout(emu, guild) == before

@@ -32,17 +32,20 @@ from channelwright.campaigns.channel_presence import Presence, survey
 from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import ARCHIVED, ARCHIVING, COMPLETED, UNARCHIVING, Campaign
+from channelwright.discord import permissions as p
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.discord.types import ChannelType
 from channelwright.text.names import md
+from channelwright.text.problems import Problem
 
 GONE, HIDDEN = "gone", "hidden"
 LOCK, COLLAPSE = "lock", "collapse"  # the archive modes (/archive-campaign's `mode`)
 
 
 def run_archive(task, deps, standing) -> None:
-    """Lock the campaign (payloads.Archive), showing progress, then summarise. `standing` (the
-    caller's) is not needed: the summary goes only to the caller, a GM or server manager."""
+    """Lock the campaign (payloads.Archive), showing progress, then summarise; refused in plain
+    words before any change if the bot no longer holds a permission the lock must put (`lacking`).
+    `standing` (the caller's) gives the server's roles, from which the bot's permissions now."""
     asked = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if mode_of(campaign, asked.mode) == COLLAPSE:
@@ -51,20 +54,28 @@ def run_archive(task, deps, standing) -> None:
         return collapse.run_collapse(task, deps, standing, campaign)
     reply = ProgressMessage.answering(deps.api, deps.application_id, asked.token, task.interaction_id)
     presence = survey_campaign(deps, campaign)
-    if campaign.archive is None:
-        snapshot = take_snapshot(campaign, presence)
-        deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id, snapshot)
-        campaign = moved(campaign, ARCHIVING, task.interaction_id, snapshot)
+    fresh = campaign.archive is None
+    planned = replace(campaign, archive=take_snapshot(campaign, presence)) if fresh else campaign
+    keeps = {role_id(campaign, GM_ROLE_KEY), *campaign.gms, deps.bot_user_id()}
+    listing = list(presence.channels.values())
+    held = bot_holds(deps, campaign, standing)
+
+    def edits(entry, current):
+        return lock_edits(campaign, entry, current, reveal=asked.reveal_gm_channels, keeps=keeps,
+                          listing=listing, mask=locks.deny_mask(held))
+
+    problem = lacking(planned, presence, held, edits, doing="archive", command="/archive-campaign")
+    if problem is not None:
+        reply.finish(problem.text(), components=[])
+        return
+    if fresh:
+        deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id, planned.archive)
+        campaign = moved(campaign, ARCHIVING, task.interaction_id, planned.archive)
     elif campaign.archive_run != task.interaction_id:  # else this task's own, carried on
         deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id)
         campaign = moved(campaign, ARCHIVING, task.interaction_id, campaign.archive)
     reason = f"Channelwright: archiving campaign “{campaign.name}”, asked by {asked.by or 'someone'}"
-    keeps = {role_id(campaign, GM_ROLE_KEY), *campaign.gms, deps.bot_user_id()}
-    listing = list(presence.channels.values())
-    skipped = apply_edits(campaign, presence, deps, reply, reason, verb="Archiving",
-                     edits=lambda entry, current: lock_edits(
-                         campaign, entry, current, reveal=asked.reveal_gm_channels, keeps=keeps,
-                         listing=listing))
+    skipped = apply_edits(campaign, presence, deps, reply, reason, verb="Archiving", edits=edits)
     if campaign.status == ARCHIVING:
         deps.store.end_archive_run(campaign, ARCHIVED, forget_snapshot=False)
     reply.finish(archived_text(campaign, skipped, reveal=asked.reveal_gm_channels), components=[])
@@ -73,7 +84,10 @@ def run_archive(task, deps, standing) -> None:
 def run_unarchive(task, deps, standing) -> None:
     """Put back what the archive changed, from its snapshot, then summarise with the server's
     counts against Discord's limits (capacity.py), which it also keeps for /list-campaigns.
-    `standing` (the caller's) gives the server's role count."""
+    Refused in plain words before any change if the bot no longer holds a permission the
+    snapshot's overwrites put back (`lacking`). A campaign whose snapshot is gone was unarchived
+    already (a redelivered task, or a second asker's): told so, in words true of either mode.
+    `standing` (the caller's) gives the server's roles."""
     asked = task.payload
     campaign = deps.store.get(task.guild_id, task.campaign_key)
     if mode_of(campaign, LOCK) == COLLAPSE:
@@ -83,7 +97,14 @@ def run_unarchive(task, deps, standing) -> None:
     presence = survey_campaign(deps, campaign)
     skipped: dict[str, dict] = {}
     undone: list[str] = []
-    if campaign.archive is not None:
+    restored = campaign.archive is not None
+    if restored:
+        problem = lacking(campaign, presence, bot_holds(deps, campaign, standing),
+                          lambda entry, current: restore_edits(campaign, entry, current),
+                          doing="unarchive", command="/unarchive-campaign")
+        if problem is not None:
+            reply.finish(problem.text(), components=[])
+            return
         undone = changed_while_archived(campaign, presence)
         if campaign.archive_run != task.interaction_id:  # else this task's own, carried on
             deps.store.begin_archive_run(campaign, UNARCHIVING, task.interaction_id)
@@ -100,8 +121,44 @@ def run_unarchive(task, deps, standing) -> None:
     # module's send_edits, so it is imported where it is needed).
     from channelwright.campaigns.doctor_fix import after_change
     checked, components = after_change(deps, deps.store.get(campaign.guild_id, campaign.key))
-    reply.finish(unarchived_text(campaign, skipped, counts, undone) + "\n" + checked,
-                 components=components)
+    summary = (unarchived_text(campaign, skipped, counts, undone) if restored
+               else already_unarchived_text(campaign, counts))
+    reply.finish(summary + "\n" + checked, components=components)
+
+
+def bot_holds(deps, campaign: Campaign, standing) -> int:
+    """The bot's server-level permissions now (bits), as Discord computes base permissions
+    (developers/topics/permissions.mdx, compute_base_permissions): @everyone's and its roles', from
+    this task's reading of the server's roles (`standing.guild`) and the bot's member (Get Guild
+    Member). Raises DiscordRejected as the API does."""
+    bot = deps.bot_user_id()
+    roles = deps.api.get_member(campaign.guild_id, bot).get("roles") or []
+    return standing.guild.base_permissions(bot, roles)
+
+
+def lacking(campaign: Campaign, presence: Presence, held: int, edits, *, doing: str,
+            command: str) -> Problem | None:
+    """Why the bot, holding `held` server-wide, can't make `edits(entry, current)` on the
+    snapshot's channels still there, in plain words; None if it can. Checked before any change,
+    so that Discord's 403 50013 never stops a run half way: editing overwrites takes Manage Roles,
+    renaming or moving a channel Manage Channels, and the bot may allow or deny only permissions
+    it holds (developers/resources/channel.mdx, "Edit Channel Permissions", "Modify Channel")."""
+    needs = p.MANAGE_ROLES | p.MANAGE_CHANNELS
+    for entry in ((campaign.archive or {}).get("channels") or {}).values():
+        current = presence.channels.get(entry["id"])
+        if current is not None:
+            needs |= locks.needed(edits(entry, current)[0])
+    missing = p.missing(held, needs)
+    if not missing:
+        return None
+    listed = p.label_list(missing)
+    return Problem(f"I can't {doing} “{md(campaign.name)}”: my role is missing {listed} in this "
+                   "server.",
+                   "Discord lets me allow or deny in a channel's permissions only what I hold "
+                   "server-wide, and I must put those in the campaign's channels. Nothing was "
+                   "changed.",
+                   f"In Server Settings → Roles, give my role {listed} (or @everyone), then run "
+                   f"`{command}` again.")
 
 
 def mode_of(campaign: Campaign, asked: str) -> str:
@@ -207,14 +264,15 @@ def _delete_overwrite(deps, channel_id: str, overwrite_id: str, reason: str) -> 
 
 
 def lock_edits(campaign: Campaign, entry: dict, current: dict, *, reveal: bool, keeps: set[str],
-                listing: list[dict]):
+               listing: list[dict], mask: int):
     """What locks one channel, from its snapshot `entry`, against its `current` state. `keeps`:
     the overwrite targets a lock leaves alone (the GM role, the GMs, the bot: archive_locks.py);
-    `listing`: the server's channels, among which the category goes to the bottom."""
+    `listing`: the server's channels, among which the category goes to the bottom; `mask`:
+    archive_locks.deny_mask of what the bot holds now (bot_holds)."""
     target = locks.locked_overwrites(
         entry["overwrites"], channel_type=entry["type"], gm_only=entry.get("gm_only", False),
         reveal=reveal, guild_id=campaign.guild_id, players_role=role_id(campaign, PLAYERS_ROLE_KEY),
-        keeps=keeps, mask=locks.deny_mask(campaign.bot_permissions))
+        keeps=keeps, mask=mask)
     now = locks.plain(current.get("permission_overwrites"))
     # A GM-only channel an earlier try revealed, now archived without revealing: hide it again.
     removable = {role_id(campaign, PLAYERS_ROLE_KEY)} if entry.get("gm_only") else set()
@@ -296,6 +354,11 @@ def unarchived_text(campaign: Campaign, skipped: dict[str, dict], counts: Counts
     lines += skipped_lines(skipped)
     lines.append(totals_text(counts))
     return "\n".join(lines)
+
+
+def already_unarchived_text(campaign: Campaign, counts: Counts) -> str:
+    return "\n".join([f"📂 Unarchived **{md(campaign.name)}**: it was unarchived already, so "
+                      "nothing more was changed.", totals_text(counts)])
 
 
 def skipped_lines(skipped: dict[str, dict]) -> list[str]:

@@ -19,10 +19,13 @@ Kept for players: View Channel and Read Message History (the history stays reada
   text chat every voice channel carries;
 - the category: all of the above, for channels someone syncs to it later.
 Discord lets a bot allow or deny only permissions it holds (developers/resources/channel.mdx,
-"Edit Channel Permissions"), so each deny is masked by the bot's server-level permissions, as the
-build's overwrites are (access.py). A bit the mask drops is one @everyone lacks too (every member,
-the bot included, holds @everyone's permissions: permissions.mdx, compute_base_permissions), so
-the campaign never granted it and players hold it only through a role someone gave them by hand.
+"Edit Channel Permissions"; developers/topics/permissions.mdx), so each deny is masked by the
+bot's server-level permissions as they are NOW (an admin may have taken one from its role since
+the build), and a lock takes its bits out of every allow it rewrites whatever the mask (taking a
+bit out is not putting it). A bit the mask drops is one @everyone lacks too (every member, the bot
+included, holds @everyone's permissions: permissions.mdx, compute_base_permissions), so once the
+allows lose it players hold it only through a role someone gave them server-wide by hand. Every
+other bit of a rewritten overwrite is put again, so the bot must still hold it (`needed`).
 """
 
 from channelwright.campaigns.access import ROLE
@@ -45,9 +48,18 @@ def lock_bits(channel_type: int) -> int:
 
 
 def deny_mask(bot_permissions: str | int | None) -> int:
-    """The bits the bot may put in an overwrite: its server-level permissions (all of them as an
-    Administrator), never Manage Roles (access.py)."""
+    """The bits the bot may put in an overwrite: its server-level permissions now (all of them as
+    an Administrator), never Manage Roles (access.py)."""
     return p.effective(p.parse(bot_permissions or 0)) & ~p.MANAGE_ROLES
+
+
+def needed(puts: list[dict]) -> int:
+    """Every bit the overwrites `puts` allow or deny: what Discord requires the bot to hold to
+    put them (developers/resources/channel.mdx, "Edit Channel Permissions")."""
+    bits = 0
+    for overwrite in puts:
+        bits |= p.parse(overwrite.get("allow")) | p.parse(overwrite.get("deny"))
+    return bits
 
 
 def locked_overwrites(before: list[dict], *, channel_type: int, gm_only: bool, reveal: bool,
@@ -57,9 +69,11 @@ def locked_overwrites(before: list[dict], *, channel_type: int, gm_only: bool, r
 
     A GM-only channel stays as it was unless `reveal`: then the Players role may view it and read
     its history, and nothing more. `keeps`: the GM role and the ids of the members whose member
-    overwrites stay (the bot, the GMs). Missing Players overwrite on a revealed channel: added.
+    overwrites stay (the bot, the GMs). `mask`: deny_mask of what the bot holds now. Missing
+    Players overwrite on a revealed channel: added.
     """
-    lock = lock_bits(channel_type) & mask
+    locking = lock_bits(channel_type)
+    lock = locking & mask
     if gm_only and not reveal:
         return [dict(o) for o in before]
     after = []
@@ -70,9 +84,9 @@ def locked_overwrites(before: list[dict], *, channel_type: int, gm_only: bool, r
             continue
         allow, deny = p.parse(overwrite.get("allow")), p.parse(overwrite.get("deny"))
         if gm_only:  # revealed: Players may read, nothing more
-            allow, deny = (allow | READ_ONLY) & mask & ~lock, (deny & ~READ_ONLY) | lock
+            allow, deny = (allow | READ_ONLY) & mask & ~locking, (deny & ~READ_ONLY) | lock
         else:
-            allow, deny = allow & ~lock, deny | lock
+            allow, deny = allow & ~locking, deny | lock
         after.append(_entry(target, kind, allow, deny))
     if gm_only and players_role and not any(str(o["id"]) == players_role for o in before):
         after.append(_entry(players_role, ROLE, READ_ONLY & mask, lock))

@@ -35,6 +35,7 @@ import time
 from dataclasses import asdict, replace
 
 from channelwright.campaigns import archive, player_threads, transcript
+from channelwright.campaigns import archive_locks as locks
 from channelwright.campaigns.archive import GONE, HIDDEN
 from channelwright.campaigns.builder import CampaignBuild
 from channelwright.campaigns.capacity import Counts, shortfall, totals_text
@@ -73,6 +74,7 @@ def run_collapse(task, deps, standing, campaign: Campaign) -> None:
                              "unarchiving it, then archive it.").text(), components=[])
         return
     presence = archive.survey_campaign(deps, campaign)
+    mask = locks.deny_mask(held := archive.bot_holds(deps, campaign, standing))
     if campaign.archive is None:
         problem = _cannot_collapse(campaign, presence, deps, standing, reveal=asked.reveal_gm_channels)
         if problem is not None:
@@ -81,6 +83,12 @@ def run_collapse(task, deps, standing, campaign: Campaign) -> None:
         snapshot = {**archive.take_snapshot(campaign, presence), "mode": archive.COLLAPSE,
                     "reveal": asked.reveal_gm_channels}
         snapshot["kept"] = _kept(campaign, snapshot, reveal=asked.reveal_gm_channels)
+        planned = replace(campaign, archive=snapshot)
+        problem = archive.lacking(planned, presence, held, _lock_edits(planned, deps, mask),
+                                  doing="collapse", command="/archive-campaign")
+        if problem is not None:
+            reply.finish(problem.text(), components=[])
+            return
         deps.store.begin_archive_run(campaign, ARCHIVING, task.interaction_id, snapshot)
         campaign = archive.moved(campaign, ARCHIVING, task.interaction_id, snapshot)
     elif campaign.archive_run != task.interaction_id and campaign.status != ARCHIVED:
@@ -91,7 +99,7 @@ def run_collapse(task, deps, standing, campaign: Campaign) -> None:
     if campaign.status == ARCHIVING:
         reason = (f"Channelwright: collapsing campaign “{campaign.name}”, asked by "
                   f"{asked.by or 'someone'}")
-        skipped = _lock(campaign, presence, deps, reply, reason)
+        skipped = _lock(campaign, presence, deps, reply, reason, mask)
         posted = snapshot.get("transcript") or _post_transcripts(campaign, presence, deps)
         campaign = replace(campaign, archive={**snapshot, "transcript": posted})
         _move_kept(campaign, presence, deps, reason)
@@ -206,9 +214,17 @@ def _kept(campaign: Campaign, snapshot: dict, *, reveal: bool) -> dict[str, str]
 
 # -- the collapse -------------------------------------------------------------------------------
 
-def _lock(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage,
-          reason: str) -> dict[str, dict]:
-    """Lock every channel as a lock does (the category is deleted, so it is left as it is)."""
+def _lock(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage, reason: str,
+          mask: int) -> dict[str, dict]:
+    """Lock every channel as a lock does (`mask`: archive_locks.deny_mask of what the bot holds
+    now)."""
+    return archive.apply_edits(campaign, presence, deps, reply, reason, verb="Collapsing",
+                               edits=_lock_edits(campaign, deps, mask))
+
+
+def _lock_edits(campaign: Campaign, deps, mask: int):
+    """A lock's edits of one channel (archive.lock_edits), but the category's: it is deleted, so
+    it is left as it is."""
     snapshot = campaign.archive or {}
     keeps = {archive.role_id(campaign, GM_ROLE_KEY), *campaign.gms, deps.bot_user_id()}
 
@@ -216,9 +232,9 @@ def _lock(campaign: Campaign, presence: Presence, deps, reply: ProgressMessage,
         if entry["type"] == ChannelType.GUILD_CATEGORY:
             return [], [], {}
         return archive.lock_edits(campaign, entry, current, reveal=bool(snapshot.get("reveal")),
-                                  keeps=keeps, listing=[])
+                                  keeps=keeps, listing=[], mask=mask)
 
-    return archive.apply_edits(campaign, presence, deps, reply, reason, verb="Collapsing", edits=edits)
+    return edits
 
 
 def _post_transcripts(campaign: Campaign, presence: Presence, deps) -> dict:

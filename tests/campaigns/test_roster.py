@@ -409,3 +409,34 @@ def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, e
     assert campaign.gms == {player, carol} and campaign.lead == player
     assert (f"👋 <@{gm}> left the server, so I took them off **{NAME}**'s roster. <@{player}> is "
             "the lead GM now.") in [m["content"] for m in messages(emu, guild, "gm-notes")]
+
+
+def test_a_click_on_a_request_that_ended_otherwise_tells_the_gm_why_nothing_happened(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    assert leave(bot, guild, player) == f"You took back your request to join **{NAME}**."
+    gm_notes = channel(emu, guild, "gm-notes")
+    payload, _ = click_in_channel(bot, guild, gm_notes, gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    told = emu.followup_messages(payload["token"])
+    assert [(m["content"], m["flags"]) for m in told] == [
+        (f"Nothing to decide: <@{player}> isn't asking to join **{NAME}** any more (they took it "
+          "back, a GM removed them, or they left the server).", EPHEMERAL)]
+    assert not holds(emu, guild, player, "Players")
+
+
+def test_a_second_click_on_a_decided_request_changes_nothing_and_says_so_privately(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    gm_notes = channel(emu, guild, "gm-notes")
+    decline_id = request_button(emu, guild, "decline")
+    click_in_channel(bot, guild, gm_notes, gm, decline_id)
+    second, _ = click_in_channel(bot, guild, gm_notes, gm, decline_id)
+    bot.run_worker()
+    assert messages(emu, guild, "gm-notes")[-1]["content"] == (
+        f"❌ <@{player}>'s request to join **{NAME}** was declined by alice.")
+    assert len(emu.direct_messages(player)) == 1
+    assert [m["content"] for m in emu.followup_messages(second["token"])] == [
+        f"Nothing to decide: <@{player}> was declined for **{NAME}** already."]

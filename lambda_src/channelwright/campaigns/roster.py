@@ -32,7 +32,7 @@ from channelwright.campaigns.buttons import request_buttons
 from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import APPROVAL, CLOSED, OPEN, Campaign
-from channelwright.discord.errors import DiscordRejected, JsonErrorCode
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
 from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
@@ -283,7 +283,7 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
 def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if user not in campaign.asking:
-        return None if change.public else _decided(campaign, user)
+        return _nothing_to_decide(deps, change, campaign, user)
     text = _admit(deps, campaign, user, source="asking", by=f"{change.by} approved their joining")
     campaign = _reread(deps, campaign)
     if user in campaign.players:
@@ -298,7 +298,7 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if not deps.store.decline_request(campaign, user):
-        return None if change.public else _decided(campaign, user)
+        return _nothing_to_decide(deps, change, campaign, user)
     name = md(campaign.name)
     told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
                                   "GMs. You may ask again with `/join-campaign`.")
@@ -307,11 +307,28 @@ def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
 
 
+def _nothing_to_decide(deps, change, campaign: Campaign, user: str) -> str | None:
+    """A click on a request decided already (a double click) or ended otherwise (taken back, a
+    GM's /add-player, the asker left the server): the request message stays as it is, and the
+    clicker alone is told why nothing happened (an ephemeral follow-up: developers/interactions/
+    receiving-and-responding.mdx, "Create Followup Message")."""
+    if not change.public:
+        return _decided(campaign, user)
+    try:
+        deps.api.create_followup(deps.application_id, change.token, _decided(campaign, user), ephemeral=True)
+    except DiscordError:
+        pass  # the token expired: the clicker sees the request unchanged, as before
+    return None
+
+
 def _decided(campaign: Campaign, user: str) -> str:
-    state = ("is a player" if user in campaign.players else
-             f"is number {_position(campaign, user)} on the waitlist" if user in campaign.waiting
-             else "was declined" if user in campaign.declined else "isn't asking to join any more")
-    return f"Nothing to decide: <@{user}> {state} in **{md(campaign.name)}**."
+    name = md(campaign.name)
+    state = (f"is a player in **{name}** already" if user in campaign.players else
+             f"is number {_position(campaign, user)} on **{name}**'s waitlist" if user in campaign.waiting
+             else f"was declined for **{name}** already" if user in campaign.declined
+             else f"isn't asking to join **{name}** any more (they took it back, a GM removed "
+                  "them, or they left the server)")
+    return f"Nothing to decide: <@{user}> {state}."
 
 
 def _leave(change, campaign: Campaign, deps, standing) -> str:

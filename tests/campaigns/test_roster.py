@@ -440,3 +440,20 @@ def test_a_second_click_on_a_decided_request_changes_nothing_and_says_so_private
     assert len(emu.direct_messages(player)) == 1
     assert [m["content"] for m in emu.followup_messages(second["token"])] == [
         f"Nothing to decide: <@{player}> was declined for **{NAME}** already."]
+
+
+def test_a_declined_asker_who_became_a_player_is_not_told_of_that_decline_again(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="approval")
+    for asker in (player, carol):
+        join(bot, guild, asker)
+        decline(bot, emu, guild, gm)
+    run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
+                                       {"type": 6, "name": "user", "value": player}], users=[player])
+    settings(bot, guild, gm, joining="open")
+    assert join(bot, guild, carol) == f"✅ <@{carol}> joined **{NAME}**."
+    settings(bot, guild, gm, joining="approval")
+    for member in (player, carol):
+        assert leave(bot, guild, member) == f"You're no longer a player in **{NAME}**."
+        assert join(bot, guild, member).startswith(f"📨 I asked **{NAME}**'s GMs to let you in.")

@@ -59,7 +59,7 @@ def run_roster(task, deps, standing) -> None:
 
 def run_member_change(task, deps, standing) -> None:
     """/add-player, /remove-player, /assign-gm (membership.py); a player removed frees a seat
-    for the waitlist, and one a GM adds, or removes, is no longer waiting or asking (removed
+    for the waitlist, and one a GM adds, or removes, is no longer waiting, asking or declined (removed
     from the waitlist, they never get the seat a GM just took from them)."""
     membership.run_member_change(task, deps, standing)
     change = task.payload
@@ -68,7 +68,8 @@ def run_member_change(task, deps, standing) -> None:
         return
     removing = change.action == "remove"
     if removing or change.user_id in campaign.players:
-        for where in ("waiting", "asking"):
+        # A player now: an earlier decline no longer says anything about them.
+        for where in ("waiting", "asking", "declined"):
             if change.user_id in getattr(campaign, where):
                 deps.store.drop_request(campaign, where, change.user_id)
     if removing:
@@ -277,6 +278,8 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
             return f"<@{user}> is a player in **{name}** already."
         raise Refusal(Problem(f"<@{user}>'s request to join “{name}” was decided already.",
                               "Another GM answered it first.", "Nothing more to do."))
+    if user in campaign.declined:  # a player now: that decline no longer says anything
+        deps.store.drop_request(campaign, "declined", user)
     return f"✅ <@{user}> {'joined' if not source else 'is now a player in'} **{name}**."
 
 

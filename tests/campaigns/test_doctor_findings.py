@@ -7,6 +7,7 @@ from channelwright.discord import permissions as p
 from channelwright.ops.invite import INVITE_PERMISSIONS
 from tests.campaigns.test_archive import NAME, build
 from tests.campaigns.test_doctor import buttons, channel_ids, click, doctor, put_overwrite, role_id
+from tests.support.servers import run
 
 
 def test_the_bot_lacking_a_permission_it_was_invited_with_is_named_without_a_fix(bot, emu, guild, gm):
@@ -171,3 +172,16 @@ def test_a_channel_is_not_recreated_while_the_role_its_permissions_name_cannot_b
     assert (f"⚠️ I couldn't recreate #general: the campaign's permissions there name @{NAME} Players, "
             "which must be made again first.") in text
     assert "❌ **Missing**: #general" in text
+
+
+def test_adding_a_player_while_the_role_is_deleted_points_to_the_doctor(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    _, _, text = run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
+                                                    {"type": 6, "name": "user", "value": player}],
+                     users=[player])
+    assert text == (f"❌ **“{NAME}”'s Players role was deleted by hand.**\n"
+                    "There is no role left to give.\n"
+                    f"**What to do:** Run `/campaign-doctor` for “{NAME}” and press **Recreate roles**, "
+                    "then try again.")
+    assert player not in bot.campaign(guild).players

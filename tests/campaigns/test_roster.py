@@ -457,3 +457,49 @@ def test_a_declined_asker_who_became_a_player_is_not_told_of_that_decline_again(
     for member in (player, carol):
         assert leave(bot, guild, member) == f"You're no longer a player in **{NAME}**."
         assert join(bot, guild, member).startswith(f"📨 I asked **{NAME}**'s GMs to let you in.")
+
+
+# -- a Players role deleted by hand ---------------------------------------------------------------
+
+ROLE_DELETED = (f"❌ **“{NAME}”'s Players role was deleted by hand.**\n"
+                "I can't seat anyone until it is made again.\n"
+                f"**What to do:** Ask one of its GMs to run `/campaign-doctor` for “{NAME}” and press "
+                "**Recreate roles**.")
+
+
+def delete_players_role(bot, emu, guild):
+    emu.delete_role(guild, bot.campaign(guild).resources["role:players"]["id"])
+
+
+def test_an_open_join_while_the_players_role_is_deleted_says_so_and_seats_no_one(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="open")
+    delete_players_role(bot, emu, guild)
+    assert join(bot, guild, player) == ROLE_DELETED
+    assert bot.campaign(guild).players == frozenset()
+
+
+def test_an_approval_while_the_players_role_is_deleted_keeps_the_request_and_tells_the_gm(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    delete_players_role(bot, emu, guild)
+    gm_notes = channel(emu, guild, "gm-notes")
+    payload, _ = click_in_channel(bot, guild, gm_notes, gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    request = messages(emu, guild, "gm-notes")[-1]
+    assert request["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
+    assert [b["label"] for row in request["components"] for b in row["components"]] == ["Approve", "Decline"]
+    assert [(m["content"], m["flags"]) for m in emu.followup_messages(payload["token"])] == [
+        (ROLE_DELETED, EPHEMERAL)]
+    assert player in bot.campaign(guild).asking and player not in bot.campaign(guild).players
+
+
+def test_a_player_leaves_while_the_players_role_is_deleted(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="open")
+    join(bot, guild, player)
+    delete_players_role(bot, emu, guild)
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    assert bot.campaign(guild).players == frozenset()

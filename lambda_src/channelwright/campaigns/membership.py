@@ -60,11 +60,19 @@ def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reaso
     Add and Remove Guild Member Role are PUT and DELETE (developers/resources/guild.mdx), so a
     repeat changes nothing; the record's sets are the same. The role first: a record that says
     "player" always follows a role given; a player's private threads follow (player_threads.py).
-    DiscordRejected as Discord refused; KeyError if the
-    campaign has no such role."""
+    DiscordRejected as Discord refused (but a deleted role taken: no one holds it); KeyError if
+    the campaign has no such role."""
     role = campaign.resources[GM_ROLE_KEY if group == "gms" else PLAYERS_ROLE_KEY]["id"]
-    send = deps.api.add_member_role if adding else deps.api.remove_member_role
-    send(campaign.guild_id, user_id, role, reason=reason)
+    if adding:
+        deps.api.add_member_role(campaign.guild_id, user_id, role, reason=reason)
+    else:
+        try:
+            deps.api.remove_member_role(campaign.guild_id, user_id, role, reason=reason)
+        except DiscordRejected as error:
+            # 404 10011 Unknown Role: deleted by hand, so no one holds it any more (developers/
+            # topics/opcodes-and-status-codes.mdx, "JSON Error Codes"); the record follows.
+            if error.code != JsonErrorCode.UNKNOWN_ROLE:
+                raise
     if adding:
         deps.store.add_member(campaign, group, user_id)
     else:

@@ -179,13 +179,21 @@ def _position(campaign: Campaign, user_id: str) -> int:
 
 def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None:
     """Add Guild Member Role (a PUT: giving a held role again changes nothing); Refusal if the
-    campaign has no Players role."""
+    campaign has no Players role: none recorded, or Discord answers 404 10011 Unknown Role
+    (developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes")."""
     role = campaign_role(campaign, PLAYERS_ROLE_KEY)
+    deleted = Refusal(Problem(f"“{md(campaign.name)}”'s Players role was deleted by hand.",
+                              "I can't seat anyone until it is made again.",
+                              f"Ask one of its GMs to run `/campaign-doctor` for “{md(campaign.name)}” "
+                              "and press **Recreate roles**."))
     if role is None:
-        raise Refusal(Problem(f"“{md(campaign.name)}” has no Players role.",
-                              "It was deleted by hand, or never made.",
-                              "Ask a GM to look at `/campaign-info`."))
-    deps.api.add_member_role(campaign.guild_id, user_id, role, reason=f"Channelwright: {why}")
+        raise deleted
+    try:
+        deps.api.add_member_role(campaign.guild_id, user_id, role, reason=f"Channelwright: {why}")
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.UNKNOWN_ROLE:
+            raise
+        raise deleted from error
 
 
 def promote(deps, campaign: Campaign) -> Campaign:

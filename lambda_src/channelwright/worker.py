@@ -511,10 +511,14 @@ def _authorize(task: Task, deps: WorkerDeps) -> Standing:
 
 def _reply(task: Task, deps: WorkerDeps, text: str) -> None:
     """Edit the task's deferred answer (components [] drops any buttons it had); a long text's
-    later parts follow only the asker sees."""
+    later parts follow only the asker sees. A GM's click on a join request is told in follow-ups
+    only they see: the request, with its buttons, stays for a GM to decide once it can be."""
     answered = task.payload_as(Answered)
-    ProgressMessage.answering(deps.api, deps.application_id, answered.token,
-                              task.interaction_id).finish(text, components=[])
+    reply = ProgressMessage.answering(deps.api, deps.application_id, answered.token, task.interaction_id)
+    if isinstance(task.payload, Roster) and task.payload.public:
+        reply.follow_privately(text)
+    else:
+        reply.finish(text, components=[])
 
 
 def _tell_asker(task: Task, decision: Decision, deps: WorkerDeps) -> None:

@@ -7,6 +7,7 @@ from channelwright.discord import permissions as p
 from channelwright.ops.invite import INVITE_PERMISSIONS
 from tests.campaigns.test_archive import NAME, build
 from tests.campaigns.test_doctor import buttons, channel_ids, click, doctor, put_overwrite, role_id
+from tests.support.servers import run
 
 
 def test_the_bot_lacking_a_permission_it_was_invited_with_is_named_without_a_fix(bot, emu, guild, gm):
@@ -139,3 +140,48 @@ def test_fix_all_recreates_a_deleted_role_and_a_deleted_channel_together(bot, em
     assert text.endswith("Doctor: all as it should be."), text
     general = emu.find_channel(guild, "general")
     assert emu.visible_to(general["id"], player) and not emu.visible_to(channel_ids(bot, guild)["gm-notes"], player)
+
+
+def test_recreating_a_channel_while_a_role_is_gone_recreates_the_role_first_and_gives_it_back(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    emu.delete_channel(ids["general"])
+    payload, _, _ = doctor(bot, guild, gm)
+    text = click(bot, payload["token"], gm, "Recreate missing")
+    assert f"🎭 Recreated: @{NAME} Players (given back to the 1 player on the record)." in text
+    assert "🧱 Recreated: #general." in text
+    assert text.endswith("Doctor: all as it should be."), text
+    assert emu.visible_to(channel_ids(bot, guild)["general"], player)
+    assert role_id(bot, guild, "role:players") in emu.member_role_ids(guild, player)
+
+
+def test_a_channel_is_not_recreated_while_the_role_its_permissions_name_cannot_be(bot, emu, guild, gm, player):
+    build(bot, guild, gm, player)
+    ids = channel_ids(bot, guild)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    emu.delete_channel(ids["general"])
+    emu.set_bot_permissions(guild, INVITE_PERMISSIONS & ~p.MANAGE_ROLES)
+    payload, _, _ = doctor(bot, guild, gm)
+    emu.clear_requests()
+    text = click(bot, payload["token"], gm, "Recreate missing")
+    assert emu.count(method="POST", path_regex=r"/guilds/\d+/channels$") == 0
+    assert (f"⚠️ I couldn't recreate @{NAME} Players: Discord refused: my role lacks Manage Roles. Give "
+            "my role Manage Roles in Server Settings → Roles, then press the button again.") in text
+    assert (f"⚠️ I couldn't recreate #general: the campaign's permissions there name @{NAME} Players, "
+            "which must be made again first.") in text
+    assert "❌ **Missing**: #general" in text
+
+
+def test_adding_a_player_while_the_role_is_deleted_points_to_the_doctor(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    _, _, text = run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
+                                                    {"type": 6, "name": "user", "value": player}],
+                     users=[player])
+    assert text == (f"❌ **“{NAME}”'s Players role was deleted by hand.**\n"
+                    "There is no role left to give.\n"
+                    f"**What to do:** Run `/campaign-doctor` for “{NAME}” and press **Recreate roles**, "
+                    "then try again.")
+    assert player not in bot.campaign(guild).players

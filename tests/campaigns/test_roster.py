@@ -409,3 +409,97 @@ def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, e
     assert campaign.gms == {player, carol} and campaign.lead == player
     assert (f"👋 <@{gm}> left the server, so I took them off **{NAME}**'s roster. <@{player}> is "
             "the lead GM now.") in [m["content"] for m in messages(emu, guild, "gm-notes")]
+
+
+def test_a_click_on_a_request_that_ended_otherwise_tells_the_gm_why_nothing_happened(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    assert leave(bot, guild, player) == f"You took back your request to join **{NAME}**."
+    gm_notes = channel(emu, guild, "gm-notes")
+    payload, _ = click_in_channel(bot, guild, gm_notes, gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    told = emu.followup_messages(payload["token"])
+    assert [(m["content"], m["flags"]) for m in told] == [
+        (f"Nothing to decide: <@{player}> isn't asking to join **{NAME}** any more (they took it "
+          "back, a GM removed them, or they left the server).", EPHEMERAL)]
+    assert not holds(emu, guild, player, "Players")
+
+
+def test_a_second_click_on_a_decided_request_changes_nothing_and_says_so_privately(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    gm_notes = channel(emu, guild, "gm-notes")
+    decline_id = request_button(emu, guild, "decline")
+    click_in_channel(bot, guild, gm_notes, gm, decline_id)
+    second, _ = click_in_channel(bot, guild, gm_notes, gm, decline_id)
+    bot.run_worker()
+    assert messages(emu, guild, "gm-notes")[-1]["content"] == (
+        f"❌ <@{player}>'s request to join **{NAME}** was declined by alice.")
+    assert len(emu.direct_messages(player)) == 1
+    assert [m["content"] for m in emu.followup_messages(second["token"])] == [
+        f"Nothing to decide: <@{player}> was declined for **{NAME}** already."]
+
+
+def test_a_declined_asker_who_became_a_player_is_not_told_of_that_decline_again(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="approval")
+    for asker in (player, carol):
+        join(bot, guild, asker)
+        decline(bot, emu, guild, gm)
+    run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
+                                       {"type": 6, "name": "user", "value": player}], users=[player])
+    settings(bot, guild, gm, joining="open")
+    assert join(bot, guild, carol) == f"✅ <@{carol}> joined **{NAME}**."
+    settings(bot, guild, gm, joining="approval")
+    for member in (player, carol):
+        assert leave(bot, guild, member) == f"You're no longer a player in **{NAME}**."
+        assert join(bot, guild, member).startswith(f"📨 I asked **{NAME}**'s GMs to let you in.")
+
+
+# -- a Players role deleted by hand ---------------------------------------------------------------
+
+ROLE_DELETED = (f"❌ **“{NAME}”'s Players role was deleted by hand.**\n"
+                "I can't seat anyone until it is made again.\n"
+                f"**What to do:** Ask one of its GMs to run `/campaign-doctor` for “{NAME}” and press "
+                "**Recreate roles**.")
+
+
+def delete_players_role(bot, emu, guild):
+    emu.delete_role(guild, bot.campaign(guild).resources["role:players"]["id"])
+
+
+def test_an_open_join_while_the_players_role_is_deleted_says_so_and_seats_no_one(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="open")
+    delete_players_role(bot, emu, guild)
+    assert join(bot, guild, player) == ROLE_DELETED
+    assert bot.campaign(guild).players == frozenset()
+
+
+def test_an_approval_while_the_players_role_is_deleted_keeps_the_request_and_tells_the_gm(
+        bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    delete_players_role(bot, emu, guild)
+    gm_notes = channel(emu, guild, "gm-notes")
+    payload, _ = click_in_channel(bot, guild, gm_notes, gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    request = messages(emu, guild, "gm-notes")[-1]
+    assert request["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
+    assert [b["label"] for row in request["components"] for b in row["components"]] == ["Approve", "Decline"]
+    assert [(m["content"], m["flags"]) for m in emu.followup_messages(payload["token"])] == [
+        (ROLE_DELETED, EPHEMERAL)]
+    assert player in bot.campaign(guild).asking and player not in bot.campaign(guild).players
+
+
+def test_a_player_leaves_while_the_players_role_is_deleted(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="open")
+    join(bot, guild, player)
+    delete_players_role(bot, emu, guild)
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    assert bot.campaign(guild).players == frozenset()

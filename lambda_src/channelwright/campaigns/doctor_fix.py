@@ -83,6 +83,10 @@ def fix(deps, campaign: Campaign, kinds: set[str], reply: ProgressMessage,
     done: dict[str, list[str]] = {kind: [] for kind in FIXABLE}
     failed: list[str] = []
     exam = examine(deps, campaign)
+    if MISSING in kinds:
+        # A channel's overwrites name the campaign's roles: a deleted one is made (and given
+        # back) first, else the build would make it again silently, held by no one.
+        kinds = kinds | {ROLE_GONE}
     try:
         if ROLE_GONE in kinds and exam.of(ROLE_GONE):
             reply.show(f"🩺 Fixing **{md(campaign.name)}**: recreating its deleted roles…")
@@ -95,10 +99,15 @@ def fix(deps, campaign: Campaign, kinds: set[str], reply: ProgressMessage,
                 kinds = kinds | {OVERWRITES}  # the overwrites naming the new roles
             campaign = deps.store.get(campaign.guild_id, campaign.key)
             exam = examine(deps, campaign)
-        if MISSING in kinds and exam.of(MISSING):
+        if MISSING in kinds and exam.of(MISSING) and exam.of(ROLE_GONE):
+            roles = ", ".join(f.subject for f in exam.of(ROLE_GONE))
+            failed += [f"⚠️ I couldn't recreate {', '.join(f.subject for f in exam.of(MISSING))}: the "
+                       f"campaign's permissions there name {roles}, which must be made again first."]
+        elif MISSING in kinds and exam.of(MISSING):
             reply.show(f"🩺 Fixing **{md(campaign.name)}**: recreating what is missing…")
-            failed += _recreate(deps, campaign, exam, exam.of(MISSING), reason)
-            done[MISSING] = [f.subject for f in exam.of(MISSING)] if not failed else []
+            unmade = _recreate(deps, campaign, exam, exam.of(MISSING), reason)
+            failed += unmade
+            done[MISSING] = [f.subject for f in exam.of(MISSING)] if not unmade else []
             campaign = deps.store.get(campaign.guild_id, campaign.key)
             exam = examine(deps, campaign)
         todo = [f for f in exam.findings if f.kind in kinds and f.kind not in (ROLE_GONE, MISSING)]

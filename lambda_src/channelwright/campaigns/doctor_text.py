@@ -40,7 +40,8 @@ WORDS = {
                    "in Server Settings → Roles, drag my role above the campaign's roles."),
     MISSING: ("❌ **Missing**",
               "deleted by someone (or never made). Fix: I create them again, with the "
-              "campaign's permissions, where the template puts them."),
+              "campaign's permissions, where the template puts them (a deleted campaign role "
+              "they name first)."),
     OVERWRITES: ("✏️ **Permissions edited by hand**",
                  "the overwrites for @everyone, the campaign's roles or me aren't the campaign's, "
                  "so the wrong people may see or post. Fix: I put back the campaign's overwrites "

@@ -21,10 +21,11 @@ def run_member_change(task, deps, standing) -> None:
     role = campaign.resources.get(GM_ROLE_KEY if is_gm else PLAYERS_ROLE_KEY, {}).get("id")
     user, adding = change.user_id, change.action == "add"
     what = "a GM" if is_gm else "a player"
-    if role is None:
-        reply.finish(Problem(f"“{md(campaign.name)}” has no {'GM' if is_gm else 'Players'} role.",
-                             "It was never created or has been removed from the campaign.",
-                             "Use `/campaign-info` to see what is missing.").text())
+    role_name = "GM" if is_gm else "Players"
+    if role is None:  # a doctor's role fix that failed forgot the deleted one's id
+        reply.finish(Problem(f"“{md(campaign.name)}” has no {role_name} role.",
+                             "It was deleted by hand and not made again yet.",
+                             _run_the_doctor(campaign)).text())
         return
     try:
         change_role(deps, campaign, change.group, user, adding=adding,
@@ -36,9 +37,8 @@ def run_member_change(task, deps, standing) -> None:
                               "Only server members can be given a campaign's roles.",
                               "Invite them to the server first.")
         elif error.code == JsonErrorCode.UNKNOWN_ROLE:
-            problem = Problem("The campaign's role was deleted by hand.",
-                              "There is no role left to give.",
-                              "Use `/campaign-info` to see what is missing.")
+            problem = Problem(f"“{md(campaign.name)}”'s {role_name} role was deleted by hand.",
+                              "There is no role left to give.", _run_the_doctor(campaign))
         else:
             problem = lost_access.explain(error, f"changing <@{user}>'s roles", api=deps.api,
                                           guild_id=task.guild_id, bot_user_id=deps.bot_user_id,
@@ -49,17 +49,30 @@ def run_member_change(task, deps, standing) -> None:
     reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")
 
 
+def _run_the_doctor(campaign) -> str:
+    return (f"Run `/campaign-doctor` for “{md(campaign.name)}” and press **Recreate roles**, "
+            "then try again.")
+
+
 def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reason: str) -> None:
     """Give (`adding`) or take the campaign's `group` role ("players" or "gms"), then record it.
 
     Add and Remove Guild Member Role are PUT and DELETE (developers/resources/guild.mdx), so a
     repeat changes nothing; the record's sets are the same. The role first: a record that says
     "player" always follows a role given; a player's private threads follow (player_threads.py).
-    DiscordRejected as Discord refused; KeyError if the
-    campaign has no such role."""
+    DiscordRejected as Discord refused (but a deleted role taken: no one holds it); KeyError if
+    the campaign has no such role."""
     role = campaign.resources[GM_ROLE_KEY if group == "gms" else PLAYERS_ROLE_KEY]["id"]
-    send = deps.api.add_member_role if adding else deps.api.remove_member_role
-    send(campaign.guild_id, user_id, role, reason=reason)
+    if adding:
+        deps.api.add_member_role(campaign.guild_id, user_id, role, reason=reason)
+    else:
+        try:
+            deps.api.remove_member_role(campaign.guild_id, user_id, role, reason=reason)
+        except DiscordRejected as error:
+            # 404 10011 Unknown Role: deleted by hand, so no one holds it any more (developers/
+            # topics/opcodes-and-status-codes.mdx, "JSON Error Codes"); the record follows.
+            if error.code != JsonErrorCode.UNKNOWN_ROLE:
+                raise
     if adding:
         deps.store.add_member(campaign, group, user_id)
     else:

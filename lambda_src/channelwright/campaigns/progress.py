@@ -101,12 +101,22 @@ class ProgressMessage:
         interactions/receiving-and-responding.mdx, Delete Original Interaction Response and Create
         Followup Message, whose EPHEMERAL flag 64 makes it "a message that only the user can
         see"). For refusals nobody else needs to read. False if the token no longer works."""
+        return self._privately(text, delete_original=True)
+
+    def follow_privately(self, text: str) -> bool:
+        """Leave the original as it is (a public message whose button was clicked) and send
+        `text` in ephemeral follow-ups only the clicker sees (as finish_privately). False if the
+        token no longer works."""
+        return self._privately(text, delete_original=False)
+
+    def _privately(self, text: str, *, delete_original: bool) -> bool:
         self.close()
         if self.expired:
             return False
         try:
             try:
-                self._api.delete_original(self._application_id, self._token)
+                if delete_original:
+                    self._api.delete_original(self._application_id, self._token)
             except DiscordRejected as error:
                 # A moderator deleted it already (404 10008): the token still takes follow-ups.
                 if error.code != JsonErrorCode.UNKNOWN_MESSAGE:

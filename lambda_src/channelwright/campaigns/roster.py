@@ -32,7 +32,7 @@ from channelwright.campaigns.buttons import request_buttons
 from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import APPROVAL, CLOSED, OPEN, Campaign
-from channelwright.discord.errors import DiscordRejected, JsonErrorCode
+from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
 from channelwright.text.counts import counted
 from channelwright.text.names import md
 from channelwright.text.problems import Problem, Refusal
@@ -59,7 +59,7 @@ def run_roster(task, deps, standing) -> None:
 
 def run_member_change(task, deps, standing) -> None:
     """/add-player, /remove-player, /assign-gm (membership.py); a player removed frees a seat
-    for the waitlist, and one a GM adds, or removes, is no longer waiting or asking (removed
+    for the waitlist, and one a GM adds, or removes, is no longer waiting, asking or declined (removed
     from the waitlist, they never get the seat a GM just took from them)."""
     membership.run_member_change(task, deps, standing)
     change = task.payload
@@ -68,7 +68,8 @@ def run_member_change(task, deps, standing) -> None:
         return
     removing = change.action == "remove"
     if removing or change.user_id in campaign.players:
-        for where in ("waiting", "asking"):
+        # A player now: an earlier decline no longer says anything about them.
+        for where in ("waiting", "asking", "declined"):
             if change.user_id in getattr(campaign, where):
                 deps.store.drop_request(campaign, where, change.user_id)
     if removing:
@@ -178,13 +179,21 @@ def _position(campaign: Campaign, user_id: str) -> int:
 
 def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None:
     """Add Guild Member Role (a PUT: giving a held role again changes nothing); Refusal if the
-    campaign has no Players role."""
+    campaign has no Players role: none recorded, or Discord answers 404 10011 Unknown Role
+    (developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes")."""
     role = campaign_role(campaign, PLAYERS_ROLE_KEY)
+    deleted = Refusal(Problem(f"“{md(campaign.name)}”'s Players role was deleted by hand.",
+                              "I can't seat anyone until it is made again.",
+                              f"Ask one of its GMs to run `/campaign-doctor` for “{md(campaign.name)}” "
+                              "and press **Recreate roles**."))
     if role is None:
-        raise Refusal(Problem(f"“{md(campaign.name)}” has no Players role.",
-                              "It was deleted by hand, or never made.",
-                              "Ask a GM to look at `/campaign-info`."))
-    deps.api.add_member_role(campaign.guild_id, user_id, role, reason=f"Channelwright: {why}")
+        raise deleted
+    try:
+        deps.api.add_member_role(campaign.guild_id, user_id, role, reason=f"Channelwright: {why}")
+    except DiscordRejected as error:
+        if error.code != JsonErrorCode.UNKNOWN_ROLE:
+            raise
+        raise deleted from error
 
 
 def promote(deps, campaign: Campaign) -> Campaign:
@@ -277,13 +286,15 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
             return f"<@{user}> is a player in **{name}** already."
         raise Refusal(Problem(f"<@{user}>'s request to join “{name}” was decided already.",
                               "Another GM answered it first.", "Nothing more to do."))
+    if user in campaign.declined:  # a player now: that decline no longer says anything
+        deps.store.drop_request(campaign, "declined", user)
     return f"✅ <@{user}> {'joined' if not source else 'is now a player in'} **{name}**."
 
 
 def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if user not in campaign.asking:
-        return None if change.public else _decided(campaign, user)
+        return _nothing_to_decide(deps, change, campaign, user)
     text = _admit(deps, campaign, user, source="asking", by=f"{change.by} approved their joining")
     campaign = _reread(deps, campaign)
     if user in campaign.players:
@@ -298,7 +309,7 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if not deps.store.decline_request(campaign, user):
-        return None if change.public else _decided(campaign, user)
+        return _nothing_to_decide(deps, change, campaign, user)
     name = md(campaign.name)
     told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
                                   "GMs. You may ask again with `/join-campaign`.")
@@ -307,11 +318,28 @@ def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
 
 
+def _nothing_to_decide(deps, change, campaign: Campaign, user: str) -> str | None:
+    """A click on a request decided already (a double click) or ended otherwise (taken back, a
+    GM's /add-player, the asker left the server): the request message stays as it is, and the
+    clicker alone is told why nothing happened (an ephemeral follow-up: developers/interactions/
+    receiving-and-responding.mdx, "Create Followup Message")."""
+    if not change.public:
+        return _decided(campaign, user)
+    try:
+        deps.api.create_followup(deps.application_id, change.token, _decided(campaign, user), ephemeral=True)
+    except DiscordError:
+        pass  # the token expired: the clicker sees the request unchanged, as before
+    return None
+
+
 def _decided(campaign: Campaign, user: str) -> str:
-    state = ("is a player" if user in campaign.players else
-             f"is number {_position(campaign, user)} on the waitlist" if user in campaign.waiting
-             else "was declined" if user in campaign.declined else "isn't asking to join any more")
-    return f"Nothing to decide: <@{user}> {state} in **{md(campaign.name)}**."
+    name = md(campaign.name)
+    state = (f"is a player in **{name}** already" if user in campaign.players else
+             f"is number {_position(campaign, user)} on **{name}**'s waitlist" if user in campaign.waiting
+             else f"was declined for **{name}** already" if user in campaign.declined
+             else f"isn't asking to join **{name}** any more (they took it back, a GM removed "
+                  "them, or they left the server)")
+    return f"Nothing to decide: <@{user}> {state}."
 
 
 def _leave(change, campaign: Campaign, deps, standing) -> str:

@@ -26,7 +26,7 @@ Every change is a conditional write of the state it changes (store.py), so a sec
 redelivered task finds it done and changes nothing again.
 """
 
-from channelwright.campaigns import membership
+from channelwright.campaigns import membership, player_threads
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.buttons import request_buttons
 from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
@@ -189,12 +189,14 @@ def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None
 
 def promote(deps, campaign: Campaign) -> Campaign:
     """Seat the waitlist, first come first, while seats are free; each promoted player is given
-    the Players role, welcomed, and the GMs told. Returns the campaign as it is then."""
+    the Players role and their private threads (player_threads.py), welcomed, and the GMs told. Returns the campaign as it is then."""
     while campaign.waitlist and not _full(campaign):
         user = campaign.waitlist[0]
         _give_players_role(deps, campaign, user, f"a seat freed in “{campaign.name}”")
         seated = deps.store.seat(campaign, user, source="waiting")
         campaign = _reread(deps, campaign)
+        if user in campaign.players:
+            player_threads.follow(deps, campaign, user, adding=True)
         if seated:
             welcome(deps, campaign, user, "a seat freed up, so you're now a player in")
             tell_gms(deps, campaign, f"🪑 <@{user}> got a seat in **{md(campaign.name)}** from "
@@ -260,7 +262,8 @@ def _ask(change, campaign: Campaign, deps) -> str:
 
 
 def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
-    """Seat `user` (taken from `source`, "" or "asking"), or waitlist them when it's full."""
+    """Seat `user` (taken from `source`, "" or "asking"), or waitlist them when it's full; a
+    player seated gets their private threads in per-player channels (player_threads.py)."""
     name = md(campaign.name)
     if _full(campaign):
         noted = (deps.store.move_request(campaign, user) if source
@@ -271,8 +274,11 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
         return (f"**{name}** is full ({counted(campaign.seats, 'seat')}): <@{user}> is number "
                 f"{_position(campaign, user)} on its waitlist, and gets the next free seat in turn.")
     _give_players_role(deps, campaign, user, f"{by} “{campaign.name}”")
-    if not deps.store.seat(campaign, user, source=source):
-        campaign = _reread(deps, campaign)
+    seated = deps.store.seat(campaign, user, source=source)
+    campaign = _reread(deps, campaign)
+    if user in campaign.players:  # their private threads, given once however often this runs
+        player_threads.follow(deps, campaign, user, adding=True)
+    if not seated:
         if user in campaign.players:  # a repeat of this very change
             return f"<@{user}> is a player in **{name}** already."
         raise Refusal(Problem(f"<@{user}>'s request to join “{name}” was decided already.",

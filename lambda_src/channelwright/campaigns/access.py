@@ -41,7 +41,12 @@ POSTING = p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS
 # included (topics/threads.mdx "Permissions"), so players must view the channel itself; Send
 # Messages "has no effect in threads" (ibid.), Send Messages in Threads is what lets them talk.
 THREAD_READER = READER | p.ADD_REACTIONS | p.SEND_MESSAGES_IN_THREADS
-THREAD_READER_DENY = p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVATE_THREADS
+# Manage Threads is denied too: a player holding it server-wide (a moderator) would see every
+# player's private thread ("or a moderator (`MANAGE_THREADS` permission)", ibid.); a GM who plays
+# keeps it, as the GM role's allow applies after the Players role's deny (topics/permissions.mdx
+# "Permission Overwrites").
+THREAD_READER_DENY = (p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVATE_THREADS
+                      | p.MANAGE_THREADS)
 # The bot starts each player's thread and adds them: Create Private Threads in the parent, and
 # "the ability to send messages in the thread" (resources/channel.mdx "Add Thread Member").
 THREAD_KEEPER = BOT | p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS

@@ -164,3 +164,10 @@ def test_a_player_who_moderates_the_server_sees_only_their_own_thread(bot, emu, 
     assert emu.visible_to(threads["carol"], gm) and emu.visible_to(threads["bob"], gm)
     _, _, text = run(bot, guild, gm, "campaign-doctor", [{"type": 3, "name": "name", "value": NAME}])
     assert text == f"🩺 **{NAME}**: all as it should be."
+
+
+def test_a_gm_who_also_plays_gets_no_thread_of_their_own(bot, emu, guild, gm, desk):
+    """GMs see every player's thread; one of their own would be a talk with themselves (and
+    the doctor, like catch_up, passes GMs over)."""
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", gm)
+    assert emu.threads_in(desk) == []

@@ -117,3 +117,29 @@ def test_both_roles_deleted_are_recreated_once_and_everyone_sees_their_threads_a
     assert sees_only_own_thread(emu, desk, players)
     assert all(emu.visible_to(thread, gm) for thread in players.values())
     assert doctor(bot, guild, gm)[2] == ALL_WELL
+
+
+def test_a_recreated_channel_gives_threads_to_those_still_here_when_a_player_left_the_server(
+        bot, emu, guild, gm, player, desk, players):
+    emu.remove_member(guild, player)
+    emu.delete_channel(desk)
+    payload, _, text = doctor(bot, guild, gm)
+    assert "👋 **Left the server**" in text
+    text = click(bot, payload["token"], gm, "Recreate missing")
+    assert "🧱 Recreated" in text and "couldn't" not in text and "404" not in text
+    [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
+    [carol] = [u for u in players if u != player]
+    assert [(t["name"], emu.visible_to(t["id"], carol)) for t in emu.threads_in(made)] == [("carol", True)]
+
+
+def test_unarchiving_gives_threads_to_those_still_here_when_a_player_left_the_server(
+        bot, emu, guild, gm, player, desk):
+    carol = emu.add_member(guild, name="carol")
+    run(bot, guild, gm, "archive-campaign", [option("name", NAME), option("mode", "collapse")])
+    for user in (player, carol):
+        assert "is now a player" in member_change(bot, guild, gm, "add-player", user)
+    emu.remove_member(guild, player)
+    _, _, text = run(bot, guild, gm, "unarchive-campaign", [option("name", NAME)])
+    assert "Unarchived" in text and "404" not in text
+    [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
+    assert [(t["name"], emu.visible_to(t["id"], carol)) for t in emu.threads_in(made)] == [("carol", True)]

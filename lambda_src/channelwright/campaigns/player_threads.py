@@ -101,11 +101,18 @@ def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
 
 def catch_up(deps, campaign) -> None:
     """Every recorded player into their thread: after a per-player channel came into being with
-    players already in the campaign (a build step made it again, an unarchive, an adoption)."""
+    players already in the campaign (a build step made it again, an unarchive); a recorded player
+    who left the server is passed over."""
     campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     if per_player_channels(campaign):
         for user_id in sorted(set(campaign.players) - set(campaign.gms)):
-            follow(deps, campaign, user_id, adding=True)
+            try:
+                follow(deps, campaign, user_id, adding=True)
+            except DiscordRejected as error:
+                # 404 10007 Unknown Member (developers/topics/opcodes-and-status-codes.mdx): they
+                # left the server; the roster's sweep and the doctor's DEPARTED drop them.
+                if error.code != JsonErrorCode.UNKNOWN_MEMBER:
+                    raise
 
 
 def after_made(deps, campaign, created) -> None:

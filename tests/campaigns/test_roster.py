@@ -409,3 +409,30 @@ def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, e
     assert campaign.gms == {player, carol} and campaign.lead == player
     assert (f"👋 <@{gm}> left the server, so I took them off **{NAME}**'s roster. <@{player}> is "
             "the lead GM now.") in [m["content"] for m in messages(emu, guild, "gm-notes")]
+
+
+def test_a_request_whose_asker_left_the_server_is_closed_on_the_gms_click(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    request = messages(emu, guild, "gm-notes")[-1]["id"]
+    leaves_server(emu, guild, player)
+    decline(bot, emu, guild, gm)
+    closed = next(m for m in messages(emu, guild, "gm-notes") if m["id"] == request)
+    assert closed["content"] == (f"🙋 <@{player}>'s request to join **{NAME}** is closed: they took it "
+                                 "back or left the server.")
+    assert closed["components"] == []
+    assert emu.direct_messages(player) == []
+
+
+def test_a_request_taken_back_is_closed_on_the_gms_click_and_not_approved(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    request = messages(emu, guild, "gm-notes")[-1]["id"]
+    assert "You took back your request" in leave(bot, guild, player)
+    click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), gm, request_button(emu, guild, "approve"))
+    bot.run_worker()
+    closed = next(m for m in messages(emu, guild, "gm-notes") if m["id"] == request)
+    assert "is closed: they took it back or left the server." in closed["content"]
+    assert closed["components"] == [] and not holds(emu, guild, player, "Players")

@@ -289,7 +289,7 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
 def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if user not in campaign.asking:
-        return None if change.public else _decided(campaign, user)
+        return _not_asking(change, campaign, user)
     text = _admit(deps, campaign, user, source="asking", by=f"{change.by} approved their joining")
     campaign = _reread(deps, campaign)
     if user in campaign.players:
@@ -304,13 +304,25 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
     user = change.user_id
     if not deps.store.decline_request(campaign, user):
-        return None if change.public else _decided(campaign, user)
+        return _not_asking(change, campaign, user)
     name = md(campaign.name)
     told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
                                   "GMs. You may ask again with `/join-campaign`.")
     unsaid = ("" if told else " I couldn't tell them by direct message (they don't take DMs from me), "
               "so tell them yourself if you wish.")
     return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
+
+
+def _not_asking(change, campaign: Campaign, user: str) -> str | None:
+    """A GM's answer to someone no longer asking. On the request message (`change.public`):
+    nothing new if it was decided (the message says how already), else the request is closed,
+    its buttons gone: the asker took it back, or left the server (sweep); to a command, _decided."""
+    if not change.public:
+        return _decided(campaign, user)
+    if user in campaign.players or user in campaign.waiting or user in campaign.declined:
+        return None
+    return (f"🙋 <@{user}>'s request to join **{md(campaign.name)}** is closed: they took it back "
+            "or left the server.")
 
 
 def _decided(campaign: Campaign, user: str) -> str:

@@ -12,7 +12,9 @@ from channelwright.templates.schema import validate
 from tests.campaigns.test_access_modes import EVERYONE_DEFAULT
 from tests.campaigns.test_doctor import doctor
 from tests.campaigns.test_per_player import NAME, TEMPLATE, desk, guild, member_change  # noqa: F401
+from tests.campaigns.test_doctor import put_overwrite
 from tests.support.bot import BOT_PERMISSIONS
+from tests.support.servers import MEMBER, run
 
 THREADS = p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS | p.MANAGE_THREADS
 
@@ -52,3 +54,35 @@ def test_the_doctor_names_manage_threads_taken_from_the_bot_since_the_build(bot,
     emu.set_bot_permissions(guild, (BOT_PERMISSIONS | THREADS) & ~p.MANAGE_THREADS)
     _, _, text = doctor(bot, guild, gm)
     assert "Manage Threads" in text
+
+
+
+def refuse_threads_in(bot, emu, guild, desk):
+    """An admin edits the bot's own overwrite on the per-player channel, dropping Create Private
+    Threads, which @everyone doesn't give either."""
+    emu.set_everyone_permissions(guild, EVERYONE_DEFAULT)
+    put_overwrite(bot, desk, emu.bot_user_id,
+                  kind=MEMBER, allow=p.VIEW_CHANNEL | p.SEND_MESSAGES | p.READ_MESSAGE_HISTORY
+                  | p.SEND_MESSAGES_IN_THREADS)
+
+
+THREADLESS = "is a player in “Curse of Strahd” now, but has no private thread yet."
+DOCTOR_FIX = "Run `/campaign-doctor` on “Curse of Strahd”"
+
+
+def test_a_player_added_when_the_thread_cannot_be_made_is_told_so_and_what_to_do(
+        bot, emu, guild, gm, player, desk):
+    refuse_threads_in(bot, emu, guild, desk)
+    text = member_change(bot, guild, gm, "add-player", player)
+    assert f"<@{player}> {THREADLESS}" in text and DOCTOR_FIX in text
+    assert "Manage Roles" not in text  # not what is in the way
+    assert player in bot.campaign(guild, NAME).players and emu.threads_in(desk) == []
+
+
+def test_a_player_who_joins_when_the_thread_cannot_be_made_is_told_so(bot, emu, guild, gm, player, desk):
+    run(bot, guild, gm, "campaign-settings", [{"type": 3, "name": "name", "value": NAME},
+                                              {"type": 3, "name": "joining", "value": "open"}])
+    refuse_threads_in(bot, emu, guild, desk)
+    text = run(bot, guild, player, "join-campaign", [{"type": 3, "name": "name", "value": NAME}])[2]
+    assert f"<@{player}> {THREADLESS}" in text and DOCTOR_FIX in text
+    assert player in bot.campaign(guild, NAME).players

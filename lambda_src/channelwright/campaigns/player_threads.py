@@ -24,6 +24,8 @@ import time
 from channelwright.campaigns.plan import CHANNEL, PER_PLAYER, Step
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode, OutcomeUnknown
 from channelwright.discord.snowflake import created_ms
+from channelwright.text.names import md
+from channelwright.text.problems import Problem, Refusal
 
 THREAD_PREFIX = "thread:"
 # A thread's snowflake and our pending mark come from two clocks: allow this much skew (ms).
@@ -97,6 +99,25 @@ def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
             _give(deps, campaign, channel_id, key, user_id)
         elif campaign.resources.get(key, {}).get("id"):
             _remove(deps, str(campaign.resources[key]["id"]), user_id)
+
+
+def give(deps, campaign, user_id: str) -> None:
+    """follow(adding=True) for a player a roster change just seated: Discord refusing their
+    thread (an overwrite of the channel edited by hand, say) doesn't undo the seat, and is a
+    Refusal saying so and how the doctor mends it. 404 10007 (they left the server) stays
+    DiscordRejected, for the caller to word."""
+    try:
+        follow(deps, campaign, user_id, adding=True)
+    except DiscordRejected as error:
+        if error.code == JsonErrorCode.UNKNOWN_MEMBER:
+            raise
+        name = md(campaign.name)
+        raise Refusal(Problem(
+            f"<@{user_id}> is a player in “{name}” now, but has no private thread yet.",
+            f"Discord refused to let me make or open it in the per-player channel (HTTP "
+            f"{error.status}, code {error.code}): my permissions there were likely changed by hand.",
+            f"Run `/campaign-doctor` on “{name}”: it shows what is in the way, and its fix gives "
+            "them their thread.")) from error
 
 
 def catch_up(deps, campaign) -> None:

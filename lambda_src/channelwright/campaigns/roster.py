@@ -277,7 +277,7 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
     seated = deps.store.seat(campaign, user, source=source)
     campaign = _reread(deps, campaign)
     if user in campaign.players:  # their private threads, given once however often this runs
-        player_threads.follow(deps, campaign, user, adding=True)
+        player_threads.give(deps, campaign, user)
     if not seated:
         if user in campaign.players:  # a repeat of this very change
             return f"<@{user}> is a player in **{name}** already."

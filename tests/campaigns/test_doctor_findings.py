@@ -56,8 +56,8 @@ def test_a_deleted_players_role_is_recreated_once_given_back_and_its_overwrites_
     assert not emu.visible_to(ids["general"], player)
 
     payload, _, text = doctor(bot, guild, gm)
-    assert (f"🎭 **Campaign roles deleted**: @{NAME} Players — the channels' overwrites for it went "
-            "with it and its members lost it") in text
+    assert (f"🎭 **Campaign roles deleted**: @{NAME} Players — deleting a role drops the channels' "
+            "overwrites for it and takes it from its members") in text
     assert list(buttons(emu, payload["token"])) == ["Recreate roles"]
 
     emu.clear_requests()

@@ -145,3 +145,29 @@ def test_campaign_info_names_the_per_player_channel_and_its_threads(bot, emu, gu
     member_change(bot, guild, gm, "add-player", carol)
     _, _, text = run(bot, guild, gm, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
     assert "general (text), 🧵 gm-desk (text, 2 player threads)" in text
+
+
+def test_a_player_who_moderates_the_server_sees_only_their_own_thread(bot, emu, guild, gm, player, desk):
+    """A server-wide Manage Threads shows every private thread (topics/threads.mdx
+    "Permissions"); the Players role's deny in the channel takes it back there, while a GM who
+    also plays keeps it through the GM role's allow (topics/permissions.mdx "Permission
+    Overwrites": role allows apply after role denies)."""
+    moderators = emu.add_role(guild, "Moderators", permissions=p.MANAGE_THREADS)
+    emu.give_role(guild, player, moderators)
+    carol = emu.add_member(guild, name="carol")
+    member_change(bot, guild, gm, "add-player", player)
+    member_change(bot, guild, gm, "add-player", carol)
+    threads = {t["name"]: t["id"] for t in emu.threads_in(desk)}
+    assert not emu.visible_to(threads["carol"], player)
+    assert emu.visible_to(threads["bob"], player)
+    member_change(bot, guild, gm, "add-player", gm)  # a GM who plays too
+    assert emu.visible_to(threads["carol"], gm) and emu.visible_to(threads["bob"], gm)
+    _, _, text = run(bot, guild, gm, "campaign-doctor", [{"type": 3, "name": "name", "value": NAME}])
+    assert text == f"🩺 **{NAME}**: all as it should be."
+
+
+def test_a_gm_who_also_plays_gets_no_thread_of_their_own(bot, emu, guild, gm, desk):
+    """GMs see every player's thread; one of their own would be a talk with themselves (and
+    the doctor, like catch_up, passes GMs over)."""
+    assert "is now a player" in member_change(bot, guild, gm, "add-player", gm)
+    assert emu.threads_in(desk) == []

@@ -101,3 +101,45 @@ def test_a_player_added_while_collapsed_gets_their_thread_when_unarchived(bot, e
     [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
     [thread] = emu.threads_in(made)
     assert thread["name"] == "bob" and emu.visible_to(thread["id"], player)
+
+
+def test_both_roles_deleted_are_recreated_once_and_everyone_sees_their_threads_again(
+        bot, emu, guild, gm, player, desk, players):
+    for key in ("role:players", "role:gm"):
+        emu.delete_role(guild, bot.campaign(guild, NAME).resources[key]["id"])
+    assert not any(emu.visible_to(thread, user) for thread in players.values() for user in players)
+    payload, _, text = doctor(bot, guild, gm)
+    assert f"🎭 **Campaign roles deleted**: @{NAME} Players, @{NAME} GM — deleting a role drops" in text
+    assert "Fix: I create each again" in text
+    click(bot, payload["token"], gm, "Recreate roles", times=2)
+    assert sorted(r["name"] for r in emu.guild_roles(guild) if r["name"].startswith(NAME)) == [
+        f"{NAME} GM", f"{NAME} Players"]
+    assert sees_only_own_thread(emu, desk, players)
+    assert all(emu.visible_to(thread, gm) for thread in players.values())
+    assert doctor(bot, guild, gm)[2] == ALL_WELL
+
+
+def test_a_recreated_channel_gives_threads_to_those_still_here_when_a_player_left_the_server(
+        bot, emu, guild, gm, player, desk, players):
+    emu.remove_member(guild, player)
+    emu.delete_channel(desk)
+    payload, _, text = doctor(bot, guild, gm)
+    assert "👋 **Left the server**" in text
+    text = click(bot, payload["token"], gm, "Recreate missing")
+    assert "🧱 Recreated" in text and "couldn't" not in text and "404" not in text
+    [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
+    [carol] = [u for u in players if u != player]
+    assert [(t["name"], emu.visible_to(t["id"], carol)) for t in emu.threads_in(made)] == [("carol", True)]
+
+
+def test_unarchiving_gives_threads_to_those_still_here_when_a_player_left_the_server(
+        bot, emu, guild, gm, player, desk):
+    carol = emu.add_member(guild, name="carol")
+    run(bot, guild, gm, "archive-campaign", [option("name", NAME), option("mode", "collapse")])
+    for user in (player, carol):
+        assert "is now a player" in member_change(bot, guild, gm, "add-player", user)
+    emu.remove_member(guild, player)
+    _, _, text = run(bot, guild, gm, "unarchive-campaign", [option("name", NAME)])
+    assert "Unarchived" in text and "404" not in text
+    [made] = [c["id"] for c in emu.guild_channels(guild) if c["name"] == "gm-desk"]
+    assert [(t["name"], emu.visible_to(t["id"], carol)) for t in emu.threads_in(made)] == [("carol", True)]

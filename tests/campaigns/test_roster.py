@@ -411,19 +411,31 @@ def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, e
             "the lead GM now.") in [m["content"] for m in messages(emu, guild, "gm-notes")]
 
 
-def test_a_click_on_a_request_that_ended_otherwise_tells_the_gm_why_nothing_happened(bot, emu, guild, gm, player):
+def test_a_request_whose_asker_left_the_server_is_closed_on_the_gms_click(bot, emu, guild, gm, player):
     build(bot, guild, gm)
     settings(bot, guild, gm, joining="approval")
     join(bot, guild, player)
-    assert leave(bot, guild, player) == f"You took back your request to join **{NAME}**."
-    gm_notes = channel(emu, guild, "gm-notes")
-    payload, _ = click_in_channel(bot, guild, gm_notes, gm, request_button(emu, guild, "approve"))
+    request = messages(emu, guild, "gm-notes")[-1]["id"]
+    leaves_server(emu, guild, player)
+    decline(bot, emu, guild, gm)
+    closed = next(m for m in messages(emu, guild, "gm-notes") if m["id"] == request)
+    assert closed["content"] == (f"🙋 <@{player}>'s request to join **{NAME}** is closed: they took it "
+                                 "back, a GM removed them, or they left the server.")
+    assert closed["components"] == []
+    assert emu.direct_messages(player) == []
+
+
+def test_a_request_taken_back_is_closed_on_the_gms_click_and_not_approved(bot, emu, guild, gm, player):
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    request = messages(emu, guild, "gm-notes")[-1]["id"]
+    assert "You took back your request" in leave(bot, guild, player)
+    click_in_channel(bot, guild, channel(emu, guild, "gm-notes"), gm, request_button(emu, guild, "approve"))
     bot.run_worker()
-    told = emu.followup_messages(payload["token"])
-    assert [(m["content"], m["flags"]) for m in told] == [
-        (f"Nothing to decide: <@{player}> isn't asking to join **{NAME}** any more (they took it "
-          "back, a GM removed them, or they left the server).", EPHEMERAL)]
-    assert not holds(emu, guild, player, "Players")
+    closed = next(m for m in messages(emu, guild, "gm-notes") if m["id"] == request)
+    assert "is closed: they took it back, a GM removed them, or they left the server." in closed["content"]
+    assert closed["components"] == [] and not holds(emu, guild, player, "Players")
 
 
 def test_a_second_click_on_a_decided_request_changes_nothing_and_says_so_privately(bot, emu, guild, gm, player):

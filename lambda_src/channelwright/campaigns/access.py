@@ -41,10 +41,19 @@ POSTING = p.SEND_MESSAGES | p.SEND_MESSAGES_IN_THREADS | p.CREATE_PUBLIC_THREADS
 # included (topics/threads.mdx "Permissions"), so players must view the channel itself; Send
 # Messages "has no effect in threads" (ibid.), Send Messages in Threads is what lets them talk.
 THREAD_READER = READER | p.ADD_REACTIONS | p.SEND_MESSAGES_IN_THREADS
-THREAD_READER_DENY = p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVATE_THREADS
+# Manage Threads is denied too: a player holding it server-wide (a moderator) would see every
+# player's private thread ("or a moderator (`MANAGE_THREADS` permission)", ibid.); a GM who plays
+# keeps it, as the GM role's allow applies after the Players role's deny (topics/permissions.mdx
+# "Permission Overwrites").
+THREAD_READER_DENY = (p.SEND_MESSAGES | p.CREATE_PUBLIC_THREADS | p.CREATE_PRIVATE_THREADS
+                      | p.MANAGE_THREADS)
 # The bot starts each player's thread and adds them: Create Private Threads in the parent, and
 # "the ability to send messages in the thread" (resources/channel.mdx "Add Thread Member").
 THREAD_KEEPER = BOT | p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS
+# What a per-player channel needs the bot to hold server-wide: THREAD_KEEPER's thread bits, and
+# Manage Threads, without which the GM role's overwrite can't carry it (the mask below) and GMs
+# don't see the players' private threads (topics/threads.mdx "Permissions").
+THREAD_NEEDS = p.CREATE_PRIVATE_THREADS | p.SEND_MESSAGES_IN_THREADS | p.MANAGE_THREADS
 ROLE, MEMBER = 0, 1
 # Every permission the bot needs server-wide (its invite asks for exactly these, ops/invite.py):
 # to make the roles and channels, and to hold what each overwrite grants.
@@ -68,6 +77,23 @@ def privacy_problem(bot_permissions: int) -> Problem | None:
         "I need Manage Channels and Manage Roles to create the campaign's channels and roles, and "
         "View Channels to hide them from everyone else (Discord only lets me deny what I hold "
         "server-wide; a permission given to me in one channel doesn't count).",
+        f"In Server Settings → Roles, give my role {listed} (or re-invite me with them), "
+        "then run `/add-campaign` again.")
+
+
+def threads_problem(bot_permissions: int, accesses) -> Problem | None:
+    """Why the bot can't give players their private threads with these server-level permissions,
+    when `accesses` (the plan's channels' access modes) include `per-player`."""
+    lacking = p.missing(bot_permissions, THREAD_NEEDS) if PER_PLAYER in set(accesses) else []
+    if not lacking:
+        return None
+    listed = p.label_list(lacking)
+    return Problem(
+        f"My role is missing {listed} in this server, so I stopped before creating anything.",
+        "This template has a per-player channel: I start a private thread there for each player "
+        "and add them to it (Create Private Threads, Send Messages in Threads), and the game "
+        "masters see every one of those threads through Manage Threads, which I can only give "
+        "them if I hold it myself.",
         f"In Server Settings → Roles, give my role {listed} (or re-invite me with them), "
         "then run `/add-campaign` again.")
 

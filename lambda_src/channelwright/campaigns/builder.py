@@ -536,8 +536,8 @@ class CampaignBuild:
     def _check_before_building(self) -> None:
         """Refuse before anything is created: a requester who may not (a new campaign is for
         server managers; resuming one also for its GMs, who hold its GM role), my missing a
-        permission privacy needs, or no room. Reads GET /guilds/{id} (roles, owner), my member
-        and the channel list."""
+        permission privacy needs (or per-player channels' threads need), or no room. Reads GET
+        /guilds/{id} (roles, owner), my member and the channel list."""
         # The reads the checks need, side by side: the server (roles, owner), my member, the channels.
         with ThreadPoolExecutor(3) as pool:
             reading_guild = pool.submit(lambda: self._snapshot or GuildSnapshot.fetch(self.api, self._guild))
@@ -550,7 +550,10 @@ class CampaignBuild:
             raise BuildRefused(refusal(needs, campaign_name=self.campaign.name,
                                        doing="add a campaign" if needs == MANAGERS else "resume it"))
         self._everyone = guild.everyone
-        self._learn_bot_permissions(guild, me)
+        problem = access.threads_problem(self._learn_bot_permissions(guild, me),
+                                         (s.access for s in self.steps if s.kind == CHANNEL))
+        if problem:
+            raise BuildStopped(problem)
         self._check_room(guild.role_count, listing)
 
     def _learn_bot_permissions(self, guild: GuildSnapshot | None = None, me: dict | None = None) -> int:

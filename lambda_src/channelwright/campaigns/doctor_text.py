@@ -29,11 +29,11 @@ WORDS = {
               "players can read what only the GMs should. Fix: I put back the campaign's "
               "permissions there and remove players' own overwrites that let them in."),
     ROLE_GONE: ("🎭 **Campaign roles deleted**",
-                "the channels' overwrites for it went with it and its members lost it, so they "
-                "no longer see (or are no longer kept out of) what the campaign gives them. Fix: I "
-                "create it again, give it back to the players or GMs on the campaign's record "
-                "(Spectators aren't on it: give that role back yourself), and put back the "
-                "campaign's overwrites for it."),
+                "deleting a role drops the channels' overwrites for it and takes it from its "
+                "members, so they no longer see (or are no longer kept out of) what the campaign "
+                "gives them. Fix: I create each again, give it back to the players or GMs on the "
+                "campaign's record (Spectators aren't on it: give that role back yourself), and put "
+                "back the campaign's overwrites for it."),
     ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
                    "Discord lets me manage only roles below my own highest role, so I can't give "
                    "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "

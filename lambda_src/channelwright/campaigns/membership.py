@@ -77,5 +77,7 @@ def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reaso
         deps.store.add_member(campaign, group, user_id)
     else:
         deps.store.remove_member(campaign, group, user_id)
-    if group == "players":
-        player_threads.follow(deps, campaign, user_id, adding=adding)
+    if group == "players" and adding:
+        player_threads.give(deps, campaign, user_id)
+    elif group == "players":
+        player_threads.follow(deps, campaign, user_id, adding=False)

@@ -24,6 +24,8 @@ import time
 from channelwright.campaigns.plan import CHANNEL, PER_PLAYER, Step
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode, OutcomeUnknown
 from channelwright.discord.snowflake import created_ms
+from channelwright.text.names import md
+from channelwright.text.problems import Problem, Refusal
 
 THREAD_PREFIX = "thread:"
 # A thread's snowflake and our pending mark come from two clocks: allow this much skew (ms).
@@ -82,13 +84,15 @@ def _in_thread(deps, thread_id, user_id: str) -> bool:
 
 
 def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
-    """Give `user_id` their thread in every per-player channel (`adding`), or take them out of
-    it. DiscordError as Discord answered; a lost create reply that the threads don't explain, or
-    another delivery making the same thread right now, stays OutcomeUnknown (the task is
-    retried, and the pending mark is read then). A per-player channel deleted by hand is passed
+    """Give `user_id` their thread in every per-player channel (`adding`; not to a GM, who sees
+    them all), or take them out of it. DiscordError as Discord answered; a lost create reply
+    that the threads don't explain, or another delivery making the same thread right now, stays
+    OutcomeUnknown (the task is retried, and the pending mark is read then). A per-player channel deleted by hand is passed
     over: /campaign-doctor makes it again, and its threads with it (catch_up).
     The record is read afresh: a thread recorded since `campaign` was read must not be made again."""
     campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
+    if adding and user_id in campaign.gms:
+        return  # a GM who plays sees every thread already (as catch_up and the doctor, none)
     for step_key, channel_id in per_player_channels(campaign):
         key = thread_key(step_key, user_id)
         if adding:
@@ -97,13 +101,39 @@ def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
             _remove(deps, str(campaign.resources[key]["id"]), user_id)
 
 
+def give(deps, campaign, user_id: str) -> None:
+    """follow(adding=True) for a player a roster change just seated: Discord refusing their
+    thread (an overwrite of the channel edited by hand, say) doesn't undo the seat, and is a
+    Refusal saying so and how the doctor mends it. 404 10007 (they left the server) stays
+    DiscordRejected, for the caller to word."""
+    try:
+        follow(deps, campaign, user_id, adding=True)
+    except DiscordRejected as error:
+        if error.code == JsonErrorCode.UNKNOWN_MEMBER:
+            raise
+        name = md(campaign.name)
+        raise Refusal(Problem(
+            f"<@{user_id}> is a player in “{name}” now, but has no private thread yet.",
+            f"Discord refused to let me make or open it in the per-player channel (HTTP "
+            f"{error.status}, code {error.code}): my permissions there were likely changed by hand.",
+            f"Run `/campaign-doctor` on “{name}”: it shows what is in the way, and its fix gives "
+            "them their thread.")) from error
+
+
 def catch_up(deps, campaign) -> None:
     """Every recorded player into their thread: after a per-player channel came into being with
-    players already in the campaign (a build step made it again, an unarchive, an adoption)."""
+    players already in the campaign (a build step made it again, an unarchive); a recorded player
+    who left the server is passed over."""
     campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     if per_player_channels(campaign):
         for user_id in sorted(set(campaign.players) - set(campaign.gms)):
-            follow(deps, campaign, user_id, adding=True)
+            try:
+                follow(deps, campaign, user_id, adding=True)
+            except DiscordRejected as error:
+                # 404 10007 Unknown Member (developers/topics/opcodes-and-status-codes.mdx): they
+                # left the server; the roster's sweep and the doctor's DEPARTED drop them.
+                if error.code != JsonErrorCode.UNKNOWN_MEMBER:
+                    raise
 
 
 def after_made(deps, campaign, created) -> None:

@@ -26,7 +26,7 @@ Every change is a conditional write of the state it changes (store.py), so a sec
 redelivered task finds it done and changes nothing again.
 """
 
-from channelwright.campaigns import membership
+from channelwright.campaigns import membership, player_threads
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.buttons import request_buttons
 from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
@@ -198,12 +198,15 @@ def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None
 
 def promote(deps, campaign: Campaign) -> Campaign:
     """Seat the waitlist, first come first, while seats are free; each promoted player is given
-    the Players role, welcomed, and the GMs told. Returns the campaign as it is then."""
+    the Players role and their private threads (player_threads.py), welcomed, and the GMs told.
+    Returns the campaign as it is then."""
     while campaign.waitlist and not _full(campaign):
         user = campaign.waitlist[0]
         _give_players_role(deps, campaign, user, f"a seat freed in “{campaign.name}”")
         seated = deps.store.seat(campaign, user, source="waiting")
         campaign = _reread(deps, campaign)
+        if user in campaign.players:
+            player_threads.follow(deps, campaign, user, adding=True)
         if seated:
             welcome(deps, campaign, user, "a seat freed up, so you're now a player in")
             tell_gms(deps, campaign, f"🪑 <@{user}> got a seat in **{md(campaign.name)}** from "
@@ -269,7 +272,8 @@ def _ask(change, campaign: Campaign, deps) -> str:
 
 
 def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
-    """Seat `user` (taken from `source`, "" or "asking"), or waitlist them when it's full."""
+    """Seat `user` (taken from `source`, "" or "asking"), or waitlist them when it's full; a
+    player seated gets their private threads in per-player channels (player_threads.py)."""
     name = md(campaign.name)
     if _full(campaign):
         noted = (deps.store.move_request(campaign, user) if source
@@ -280,8 +284,11 @@ def _admit(deps, campaign: Campaign, user: str, *, source: str, by: str) -> str:
         return (f"**{name}** is full ({counted(campaign.seats, 'seat')}): <@{user}> is number "
                 f"{_position(campaign, user)} on its waitlist, and gets the next free seat in turn.")
     _give_players_role(deps, campaign, user, f"{by} “{campaign.name}”")
-    if not deps.store.seat(campaign, user, source=source):
-        campaign = _reread(deps, campaign)
+    seated = deps.store.seat(campaign, user, source=source)
+    campaign = _reread(deps, campaign)
+    if user in campaign.players:  # their private threads, given once however often this runs
+        player_threads.give(deps, campaign, user)
+    if not seated:
         if user in campaign.players:  # a repeat of this very change
             return f"<@{user}> is a player in **{name}** already."
         raise Refusal(Problem(f"<@{user}>'s request to join “{name}” was decided already.",
@@ -319,12 +326,17 @@ def _decline(change, campaign: Campaign, deps, standing) -> str | None:
 
 
 def _nothing_to_decide(deps, change, campaign: Campaign, user: str) -> str | None:
-    """A click on a request decided already (a double click) or ended otherwise (taken back, a
-    GM's /add-player, the asker left the server): the request message stays as it is, and the
-    clicker alone is told why nothing happened (an ephemeral follow-up: developers/interactions/
-    receiving-and-responding.mdx, "Create Followup Message")."""
+    """A GM's answer to someone no longer asking. To a command: _decided. On the request message
+    (`change.public`): a request decided already (a double click, or a GM's /add-player) stays as
+    it is, and the clicker alone is told why nothing happened (an ephemeral follow-up:
+    developers/interactions/receiving-and-responding.mdx, "Create Followup Message"); one that
+    ended otherwise (taken back, the asker removed or gone from the server: sweep) is closed, its
+    buttons gone, so no GM is left with a live request."""
     if not change.public:
         return _decided(campaign, user)
+    if user not in campaign.players and user not in campaign.waiting and user not in campaign.declined:
+        return (f"🙋 <@{user}>'s request to join **{md(campaign.name)}** is closed: they took it back, "
+                "a GM removed them, or they left the server.")
     try:
         deps.api.create_followup(deps.application_id, change.token, _decided(campaign, user), ephemeral=True)
     except DiscordError:

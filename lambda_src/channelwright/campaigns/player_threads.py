@@ -89,7 +89,8 @@ def follow(deps, campaign, user_id: str, *, adding: bool) -> None:
     that the threads don't explain, or another delivery making the same thread right now, stays
     OutcomeUnknown (the task is retried, and the pending mark is read then). A per-player
     channel deleted by hand is passed over: /campaign-doctor makes it again, and its threads
-    with it (catch_up). The record is read afresh: a thread recorded since `campaign` was read must not be made again."""
+    with it (catch_up). The record is read afresh: a thread recorded since `campaign` was read
+    must not be made again."""
     campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     if adding and user_id in campaign.gms:
         return  # a GM who plays sees every thread already (as catch_up and the doctor, none)

@@ -515,3 +515,23 @@ def test_a_player_leaves_while_the_players_role_is_deleted(bot, emu, guild, gm, 
     delete_players_role(bot, emu, guild)
     assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
     assert bot.campaign(guild).players == frozenset()
+
+
+def test_a_transfer_while_the_gm_role_is_deleted_says_how_to_recreate_it_and_that_works(
+        bot, emu, guild, gm, player):
+    """The refusal's "What to do", followed: the doctor recreates the role, the transfer goes through."""
+    build(bot, guild, gm)
+    emu.delete_role(guild, bot.campaign(guild).resources["role:gm"]["id"])
+    assert transfer(bot, guild, gm, player) == (
+        f"❌ **“{NAME}”'s GM role was deleted by hand.**\n"
+        "There is no role left to give.\n"
+        f"**What to do:** Run `/campaign-doctor` for “{NAME}” and press **Recreate roles**, then try again.")
+    assert bot.campaign(guild).lead == gm
+
+    payload, _, _ = run(bot, guild, gm, "campaign-doctor", [name_option()])
+    [recreate] = [b["custom_id"] for row in emu.original_message(payload["token"])["components"]
+                  for b in row["components"] if b["label"] == "Recreate roles"]
+    bot.interact(emu.click(payload["token"], gm, recreate))
+    bot.run_worker()
+    assert transfer(bot, guild, gm, player) == f"👑 <@{player}> is now the lead GM of **{NAME}**."
+    assert holds(emu, guild, player, "GM") and bot.campaign(guild).lead == player

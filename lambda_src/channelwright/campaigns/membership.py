@@ -25,7 +25,7 @@ def run_member_change(task, deps, standing) -> None:
     if role is None:  # a doctor's role fix that failed forgot the deleted one's id
         reply.finish(Problem(f"“{md(campaign.name)}” has no {role_name} role.",
                              "It was deleted by hand and not made again yet.",
-                             _run_the_doctor(campaign)).text())
+                             run_the_doctor(campaign)).text())
         return
     try:
         change_role(deps, campaign, change.group, user, adding=adding,
@@ -38,7 +38,7 @@ def run_member_change(task, deps, standing) -> None:
                               "Invite them to the server first.")
         elif error.code == JsonErrorCode.UNKNOWN_ROLE:
             problem = Problem(f"“{md(campaign.name)}”'s {role_name} role was deleted by hand.",
-                              "There is no role left to give.", _run_the_doctor(campaign))
+                              "There is no role left to give.", run_the_doctor(campaign))
         else:
             problem = lost_access.explain(error, f"changing <@{user}>'s roles", api=deps.api,
                                           guild_id=task.guild_id, bot_user_id=deps.bot_user_id,
@@ -49,7 +49,7 @@ def run_member_change(task, deps, standing) -> None:
     reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")
 
 
-def _run_the_doctor(campaign) -> str:
+def run_the_doctor(campaign) -> str:
     return (f"Run `/campaign-doctor` for “{md(campaign.name)}” and press **Recreate roles**, "
             "then try again.")
 

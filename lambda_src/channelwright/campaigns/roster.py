@@ -412,16 +412,22 @@ def _transfer(change, campaign: Campaign, deps, standing) -> str:
                               "Ask the lead GM, or someone with Manage Channels."))
     if user == campaign.lead:
         return f"<@{user}> is the lead GM of **{name}** already."
+    gm_role_deleted = Refusal(Problem(f"“{md(campaign.name)}”'s GM role was deleted by hand.",
+                                      "There is no role left to give.",
+                                      membership.run_the_doctor(campaign)))
     if campaign_role(campaign, GM_ROLE_KEY) is None:
-        raise Refusal(Problem(f"“{md(campaign.name)}” has no GM role to give.",
-                              "It was deleted by hand, or never made.",
-                              "Look at `/campaign-info`, and rebuild what is missing."))
+        raise gm_role_deleted
     if not is_member(deps, campaign.guild_id, user):
         raise Refusal(Problem("That person isn't a member of this server.",
                               "Only a server member can lead a campaign.",
                               "Pick someone in this server."))
-    membership.change_role(deps, campaign, "gms", user, adding=True,
-                           reason=f"Channelwright: {change.by} made them lead GM of “{campaign.name}”")
+    try:
+        membership.change_role(deps, campaign, "gms", user, adding=True,
+                               reason=f"Channelwright: {change.by} made them lead GM of “{campaign.name}”")
+    except DiscordRejected as error:  # 404 10011 Unknown Role (opcodes-and-status-codes.mdx)
+        if error.code == JsonErrorCode.UNKNOWN_ROLE:
+            raise gm_role_deleted from error
+        raise
     deps.store.set_lead(campaign, user)
     tell_gms(deps, campaign, f"👑 <@{user}> is now the lead GM of **{name}** "
                              f"(handed over by {md(change.by)}).")

@@ -535,3 +535,22 @@ def test_a_transfer_while_the_gm_role_is_deleted_says_how_to_recreate_it_and_tha
     bot.run_worker()
     assert transfer(bot, guild, gm, player) == f"👑 <@{player}> is now the lead GM of **{NAME}**."
     assert holds(emu, guild, player, "GM") and bot.campaign(guild).lead == player
+
+
+def test_approval_without_a_gm_only_text_channel_is_refused_with_what_works(bot, emu, guild, gm, player):
+    """A campaign whose template has no GM-only text channel (only a GM-only voice one) can't take
+    requests; the "What to do" names what the GMs can do with it as it is, and that works."""
+    from channelwright.templates.schema import validate
+
+    bot.templates.put(guild, validate({"id": "no-gm-text", "title": "No GM text", "channels": [
+        {"name": "general", "type": "text"}, {"name": "gm-room", "type": "voice", "access": "gm-only"}]}),
+        author_id=gm)
+    run(bot, guild, gm, "add-campaign", [name_option(), {"type": 3, "name": "template", "value": "no-gm-text"}])
+    assert bot.campaign(guild).status == "completed"
+    assert settings(bot, guild, gm, joining="approval") == (
+        f"❌ **“{NAME}” has no GM-only text channel.**\n"
+        "Requests to join are posted there for its GMs to decide.\n"
+        "**What to do:** Pick `open`, or keep it `closed` and add players with `/add-player`.")
+    assert bot.campaign(guild).joining == "closed"
+    assert "anyone may `/join-campaign`" in settings(bot, guild, gm, joining="open")
+    assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."

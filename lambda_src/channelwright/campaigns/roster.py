@@ -383,8 +383,7 @@ def _settings(change, campaign: Campaign, deps, standing) -> str:
     if joining == APPROVAL and gm_channel(campaign) is None:
         raise Refusal(Problem(f"“{md(campaign.name)}” has no GM-only text channel.",
                               "Requests to join are posted there for its GMs to decide.",
-                              "Pick `open` or `closed`, or add a GM-only text channel to the "
-                              "campaign's template and rebuild it."))
+                              "Pick `open`, or keep it `closed` and add players with `/add-player`."))
     if (joining, seats) != (campaign.joining, campaign.seats):
         deps.store.set_joining(campaign, joining, seats)
         campaign = promote(deps, _reread(deps, campaign))

@@ -198,3 +198,28 @@ def test_a_plan_keeps_each_channels_mode_and_reads_plans_recorded_before_modes()
                        "gm_only": True}
     assert Step.from_dict(recorded_before).access == GM_ONLY
     assert Step.from_dict({"key": "channel:0", "kind": "channel", "name": "general"}).access == PARTY
+
+
+def test_campaign_info_marks_each_mode_as_the_summary_does_and_says_what_the_marks_mean(
+        bot, emu, guild, gm, player, people):
+    """The marks a GM read in the summary and `/campaign-template show` are the ones /campaign-info
+    shows, with the legend of those it shows; a player reads the marks of what they can see."""
+    bot.templates.put(guild, validate(MODES), author_id=gm)
+    build(bot, emu, guild, gm, "modes")
+    emu.give_role(guild, player, roles_of(emu, guild)["Players"])
+    _, _, text = run(bot, guild, gm, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
+    assert ("general (text), tavern (voice), 🔒 gm-notes (text), 🔒 gm-side-room (voice), "
+            "📢 announcements (text), 📢 storyteller (voice), 📢 handouts (forum), 🙊 table-talk (text), "
+            "🙊 players-huddle (voice), 👁 dice-rolls (text), 👁 game-table (voice), 👁 session-log (forum)"
+            ) in text
+    assert ("🔒 = game masters only.\n"
+            "📢 = game masters post; players read (in voice: listen, not speak).\n"
+            "🙊 = players only: hidden from the GM role (the server's owner and Administrators still "
+            "see every channel).\n"
+            "👁 = spectators read it too (in voice: listen): give someone the Spectators role to let "
+            "them watch.") in text
+
+    _, _, seen_by_player = run(bot, guild, player, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
+    assert "📢 announcements (text)" in seen_by_player and "🙊 table-talk (text)" in seen_by_player
+    assert "gm-notes" not in seen_by_player and "🔒" not in seen_by_player
+    assert "📢 = game masters post" in seen_by_player

@@ -21,9 +21,19 @@ Every name is shown literally (names.md); a long answer continues in follow-up m
 """
 
 from channelwright.campaigns import player_threads, roster
+from channelwright.campaigns.access_marks import legend, marked
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.channel_presence import may_miss_hidden, survey
-from channelwright.campaigns.plan import CATEGORY, CHANNEL, GM_ROLE_KEY, PER_PLAYER, ROLE, Step, type_name
+from channelwright.campaigns.plan import (
+    CATEGORY,
+    CHANNEL,
+    GM_ROLE_KEY,
+    PARTY,
+    PER_PLAYER,
+    ROLE,
+    Step,
+    type_name,
+)
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import ARCHIVED
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
@@ -64,6 +74,7 @@ def run_info(task, deps, standing) -> None:
     extra = _strangers(campaign, category, presence.channels, standing)
     if extra.count:
         lines.append("➕ Also in its category (not made by me): " + extra.text())
+    lines += legend(present.modes | missing.modes | hidden.modes)
     if category and may_miss_hidden(campaign.bot_permissions):
         lines.append("Channels hidden from me aren't listed: the category may hold others I can't see.")
     reply.finish("\n".join(lines))
@@ -71,7 +82,7 @@ def run_info(task, deps, standing) -> None:
 
 def _listings(campaign, steps: list[Step], presence, standing) -> tuple["Listing", "Listing", "Listing"]:
     """The campaign's roles, category and channels as (present, missing, hidden from the bot),
-    each labelled "🔒 name (kind)" and visible as `standing` allows."""
+    each labelled "mark name (kind)" (access_marks.py) and visible as `standing` allows."""
     roles = standing.guild.role_permissions  # GET /guilds/{id}: roles, and the owner for permissions
     present, missing, hidden = Listing(), Listing(), Listing()
     for step in steps:
@@ -86,14 +97,10 @@ def _listings(campaign, steps: list[Step], presence, standing) -> tuple["Listing
         name = (current or {}).get("name") or resource.get("name") or step.name
         if step.access == PER_PLAYER:  # its threads are not channels of the guild: said apart
             kind += ", " + player_threads.threads_text(campaign, step.key)
-        label = f"{'🔒 ' if step.gm_only else '🧵 ' if step.access == PER_PLAYER else ''}{md(name)} ({kind})"
+        label = f"{marked(step.access, md(name))} ({kind})"
         visible = _visible(step, current if exists else None, campaign, standing)
-        if exists:
-            present.add(label, visible)
-        elif resource_id in presence.hidden:
-            hidden.add(label, visible)
-        else:
-            missing.add(label, visible)
+        listing = present if exists else hidden if resource_id in presence.hidden else missing
+        listing.add(label, visible, step.access)
     return present, missing, hidden
 
 
@@ -137,15 +144,18 @@ def current_gms(deps, campaign) -> list[str]:
 
 
 class Listing:
-    """Names the caller may read, and a count of those they may not."""
+    """Names the caller may read, the access modes (plan.py) of those, and a count of those they
+    may not read."""
 
     def __init__(self):
         self.names: list[str] = []
+        self.modes: set[str] = set()
         self.hidden = 0
 
-    def add(self, name: str, visible: bool) -> None:
+    def add(self, name: str, visible: bool, access: str = PARTY) -> None:
         if visible:
             self.names.append(name)
+            self.modes.add(access)
         else:
             self.hidden += 1
 

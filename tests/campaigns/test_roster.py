@@ -554,3 +554,17 @@ def test_approval_without_a_gm_only_text_channel_is_refused_with_what_works(bot,
     assert bot.campaign(guild).joining == "closed"
     assert "anyone may `/join-campaign`" in settings(bot, guild, gm, joining="open")
     assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."
+
+
+def test_a_join_while_archived_says_the_campaign_must_be_unarchived_and_that_works(bot, emu, guild, gm, player):
+    from tests.campaigns.test_archive import archive, unarchive
+
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="open")
+    archive(bot, guild, gm)
+    assert join(bot, guild, player) == (
+        f"❌ **“{NAME}” is archived.**\n"
+        "Its roster changes only while it is built and not archived.\n"
+        f"**What to do:** Ask one of its GMs to run `/unarchive-campaign` for “{NAME}”, then try again.")
+    unarchive(bot, guild, gm)
+    assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."

@@ -68,10 +68,11 @@ def _built(campaign: Campaign, *, archived_too: bool) -> Campaign:
     """The campaign if its roles exist to be given or taken; else Refusal."""
     statuses = (COMPLETED, ARCHIVED) if archived_too else (COMPLETED,)
     if campaign.status not in statuses:
+        then = (f"Ask one of its GMs to run `/unarchive-campaign` for “{md(campaign.name)}”, then try again."
+                if campaign.status == ARCHIVED else "Try again once it is built, or ask one of its GMs.")
         raise Refusal(Problem(f"“{md(campaign.name)}” is {campaign.status}.",
                               "Its roster changes only while it is built and not archived."
-                              if not archived_too else "Its roles must exist first.",
-                              "Try again once it is built, or ask one of its GMs."))
+                              if not archived_too else "Its roles must exist first.", then))
     return campaign
 
 

@@ -271,8 +271,17 @@ def test_a_request_when_the_gm_channel_was_deleted_is_refused_in_plain_words(bot
     assert join(bot, guild, player) == (
         f"❌ **I couldn't post your request in “{NAME}”'s GM channel.**\n"
         "It was deleted, or I may no longer post there.\n"
-        "**What to do:** Ask one of its GMs directly.")
+        f"**What to do:** Ask one of its GMs directly: `/campaign-doctor` for “{NAME}” puts its "
+        "channel back.")
     assert bot.campaign(guild).asking == {}, "no request is left waiting for a decision"
+
+    payload, _, _ = run(bot, guild, gm, "campaign-doctor", [name_option()])  # what to do, done
+    [recreate] = [b["custom_id"] for row in emu.original_message(payload["token"])["components"]
+                  for b in row["components"] if b["label"] == "Recreate missing"]
+    bot.interact(emu.click(payload["token"], gm, recreate))
+    bot.run_worker()
+    assert join(bot, guild, player).startswith(f"📨 I asked **{NAME}**'s GMs to let you in.")
+    assert messages(emu, guild, "gm-notes")[-1]["content"] == f"🙋 <@{player}> asks to join **{NAME}**."
 
 
 def test_a_gm_declines_a_request(bot, emu, guild, gm, player):

@@ -266,7 +266,8 @@ def _ask(change, campaign: Campaign, deps) -> str:
         deps.store.drop_request(campaign, "asking", user)
         raise Refusal(Problem(f"I couldn't post your request in “{name}”'s GM channel.",
                               "It was deleted, or I may no longer post there.",
-                              "Ask one of its GMs directly."))
+                              f"Ask one of its GMs directly: `/campaign-doctor` for “{name}” puts "
+                              "its channel back."))
     return (f"📨 I asked **{name}**'s GMs to let you in.{full} You'll be welcomed in its "
             "players' channel once they approve, or told by direct message if they decline.")
 

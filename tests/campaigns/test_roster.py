@@ -2,6 +2,8 @@
 seat cap onto the waitlist), /leave-campaign, /campaign-settings, /transfer-campaign, and members
 who left the server found when the roster is read."""
 
+import pytest
+
 from channelwright.discord.permissions import VIEW_CHANNEL
 from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, final_text, run
 
@@ -577,3 +579,22 @@ def test_a_join_while_archived_says_the_campaign_must_be_unarchived_and_that_wor
         f"**What to do:** Ask one of its GMs to run `/unarchive-campaign` for “{NAME}”, then try again.")
     unarchive(bot, guild, gm)
     assert join(bot, guild, player) == f"✅ <@{player}> joined **{NAME}**."
+
+
+@pytest.mark.parametrize("seats", ["abc", "7", 2.5, True, -1, -5, 101, 10**30])
+def test_seats_that_discord_would_never_send_are_refused_in_plain_words_and_change_nothing(
+        bot, emu, guild, gm, seats):
+    """`seats` is registered as an INTEGER from 0 to 100 (definitions.py), so Discord sends
+    nothing else; a signed payload that does gets a plain answer, never a 5xx, and no change."""
+    build(bot, guild, gm)
+    settings(bot, guild, gm, seats=3)
+    payload = emu.create_interaction(guild, gm, "campaign-settings", options=[
+        name_option(), {"type": 4, "name": "seats", "value": seats}])
+    reply = bot.interact(payload)
+    assert reply["type"] == 4 and reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == (
+        "❌ **Seats must be a whole number from 0 to 100.**\n"
+        "0 means no cap; Discord's command form allows nothing else.\n"
+        "**What to do:** Run `/campaign-settings` again and pick a number of seats from 0 to 100.")
+    bot.run_worker()
+    assert bot.campaign(guild).seats == 3

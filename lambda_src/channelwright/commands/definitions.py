@@ -149,6 +149,7 @@ JOIN_CAMPAIGN = _command("join-campaign", "Join a campaign, or ask its GMs to le
                          [_campaign_option("name")])
 LEAVE_CAMPAIGN = _command("leave-campaign", "Leave a campaign (its players, its waitlist or its GMs).",
                           [_campaign_option("name")])
+MAX_SEATS = 100
 # `seats`: min_value/max_value bound an INTEGER option (developers/interactions/
 # application-commands.mdx, "Application Command Option Structure").
 CAMPAIGN_SETTINGS = _command(
@@ -159,7 +160,7 @@ CAMPAIGN_SETTINGS = _command(
                       {"name": "open: anyone may join", "value": "open"},
                       {"name": "approval: the GMs approve each request", "value": "approval"}]),
      _option(INTEGER, "seats", "How many players at most, 0 for no cap (default: unchanged)",
-             required=False, min_value=0, max_value=100)])
+             required=False, min_value=0, max_value=MAX_SEATS)])
 TRANSFER_CAMPAIGN = _command("transfer-campaign", "Make another member the campaign's lead GM.",
                              [_campaign_option("name"), _option(USER, "member", "The new lead GM")])
 

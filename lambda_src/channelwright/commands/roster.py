@@ -8,7 +8,7 @@ left the server, who manages it) is the worker's, which reads the server.
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import request_choice
 from channelwright.campaigns.store import ARCHIVED, CLOSED, COMPLETED, Campaign
-from channelwright.commands.definitions import Invocation, request_fields
+from channelwright.commands.definitions import MAX_SEATS, Invocation, request_fields
 from channelwright.commands.lifecycle import enqueue, find_campaign
 from channelwright.tasks.payloads import Roster
 from channelwright.tasks.queue import Task
@@ -34,9 +34,20 @@ def leave_campaign(invocation: Invocation, deps) -> dict:
 def campaign_settings(invocation: Invocation, deps) -> dict:
     campaign = _built(find_campaign(invocation, deps, "name"), archived_too=True)
     seats = invocation.options.get("seats")
+    if seats is not None and not _whole_number_of_seats(seats):
+        raise Refusal(Problem(f"Seats must be a whole number from 0 to {MAX_SEATS}.",
+                              "0 means no cap; Discord's command form allows nothing else.",
+                              f"Run `/campaign-settings` again and pick a number of seats from 0 "
+                              f"to {MAX_SEATS}."))
     return _queue(invocation, deps, campaign, "settings", "change its settings",
                   joining=str(invocation.options.get("joining") or ""),
-                  seats=-1 if seats is None else int(seats))
+                  seats=-1 if seats is None else seats)
+
+
+def _whole_number_of_seats(value) -> bool:
+    """An INTEGER option's value within the bounds it was registered with (definitions.py); a
+    boolean is not a number here, though Python counts it as one."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEATS
 
 
 def transfer_campaign(invocation: Invocation, deps) -> dict:

@@ -165,5 +165,5 @@ def test_a_template_as_file_data_reads_back_with_its_modes():
     assert data["channels"][:2] == [{"name": "party", "type": "text"}, {"name": "gm-only", "type": "text", "gm_only": True}]
     assert validate(data) == template
     assert describe_channels(template) == (
-        "6 channels: 6 text; 1 GM-only, 1 GMs post, 1 players only, 1 spectators read, "
-        "1 thread per player")
+        "6 channels: 6 text; 1 GM-only, 1 GM-posts, 1 players-only, 1 with spectators, "
+        "1 per-player")

@@ -34,8 +34,9 @@ from channelwright.discord.types import AUTOCOMPLETE_CHOICES_LIMIT, CHOICE_NAME_
 MAX_SERVER_TEMPLATES = AUTOCOMPLETE_CHOICES_LIMIT  # a server's templates fit one autocomplete answer
 TEMPLATE_KEY_PREFIX = "~template~"
 RECORD_TYPE = "template"
-MODE_COUNTS = {GM_ONLY: "GM-only", GM_POSTS: "GMs post", PLAYERS_ONLY: "players only",
-               SPECTATORS: "spectators read", PER_PLAYER: "thread per player"}
+# A count of channels in a mode ("1 GM-posts"): the modes as a template spells them, an adjective.
+MODE_COUNTS = {GM_ONLY: "GM-only", GM_POSTS: "GM-posts", PLAYERS_ONLY: "players-only",
+               SPECTATORS: "with spectators", PER_PLAYER: "per-player"}
 
 
 # -- what a template shows ----------------------------------------------------------------------
@@ -56,7 +57,7 @@ def _access_field(access: str) -> dict:
 
 
 def describe_channels(template: Template) -> str:
-    """ "10 channels: 5 text, 1 voice, 4 forum; 2 GM-only, 1 GMs post" (party ones not named)"""
+    """ "10 channels: 5 text, 1 voice, 4 forum; 2 GM-only, 1 GM-posts" (party ones not named)"""
     from channelwright.templates.schema import CHANNEL_KINDS
 
     counts = {kind: sum(1 for c in template.channels if c.type == kind) for kind in CHANNEL_KINDS}

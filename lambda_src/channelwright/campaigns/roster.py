@@ -200,18 +200,23 @@ def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None
 def promote(deps, campaign: Campaign) -> Campaign:
     """Seat the waitlist, first come first, while seats are free; each promoted player is given
     the Players role and their private threads (player_threads.py), welcomed, and the GMs told.
-    Returns the campaign as it is then."""
+    A thread Discord refuses doesn't undo the seat, nor what freed it (someone leaving, say): the
+    GMs are told, and /campaign-doctor mends it. Returns the campaign as it is then."""
     while campaign.waitlist and not _full(campaign):
         user = campaign.waitlist[0]
         _give_players_role(deps, campaign, user, f"a seat freed in “{campaign.name}”")
         seated = deps.store.seat(campaign, user, source="waiting")
         campaign = _reread(deps, campaign)
+        threadless = ""
         if user in campaign.players:
-            player_threads.follow(deps, campaign, user, adding=True)
+            try:
+                player_threads.give(deps, campaign, user)
+            except Refusal as refused:
+                threadless = f" They have no private thread yet: {refused.problem.why} {refused.problem.fix}"
         if seated:
             welcome(deps, campaign, user, "a seat freed up, so you're now a player in")
             tell_gms(deps, campaign, f"🪑 <@{user}> got a seat in **{md(campaign.name)}** from "
-                                     "its waitlist.")
+                                     f"its waitlist.{threadless}")
     return campaign
 
 

@@ -5,6 +5,9 @@ in plain words)."""
 
 from channelwright.discord import permissions as p
 from channelwright.ops.invite import INVITE_PERMISSIONS
+from channelwright.templates.schema import validate
+from tests.campaigns.test_access_modes import MODES, roles_of
+from tests.campaigns.test_access_modes import build as access_build
 from tests.campaigns.test_archive import NAME, build
 from tests.campaigns.test_doctor import buttons, channel_ids, click, doctor, put_overwrite, role_id
 from tests.support.servers import run
@@ -84,6 +87,31 @@ def test_a_deleted_gm_role_goes_back_to_the_recorded_gms(bot, emu, guild, gm, pl
     assert f"🎭 Recreated: @{NAME} GM (given back to the 1 GM on the record)." in text
     assert emu.visible_to(ids["gm-notes"], gm) and not emu.visible_to(ids["gm-notes"], player)
     assert text.endswith("Doctor: all as it should be."), text
+
+
+def test_the_deleted_roles_fix_names_only_the_roles_the_campaign_has(bot, emu, guild, gm, player):
+    """A campaign without a Spectators role: its deleted roles' fix says nothing of Spectators."""
+    build(bot, guild, gm, player)
+    assert "role:spectators" not in bot.campaign(guild).resources
+    emu.delete_role(guild, role_id(bot, guild, "role:players"))
+    _, _, text = doctor(bot, guild, gm)
+    assert (f"🎭 **Campaign roles deleted**: @{NAME} Players — deleting a role drops the channels' "
+            "overwrites for it and takes it from its members, so they no longer see (or are no longer "
+            "kept out of) what the campaign gives them. Fix: I create each again, give it back to the "
+            "players on the campaign's record, and put back the campaign's overwrites for it.") in text
+    assert "Spectators" not in text
+
+
+def test_a_deleted_spectators_role_is_said_to_be_given_back_by_hand(bot, emu, guild, gm):
+    bot.templates.put(guild, validate(MODES), author_id=gm)
+    access_build(bot, emu, guild, gm, "modes")
+    emu.delete_role(guild, roles_of(emu, guild)["Spectators"])
+    _, _, text = doctor(bot, guild, gm)
+    assert (f"🎭 **Campaign roles deleted**: @{NAME} Spectators — deleting a role drops the channels' "
+            "overwrites for it and takes it from its members, so they no longer see (or are no longer "
+            "kept out of) what the campaign gives them. Fix: I create each again and put back the "
+            "campaign's overwrites for it. Spectators aren't on the campaign's record: give that role "
+            "back to them yourself.") in text
 
 
 def test_a_deleted_role_on_a_full_server_is_refused_with_numbers(bot, emu, guild, gm, player):

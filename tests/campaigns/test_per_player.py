@@ -3,9 +3,12 @@ channel, which only they and the GMs see (the emulator's model of topics/threads
 "Permissions"); a player removed loses sight of it, the thread staying for the GMs; a lost reply
 to the thread's create still leaves exactly one thread."""
 
+import time
+
 import pytest
 
 from channelwright.discord import permissions as p
+from channelwright.discord.errors import OutcomeUnknown
 from channelwright.templates.schema import TemplateInvalid, validate
 from tests.campaigns.test_access_modes import EVERYONE_DEFAULT, build, children_of, roles_of
 from tests.support.bot import BOT_PERMISSIONS
@@ -128,6 +131,39 @@ def test_a_lost_create_reply_found_later_among_archived_threads_is_kept(bot, emu
     member_change(bot, guild, gm, "add-player", player)
     assert [t["id"] for t in emu.threads_in(desk)] == [made["id"]]
     assert emu.visible_to(made["id"], player)
+
+
+def test_a_lost_create_reply_is_found_again_after_the_player_was_renamed(bot, emu, guild, gm, player, desk):
+    """The first delivery marked the thread pending and made it under the name the player had
+    then ("bobby"); its reply was lost. The retry, the player named "bob" now, takes that thread
+    and makes no second one."""
+    campaign = bot.campaign(guild, NAME)
+    key = f"thread:channel:1:{player}"
+    assert bot.store.claim_pending(campaign, key, int(time.time() * 1000))
+    emu.faults.lose_reply(method="POST", path_regex=r"/threads$")
+    with pytest.raises(OutcomeUnknown):
+        bot.worker.api.start_private_thread(desk, "bobby", reason="the first delivery's create")
+    [made] = emu.threads_in(desk)
+    member_change(bot, guild, gm, "add-player", player)
+    assert [t["id"] for t in emu.threads_in(desk)] == [made["id"]]
+    assert emu.visible_to(made["id"], player)
+    assert bot.campaign(guild, NAME).resources[key]["id"] == made["id"]
+
+
+def test_a_renamed_players_lost_thread_is_not_taken_while_another_players_is_pending(
+        bot, emu, guild, gm, player, desk):
+    """Two players' creates pending in one channel: a thread not of this player's name may be the
+    other's, so it is left to them and this player gets their own."""
+    carol = emu.add_member(guild, name="carol")
+    campaign = bot.campaign(guild, NAME)
+    now = int(time.time() * 1000)
+    assert bot.store.claim_pending(campaign, f"thread:channel:1:{player}", now)
+    assert bot.store.claim_pending(campaign, f"thread:channel:1:{carol}", now)
+    carols = bot.worker.api.start_private_thread(desk, "carol", reason="carol's create, its reply lost")
+    member_change(bot, guild, gm, "add-player", player)
+    bobs = bot.campaign(guild, NAME).resources[f"thread:channel:1:{player}"]["id"]
+    assert bobs != carols["id"] and sorted(t["name"] for t in emu.threads_in(desk)) == ["bob", "carol"]
+    assert not emu.visible_to(carols["id"], player)
 
 
 def test_only_one_of_two_racing_deliveries_may_mark_a_thread_pending(bot, guild, gm, player, desk):

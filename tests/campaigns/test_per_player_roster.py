@@ -2,7 +2,10 @@
 (an open campaign, or a seat freed for the waitlist) gets their private thread as one added by a
 GM does, and /leave-campaign takes them out of it."""
 
+from channelwright.templates.schema import validate
+from tests.campaigns.test_access_modes import build, children_of, roles_of
 from tests.campaigns.test_per_player import NAME, desk, guild, member_change  # noqa: F401 (fixtures)
+from tests.campaigns.test_per_player_permissions import DOCTOR_FIX, refuse_threads_in
 from tests.support.servers import run
 
 
@@ -47,3 +50,35 @@ def test_a_player_seated_from_the_waitlist_gets_their_thread(bot, emu, guild, gm
     leave(bot, guild, player)
     [thread] = threads_of(emu, desk, carol)
     assert sorted(t["name"] for t in emu.threads_in(desk)) == ["bob", "carol"]
+
+
+NOTES = {"id": "notes", "title": "Notes", "channels": [
+    {"name": "general", "type": "text"},
+    {"name": "gm-notes", "type": "text", "gm_only": True},
+    {"name": "gm-desk", "type": "text", "access": "per-player"},
+]}
+
+
+def test_a_leave_that_seats_a_waiting_player_whose_thread_discord_refuses_still_succeeds(
+        bot, emu, guild, gm, player):
+    """The leaver leaves, in plain words; the waiting player keeps the seat it freed; the GMs read
+    in their channel that the thread couldn't be made and that /campaign-doctor mends it."""
+    bot.templates.put(guild, validate(NOTES), author_id=gm)
+    build(bot, emu, guild, gm, "notes")
+    desk = children_of(emu, guild)["gm-desk"]["id"]
+    carol = emu.add_member(guild, name="carol")
+    settings(bot, guild, gm, joining="open", seats=1)
+    join(bot, guild, player)
+    assert "waitlist" in join(bot, guild, carol)
+    refuse_threads_in(bot, emu, guild, desk)
+
+    assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
+    campaign = bot.campaign(guild, NAME)
+    assert campaign.players == {carol} and campaign.waitlist == []
+    assert roles_of(emu, guild)["Players"] in emu.member_role_ids(guild, carol)
+    assert threads_of(emu, desk, carol) == []
+    told = [m["content"] for m in emu.channel_messages(children_of(emu, guild)["gm-notes"]["id"])]
+    [seated] = [t for t in told if t.startswith(f"🪑 <@{carol}> got a seat in **{NAME}** from its waitlist.")]
+    assert " They have no private thread yet: Discord refused to let me make or open it in the " \
+           "per-player channel (HTTP 403, code 50013)" in seated
+    assert DOCTOR_FIX in seated

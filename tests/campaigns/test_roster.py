@@ -4,7 +4,8 @@ who left the server found when the roster is read."""
 
 import pytest
 
-from channelwright.discord.permissions import VIEW_CHANNEL
+from channelwright.discord.permissions import MANAGE_CHANNELS, VIEW_CHANNEL
+from tests.support.bot import BOT_PERMISSIONS
 from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, final_text, run
 
 NAME = "Curse of Strahd"
@@ -314,8 +315,8 @@ def test_a_declined_asker_is_told_by_dm_and_a_later_join_says_so(bot, emu, guild
     assert decline(bot, emu, guild, gm) == f"❌ <@{player}>'s request to join **{NAME}** was declined by alice."
     told = emu.direct_messages(player)
     assert [m["content"] for m in told] == [
-        f"❌ Your request to join the campaign **{NAME}** was declined by its GMs. You may ask again "
-        "with `/join-campaign`."]
+        f"❌ Your request to join the campaign **{NAME}** in the server **Barovia** was declined by its "
+        "GMs. You may ask again with `/join-campaign`."]
     assert told[0]["allowed_mentions"] == {"parse": []}
 
     assert join(bot, guild, player) == (f"❌ Your last request to join **{NAME}** was declined by its "
@@ -324,6 +325,24 @@ def test_a_declined_asker_is_told_by_dm_and_a_later_join_says_so(bot, emu, guild
     assert bot.campaign(guild).asking == {}, "telling them sent no new request"
     assert "I asked" in join(bot, guild, player)
     assert player in bot.campaign(guild).asking
+
+
+def test_the_decline_dm_names_the_server_read_once_and_in_markdown_as_it_is(bot, emu):
+    """Read outside the server, the DM names it: a member of two servers with same-named campaigns
+    knows which declined them. The server's name is Discord's (one Get Guild in the task), its
+    markdown shown as typed."""
+    guild = emu.add_guild(name="*Keep* of Ravenloft", bot_permissions=BOT_PERMISSIONS)
+    gm = emu.add_member(guild, name="alice", permissions=MANAGE_CHANNELS)
+    player = emu.add_member(guild, name="bob")
+    build(bot, guild, gm)
+    settings(bot, guild, gm, joining="approval")
+    join(bot, guild, player)
+    emu.clear_requests()
+    decline(bot, emu, guild, gm)
+    assert [m["content"] for m in emu.direct_messages(player)] == [
+        f"❌ Your request to join the campaign **{NAME}** in the server **\\*Keep\\* of Ravenloft** was "
+        "declined by its GMs. You may ask again with `/join-campaign`."]
+    assert emu.count(method="GET", path_regex=rf"/guilds/{guild}$") == 1
 
 
 def test_a_decline_stands_when_the_asker_takes_no_dms_and_the_gms_are_told(bot, emu, guild, gm, player):
@@ -349,8 +368,9 @@ def test_an_approval_onto_the_waitlist_is_told_by_dm(bot, emu, guild, gm, player
     bot.run_worker()
     assert bot.campaign(guild).waitlist == [player]
     assert [m["content"] for m in emu.direct_messages(player)] == [
-        f"✅ The GMs of **{NAME}** approved your request, but it is full: you're number 1 on its "
-        "waitlist, and you'll be welcomed in its players' channel when a seat frees up."]
+        f"✅ The GMs of **{NAME}** in the server **Barovia** approved your request, but it is full: "
+        "you're number 1 on its waitlist, and you'll be welcomed in its players' channel when a seat "
+        "frees up."]
 
 
 def test_an_approval_past_the_cap_goes_onto_the_waitlist(bot, emu, guild, gm, player):

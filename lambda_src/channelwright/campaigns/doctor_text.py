@@ -17,6 +17,7 @@ from channelwright.campaigns.doctor import (
     THREADS,
     Examination,
 )
+from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY, SPECTATORS_ROLE_KEY
 from channelwright.campaigns.store import Campaign
 from channelwright.text.counts import counted
 from channelwright.text.names import md
@@ -31,9 +32,7 @@ WORDS = {
     ROLE_GONE: ("🎭 **Campaign roles deleted**",
                 "deleting a role drops the channels' overwrites for it and takes it from its "
                 "members, so they no longer see (or are no longer kept out of) what the campaign "
-                "gives them. Fix: I create each again, give it back to the players or GMs on the "
-                "campaign's record (Spectators aren't on it: give that role back yourself), and put "
-                "back the campaign's overwrites for it."),
+                "gives them."),  # its fix is worded from the roles deleted: _roles_gone_fix
     ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
                    "Discord lets me manage only roles below my own highest role, so I can't give "
                    "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "
@@ -99,8 +98,20 @@ def findings_lines(exam: Examination) -> list[str]:
         what, why = WORDS[kind]
         found = exam.of(kind)
         if found:
-            lines.append(f"{what}: {', '.join(f.subject for f in found)} — {why}")
+            fix = _roles_gone_fix(found) if kind == ROLE_GONE else ""
+            lines.append(f"{what}: {', '.join(f.subject for f in found)} — {why}{fix}")
     return lines
+
+
+def _roles_gone_fix(found: list) -> str:
+    """What Recreate roles does for the roles deleted (`found`): the record names the players and
+    the GMs, so their roles are given back; it names no spectators, so that role isn't."""
+    keys = {f.key for f in found}
+    holders = [who for key, who in ((PLAYERS_ROLE_KEY, "players"), (GM_ROLE_KEY, "GMs")) if key in keys]
+    give = f", give it back to the {' and '.join(holders)} on the campaign's record," if holders else ""
+    spectators = (" Spectators aren't on the campaign's record: give that role back to them yourself."
+                  if SPECTATORS_ROLE_KEY in keys else "")
+    return f" Fix: I create each again{give} and put back the campaign's overwrites for it.{spectators}"
 
 
 def fix_buttons(campaign: Campaign, exam: Examination) -> list[dict]:

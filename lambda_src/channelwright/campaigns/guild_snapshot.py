@@ -20,6 +20,7 @@ class GuildSnapshot:
     guild_id: str
     owner_id: str
     role_permissions: dict[str, int]  # role id -> its permissions; @everyone's id is the guild id
+    name: str = ""  # the server's name, as its members read it (guild.mdx "Guild Object")
 
     @classmethod
     def fetch(cls, api, guild_id: str) -> "GuildSnapshot":
@@ -31,7 +32,7 @@ class GuildSnapshot:
     @classmethod
     def from_guild(cls, guild_id: str, guild: dict) -> "GuildSnapshot":
         roles = {str(r["id"]): p.parse(r.get("permissions")) for r in guild.get("roles") or []}
-        return cls(str(guild_id), str(guild.get("owner_id") or ""), roles)
+        return cls(str(guild_id), str(guild.get("owner_id") or ""), roles, str(guild.get("name") or ""))
 
     @property
     def role_count(self) -> int:

@@ -15,8 +15,10 @@ Exactly one thread per player and channel: the thread's record key (`thread_key`
 pending before the create is sent and the thread's id recorded after, as the builder does for
 channels. A create whose reply was lost (OutcomeUnknown), or a pending mark found by a later
 delivery, is resolved by reading the guild's active threads ("List Active Guild Threads"): the
-bot's own thread under that channel, of that name, made after the mark and owned by no record,
-is the one; only when there is none is the create sent (again).
+bot's own thread under that channel, made after the mark and owned by no record, is the one (of
+the player's name if several; whatever its name when it is the only one and no other player's
+thread there is pending, as the player may have been renamed between two deliveries); only when
+there is none is the create sent (again).
 """
 
 import time
@@ -207,7 +209,7 @@ def _thread_id(deps, campaign, channel_id: str, key: str, name: str) -> str:
     is claimed conditionally (store.claim_pending): a delivery that loses the claim to another
     one reconciles, and if the other's thread isn't there yet, raises OutcomeUnknown."""
     since = campaign.pending.get(key)
-    found = _find(deps, campaign, channel_id, name, since) if since is not None else None
+    found = _find(deps, campaign, channel_id, key, name, since) if since is not None else None
     if found is None and since is None:
         since = int(time.time() * 1000)
         if not deps.store.claim_pending(campaign, key, since):
@@ -217,7 +219,7 @@ def _thread_id(deps, campaign, channel_id: str, key: str, name: str) -> str:
             reason = f"Channelwright: a private thread for a player of “{campaign.name}”"
             found = str(deps.api.start_private_thread(channel_id, name, reason=reason)["id"])
         except OutcomeUnknown:
-            found = _find(deps, campaign, channel_id, name, since)
+            found = _find(deps, campaign, channel_id, key, name, since)
             if found is None:
                 raise
     deps.store.record(campaign, {key: {"id": found, "name": name, "parent_id": channel_id}})
@@ -231,23 +233,31 @@ def _after_lost_claim(deps, campaign, channel_id: str, key: str, name: str) -> s
     if recorded:
         return str(recorded)
     since = campaign.pending.get(key)
-    found = _find(deps, campaign, channel_id, name, since) if since is not None else None
+    found = _find(deps, campaign, channel_id, key, name, since) if since is not None else None
     if found is None:
         raise OutcomeUnknown(f"another delivery is making thread {key!r}")
     deps.store.record(campaign, {key: {"id": found, "name": name, "parent_id": channel_id}})
     return found
 
 
-def _find(deps, campaign, channel_id: str, name: str, since_ms: int) -> str | None:
-    """The bot's thread under `channel_id` named `name`, made since `since_ms` and recorded for
-    no one: the create whose reply was lost. The oldest if the create landed twice. Active
+def _find(deps, campaign, channel_id: str, key: str, name: str, since_ms: int) -> str | None:
+    """The thread of `key` whose create's reply was lost: the bot's thread under `channel_id`,
+    made since `since_ms` and recorded for no one; the oldest if the create landed twice. Active
     threads and, as Discord archives idle ones (topics/threads.mdx "Thread Archiving"), the
-    channel's archived private threads where the bot may list them."""
+    channel's archived private threads where the bot may list them. One named `name` is it; else,
+    as the player may have been renamed since that create, the one there is, unless another
+    player's thread in this channel is pending too (then it may be theirs, and none is taken)."""
+    listed = [t for t in deps.api.active_threads(campaign.guild_id) + _archived(deps, channel_id)
+              if str(t.get("parent_id")) == channel_id and str(t.get("owner_id")) == deps.bot_user_id()
+              and created_ms(str(t["id"])) >= since_ms - CLOCK_SKEW_MS]
+    # Read after listing: every thread listed was marked pending (claim_pending) before its create.
+    campaign = deps.store.get(campaign.guild_id, campaign.key) or campaign
     owned = {str(r.get("id")) for r in campaign.resources.values()}
-    mine = [t for t in deps.api.active_threads(campaign.guild_id) + _archived(deps, channel_id)
-            if str(t.get("parent_id")) == channel_id and str(t.get("owner_id")) == deps.bot_user_id()
-            and t.get("name") == name and str(t["id"]) not in owned
-            and created_ms(str(t["id"])) >= since_ms - CLOCK_SKEW_MS]
+    unowned = [t for t in listed if str(t["id"]) not in owned]
+    named = [t for t in unowned if t.get("name") == name]
+    channel_prefix = key.rsplit(":", 1)[0] + ":"
+    others_pending = any(k != key and k.startswith(channel_prefix) for k in campaign.pending)
+    mine = named or ([] if others_pending else unowned)
     return str(min(mine, key=lambda t: int(t["id"]))["id"]) if mine else None
 
 

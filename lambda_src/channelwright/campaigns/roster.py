@@ -10,10 +10,11 @@ found, the cap grows); the one promoted is welcomed, pinged, in the players' fir
 
 An asker is told the GMs' decision: approved, by the welcome in the players' channel (or, put on
 the waitlist, by a direct message); declined, by a direct message (developers/resources/user.mdx,
-"Create DM"), and the decline is recorded, so their next /join-campaign says so (and that they
-may ask again, which the one after it does). A member who takes no DMs from the bot (403 50007
-"Cannot send messages to this user": developers/topics/opcodes-and-status-codes.mdx, "JSON Error
-Codes") isn't told: the decision stands and the GMs read that they weren't told.
+"Create DM"; read outside the server, it names the server too), and the decline is recorded, so
+their next /join-campaign says so (and that they may ask again, which the one after it does). A
+member who takes no DMs from the bot (403 50007 "Cannot send messages to this user":
+developers/topics/opcodes-and-status-codes.mdx, "JSON Error Codes") isn't told: the decision
+stands and the GMs read that they weren't told.
 
 Members who leave the server: this bot gets interactions over HTTP only, no gateway events
 (developers/events/gateway.mdx), so it is never told. Every roster change and /campaign-info
@@ -199,18 +200,23 @@ def _give_players_role(deps, campaign: Campaign, user_id: str, why: str) -> None
 def promote(deps, campaign: Campaign) -> Campaign:
     """Seat the waitlist, first come first, while seats are free; each promoted player is given
     the Players role and their private threads (player_threads.py), welcomed, and the GMs told.
-    Returns the campaign as it is then."""
+    A thread Discord refuses doesn't undo the seat, nor what freed it (someone leaving, say): the
+    GMs are told, and /campaign-doctor mends it. Returns the campaign as it is then."""
     while campaign.waitlist and not _full(campaign):
         user = campaign.waitlist[0]
         _give_players_role(deps, campaign, user, f"a seat freed in “{campaign.name}”")
         seated = deps.store.seat(campaign, user, source="waiting")
         campaign = _reread(deps, campaign)
+        threadless = ""
         if user in campaign.players:
-            player_threads.follow(deps, campaign, user, adding=True)
+            try:
+                player_threads.give(deps, campaign, user)
+            except Refusal as refused:
+                threadless = f" They have no private thread yet: {refused.problem.why} {refused.problem.fix}"
         if seated:
             welcome(deps, campaign, user, "a seat freed up, so you're now a player in")
             tell_gms(deps, campaign, f"🪑 <@{user}> got a seat in **{md(campaign.name)}** from "
-                                     "its waitlist.")
+                                     f"its waitlist.{threadless}")
     return campaign
 
 
@@ -308,22 +314,32 @@ def _approve(change, campaign: Campaign, deps, standing) -> str | None:
     if user in campaign.players:
         welcome(deps, campaign, user, "the GMs approved you: you're now a player in")
     elif user in campaign.waiting:
-        tell_by_dm(deps, user, f"✅ The GMs of **{md(campaign.name)}** approved your request, but it is "
-                               f"full: you're number {_position(campaign, user)} on its waitlist, and "
-                               "you'll be welcomed in its players' channel when a seat frees up.")
+        tell_by_dm(deps, user, f"✅ The GMs of **{md(campaign.name)}**{_in_server(standing)} approved your "
+                               f"request, but it is full: you're number {_position(campaign, user)} on "
+                               "its waitlist, and you'll be welcomed in its players' channel when a seat "
+                               "frees up.")
     return f"{text} (approved by {md(change.by)})"
 
 
 def _decline(change, campaign: Campaign, deps, standing) -> str | None:
-    user = change.user_id
+    user, name = change.user_id, md(campaign.name)
+    if user not in campaign.asking:
+        return _nothing_to_decide(deps, change, campaign, user)
+    server = _in_server(standing)  # read first: a Discord error then leaves the request undecided
     if not deps.store.decline_request(campaign, user):
         return _nothing_to_decide(deps, change, campaign, user)
-    name = md(campaign.name)
-    told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}** was declined by its "
-                                  "GMs. You may ask again with `/join-campaign`.")
+    told = tell_by_dm(deps, user, f"❌ Your request to join the campaign **{name}**{server} was declined "
+                                  "by its GMs. You may ask again with `/join-campaign`.")
     unsaid = ("" if told else " I couldn't tell them by direct message (they don't take DMs from me), "
               "so tell them yourself if you wish.")
     return f"❌ <@{user}>'s request to join **{name}** was declined by {md(change.by)}.{unsaid}"
+
+
+def _in_server(standing) -> str:
+    """The words " in the server **name**": a direct message is read outside the server, where a member of
+    two servers with same-named campaigns couldn't tell which. The name is Get Guild's (developers/
+    resources/guild.mdx), read once per task with the caller's standing (authority.Standing)."""
+    return f" in the server **{md(standing.guild.name)}**"
 
 
 def _nothing_to_decide(deps, change, campaign: Campaign, user: str) -> str | None:

@@ -31,9 +31,8 @@ WORDS = {
     ROLE_GONE: ("🎭 **Campaign roles deleted**",
                 "deleting a role drops the channels' overwrites for it and takes it from its "
                 "members, so they no longer see (or are no longer kept out of) what the campaign "
-                "gives them. Fix: I create each again, give it back to the players or GMs on the "
-                "campaign's record (Spectators aren't on it: give that role back yourself), and put "
-                "back the campaign's overwrites for it."),
+                "gives them. Fix: I create each again, give it back to the players, GMs or spectators "
+                "on the campaign's record, and put back the campaign's overwrites for it."),
     ROLE_TOO_LOW: ("⛔ **Campaign roles above my highest role**",
                    "Discord lets me manage only roles below my own highest role, so I can't give "
                    "or take them (/add-player, /assign-gm) or delete them. I can't fix this myself: "

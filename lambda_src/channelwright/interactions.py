@@ -470,6 +470,8 @@ COMMANDS = {
     "add-player": _change_member,
     "remove-player": _change_member,
     "assign-gm": _change_member,
+    "add-spectator": _change_member,
+    "remove-spectator": _change_member,
     "delete-campaign": _delete_campaign,
     "campaign-template": _campaign_template,
     "archive-campaign": _archive_campaign,

@@ -123,8 +123,8 @@ def test_every_mode_lets_each_role_do_what_it_says(bot, emu, guild, gm, player, 
         "📢 = game masters post; players read (in voice: listen, not speak).\n"
         "🙊 = players only: hidden from the GM role (the server's owner and Administrators still "
         "see every channel).\n"
-        "👁 = spectators read it too (in voice: listen): give someone the Spectators role to let "
-        "them watch. Give players the Players role to let them in.")
+        "👁 = spectators read it too (in voice: listen): give someone the Spectators role with "
+        "`/add-spectator` to let them watch. Give players the Players role to let them in.")
 
 
 def test_players_only_hides_from_the_gm_role_not_from_a_gm_who_plays_nor_an_administrator(
@@ -216,8 +216,8 @@ def test_campaign_info_marks_each_mode_as_the_summary_does_and_says_what_the_mar
             "📢 = game masters post; players read (in voice: listen, not speak).\n"
             "🙊 = players only: hidden from the GM role (the server's owner and Administrators still "
             "see every channel).\n"
-            "👁 = spectators read it too (in voice: listen): give someone the Spectators role to let "
-            "them watch.") in text
+            "👁 = spectators read it too (in voice: listen): give someone the Spectators role with "
+            "`/add-spectator` to let them watch.") in text
 
     _, _, seen_by_player = run(bot, guild, player, "campaign-info", [{"type": 3, "name": "name", "value": NAME}])
     assert "📢 announcements (text)" in seen_by_player and "🙊 table-talk (text)" in seen_by_player

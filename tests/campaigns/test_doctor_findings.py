@@ -102,16 +102,15 @@ def test_the_deleted_roles_fix_names_only_the_roles_the_campaign_has(bot, emu, g
     assert "Spectators" not in text
 
 
-def test_a_deleted_spectators_role_is_said_to_be_given_back_by_hand(bot, emu, guild, gm):
+def test_a_deleted_spectators_role_is_said_to_be_given_back_to_the_spectators(bot, emu, guild, gm):
     bot.templates.put(guild, validate(MODES), author_id=gm)
     access_build(bot, emu, guild, gm, "modes")
     emu.delete_role(guild, roles_of(emu, guild)["Spectators"])
     _, _, text = doctor(bot, guild, gm)
     assert (f"🎭 **Campaign roles deleted**: @{NAME} Spectators — deleting a role drops the channels' "
             "overwrites for it and takes it from its members, so they no longer see (or are no longer "
-            "kept out of) what the campaign gives them. Fix: I create each again and put back the "
-            "campaign's overwrites for it. Spectators aren't on the campaign's record: give that role "
-            "back to them yourself.") in text
+            "kept out of) what the campaign gives them. Fix: I create each again, give it back to the "
+            "spectators on the campaign's record, and put back the campaign's overwrites for it.") in text
 
 
 def test_a_deleted_role_on_a_full_server_is_refused_with_numbers(bot, emu, guild, gm, player):

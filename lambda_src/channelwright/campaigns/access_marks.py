@@ -14,7 +14,7 @@ LEGEND = {
     PLAYERS_ONLY: "🙊 = players only: hidden from the GM role (the server's owner and "
                   "Administrators still see every channel).",
     SPECTATORS: "👁 = spectators read it too (in voice: listen): give someone the Spectators role "
-                "to let them watch.",
+                "with `/add-spectator` to let them watch.",
     PER_PLAYER: "🧵 = game masters post; each player gets a private thread there, seen by them "
                 "and the game masters.",
 }

@@ -34,7 +34,7 @@ from channelwright.campaigns.doctor import (
     restoring,
 )
 from channelwright.campaigns.doctor_text import fix_buttons, fixed_text, report, section
-from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
+from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, SPECTATORS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage, bar
 from channelwright.campaigns.store import Campaign
 from channelwright.discord import permissions as p
@@ -166,12 +166,10 @@ def _give_back(deps, campaign: Campaign, gone: list[Finding], reason: str) -> li
     """Each recreated role given to the members its group holds on the record (Add Guild Member
     Role: a PUT, so giving it twice changes nothing); one who left the server (404 10007) is
     skipped. Returns each role's subject with whom it went to."""
-    groups = {PLAYERS_ROLE_KEY: ("player", campaign.players), GM_ROLE_KEY: ("GM", campaign.gms)}
+    groups = {PLAYERS_ROLE_KEY: ("player", campaign.players), GM_ROLE_KEY: ("GM", campaign.gms),
+              SPECTATORS_ROLE_KEY: ("spectator", campaign.spectators)}
     said = []
     for finding in gone:
-        if finding.key not in groups:
-            said.append(f"{finding.subject} (its holders aren't on the record: give it back yourself)")
-            continue
         noun, members = groups[finding.key]
         role = campaign.resources[finding.key]["id"]
         for user in sorted(members):

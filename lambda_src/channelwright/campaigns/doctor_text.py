@@ -104,14 +104,18 @@ def findings_lines(exam: Examination) -> list[str]:
 
 
 def _roles_gone_fix(found: list) -> str:
-    """What Recreate roles does for the roles deleted (`found`): the record names the players and
-    the GMs, so their roles are given back; it names no spectators, so that role isn't."""
+    """What Recreate roles does for the roles deleted (`found`): each given back to its holders
+    on the campaign's record (players, GMs, spectators)."""
     keys = {f.key for f in found}
-    holders = [who for key, who in ((PLAYERS_ROLE_KEY, "players"), (GM_ROLE_KEY, "GMs")) if key in keys]
-    give = f", give it back to the {' and '.join(holders)} on the campaign's record," if holders else ""
-    spectators = (" Spectators aren't on the campaign's record: give that role back to them yourself."
-                  if SPECTATORS_ROLE_KEY in keys else "")
-    return f" Fix: I create each again{give} and put back the campaign's overwrites for it.{spectators}"
+    holders = [who for key, who in ((PLAYERS_ROLE_KEY, "players"), (GM_ROLE_KEY, "GMs"),
+                                    (SPECTATORS_ROLE_KEY, "spectators")) if key in keys]
+    give = f", give it back to the {_listed(holders)} on the campaign's record," if holders else ""
+    return f" Fix: I create each again{give} and put back the campaign's overwrites for it."
+
+
+def _listed(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def fix_buttons(campaign: Campaign, exam: Examination) -> list[dict]:

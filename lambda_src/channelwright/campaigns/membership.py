@@ -1,12 +1,16 @@
-"""Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm (worker side),
-and the one role change every roster change makes (change_role)."""
+"""Giving and taking a campaign's roles: /add-player, /remove-player, /assign-gm, /add-spectator,
+/remove-spectator (worker side), and the one role change every roster change makes (change_role)."""
 
 from channelwright.campaigns import lost_access, player_threads
-from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY
+from channelwright.campaigns.plan import GM_ROLE_KEY, PLAYERS_ROLE_KEY, SPECTATORS_ROLE_KEY
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.discord.errors import DiscordRejected, JsonErrorCode
 from channelwright.text.names import md
 from channelwright.text.problems import Problem
+
+# A roster group: its role's step key (plan.py), what one of it is, and the role's name.
+GROUPS = {"players": (PLAYERS_ROLE_KEY, "a player", "Players"), "gms": (GM_ROLE_KEY, "a GM", "GM"),
+          "spectators": (SPECTATORS_ROLE_KEY, "a spectator", "Spectators")}
 
 
 def run_member_change(task, deps, standing) -> None:
@@ -17,15 +21,17 @@ def run_member_change(task, deps, standing) -> None:
     if campaign is None:
         reply.finish("That campaign no longer exists.")
         return
-    is_gm = change.group == "gms"
-    role = campaign.resources.get(GM_ROLE_KEY if is_gm else PLAYERS_ROLE_KEY, {}).get("id")
+    key, what, role_name = GROUPS[change.group]
+    role = campaign.resources.get(key, {}).get("id")
     user, adding = change.user_id, change.action == "add"
-    what = "a GM" if is_gm else "a player"
-    role_name = "GM" if is_gm else "Players"
     if role is None:  # a doctor's role fix that failed forgot the deleted one's id
         reply.finish(Problem(f"“{md(campaign.name)}” has no {role_name} role.",
                              "It was deleted by hand and not made again yet.",
                              run_the_doctor(campaign)).text())
+        return
+    taking_part = taking_part_already(campaign, user) if change.group == "spectators" and adding else None
+    if taking_part is not None:
+        reply.finish(taking_part.text())
         return
     try:
         change_role(deps, campaign, change.group, user, adding=adding,
@@ -49,20 +55,33 @@ def run_member_change(task, deps, standing) -> None:
     reply.finish(f"✅ <@{user}> {verb} **{md(campaign.name)}**.")
 
 
+def taking_part_already(campaign, user_id: str) -> Problem | None:
+    """Why `user_id` can't be made a spectator: they are a player or GM of it (on its record),
+    who see its spectators channels already and post there; None if they aren't."""
+    for group, what in (("gms", "a GM of"), ("players", "a player in")):
+        if user_id in getattr(campaign, group):
+            return Problem(f"<@{user_id}> is {what} “{md(campaign.name)}” already.",
+                           "Spectators only watch; its players and GMs see its spectators channels "
+                           "and post there.",
+                           "Nothing to do. To make a player a spectator instead, `/remove-player` "
+                           "them first.")
+    return None
+
+
 def run_the_doctor(campaign) -> str:
     return (f"Run `/campaign-doctor` for “{md(campaign.name)}” and press **Recreate roles**, "
             "then try again.")
 
 
 def change_role(deps, campaign, group: str, user_id: str, *, adding: bool, reason: str) -> None:
-    """Give (`adding`) or take the campaign's `group` role ("players" or "gms"), then record it.
+    """Give (`adding`) or take the campaign's `group` role (a key of GROUPS), then record it.
 
     Add and Remove Guild Member Role are PUT and DELETE (developers/resources/guild.mdx), so a
     repeat changes nothing; the record's sets are the same. The role first: a record that says
     "player" always follows a role given; a player's private threads follow (player_threads.py).
     DiscordRejected as Discord refused (but a deleted role taken: no one holds it); KeyError if
     the campaign has no such role."""
-    role = campaign.resources[GM_ROLE_KEY if group == "gms" else PLAYERS_ROLE_KEY]["id"]
+    role = campaign.resources[GROUPS[group][0]]["id"]
     if adding:
         deps.api.add_member_role(campaign.guild_id, user_id, role, reason=reason)
     else:

@@ -30,7 +30,7 @@ redelivered task finds it done and changes nothing again.
 from channelwright.campaigns import membership, player_threads
 from channelwright.campaigns.authority import campaign_role
 from channelwright.campaigns.buttons import request_buttons
-from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, Step
+from channelwright.campaigns.plan import CHANNEL, GM_ROLE_KEY, PLAYERS_ROLE_KEY, SPECTATORS_ROLE_KEY, Step
 from channelwright.campaigns.progress import ProgressMessage
 from channelwright.campaigns.store import APPROVAL, CLOSED, OPEN, Campaign
 from channelwright.discord.errors import DiscordError, DiscordRejected, JsonErrorCode
@@ -382,7 +382,8 @@ def _leave(change, campaign: Campaign, deps, standing) -> str:
     if deps.store.drop_request(campaign, "asking", user):
         return f"You took back your request to join **{name}**."
     holds = change.caller.role_ids
-    for group, key, what in (("players", PLAYERS_ROLE_KEY, "a player in"), ("gms", GM_ROLE_KEY, "a GM of")):
+    for group, key, what in (("players", PLAYERS_ROLE_KEY, "a player in"), ("gms", GM_ROLE_KEY, "a GM of"),
+                             ("spectators", SPECTATORS_ROLE_KEY, "a spectator of")):
         role = campaign_role(campaign, key)
         if role and (user in getattr(campaign, group) or role in holds):
             membership.change_role(deps, campaign, group, user, adding=False,

@@ -100,6 +100,8 @@ class Campaign:
     message_expired: bool = False  # the interaction token stopped working; never use it again
     players: frozenset[str] = frozenset()
     gms: frozenset[str] = frozenset()
+    # Those given the Spectators role with /add-spectator: whom the doctor gives it back to.
+    spectators: frozenset[str] = frozenset()
     created_at: int = 0  # ms; set by create() and kept by restart(): the record's incarnation
     requested_by_roles: list[str] = field(default_factory=list)  # the requester's role ids then
     channel_id: str = ""  # where the run's command was typed: the last place to tell its outcome
@@ -167,7 +169,7 @@ class Campaign:
         if RUN_COUNT_ATTRIBUTE in data:
             data["run_count"] = data.pop(RUN_COUNT_ATTRIBUTE)
         data.setdefault("interaction_token", "")  # read with CampaignStore.token
-        for name in ("players", "gms"):
+        for name in ("players", "gms", "spectators"):
             data[name] = frozenset(data.get(name) or ())
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -313,8 +315,8 @@ class CampaignStore:
         self._db.delete_item(TableName=self._table, Key=self._key(campaign.guild_id, campaign.key))
 
     def add_member(self, campaign: Campaign, group: str, user_id: str) -> None:
-        """Add a user to the campaign's `players` or `gms` (string sets: adding twice is harmless);
-        a new GM's `gm_since` is stamped once."""
+        """Add a user to the campaign's `players`, `gms` or `spectators` (string sets: adding twice
+        is harmless); a new GM's `gm_since` is stamped once."""
         if group != "gms":
             self._update(campaign, f"ADD {group} :u", {}, {":u": {"SS": [user_id]}})
             return
@@ -386,7 +388,7 @@ class CampaignStore:
         self._roster_maps(campaign)
         names = {f"#u{i}": user for i, user in enumerate(user_ids)}
         removes = [f"{where}.{n}" for n in names for where in ("waiting", "asking", "gm_since", "declined")]
-        expression = "DELETE players :s, gms :s REMOVE " + ", ".join(removes)
+        expression = "DELETE players :s, gms :s, spectators :s REMOVE " + ", ".join(removes)
         values: dict[str, Any] = {":s": {"SS": list(user_ids)}}
         if lead is not None:
             expression = "SET lead_gm = :lead " + expression

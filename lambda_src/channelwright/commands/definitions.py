@@ -36,6 +36,8 @@ RULES = {
     "add-player": CAMPAIGN_RUNNERS,
     "remove-player": CAMPAIGN_RUNNERS,
     "assign-gm": CAMPAIGN_RUNNERS,
+    "add-spectator": CAMPAIGN_RUNNERS,
+    "remove-spectator": CAMPAIGN_RUNNERS,
     "delete-campaign": CAMPAIGN_RUNNERS,
     "campaign-template import": MANAGERS,
     "campaign-template list": EVERYONE,
@@ -110,6 +112,11 @@ REMOVE_PLAYER = _command("remove-player", "Take a campaign's Players role from s
                          [_campaign_option(), _option(USER, "user", "The player to remove")])
 ASSIGN_GM = _command("assign-gm", "Give someone a campaign's GM role.",
                      [_campaign_option(), _option(USER, "user", "The new game master")])
+ADD_SPECTATOR = _command("add-spectator", "Give someone a campaign's Spectators role: they watch, "
+                         "read-only, its spectators channels.",
+                         [_campaign_option(), _option(USER, "user", "The new spectator")])
+REMOVE_SPECTATOR = _command("remove-spectator", "Take a campaign's Spectators role from someone.",
+                            [_campaign_option(), _option(USER, "user", "The spectator to remove")])
 DELETE_CAMPAIGN = _command("delete-campaign", "Delete a campaign's channels, category and roles.",
                            [_campaign_option("name")])
 CAMPAIGN_TEMPLATE = _command("campaign-template", "Manage this server's campaign templates.", [
@@ -168,8 +175,9 @@ CAMPAIGN_DOCTOR = _command("campaign-doctor", "Find what differs from what a cam
                            "and fix it.", [_campaign_option("name")])
 
 DEFINITIONS = [ADD_CAMPAIGN, LIST_CAMPAIGNS, CAMPAIGN_INFO, ADD_PLAYER, REMOVE_PLAYER, ASSIGN_GM,
-               DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN, UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN,
-               JOIN_CAMPAIGN, LEAVE_CAMPAIGN, CAMPAIGN_SETTINGS, TRANSFER_CAMPAIGN, CAMPAIGN_DOCTOR]
+               ADD_SPECTATOR, REMOVE_SPECTATOR, DELETE_CAMPAIGN, CAMPAIGN_TEMPLATE, ARCHIVE_CAMPAIGN,
+               UNARCHIVE_CAMPAIGN, ADOPT_CAMPAIGN, JOIN_CAMPAIGN, LEAVE_CAMPAIGN, CAMPAIGN_SETTINGS,
+               TRANSFER_CAMPAIGN, CAMPAIGN_DOCTOR]
 BY_NAME = {definition["name"]: definition for definition in DEFINITIONS}
 
 

@@ -15,6 +15,7 @@ from channelwright.campaigns import liveness
 from channelwright.campaigns.authority import CAMPAIGN_RUNNERS, holds
 from channelwright.campaigns.buttons import confirmation, made_counts
 from channelwright.campaigns.capacity import Counts, totals_text
+from channelwright.campaigns.plan import SPECTATORS_ROLE_KEY
 from channelwright.campaigns.store import ARCHIVED, BUILDING, COMPLETED, DELETING, QUEUED, Campaign
 from channelwright.commands.definitions import Invocation, campaign_key, request_fields, rule
 from channelwright.discord.permissions import ADMINISTRATOR, MANAGE_CHANNELS
@@ -27,7 +28,8 @@ from channelwright.text.problems import Problem, Refusal
 from channelwright.text.responses import choices, deferred, deferred_update, ephemeral, update_message
 
 MEMBER_ACTIONS = {"add-player": ("players", "add"), "remove-player": ("players", "remove"),
-                  "assign-gm": ("gms", "add")}
+                  "assign-gm": ("gms", "add"), "add-spectator": ("spectators", "add"),
+                  "remove-spectator": ("spectators", "remove")}
 
 
 def _find(invocation: Invocation, deps, option: str) -> Campaign:
@@ -104,7 +106,7 @@ def campaign_info(invocation: Invocation, deps) -> dict:
     return _enqueue(deps, task, deferred(private=True))
 
 
-# -- /add-player, /remove-player, /assign-gm ---------------------------------------------------
+# -- /add-player, /remove-player, /assign-gm, /add-spectator, /remove-spectator ----------------
 
 def change_member(invocation: Invocation, deps) -> dict:
     campaign = _find(invocation, deps, "campaign")
@@ -115,6 +117,10 @@ def change_member(invocation: Invocation, deps) -> dict:
             f"“{md(campaign.name)}” isn't finished building (status: {campaign.status}).",
             "Its roles must exist before people can be given them.",
             "Wait for the build to finish, or run `/add-campaign` again to resume it."))
+    if group == "spectators" and not any(s.get("key") == SPECTATORS_ROLE_KEY for s in campaign.plan):
+        raise Refusal(Problem(f"“{md(campaign.name)}” has no Spectators role.",
+                              "Its template has no spectators channel, so there is nothing to watch.",
+                              "Add its players with `/add-player` instead."))
     if user is None or user.get("bot"):
         raise Refusal(Problem("That isn't someone I can add.",
                               "Pick a person (not a bot) in this server.",

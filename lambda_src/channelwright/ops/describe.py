@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from channelwright.campaigns.store import Campaign
 from channelwright.tasks.decision import decide
-from channelwright.tasks.payloads import MemberChange
+from channelwright.tasks.payloads import ROLE_NAMES, MemberChange
 from channelwright.tasks.queue import BuildStep
 
 from .peek import DeadLetter
@@ -69,7 +69,7 @@ class Diagnosis:
 def describe_request(payload) -> str:
     """A command's deferred half in a few words (payload: any but a BuildStep)."""
     if isinstance(payload, MemberChange):
-        role = "GM" if payload.group == "gms" else "Players"
+        role = ROLE_NAMES.get(payload.group, "Players")
         verb = "give" if payload.action == "add" else "take"
         return f"{payload.KIND}: {verb} {role} role, user {payload.user_id or '?'}"
     return payload.KIND

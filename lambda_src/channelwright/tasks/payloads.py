@@ -78,10 +78,15 @@ class ConfirmDelete(Request):
     KIND: ClassVar[str] = "confirm_delete"
 
 
+# A MemberChange's group -> the name of the campaign role it gives or takes.
+ROLE_NAMES = {"players": "Players", "gms": "GM", "spectators": "Spectators"}
+
+
 @dataclass(frozen=True, kw_only=True)
 class MemberChange(Request):
-    """/add-player, /remove-player, /assign-gm: `action` "add" or "remove" `user_id` to or from
-    the campaign's `group` role ("players" or "gms"), asked by `by` (a display name)."""
+    """/add-player, /remove-player, /assign-gm, /add-spectator, /remove-spectator: `action` "add"
+    or "remove" `user_id` to or from the campaign's `group` role ("players", "gms" or
+    "spectators"), asked by `by` (a display name)."""
 
     KIND: ClassVar[str] = "member"
     group: str = "players"
@@ -91,7 +96,7 @@ class MemberChange(Request):
 
     def describe(self) -> str:
         """ "gives the campaign's GM role to user 9": for operators and logs."""
-        role = "GM" if self.group == "gms" else "Players"
+        role = ROLE_NAMES.get(self.group, "Players")
         verb = "gives" if self.action == "add" else "takes away"
         return f"{verb} the campaign's {role} role to user {self.user_id or '?'}"
 

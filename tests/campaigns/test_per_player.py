@@ -12,6 +12,7 @@ from channelwright.discord.errors import OutcomeUnknown
 from channelwright.templates.schema import TemplateInvalid, validate
 from tests.campaigns.test_access_modes import EVERYONE_DEFAULT, build, children_of, roles_of
 from tests.support.bot import BOT_PERMISSIONS
+from tests.support import servers
 from tests.support.servers import run
 
 NAME = "Curse of Strahd"
@@ -31,10 +32,7 @@ def guild(emu):
 
 
 def member_change(bot, guild, gm, command, user):
-    _, _, text = run(bot, guild, gm, command, [
-        {"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": user}],
-        users=[user])
-    return text
+    return servers.member_change(bot, guild, gm, command, user, NAME)
 
 
 @pytest.fixture

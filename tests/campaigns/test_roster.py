@@ -6,7 +6,7 @@ import pytest
 
 from channelwright.discord.permissions import MANAGE_CHANNELS, VIEW_CHANNEL
 from tests.support.bot import BOT_PERMISSIONS
-from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, final_text, run
+from tests.support.servers import EDIT_CHANNEL_PERMISSIONS, MEMBER, final_text, member_change, run
 
 NAME = "Curse of Strahd"
 EPHEMERAL = 64
@@ -136,9 +136,7 @@ def test_remove_player_and_a_bigger_cap_promote_the_waitlist(bot, emu, guild, gm
     carol, dave = emu.add_member(guild, name="carol"), emu.add_member(guild, name="dave")
     settings(bot, guild, gm, joining="open", seats=1)
     join(bot, guild, player), join(bot, guild, carol), join(bot, guild, dave)
-    run(bot, guild, gm, "remove-player",
-        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": player}],
-        users=[player])
+    member_change(bot, guild, gm, "remove-player", player, NAME)
     assert bot.campaign(guild).players == {carol}
     assert holds(emu, guild, carol, "Players")
     assert "2 of 2 seats taken · waitlist 0" in settings(bot, guild, gm, seats=2)
@@ -152,9 +150,7 @@ def test_a_waitlisted_member_a_gm_removes_leaves_the_waitlist_and_never_gets_a_s
     carol = emu.add_member(guild, name="carol")
     settings(bot, guild, gm, joining="open", seats=1)
     join(bot, guild, player), join(bot, guild, carol)
-    run(bot, guild, gm, "remove-player",
-        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
-        users=[carol])
+    member_change(bot, guild, gm, "remove-player", carol, NAME)
     assert bot.campaign(guild).waitlist == []
     assert leave(bot, guild, player) == f"You're no longer a player in **{NAME}**."
     assert bot.campaign(guild).players == frozenset()
@@ -184,9 +180,7 @@ def test_a_player_a_gm_adds_leaves_the_waitlist(bot, emu, guild, gm, player):
     carol = emu.add_member(guild, name="carol")
     settings(bot, guild, gm, joining="open", seats=1)
     join(bot, guild, player), join(bot, guild, carol)
-    run(bot, guild, gm, "add-player",
-        [{"type": 3, "name": "campaign", "value": NAME}, {"type": 6, "name": "user", "value": carol}],
-        users=[carol])
+    member_change(bot, guild, gm, "add-player", carol, NAME)
     campaign = bot.campaign(guild)
     assert campaign.players == {player, carol} and campaign.waitlist == []
     assert holds(emu, guild, carol, "Players")
@@ -397,8 +391,7 @@ def test_the_lead_hands_over_before_leaving(bot, emu, guild, gm, player):
     assert "lead GM" in leave(bot, guild, gm) and holds(emu, guild, gm, "GM")
     assert "Only the GMs" in transfer(bot, guild, player, player)
     carol = emu.add_member(guild, name="carol")
-    run(bot, guild, gm, "assign-gm", [{"type": 3, "name": "campaign", "value": NAME},
-                                      {"type": 6, "name": "user", "value": carol}], users=[carol])
+    member_change(bot, guild, gm, "assign-gm", carol, NAME)
     assert "Only the lead GM" in transfer(bot, guild, carol, carol)  # a GM, not the lead
     assert bot.campaign(guild).lead == gm
     assert transfer(bot, guild, gm, player) == f"👑 <@{player}> is now the lead GM of **{NAME}**."
@@ -431,8 +424,7 @@ def test_a_lead_who_left_the_server_is_followed_by_the_longest_serving_gm(bot, e
     build(bot, guild, gm)
     carol = emu.add_member(guild, name="carol")
     for who in (player, carol):
-        run(bot, guild, gm, "assign-gm", [{"type": 3, "name": "campaign", "value": NAME},
-                                          {"type": 6, "name": "user", "value": who}], users=[who])
+        member_change(bot, guild, gm, "assign-gm", who, NAME)
     leaves_server(emu, guild, gm)
     text = run(bot, guild, carol, "campaign-info", [name_option()])[2]
     assert f"lead GM <@{player}>" in text
@@ -492,8 +484,7 @@ def test_a_declined_asker_who_became_a_player_is_not_told_of_that_decline_again(
     for asker in (player, carol):
         join(bot, guild, asker)
         decline(bot, emu, guild, gm)
-    run(bot, guild, gm, "add-player", [{"type": 3, "name": "campaign", "value": NAME},
-                                       {"type": 6, "name": "user", "value": player}], users=[player])
+    member_change(bot, guild, gm, "add-player", player, NAME)
     settings(bot, guild, gm, joining="open")
     assert join(bot, guild, carol) == f"✅ <@{carol}> joined **{NAME}**."
     settings(bot, guild, gm, joining="approval")

@@ -18,16 +18,14 @@ from tests.campaigns.test_access_modes import (
     may,
 )
 from tests.campaigns.test_doctor import click, doctor, role_id
+from tests.support import servers
 from tests.support.servers import final_text, run
 
 SPECTATOR_CHANNELS = {name for name, (_, _, spectator, _) in EXPECTED.items() if spectator}
 
 
 def member_change(bot, guild, by, command, user, name=NAME):
-    _, _, text = run(bot, guild, by, command, [
-        {"type": 3, "name": "campaign", "value": name}, {"type": 6, "name": "user", "value": user}],
-        users=[user])
-    return text
+    return servers.member_change(bot, guild, by, command, user, name)
 
 
 @pytest.fixture

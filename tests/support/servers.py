@@ -78,6 +78,15 @@ def run(bot, guild, user, command, options=(), *, users=(), channel_id=None):
     return payload, reply, final_text(bot.emulator, payload["token"])
 
 
+def member_change(bot, guild, by, command, user, campaign) -> str:
+    """`by` runs a campaign-and-member command (/add-player, /remove-player, /assign-gm,
+    /add-spectator, ...) on `user` in `campaign`; returns what `by` finally reads."""
+    _, _, text = run(bot, guild, by, command, [
+        {"type": 3, "name": "campaign", "value": campaign}, {"type": 6, "name": "user", "value": user}],
+        users=[user])
+    return text
+
+
 def final_text(emu, token) -> str:
     """The answer only the user sees: the original response or, if it was deleted for a private
     answer, the last ephemeral follow-up."""
